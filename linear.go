@@ -1,0 +1,139 @@
+package mlp
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Linear is a fully connected layer computing Y = X·W + b, with W of shape
+// in×out (rows are inputs) and b of length out, added to every row.
+//
+// Backward computes dW = Xᵀ·G and db = the column sums of G, and returns
+// dX = G·Wᵀ; each is one matrix product into a buffer the layer owns, so the
+// memory used grows with batch×width, never with batch×in×out.
+type Linear struct {
+	in, out int
+
+	w, b   mat.Dense // b is 1×out
+	dw, db mat.Dense
+	wT     mat.Transpose // stored view of w, so Backward does not box w.T()
+
+	x  *mat.Dense    // input of the last Forward, not owned
+	xT mat.Transpose // view of x, updated on each Forward
+	y  mat.Dense     // output buffer
+	dx mat.Dense     // input-gradient buffer
+}
+
+var _ Layer = (*Linear)(nil)
+
+// NewLinear returns a Linear layer from in to out columns, with W drawn from
+// U(-1/√in, 1/√in) using src and b set to zero. It panics if in or out is not
+// positive.
+func NewLinear(in, out int, src rand.Source) *Linear {
+	if in <= 0 || out <= 0 {
+		panic(fmt.Sprintf("mlp: NewLinear: sizes must be positive, got %d->%d", in, out))
+	}
+	l := &Linear{in: in, out: out}
+	l.w.ReuseAs(in, out)
+	l.b.ReuseAs(1, out)
+	l.dw.ReuseAs(in, out)
+	l.db.ReuseAs(1, out)
+	l.wT = mat.Transpose{Matrix: &l.w}
+	bound := 1 / math.Sqrt(float64(in))
+	rng := rand.New(src)
+	w := l.w.RawMatrix().Data
+	for i := range w {
+		w[i] = (2*rng.Float64() - 1) * bound
+	}
+	return l
+}
+
+// Dims returns the input and output widths.
+func (l *Linear) Dims() (in, out int) { return l.in, l.out }
+
+// String returns "Linear(in->out)".
+func (l *Linear) String() string { return fmt.Sprintf("Linear(%d->%d)", l.in, l.out) }
+
+// Weights returns W, the in×out weight matrix. It is the layer's own matrix:
+// changes to it change the layer.
+func (l *Linear) Weights() *mat.Dense { return &l.w }
+
+// Bias returns b, the layer's own bias slice of length out: changes to it
+// change the layer.
+func (l *Linear) Bias() []float64 { return l.b.RawMatrix().Data }
+
+// SetParams copies w (in×out) and b (length out) into the layer. It returns
+// an error wrapping ErrShape if either has the wrong size, and leaves the
+// layer unchanged in that case.
+func (l *Linear) SetParams(w mat.Matrix, b []float64) error {
+	if r, c := w.Dims(); r != l.in || c != l.out {
+		return fmt.Errorf("%w: %v.SetParams: weights are %dx%d, want %dx%d", ErrShape, l, r, c, l.in, l.out)
+	}
+	if len(b) != l.out {
+		return fmt.Errorf("%w: %v.SetParams: bias has %d entries, want %d", ErrShape, l, len(b), l.out)
+	}
+	l.w.Copy(w)
+	copy(l.b.RawMatrix().Data, b)
+	return nil
+}
+
+// Params returns W and b with their gradients.
+func (l *Linear) Params() []Param {
+	return []Param{
+		{Name: "W", Value: &l.w, Grad: &l.dw},
+		{Name: "b", Value: &l.b, Grad: &l.db},
+	}
+}
+
+// Forward returns X·W + b. It panics if x does not have in columns.
+func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
+	r, c := x.Dims()
+	if c != l.in {
+		shapePanic(l.String()+".Forward", "input is %dx%d, weights are %dx%d", r, c, l.in, l.out)
+	}
+	l.x = x
+	l.xT = mat.Transpose{Matrix: x}
+	reuse(&l.y, r, l.out)
+	l.y.Mul(x, &l.w)
+	y := l.y.RawMatrix()
+	b := l.b.RawMatrix().Data
+	for i := 0; i < r; i++ {
+		row := y.Data[i*y.Stride : i*y.Stride+l.out]
+		for j, v := range b {
+			row[j] += v
+		}
+	}
+	return &l.y
+}
+
+// Backward takes G = dLoss/dY, sets dW = Xᵀ·G and db = Σ rows of G, and
+// returns dX = G·Wᵀ. It panics if G is not batch×out for the batch of the
+// last Forward, or if Forward has not been called.
+func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
+	if l.x == nil {
+		panic(fmt.Sprintf("mlp: %v.Backward called before Forward", l))
+	}
+	r, _ := l.x.Dims()
+	gr, gc := g.Dims()
+	if gr != r || gc != l.out {
+		shapePanic(l.String()+".Backward", "gradient is %dx%d, output was %dx%d", gr, gc, r, l.out)
+	}
+	l.dw.Mul(&l.xT, g)
+	db := l.db.RawMatrix().Data
+	for j := range db {
+		db[j] = 0
+	}
+	gm := g.RawMatrix()
+	for i := 0; i < gr; i++ {
+		row := gm.Data[i*gm.Stride : i*gm.Stride+gc]
+		for j, v := range row {
+			db[j] += v
+		}
+	}
+	reuse(&l.dx, r, l.in)
+	l.dx.Mul(g, &l.wT)
+	return &l.dx
+}

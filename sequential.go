@@ -1,0 +1,204 @@
+package mlp
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Sequential chains layers: the output of each is the input of the next. It
+// holds no criterion; Backprop combines a model with a Loss, and a Trainer
+// ties model, criterion and optimizer.
+//
+// A Sequential owns the buffers of its layers and is not safe for concurrent
+// use, prediction included. Use Clone to predict from several goroutines.
+type Sequential struct {
+	layers []Layer
+	in     int
+	out    *mat.Dense // output of the last Forward
+	outW   int
+	eval   bool
+	dx     *mat.Dense // input gradient of the last backward pass
+}
+
+// NewSequential returns a model made of layers, in order. It returns an
+// error wrapping ErrShape if two layers with fixed widths do not chain (the
+// message names both), and an error if there are no layers or none of them
+// fixes the input width.
+func NewSequential(layers ...Layer) (*Sequential, error) {
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("%w: NewSequential: no layers", ErrShape)
+	}
+	s := &Sequential{layers: append([]Layer(nil), layers...)}
+	width, prev := 0, -1
+	for i, l := range layers {
+		if l == nil {
+			return nil, fmt.Errorf("%w: NewSequential: layer %d is nil", ErrShape, i)
+		}
+		in, out := l.Dims()
+		if in == 0 {
+			continue
+		}
+		if prev < 0 {
+			s.in = in
+		} else if in != width {
+			return nil, fmt.Errorf("%w: NewSequential: layer %d %v takes %d inputs but layer %d %v gives %d",
+				ErrShape, i, l, in, prev, layers[prev], width)
+		}
+		width, prev = out, i
+	}
+	if prev < 0 {
+		return nil, fmt.Errorf("%w: NewSequential: no layer fixes the input width", ErrShape)
+	}
+	s.outW = width
+	return s, nil
+}
+
+// Layers returns the model's layers, in order. The slice is the model's own.
+func (s *Sequential) Layers() []Layer { return s.layers }
+
+// InputSize returns the number of input columns the model takes.
+func (s *Sequential) InputSize() int { return s.in }
+
+// OutputSize returns the number of output columns the model gives.
+func (s *Sequential) OutputSize() int { return s.outW }
+
+// Params returns the parameters of every layer, in layer order.
+func (s *Sequential) Params() []Param {
+	var ps []Param
+	for _, l := range s.layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// SetTraining switches every layer that behaves differently in training and
+// evaluation (Dropout) to training mode (true) or evaluation mode (false).
+// A new model is in training mode.
+func (s *Sequential) SetTraining(training bool) {
+	s.eval = !training
+	for _, l := range s.layers {
+		if t, ok := l.(interface{ SetTraining(bool) }); ok {
+			t.SetTraining(training)
+		}
+	}
+}
+
+// Training reports whether the model is in training mode.
+func (s *Sequential) Training() bool { return !s.eval }
+
+// Forward runs x through every layer and returns the last layer's output,
+// owned by that layer and valid until the next Forward. It panics with an
+// error wrapping ErrShape if x does not have InputSize columns.
+func (s *Sequential) Forward(x *mat.Dense) *mat.Dense {
+	if _, c := x.Dims(); c != s.in {
+		shapePanic("Sequential.Forward", "input is %s, the model takes %d columns", dimsOf(x), s.in)
+	}
+	for _, l := range s.layers {
+		x = l.Forward(x)
+	}
+	s.out = x
+	return x
+}
+
+// Backward takes dLoss/dOutput for the batch of the last Forward,
+// propagates it through every layer, filling the parameter gradients, and
+// returns dLoss/dInput.
+func (s *Sequential) Backward(grad *mat.Dense) *mat.Dense {
+	return s.backwardFrom(len(s.layers)-1, grad)
+}
+
+// backwardFrom propagates grad, the gradient with respect to the output of
+// layer i, back through layers i, i-1, ..., 0.
+func (s *Sequential) backwardFrom(i int, grad *mat.Dense) *mat.Dense {
+	for ; i >= 0; i-- {
+		grad = s.layers[i].Backward(grad)
+	}
+	s.dx = grad
+	return grad
+}
+
+// InputGrad returns dLoss/dInput computed by the last Backward or Backprop,
+// owned by the first layer and valid until the next backward pass; nil
+// before the first.
+func (s *Sequential) InputGrad() *mat.Dense { return s.dx }
+
+// predictChunk is the number of rows prediction runs through the model at
+// once, so that predicting a large matrix does not grow the layers' buffers
+// beyond it.
+const predictChunk = 512
+
+// PredictProba returns the model's output for x (class probabilities when
+// the model ends in Softmax), in a new matrix. It runs in evaluation mode and
+// restores the previous mode. It returns an error wrapping ErrData if x does
+// not have InputSize columns or holds NaN or Inf.
+//
+// PredictProba uses the model's buffers: it is not safe for concurrent use
+// and must not run between a Forward and its Backward.
+func (s *Sequential) PredictProba(x mat.Matrix) (*mat.Dense, error) {
+	if err := s.checkInput(x); err != nil {
+		return nil, err
+	}
+	r, _ := x.Dims()
+	res := mat.NewDense(r, s.outW, nil)
+	wasTraining := !s.eval
+	if wasTraining {
+		s.SetTraining(false)
+		defer s.SetTraining(true)
+	}
+	xd, ok := x.(*mat.Dense)
+	if !ok {
+		xd = mat.DenseCopyOf(x)
+	}
+	for i := 0; i < r; i += predictChunk {
+		n := min(predictChunk, r-i)
+		out := s.Forward(xd.Slice(i, i+n, 0, s.in).(*mat.Dense))
+		res.Slice(i, i+n, 0, s.outW).(*mat.Dense).Copy(out)
+	}
+	return res, nil
+}
+
+// PredictClasses returns the index of the largest output of each row of x
+// (the first on ties). Errors are those of PredictProba.
+func (s *Sequential) PredictClasses(x mat.Matrix) ([]int, error) {
+	p, err := s.PredictProba(x)
+	if err != nil {
+		return nil, err
+	}
+	r, c := p.Dims()
+	classes := make([]int, r)
+	for i := range classes {
+		best := 0
+		for j := 1; j < c; j++ {
+			if p.At(i, j) > p.At(i, best) {
+				best = j
+			}
+		}
+		classes[i] = best
+	}
+	return classes, nil
+}
+
+// checkInput returns an error unless x has the model's input width and only
+// finite values.
+func (s *Sequential) checkInput(x mat.Matrix) error {
+	if x == nil {
+		return fmt.Errorf("%w: input is nil", ErrData)
+	}
+	r, c := x.Dims()
+	if c != s.in {
+		return fmt.Errorf("%w: input has %d columns, the model takes %d", ErrData, c, s.in)
+	}
+	if r == 0 {
+		return fmt.Errorf("%w: input has no rows", ErrData)
+	}
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := x.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: input row %d, column %d is %v", ErrData, i, j, v)
+			}
+		}
+	}
+	return nil
+}
