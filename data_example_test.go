@@ -1,0 +1,141 @@
+package mlp_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp"
+)
+
+// An epoch over 10 samples in batches of 4 has two full batches and a
+// smaller last one, so that every sample is seen once.
+func ExampleDataLoader() {
+	x := mat.NewDense(10, 2, nil)
+	labels := make([]int, 10)
+	for i := range 10 {
+		x.Set(i, 0, float64(i))
+		labels[i] = i % 2
+	}
+	d, err := mlp.NewDataset(x, mlp.Targets{Labels: labels})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l, err := mlp.NewDataLoader(d, mlp.LoaderSettings{BatchSize: 4, Shuffle: true, Src: rand.NewPCG(1, 2)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(l.NumBatches(), "batches,", l.Len(), "samples")
+	l.Reset()
+	for l.Next() {
+		b := l.Batch()
+		r, _ := b.X.Dims()
+		fmt.Printf("batch %d: %d samples\n", l.BatchIndex(), r)
+	}
+	// Output:
+	// 3 batches, 10 samples
+	// batch 0: 4 samples
+	// batch 1: 4 samples
+	// batch 2: 2 samples
+}
+
+// Read a data set, split it, and standardize both parts with statistics of
+// the training part only: the validation part must not leak into training.
+func ExampleStandardScaler() {
+	const data = `height,weight,class
+1.50,50,0
+1.62,58,0
+1.68,70,1
+1.75,80,1
+1.80,85,1
+1.55,52,0
+1.90,95,1
+1.60,54,0
+1.72,75,1
+1.58,57,0
+`
+	d, err := mlp.NewCSVReader(strings.NewReader(data)).Read()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	train, val, err := mlp.Split(d, mlp.SplitSettings{ValFraction: 0.2, Stratify: true, Src: rand.NewPCG(1, 1)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	scaler := mlp.FitStandardScaler(train.X) // training data only
+	train, err = scaler.TransformDataset(train)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	val, err = scaler.TransformDataset(val)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.FeatureNames, "classes:", d.Classes)
+	fmt.Println("train", train.Len(), "val", val.Len())
+	// The scaled training features have mean 0 and std 1; the validation
+	// features are scaled by the same statistics, not their own, so theirs
+	// differ.
+	for j, name := range d.FeatureNames {
+		tm, ts := exampleStats(train.X, j)
+		vm, vs := exampleStats(val.X, j)
+		fmt.Printf("%s: fitted mean %.2f std %.3f; scaled train mean %.2f std %.2f, val mean %.2f std %.2f\n",
+			name, scaler.Mean[j], scaler.Std[j], tm, ts, vm, vs)
+	}
+	// Output:
+	// [height weight] classes: 2
+	// train 8 val 2
+	// height: fitted mean 1.68 std 0.121; scaled train mean 0.00 std 1.00, val mean -0.21 std 0.83
+	// weight: fitted mean 68.00 std 15.050; scaled train mean 0.00 std 1.00, val mean -0.13 std 0.93
+}
+
+// exampleStats returns the mean and population standard deviation of column
+// j of m, rounded to 2 decimals.
+func exampleStats(m mat.Matrix, j int) (mean, std float64) {
+	r, _ := m.Dims()
+	for i := range r {
+		mean += m.At(i, j)
+	}
+	mean /= float64(r)
+	for i := range r {
+		std += (m.At(i, j) - mean) * (m.At(i, j) - mean)
+	}
+	std = math.Sqrt(std / float64(r))
+	return math.Round(mean*100)/100 + 0, math.Round(std*100) / 100 // + 0 turns -0 into 0
+}
+
+// Read a CSV whose target column is named and in the middle of the row.
+func ExampleCSVReader() {
+	const data = `sepal,species,petal
+5.1,0,1.4
+6.3,2,6.0
+5.8,1,4.1
+`
+	r := mlp.NewCSVReader(strings.NewReader(data))
+	r.Target = "species"
+	d, err := r.Read()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.FeatureNames, d.Y.Labels, "classes:", d.Classes)
+	fmt.Println(mat.Formatted(d.X))
+
+	_, err = mlp.NewCSVReader(strings.NewReader("a,target\n1,0\n2,x\n")).Read()
+	fmt.Println(err)
+	// Output:
+	// [sepal petal] [0 2 1] classes: 3
+	// ⎡5.1  1.4⎤
+	// ⎢6.3    6⎥
+	// ⎣5.8  4.1⎦
+	// mlp: csv line 3, column 2: bad class label: "x" is not a non-negative integer
+}
