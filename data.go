@@ -415,8 +415,9 @@ type ParseError struct {
 	Line int
 
 	// Column is the 1-based field (cell) number within the record, not a
-	// byte offset; 0 when the error is about a whole record or the column
-	// is unknown.
+	// byte offset: for a ragged row, the first missing or extra field. It
+	// is 0 when the error is about the whole input or the header, or when
+	// encoding/csv does not say which field.
 	Column int
 
 	// Err is the underlying error.
