@@ -1,0 +1,585 @@
+package mlp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+)
+
+// TrainerSettings configure a Trainer. The zero value trains with no
+// validation metrics, no logging, no schedule and no clipping.
+type TrainerSettings struct {
+	// Metrics are computed over the validation loader after each epoch and
+	// by Evaluate. Each is reset before use; a Metric must not be shared
+	// with another Trainer that runs at the same time.
+	Metrics []Metric
+
+	// Log, when not nil, receives one line per logged epoch in the form
+	//	epoch=  0 | loss= 0.878 | val_loss= 0.873 | val_accuracy= 0.968
+	Log io.Writer
+	// LogEvery logs every LogEvery-th epoch (epochs 0, k, 2k, ...) and the
+	// last one. Zero means every epoch; negative is an error.
+	LogEvery int
+
+	// Hooks are called in order after each completed epoch; any of them can
+	// stop training. EarlyStopping is one.
+	Hooks []Hook
+
+	// Schedule, when not nil, sets the optimizer's learning rate at the
+	// start of each epoch to Schedule.Rate(base, epoch), where base is the
+	// optimizer's learning rate when the Trainer is made.
+	Schedule Schedule
+
+	// ClipNorm, when positive, scales the gradients of each step so that
+	// their global L2 norm is at most ClipNorm (see ClipGradNorm). Zero
+	// means no clipping; negative or NaN is an error.
+	ClipNorm float64
+}
+
+// Hook is called by Trainer.Fit after each completed epoch, with the
+// history so far. Returning stop = true ends training after that epoch
+// without error; returning an error ends it with that error.
+type Hook interface {
+	AfterEpoch(e EpochEnd) (stop bool, err error)
+}
+
+// HookFunc adapts a function to the Hook interface.
+type HookFunc func(e EpochEnd) (stop bool, err error)
+
+// AfterEpoch calls f(e).
+func (f HookFunc) AfterEpoch(e EpochEnd) (bool, error) { return f(e) }
+
+// EpochEnd is what a Hook sees after an epoch.
+type EpochEnd struct {
+	// Epoch is the 0-based index of the epoch that ended, counted over
+	// every Fit of the Trainer.
+	Epoch int
+	// Last reports whether it was the last epoch this Fit was asked for.
+	Last bool
+	// History holds every epoch of this Fit so far, this one included.
+	History *History
+	// Model is the model being trained.
+	Model *Sequential
+}
+
+// Epoch holds the figures of one completed epoch.
+type Epoch struct {
+	// Epoch is the 0-based index of the epoch over every Fit of the Trainer.
+	Epoch int
+	// LR is the learning rate used during the epoch.
+	LR float64
+	// Loss is the mean training loss over all samples of the epoch (the
+	// mean of the batch losses weighted by batch size), measured as each
+	// batch was trained.
+	Loss float64
+	// ValLoss is the mean loss over the whole validation loader after the
+	// epoch, NaN without a validation loader.
+	ValLoss float64
+	// ValMetrics holds the value of each of the Trainer's Metrics on the
+	// validation loader, in the order of History.MetricNames; nil without a
+	// validation loader.
+	ValMetrics []float64
+}
+
+// History is the record of a Fit: one Epoch per completed epoch.
+type History struct {
+	// MetricNames are the names of the Trainer's metrics, in order.
+	MetricNames []string
+	// Epochs holds the completed epochs, in order.
+	Epochs []Epoch
+}
+
+// Losses returns the training loss of each epoch.
+func (h *History) Losses() []float64 {
+	v := make([]float64, len(h.Epochs))
+	for i, e := range h.Epochs {
+		v[i] = e.Loss
+	}
+	return v
+}
+
+// ValLosses returns the validation loss of each epoch.
+func (h *History) ValLosses() []float64 {
+	v := make([]float64, len(h.Epochs))
+	for i, e := range h.Epochs {
+		v[i] = e.ValLoss
+	}
+	return v
+}
+
+// Metric returns the validation value of the named metric for each epoch,
+// or nil if there is no such metric or no validation data.
+func (h *History) Metric(name string) []float64 {
+	k := -1
+	for i, n := range h.MetricNames {
+		if n == name {
+			k = i
+		}
+	}
+	if k < 0 {
+		return nil
+	}
+	v := make([]float64, 0, len(h.Epochs))
+	for _, e := range h.Epochs {
+		if e.ValMetrics == nil {
+			return nil
+		}
+		v = append(v, e.ValMetrics[k])
+	}
+	return v
+}
+
+// Last returns the last completed epoch and false if there is none.
+func (h *History) Last() (Epoch, bool) {
+	if h == nil || len(h.Epochs) == 0 {
+		return Epoch{}, false
+	}
+	return h.Epochs[len(h.Epochs)-1], true
+}
+
+// DivergenceError reports a training step that would have left a
+// non-finite loss, gradient or weight. It wraps ErrDiverged.
+type DivergenceError struct {
+	// Epoch and Batch locate the step (0-based).
+	Epoch, Batch int
+	// What names what became non-finite: "loss", "gradient of <param>"
+	// or "weights of <param>".
+	What string
+}
+
+func (e *DivergenceError) Error() string {
+	return fmt.Sprintf("mlp: training diverged at epoch %d, batch %d: %s is not finite; the model keeps the weights from before this step",
+		e.Epoch, e.Batch, e.What)
+}
+
+// Unwrap returns ErrDiverged.
+func (e *DivergenceError) Unwrap() error { return ErrDiverged }
+
+// Trainer trains a model with a criterion and an optimizer over mini-batches
+// from a DataLoader, exactly one optimizer step per batch.
+//
+// A Trainer is not safe for concurrent use, and its model, criterion and
+// optimizer must not be used elsewhere while Fit or Evaluate runs.
+type Trainer struct {
+	model  *Sequential
+	loss   Loss
+	opt    Optimizer
+	s      TrainerSettings
+	params []Param
+	baseLR float64
+	epochs int         // epochs completed over every Fit
+	snap   [][]float64 // weights before the current step, for roll-back
+	names  []string
+}
+
+// NewTrainer returns a Trainer for model, criterion loss and optimizer opt,
+// which must have been made for model.Params(). It returns an error
+// wrapping ErrSetting when a setting is out of range or an argument is nil.
+// The settings are copied; s is not changed.
+func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) (*Trainer, error) {
+	switch {
+	case model == nil:
+		return nil, fmt.Errorf("%w: NewTrainer: model is nil", ErrSetting)
+	case loss == nil:
+		return nil, fmt.Errorf("%w: NewTrainer: loss is nil", ErrSetting)
+	case opt == nil:
+		return nil, fmt.Errorf("%w: NewTrainer: optimizer is nil", ErrSetting)
+	case s.LogEvery < 0:
+		return nil, fmt.Errorf("%w: TrainerSettings.LogEvery must be >= 0, got %d", ErrSetting, s.LogEvery)
+	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 1):
+		return nil, fmt.Errorf("%w: TrainerSettings.ClipNorm must be >= 0 and finite, got %v", ErrSetting, s.ClipNorm)
+	}
+	if v, ok := s.Schedule.(interface{ Validate() error }); ok && s.Schedule != nil {
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	t := &Trainer{model: model, loss: loss, opt: opt, s: s, baseLR: opt.LearningRate()}
+	t.s.Metrics = append([]Metric(nil), s.Metrics...)
+	t.s.Hooks = append([]Hook(nil), s.Hooks...)
+	for i, m := range t.s.Metrics {
+		if m == nil {
+			return nil, fmt.Errorf("%w: TrainerSettings.Metrics[%d] is nil", ErrSetting, i)
+		}
+		t.names = append(t.names, m.Name())
+	}
+	t.params = model.Params()
+	t.snap = make([][]float64, len(t.params))
+	for i, p := range t.params {
+		t.snap[i] = make([]float64, len(p.Value.RawMatrix().Data))
+	}
+	return t, nil
+}
+
+// Model returns the model the Trainer trains.
+func (t *Trainer) Model() *Sequential { return t.model }
+
+// checkData returns an error wrapping ErrData unless the data of l fits the
+// model and criterion: the feature count, the label range, the number of
+// target columns.
+func (t *Trainer) checkData(what string, l *DataLoader) error {
+	if l == nil {
+		return fmt.Errorf("%w: %s loader is nil", ErrData, what)
+	}
+	d := l.Dataset()
+	if f := d.Features(); f != t.model.InputSize() {
+		return fmt.Errorf("%w: %s data has %d features, the model takes %d", ErrData, what, f, t.model.InputSize())
+	}
+	out := t.model.OutputSize()
+	switch {
+	case d.Y.Labels != nil:
+		if _, ok := t.loss.(interface{ acceptsValues() }); ok {
+			return fmt.Errorf("%w: %s data has class labels, but the loss needs real-valued targets", ErrData, what)
+		}
+		limit := out
+		if out == 1 {
+			limit = 2 // one sigmoid output: labels 0 and 1
+		}
+		for i, y := range d.Y.Labels {
+			if y < 0 || y >= limit {
+				return fmt.Errorf("%w: %s label %d of sample %d is outside [0, %d) for a model with %d outputs",
+					ErrData, what, y, i, limit, out)
+			}
+		}
+	case d.Y.Values != nil:
+		if _, ok := t.loss.(interface{ acceptsValues() }); !ok {
+			return fmt.Errorf("%w: %s data has real-valued targets, but the loss needs class labels", ErrData, what)
+		}
+		if _, c := d.Y.Values.Dims(); c != out {
+			return fmt.Errorf("%w: %s data has %d target columns, the model has %d outputs", ErrData, what, c, out)
+		}
+	}
+	if v, ok := t.loss.(interface{ Validate(classes int) error }); ok {
+		if err := v.Validate(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Fit trains for the given number of epochs over train, evaluating on val
+// after each epoch when val is not nil, and returns the history of the
+// completed epochs.
+//
+// Before the first step it checks both loaders' data against the model
+// (feature count, label range, target columns) and returns an error wrapping
+// ErrData if they do not fit. Training stops early, with the history so far
+// and
+//   - a *DivergenceError (wrapping ErrDiverged) when a step would leave a
+//     non-finite loss, gradient or weight; the model keeps the weights from
+//     before that step;
+//   - ctx.Err() when ctx is done, checked before every batch; the model
+//     keeps the weights of the last completed step;
+//   - the error of a Hook, or none when a Hook asks to stop.
+//
+// The model is in training mode during training epochs and in evaluation
+// mode while it is evaluated; Fit leaves it in evaluation mode. Apart from
+// the history, an epoch allocates nothing.
+func (t *Trainer) Fit(ctx context.Context, train, val *DataLoader, epochs int) (*History, error) {
+	h := &History{MetricNames: append([]string(nil), t.names...)}
+	if epochs < 0 {
+		return h, fmt.Errorf("%w: epochs must be >= 0, got %d", ErrSetting, epochs)
+	}
+	if err := t.checkData("training", train); err != nil {
+		return h, err
+	}
+	if val != nil {
+		if err := t.checkData("validation", val); err != nil {
+			return h, err
+		}
+	}
+	defer t.model.SetTraining(false)
+	for e := 0; e < epochs; e++ {
+		epoch := t.epochs
+		if t.s.Schedule != nil {
+			t.opt.SetLearningRate(t.s.Schedule.Rate(t.baseLR, epoch))
+		}
+		rec := Epoch{Epoch: epoch, LR: t.opt.LearningRate(), ValLoss: math.NaN()}
+		loss, err := t.trainEpoch(ctx, epoch, train)
+		if err != nil {
+			return h, err
+		}
+		rec.Loss = loss
+		if val != nil {
+			vl, vm, err := t.evaluate(val)
+			if err != nil {
+				return h, err
+			}
+			rec.ValLoss, rec.ValMetrics = vl, vm
+		}
+		t.epochs++
+		h.Epochs = append(h.Epochs, rec)
+		t.log(rec, e == epochs-1)
+		for _, hook := range t.s.Hooks {
+			stop, err := hook.AfterEpoch(EpochEnd{Epoch: epoch, Last: e == epochs-1, History: h, Model: t.model})
+			if err != nil {
+				return h, err
+			}
+			if stop {
+				return h, nil
+			}
+		}
+	}
+	return h, nil
+}
+
+// trainEpoch runs one epoch of steps and returns the mean training loss.
+func (t *Trainer) trainEpoch(ctx context.Context, epoch int, l *DataLoader) (float64, error) {
+	t.model.SetTraining(true)
+	var sum float64
+	var n int
+	l.Reset()
+	for l.Next() {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		b := l.Batch()
+		loss, err := t.step(epoch, l.BatchIndex(), b)
+		if err != nil {
+			return 0, err
+		}
+		rows := b.Y.Len()
+		sum += loss * float64(rows)
+		n += rows
+	}
+	return sum / float64(n), nil
+}
+
+// step does one forward, backward and optimizer step on b, rolling back if
+// the result is not finite.
+func (t *Trainer) step(epoch, batch int, b Batch) (float64, error) {
+	t.model.Forward(b.X)
+	loss := Backprop(t.model, t.loss, b.Y)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "loss"}
+	}
+	if t.s.ClipNorm > 0 {
+		ClipGradNorm(t.params, t.s.ClipNorm)
+	}
+	for i, p := range t.params {
+		if !allFinite(p.Grad.RawMatrix().Data) {
+			return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "gradient of " + t.paramName(i)}
+		}
+		copy(t.snap[i], p.Value.RawMatrix().Data)
+	}
+	t.opt.Step()
+	for i, p := range t.params {
+		if !allFinite(p.Value.RawMatrix().Data) {
+			for k, q := range t.params {
+				copy(q.Value.RawMatrix().Data, t.snap[k])
+			}
+			return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "weights of " + t.paramName(i)}
+		}
+	}
+	return loss, nil
+}
+
+// paramName names parameter i as "<layer index> <layer> <param>", for
+// messages.
+func (t *Trainer) paramName(i int) string {
+	k := 0
+	for li, l := range t.model.Layers() {
+		for _, p := range l.Params() {
+			if k == i {
+				return fmt.Sprintf("layer %d %v %s", li, l, p.Name)
+			}
+			k++
+		}
+	}
+	return fmt.Sprintf("parameter %d", i)
+}
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Scores are the results of Evaluate.
+type Scores struct {
+	// Loss is the criterion's mean over every sample of the loader.
+	Loss float64
+	// Metrics maps each metric's name to its value.
+	Metrics map[string]float64
+}
+
+// Evaluate returns the mean loss and the value of every metric over all
+// samples of l, with the model in evaluation mode (it restores the previous
+// mode). It returns an error wrapping ErrData if the data does not fit the
+// model.
+func (t *Trainer) Evaluate(l *DataLoader) (Scores, error) {
+	if err := t.checkData("evaluation", l); err != nil {
+		return Scores{}, err
+	}
+	wasTraining := t.model.Training()
+	defer t.model.SetTraining(wasTraining)
+	loss, vals, err := t.evaluate(l)
+	if err != nil {
+		return Scores{}, err
+	}
+	s := Scores{Loss: loss, Metrics: make(map[string]float64, len(vals))}
+	for i, v := range vals {
+		s.Metrics[t.names[i]] = v
+	}
+	return s, nil
+}
+
+// evaluate runs the model over every batch of l in evaluation mode and
+// returns the mean loss and the metric values.
+func (t *Trainer) evaluate(l *DataLoader) (float64, []float64, error) {
+	t.model.SetTraining(false)
+	for _, m := range t.s.Metrics {
+		m.Reset()
+	}
+	var sum float64
+	var n int
+	l.Reset()
+	for l.Next() {
+		b := l.Batch()
+		out := t.model.Forward(b.X)
+		rows := b.Y.Len()
+		sum += t.loss.Loss(out, b.Y) * float64(rows)
+		n += rows
+		for _, m := range t.s.Metrics {
+			m.Update(out, b.Y)
+		}
+	}
+	vals := make([]float64, len(t.s.Metrics))
+	for i, m := range t.s.Metrics {
+		vals[i] = m.Value()
+	}
+	return sum / float64(n), vals, nil
+}
+
+// log writes the epoch's line when logging is on and the epoch is due.
+func (t *Trainer) log(e Epoch, last bool) {
+	if t.s.Log == nil {
+		return
+	}
+	if k := t.s.LogEvery; k > 1 && e.Epoch%k != 0 && !last {
+		return
+	}
+	line := fmt.Sprintf("epoch=%3d | loss=%6.3f", e.Epoch, e.Loss)
+	if !math.IsNaN(e.ValLoss) {
+		line += fmt.Sprintf(" | val_loss=%6.3f", e.ValLoss)
+	}
+	for i, v := range e.ValMetrics {
+		line += fmt.Sprintf(" | val_%s=%6.3f", t.names[i], v)
+	}
+	fmt.Fprintln(t.s.Log, line)
+}
+
+// EarlyStopping is a Hook that stops training when a monitored figure has
+// not improved for Patience epochs, as Keras's EarlyStopping does, and can
+// put back the weights of the best epoch.
+//
+// An EarlyStopping keeps state across epochs; use a new one (or call Reset)
+// for each Fit.
+type EarlyStopping struct {
+	// Monitor names the figure to watch: "val_loss" (the default when
+	// empty) or "loss", which should decrease, or the name of one of the
+	// Trainer's metrics, such as "accuracy", which should increase.
+	Monitor string
+	// Patience is the number of epochs in a row without improvement after
+	// which training stops, as in Keras; 0 and 1 both stop at the first
+	// epoch that does not improve.
+	Patience int
+	// MinDelta is the smallest change that counts as an improvement.
+	MinDelta float64
+	// RestoreBest puts back the weights of the best epoch when training
+	// stops, early or at its last epoch.
+	RestoreBest bool
+
+	best      float64
+	bestEpoch int
+	wait      int
+	seen      bool
+	snap      [][]float64
+}
+
+var _ Hook = (*EarlyStopping)(nil)
+
+// Reset forgets every epoch seen so far.
+func (es *EarlyStopping) Reset() {
+	es.seen, es.wait, es.bestEpoch = false, 0, 0
+}
+
+// BestEpoch returns the epoch with the best monitored value so far.
+func (es *EarlyStopping) BestEpoch() int { return es.bestEpoch }
+
+// AfterEpoch records the epoch's figure and reports whether to stop. It
+// returns an error wrapping ErrSetting when the monitored figure does not
+// exist (for example "val_loss" without validation data).
+func (es *EarlyStopping) AfterEpoch(e EpochEnd) (bool, error) {
+	last, ok := e.History.Last()
+	if !ok {
+		return false, nil
+	}
+	v, maximize, err := es.value(e.History, last)
+	if err != nil {
+		return true, err
+	}
+	improved := !es.seen
+	if es.seen {
+		if maximize {
+			improved = v > es.best+es.MinDelta
+		} else {
+			improved = v < es.best-es.MinDelta
+		}
+	}
+	if improved {
+		es.seen, es.best, es.bestEpoch, es.wait = true, v, e.Epoch, 0
+		if es.RestoreBest {
+			es.save(e.Model)
+		}
+	} else {
+		es.wait++
+	}
+	stop := !improved && es.wait >= es.Patience
+	if (stop || e.Last) && es.RestoreBest && es.bestEpoch != e.Epoch {
+		es.restore(e.Model)
+	}
+	return stop, nil
+}
+
+func (es *EarlyStopping) value(h *History, last Epoch) (v float64, maximize bool, err error) {
+	switch es.Monitor {
+	case "", "val_loss":
+		if math.IsNaN(last.ValLoss) {
+			return 0, false, fmt.Errorf("%w: EarlyStopping monitors val_loss, but there is no validation data", ErrSetting)
+		}
+		return last.ValLoss, false, nil
+	case "loss":
+		return last.Loss, false, nil
+	}
+	name := es.Monitor
+	if len(name) > 4 && name[:4] == "val_" {
+		name = name[4:]
+	}
+	for i, n := range h.MetricNames {
+		if n == name && last.ValMetrics != nil {
+			return last.ValMetrics[i], true, nil
+		}
+	}
+	return 0, false, fmt.Errorf("%w: EarlyStopping monitors %q, which is not among the validation metrics %v", ErrSetting, es.Monitor, h.MetricNames)
+}
+
+func (es *EarlyStopping) save(m *Sequential) {
+	ps := m.Params()
+	if len(es.snap) != len(ps) {
+		es.snap = make([][]float64, len(ps))
+	}
+	for i, p := range ps {
+		es.snap[i] = append(es.snap[i][:0], p.Value.RawMatrix().Data...)
+	}
+}
+
+func (es *EarlyStopping) restore(m *Sequential) {
+	for i, p := range m.Params() {
+		copy(p.Value.RawMatrix().Data, es.snap[i])
+	}
+}

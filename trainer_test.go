@@ -1,0 +1,559 @@
+package mlp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// blobs returns n samples of f features in k Gaussian clusters, with their
+// class labels.
+func blobs(n, f, k int, seed uint64) *Dataset {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	x := mat.NewDense(n, f, nil)
+	labels := make([]int, n)
+	for i := 0; i < n; i++ {
+		c := i % k
+		labels[i] = c
+		for j := 0; j < f; j++ {
+			center := 0.0
+			if j%k == c {
+				center = 2
+			}
+			x.Set(i, j, center+rng.NormFloat64())
+		}
+	}
+	d, err := NewDataset(x, Targets{Labels: labels})
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func testNet(t testing.TB, seed uint64, sizes ...int) *Sequential {
+	t.Helper()
+	src := rand.NewPCG(seed, 1)
+	var layers []Layer
+	for i := 0; i+1 < len(sizes); i++ {
+		layers = append(layers, NewLinear(sizes[i], sizes[i+1], src))
+		if i+2 < len(sizes) {
+			layers = append(layers, &ReLU{})
+		}
+	}
+	m, err := NewSequential(append(layers, &Softmax{})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func mustLoader(t testing.TB, d *Dataset, s LoaderSettings) *DataLoader {
+	t.Helper()
+	l, err := NewDataLoader(d, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func mustSGD(t testing.TB, m *Sequential, s SGDSettings) *SGD {
+	t.Helper()
+	o, err := NewSGD(m.Params(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// countingOptimizer wraps an optimizer, counts its steps, records the
+// weights after each and can run a function after a given step.
+type countingOptimizer struct {
+	Optimizer
+	params []Param
+	steps  int
+	after  [][]float64   // weights after the last step
+	all    [][][]float64 // weights after each step
+	onStep func(step int)
+}
+
+func (c *countingOptimizer) Step() {
+	c.Optimizer.Step()
+	c.steps++
+	c.after = snapshot(c.params)
+	c.all = append(c.all, c.after)
+	if c.onStep != nil {
+		c.onStep(c.steps)
+	}
+}
+
+func snapshot(ps []Param) [][]float64 {
+	s := make([][]float64, len(ps))
+	for i, p := range ps {
+		s[i] = append([]float64(nil), p.Value.RawMatrix().Data...)
+	}
+	return s
+}
+
+func sameWeights(a, b [][]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if math.Float64bits(a[i][j]) != math.Float64bits(b[i][j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestFitOneStepPerBatch(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		n, batch, steps int
+		dropLast        bool
+	}{
+		{"even", 100, 20, 5, false},
+		{"partial last batch", 103, 20, 6, false},
+		{"drop last", 103, 20, 5, true},
+		{"one batch", 7, 50, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := blobs(tc.n, 4, 3, 1)
+			m := testNet(t, 1, 4, 5, 3)
+			opt := &countingOptimizer{Optimizer: mustSGD(t, m, SGDSettings{LR: 0.1}), params: m.Params()}
+			tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := mustLoader(t, d, LoaderSettings{BatchSize: tc.batch, Shuffle: true, DropLast: tc.dropLast, Src: rand.NewPCG(1, 2)})
+			const epochs = 3
+			h, err := tr.Fit(context.Background(), l, nil, epochs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := opt.steps, epochs*tc.steps; got != want {
+				t.Errorf("%d optimizer steps for %d epochs of %d batches, want %d", got, epochs, tc.steps, want)
+			}
+			if len(h.Epochs) != epochs {
+				t.Errorf("history has %d epochs, want %d", len(h.Epochs), epochs)
+			}
+		})
+	}
+}
+
+// TestFitLossIsSampleMean checks that an epoch's loss is the mean over all
+// samples: replaying the epoch by hand with the same loader order gives the
+// same figure.
+func TestFitLossIsSampleMean(t *testing.T) {
+	d := blobs(23, 3, 2, 2)
+	run := func(manual bool) float64 {
+		m := testNet(t, 3, 3, 4, 2)
+		opt := mustSGD(t, m, SGDSettings{LR: 0.05})
+		l := mustLoader(t, d, LoaderSettings{BatchSize: 10, Shuffle: true, Src: rand.NewPCG(5, 6)})
+		if !manual {
+			tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := tr.Fit(context.Background(), l, nil, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h.Epochs[0].Loss
+		}
+		var sum float64
+		l.Reset()
+		for l.Next() {
+			b := l.Batch()
+			m.Forward(b.X)
+			sum += Backprop(m, &CrossEntropy{}, b.Y) * float64(len(b.Y.Labels))
+			opt.Step()
+		}
+		return sum / 23
+	}
+	got, want := run(false), run(true)
+	if got != want {
+		t.Errorf("epoch loss %v, want the sample mean %v", got, want)
+	}
+}
+
+// TestEvaluateCoversEverySample checks that evaluation sees the last partial
+// batch: the loss over 7 samples with batch 5 equals the loss of one batch of
+// all 7.
+func TestEvaluateCoversEverySample(t *testing.T) {
+	d := blobs(7, 3, 2, 3)
+	m := testNet(t, 4, 3, 2)
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{Metrics: []Metric{&Accuracy{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tr.Evaluate(mustLoader(t, d, LoaderSettings{BatchSize: 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := tr.Evaluate(mustLoader(t, d, LoaderSettings{BatchSize: 7}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(s.Loss-all.Loss) > 1e-15 {
+		t.Errorf("loss in batches of 5 = %v, in one batch = %v", s.Loss, all.Loss)
+	}
+	pred, err := m.PredictClasses(d.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := AccuracyScore(pred, d.Y.Labels)
+	if s.Metrics["accuracy"] != want {
+		t.Errorf("accuracy %v, want %v over all 7 samples", s.Metrics["accuracy"], want)
+	}
+}
+
+func TestFitChecksDataFirst(t *testing.T) {
+	m := testNet(t, 1, 4, 3)
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide := blobs(10, 5, 3, 1)
+	bad := blobs(10, 4, 5, 1) // labels up to 4 for 3 outputs
+	good := blobs(10, 4, 3, 1)
+	for _, tc := range []struct {
+		name       string
+		train, val *Dataset
+		want       string
+	}{
+		{"training width", wide, nil, "training data has 5 features, the model takes 4"},
+		{"validation width", good, wide, "validation data has 5 features, the model takes 4"},
+		{"label range", bad, nil, "training label 3 of sample 3 is outside [0, 3)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(m.Params())
+			var val *DataLoader
+			if tc.val != nil {
+				val = mustLoader(t, tc.val, LoaderSettings{})
+			}
+			_, err := tr.Fit(context.Background(), mustLoader(t, tc.train, LoaderSettings{}), val, 1)
+			if !errors.Is(err, ErrData) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want ErrData with %q", err, tc.want)
+			}
+			if !sameWeights(before, snapshot(m.Params())) {
+				t.Error("weights changed although the data was refused")
+			}
+		})
+	}
+	if _, err := tr.Fit(context.Background(), mustLoader(t, good, LoaderSettings{}), nil, -1); !errors.Is(err, ErrSetting) {
+		t.Errorf("epochs -1: error %v, want ErrSetting", err)
+	}
+}
+
+func TestNewTrainerSettings(t *testing.T) {
+	m := testNet(t, 1, 4, 3)
+	opt := mustSGD(t, m, SGDSettings{LR: 0.1})
+	for _, tc := range []struct {
+		name string
+		s    TrainerSettings
+		want string
+	}{
+		{"LogEvery", TrainerSettings{LogEvery: -1}, "LogEvery"},
+		{"ClipNorm negative", TrainerSettings{ClipNorm: -1}, "ClipNorm"},
+		{"ClipNorm NaN", TrainerSettings{ClipNorm: math.NaN()}, "ClipNorm"},
+		{"nil metric", TrainerSettings{Metrics: []Metric{nil}}, "Metrics[0]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewTrainer(m, &CrossEntropy{}, opt, tc.s)
+			if !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want ErrSetting naming %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestFitDivergence trains with a learning rate that blows up and checks the
+// error names epoch and batch and the model keeps the weights of the last
+// finite step.
+func TestFitDivergence(t *testing.T) {
+	d := blobs(60, 4, 3, 7)
+	m := testNet(t, 7, 4, 8, 3)
+	opt := &countingOptimizer{Optimizer: mustSGD(t, m, SGDSettings{LR: 1e155}), params: m.Params()}
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial := snapshot(m.Params())
+	h, err := tr.Fit(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: 10}), nil, 5)
+	var de *DivergenceError
+	if !errors.As(err, &de) || !errors.Is(err, ErrDiverged) {
+		t.Fatalf("error %v, want a DivergenceError", err)
+	}
+	if !regexp.MustCompile(`epoch \d+, batch \d+`).MatchString(err.Error()) {
+		t.Errorf("message %q does not name epoch and batch", err)
+	}
+	if len(h.Epochs) != de.Epoch {
+		t.Errorf("history has %d epochs, want the %d completed before epoch %d", len(h.Epochs), de.Epoch, de.Epoch)
+	}
+	got := snapshot(m.Params())
+	for _, w := range got {
+		if !allFinite(w) {
+			t.Fatal("model holds non-finite weights")
+		}
+	}
+	// The model holds the weights after the last step that completed
+	// finitely: the last one the optimizer took, unless that step itself
+	// was rolled back because it left non-finite weights.
+	want := append([][][]float64{initial}, opt.all...)
+	last := len(want) - 1
+	if strings.HasPrefix(de.What, "weights") {
+		last--
+	}
+	if !sameWeights(got, want[last]) {
+		t.Errorf("model weights are not those after step %d, the last finite one (%s)", last, de.What)
+	}
+	t.Logf("diverged at epoch %d, batch %d after %d steps: %s", de.Epoch, de.Batch, opt.steps, de.What)
+}
+
+// overflowOptimizer steps normally, then makes one weight infinite, as an
+// update that overflows would.
+type overflowOptimizer struct {
+	Optimizer
+	params []Param
+}
+
+func (o overflowOptimizer) Step() {
+	o.Optimizer.Step()
+	o.params[len(o.params)-1].Value.RawMatrix().Data[0] = math.Inf(1)
+}
+
+// TestFitRollsBackNonFiniteWeights makes a step leave an infinite weight
+// while loss and gradients are finite, and checks the roll-back.
+func TestFitRollsBackNonFiniteWeights(t *testing.T) {
+	d := blobs(20, 4, 3, 8)
+	m := testNet(t, 8, 4, 3)
+	opt := overflowOptimizer{Optimizer: mustSGD(t, m, SGDSettings{LR: 0.1}), params: m.Params()}
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(m.Params())
+	_, err = tr.Fit(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: 20}), nil, 1)
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Epoch != 0 || de.Batch != 0 || de.What != "weights of layer 0 Linear(4->3) b" {
+		t.Fatalf("error %v, want divergence of the weights of layer 0 Linear(4->3) b at epoch 0, batch 0", err)
+	}
+	if !sameWeights(before, snapshot(m.Params())) {
+		t.Error("weights were not rolled back to those before the step")
+	}
+}
+
+// TestFitCancel cancels in the middle of the second epoch and checks the
+// history and the weights.
+func TestFitCancel(t *testing.T) {
+	d := blobs(50, 4, 3, 9)
+	m := testNet(t, 9, 4, 6, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opt := &countingOptimizer{Optimizer: mustSGD(t, m, SGDSettings{LR: 0.1, Momentum: 0.9}), params: m.Params()}
+	opt.onStep = func(step int) {
+		if step == 7 { // epoch 1 (5 batches per epoch), batch 1
+			cancel()
+		}
+	}
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := tr.Fit(ctx, mustLoader(t, d, LoaderSettings{BatchSize: 10, Shuffle: true, Src: rand.NewPCG(1, 1)}), nil, 10)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if len(h.Epochs) != 1 {
+		t.Errorf("history has %d epochs, want 1 completed", len(h.Epochs))
+	}
+	if opt.steps != 7 {
+		t.Errorf("%d steps, want training to stop within the batch after cancellation (7)", opt.steps)
+	}
+	if !sameWeights(opt.after, snapshot(m.Params())) {
+		t.Error("model does not hold the weights of the last completed step")
+	}
+}
+
+func TestFitLog(t *testing.T) {
+	d := blobs(40, 4, 3, 1)
+	m := testNet(t, 1, 4, 3)
+	var buf bytes.Buffer
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}),
+		TrainerSettings{Metrics: []Metric{&Accuracy{}}, Log: &buf, LogEvery: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := mustLoader(t, d, LoaderSettings{BatchSize: 8})
+	if _, err := tr.Fit(context.Background(), l, l, 5); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	re := regexp.MustCompile(`^epoch=  (\d) \| loss= \d\.\d{3} \| val_loss= \d\.\d{3} \| val_accuracy= \d\.\d{3}$`)
+	var epochs []string
+	for _, line := range lines {
+		mm := re.FindStringSubmatch(line)
+		if mm == nil {
+			t.Fatalf("line %q does not have the form epoch=  0 | loss= 0.878 | val_loss= 0.873 | val_accuracy= 0.968", line)
+		}
+		epochs = append(epochs, mm[1])
+	}
+	if got := strings.Join(epochs, ","); got != "0,3,4" {
+		t.Errorf("logged epochs %s, want 0,3,4 (every 3rd and the last)", got)
+	}
+}
+
+func TestFitDeterministic(t *testing.T) {
+	d := blobs(90, 5, 3, 4)
+	run := func() (*History, [][]float64) {
+		m := testNet(t, 11, 5, 7, 3)
+		tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1, Momentum: 0.5}),
+			TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroF1{}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := mustLoader(t, d, LoaderSettings{BatchSize: 16, Shuffle: true, Src: rand.NewPCG(3, 3)})
+		v := mustLoader(t, d, LoaderSettings{BatchSize: 16})
+		h, err := tr.Fit(context.Background(), l, v, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h, snapshot(m.Params())
+	}
+	h1, w1 := run()
+	h2, w2 := run()
+	if !sameWeights(w1, w2) {
+		t.Error("same seed gave different weights")
+	}
+	for i := range h1.Epochs {
+		a, b := h1.Epochs[i], h2.Epochs[i]
+		if a.Loss != b.Loss || a.ValLoss != b.ValLoss || a.ValMetrics[0] != b.ValMetrics[0] || a.ValMetrics[1] != b.ValMetrics[1] {
+			t.Errorf("epoch %d differs: %+v vs %+v", i, a, b)
+		}
+	}
+}
+
+func TestEarlyStopping(t *testing.T) {
+	// A hand-made sequence of validation losses: improvements at epochs 0,
+	// 1 and 2, then none until epoch 6; with MinDelta 0.2 epoch 1 does not
+	// count.
+	vals := []float64{1.0, 0.9, 0.5, 0.6, 0.55, 0.7, 0.4}
+	for _, tc := range []struct {
+		name     string
+		patience int
+		minDelta float64
+		stopAt   int
+		best     int
+	}{
+		{"patience 0", 0, 0, 3, 2},
+		{"patience 1", 1, 0, 3, 2},
+		{"patience 2", 2, 0, 4, 2},
+		{"patience 3", 3, 0, 5, 2},
+		{"min delta", 1, 0.2, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testNet(t, 1, 2, 2)
+			es := &EarlyStopping{Patience: tc.patience, MinDelta: tc.minDelta, RestoreBest: true}
+			h := &History{}
+			var bestW [][]float64
+			for e, v := range vals {
+				m.Params()[0].Value.Set(0, 0, float64(e)) // weights mark the epoch
+				if e == tc.best {
+					bestW = snapshot(m.Params())
+				}
+				h.Epochs = append(h.Epochs, Epoch{Epoch: e, ValLoss: v})
+				stop, err := es.AfterEpoch(EpochEnd{Epoch: e, History: h, Model: m})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if stop != (e == tc.stopAt) {
+					t.Fatalf("epoch %d: stop = %v, want stop at %d", e, stop, tc.stopAt)
+				}
+				if stop {
+					break
+				}
+			}
+			if es.BestEpoch() != tc.best {
+				t.Errorf("best epoch %d, want %d", es.BestEpoch(), tc.best)
+			}
+			if !sameWeights(bestW, snapshot(m.Params())) {
+				t.Error("best weights not restored")
+			}
+		})
+	}
+}
+
+func TestEarlyStoppingInFit(t *testing.T) {
+	d := blobs(60, 4, 3, 5)
+	m := testNet(t, 5, 4, 3)
+	es := &EarlyStopping{Monitor: "accuracy", Patience: 1, RestoreBest: true}
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.5}),
+		TrainerSettings{Metrics: []Metric{&Accuracy{}}, Hooks: []Hook{es}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := mustLoader(t, d, LoaderSettings{BatchSize: 10})
+	h, err := tr.Fit(context.Background(), l, l, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Epochs) == 200 {
+		t.Fatal("early stopping never stopped a run whose accuracy saturates")
+	}
+	acc := h.Metric("accuracy")
+	best := acc[es.BestEpoch()]
+	for _, a := range acc {
+		if a > best {
+			t.Fatalf("best epoch %d has accuracy %v, but %v was reached", es.BestEpoch(), best, a)
+		}
+	}
+	s, err := tr.Evaluate(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Metrics["accuracy"] != best {
+		t.Errorf("after restoring, accuracy %v, want the best %v", s.Metrics["accuracy"], best)
+	}
+	bad := &EarlyStopping{Monitor: "f2"}
+	tr2, _ := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.5}), TrainerSettings{Hooks: []Hook{bad}})
+	if _, err := tr2.Fit(context.Background(), l, l, 2); !errors.Is(err, ErrSetting) {
+		t.Errorf("monitoring an unknown metric: error %v, want ErrSetting", err)
+	}
+}
+
+// TestFitEpochAllocs checks that a training epoch through the Trainer
+// allocates nothing but the history entry.
+func TestFitEpochAllocs(t *testing.T) {
+	d := blobs(455, 30, 2, 1)
+	m := testNet(t, 1, 30, 16, 2)
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.01}), TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := mustLoader(t, d, LoaderSettings{BatchSize: 50, Shuffle: true, Src: rand.NewPCG(1, 2)})
+	ctx := context.Background()
+	if _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("a training epoch allocates %v times, want 0", allocs)
+	}
+}
