@@ -1,6 +1,7 @@
 package mlp
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -155,3 +156,237 @@ func checkActivationGrad(name string, have bool, y, grad *mat.Dense) (r, c int) 
 	}
 	return r, c
 }
+
+// elementwise holds the state shared by the activations that act on each
+// element on its own (Sigmoid, Tanh, LeakyReLU, GELU): the input of the last
+// Forward, and the output and input-gradient buffers.
+//
+// Each per-element function takes a parameter k (the slope of LeakyReLU,
+// unused by the others) so that the functions can be plain top-level
+// functions: passing them costs no allocation, only an indirect call per
+// element.
+type elementwise struct {
+	x     *mat.Dense // input of the last Forward, not owned
+	y, dx mat.Dense
+	have  bool
+}
+
+// forward sets y = f(x, k) element-wise and returns y.
+func (e *elementwise) forward(x *mat.Dense, f func(x, k float64) float64, k float64) *mat.Dense {
+	r, c := x.Dims()
+	reuse(&e.y, r, c)
+	xm, ym := x.RawMatrix(), e.y.RawMatrix()
+	for i := 0; i < r; i++ {
+		xs := xm.Data[i*xm.Stride : i*xm.Stride+c]
+		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
+		for j, v := range xs {
+			ys[j] = f(v, k)
+		}
+	}
+	e.x = x
+	e.have = true
+	return &e.y
+}
+
+// backward sets dx = grad · df(x, y, k) element-wise, where df is the
+// derivative of the activation given its input x and output y, and returns
+// dx. It panics (through checkActivationGrad) if Forward has not run or grad
+// does not have the shape of the last output.
+func (e *elementwise) backward(name string, grad *mat.Dense, df func(x, y, k float64) float64, k float64) *mat.Dense {
+	r, c := checkActivationGrad(name, e.have, &e.y, grad)
+	reuse(&e.dx, r, c)
+	gm, xm, ym, dm := grad.RawMatrix(), e.x.RawMatrix(), e.y.RawMatrix(), e.dx.RawMatrix()
+	for i := 0; i < r; i++ {
+		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
+		xs := xm.Data[i*xm.Stride : i*xm.Stride+c]
+		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
+		ds := dm.Data[i*dm.Stride : i*dm.Stride+c]
+		for j, g := range gs {
+			ds[j] = g * df(xs[j], ys[j], k)
+		}
+	}
+	return &e.dx
+}
+
+// Sigmoid is the logistic function σ(x) = 1/(1 + exp(-x)), applied
+// element-wise; its derivative is σ(x)(1 - σ(x)). It is evaluated as
+// exp(x)/(1 + exp(x)) for negative x, so no exponent is positive and
+// σ(±1000) is exactly 1 or 0, never NaN. The zero value is ready to use.
+//
+// When a Sigmoid ends a network trained with BinaryCrossEntropy, Backprop
+// skips Sigmoid.Backward and starts at its input with the exact gradient
+// (p - y)/n.
+type Sigmoid struct {
+	e elementwise
+}
+
+var _ Layer = (*Sigmoid)(nil)
+
+func sigmoid(x, _ float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	z := math.Exp(x)
+	return z / (1 + z)
+}
+
+func sigmoidDeriv(_, y, _ float64) float64 { return y * (1 - y) }
+
+// Forward returns σ(x) element-wise.
+func (a *Sigmoid) Forward(x *mat.Dense) *mat.Dense { return a.e.forward(x, sigmoid, 0) }
+
+// Backward returns grad · σ(x)(1 - σ(x)) element-wise, for the x of the last
+// Forward.
+func (a *Sigmoid) Backward(grad *mat.Dense) *mat.Dense {
+	return a.e.backward("Sigmoid", grad, sigmoidDeriv, 0)
+}
+
+// Params returns nil: Sigmoid has no parameters.
+func (a *Sigmoid) Params() []Param { return nil }
+
+// Dims returns 0, 0: Sigmoid keeps the width of its input.
+func (a *Sigmoid) Dims() (in, out int) { return 0, 0 }
+
+// String returns "Sigmoid".
+func (a *Sigmoid) String() string { return "Sigmoid" }
+
+// Tanh is the hyperbolic tangent y = tanh(x), applied element-wise; its
+// derivative is 1 - y². The zero value is ready to use.
+type Tanh struct {
+	e elementwise
+}
+
+var _ Layer = (*Tanh)(nil)
+
+func tanh(x, _ float64) float64 { return math.Tanh(x) }
+
+func tanhDeriv(_, y, _ float64) float64 { return 1 - y*y }
+
+// Forward returns tanh(x) element-wise.
+func (a *Tanh) Forward(x *mat.Dense) *mat.Dense { return a.e.forward(x, tanh, 0) }
+
+// Backward returns grad · (1 - tanh²(x)) element-wise, for the x of the
+// last Forward.
+func (a *Tanh) Backward(grad *mat.Dense) *mat.Dense {
+	return a.e.backward("Tanh", grad, tanhDeriv, 0)
+}
+
+// Params returns nil: Tanh has no parameters.
+func (a *Tanh) Params() []Param { return nil }
+
+// Dims returns 0, 0: Tanh keeps the width of its input.
+func (a *Tanh) Dims() (in, out int) { return 0, 0 }
+
+// String returns "Tanh".
+func (a *Tanh) String() string { return "Tanh" }
+
+// DefaultLeakySlope is the slope LeakyReLU uses for negative inputs when
+// its Slope field is zero, PyTorch's default negative_slope.
+const DefaultLeakySlope = 0.01
+
+// LeakyReLU is the leaky rectified linear unit, applied element-wise:
+//
+//	y = x          for x > 0
+//	y = Slope · x  otherwise
+//
+// Its derivative is 1 for x > 0 and Slope otherwise (Slope at x = 0, as in
+// PyTorch). As in PyTorch any slope is allowed, negative or above 1
+// included.
+//
+// The zero value is ready to use and has slope DefaultLeakySlope (0.01):
+// a zero Slope means the default, since a slope of exactly 0 is ReLU. For
+// another slope set the field, &LeakyReLU{Slope: 0.2}.
+type LeakyReLU struct {
+	// Slope multiplies negative inputs; 0 means DefaultLeakySlope.
+	Slope float64
+
+	e elementwise
+}
+
+var _ Layer = (*LeakyReLU)(nil)
+
+// slope returns the slope in use, the default for a zero Slope.
+func (a *LeakyReLU) slope() float64 {
+	if a.Slope == 0 {
+		return DefaultLeakySlope
+	}
+	return a.Slope
+}
+
+func leakyReLU(x, k float64) float64 {
+	if x > 0 {
+		return x
+	}
+	return k * x
+}
+
+func leakyReLUDeriv(x, _, k float64) float64 {
+	if x > 0 {
+		return 1
+	}
+	return k
+}
+
+// Forward returns x where x > 0 and Slope·x elsewhere.
+func (a *LeakyReLU) Forward(x *mat.Dense) *mat.Dense {
+	return a.e.forward(x, leakyReLU, a.slope())
+}
+
+// Backward returns grad where the last input was positive and Slope·grad
+// elsewhere.
+func (a *LeakyReLU) Backward(grad *mat.Dense) *mat.Dense {
+	return a.e.backward("LeakyReLU", grad, leakyReLUDeriv, a.slope())
+}
+
+// Params returns nil: LeakyReLU has no parameters.
+func (a *LeakyReLU) Params() []Param { return nil }
+
+// Dims returns 0, 0: LeakyReLU keeps the width of its input.
+func (a *LeakyReLU) Dims() (in, out int) { return 0, 0 }
+
+// String returns "LeakyReLU(slope)" with the slope in use, for example
+// "LeakyReLU(0.01)" for the zero value.
+func (a *LeakyReLU) String() string { return fmt.Sprintf("LeakyReLU(%g)", a.slope()) }
+
+// GELU is the Gaussian error linear unit in its exact form (PyTorch's
+// GELU with approximate="none"), applied element-wise:
+//
+//	y = x·Φ(x) = ½·x·(1 + erf(x/√2))
+//
+// where Φ is the standard normal distribution function. Its derivative is
+// Φ(x) + x·φ(x), with φ(x) = exp(-x²/2)/√(2π) the normal density. Φ is
+// computed as ½·erfc(-x/√2), the same function written so that it keeps
+// full relative precision for negative x. The zero value is ready to use.
+type GELU struct {
+	e elementwise
+}
+
+var _ Layer = (*GELU)(nil)
+
+// normCDF returns Φ(x), the standard normal distribution function.
+func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+func gelu(x, _ float64) float64 { return x * normCDF(x) }
+
+func geluDeriv(x, _, _ float64) float64 {
+	const invSqrt2Pi = 0.3989422804014327 // 1/√(2π)
+	return normCDF(x) + x*invSqrt2Pi*math.Exp(-0.5*x*x)
+}
+
+// Forward returns x·Φ(x) element-wise.
+func (a *GELU) Forward(x *mat.Dense) *mat.Dense { return a.e.forward(x, gelu, 0) }
+
+// Backward returns grad · (Φ(x) + x·φ(x)) element-wise, for the x of the
+// last Forward.
+func (a *GELU) Backward(grad *mat.Dense) *mat.Dense {
+	return a.e.backward("GELU", grad, geluDeriv, 0)
+}
+
+// Params returns nil: GELU has no parameters.
+func (a *GELU) Params() []Param { return nil }
+
+// Dims returns 0, 0: GELU keeps the width of its input.
+func (a *GELU) Dims() (in, out int) { return 0, 0 }
+
+// String returns "GELU".
+func (a *GELU) String() string { return "GELU" }

@@ -60,6 +60,14 @@ func parityActivation(name string) Layer {
 	switch name {
 	case "relu":
 		return &ReLU{}
+	case "tanh":
+		return &Tanh{}
+	case "sigmoid":
+		return &Sigmoid{}
+	case "leaky_relu":
+		return &LeakyReLU{Slope: 0.01}
+	case "gelu":
+		return &GELU{}
 	}
 	return nil
 }
