@@ -99,6 +99,34 @@ func parityOptimizer(t *testing.T, name string, raw map[string]json.RawMessage, 
 			t.Fatal(err)
 		}
 		return o, true
+	case "adam", "adamw":
+		// An absent key means PyTorch's default, whose weight decay is
+		// 0 for Adam but 0.01 for AdamW.
+		wd := 0.0
+		if name == "adamw" {
+			wd = 0.01
+		}
+		s := AdamSettings{LR: num("lr", 0), Betas: [2]float64{0.9, 0.999}, Eps: num("eps", 1e-8), WeightDecay: num("weight_decay", wd)}
+		if v, ok := raw["betas"]; ok {
+			var b []float64
+			if err := json.Unmarshal(v, &b); err != nil || len(b) != 2 {
+				t.Fatalf("param betas %s: want two numbers (%v)", v, err)
+			}
+			s.Betas = [2]float64{b[0], b[1]}
+		}
+		var (
+			o   Optimizer
+			err error
+		)
+		if name == "adam" {
+			o, err = NewAdam(ps, s)
+		} else {
+			o, err = NewAdamW(ps, s)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o, true
 	}
 	return nil, false
 }
