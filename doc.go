@@ -1,0 +1,71 @@
+// Copyright ©2026 The mlp Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package mlp trains and runs small feedforward neural networks (multilayer
+// perceptrons) on tabular data, on top of gonum's mat.Dense.
+//
+// # Overview
+//
+// A model is a Sequential chain of Layers: Linear layers and activations
+// such as ReLU, ending in Softmax for classification. A Loss (CrossEntropy)
+// compares the model's output with Targets, Backprop fills every parameter's
+// gradient, and an Optimizer (SGD, Adam, AdamW) updates the parameters. A
+// Trainer ties model, criterion and optimizer together and runs epochs of
+// mini-batches from a DataLoader over a Dataset, which a CSVReader reads:
+//
+//	model, _ := mlp.NewSequential(
+//		mlp.NewLinear(30, 16, src), &mlp.ReLU{},
+//		mlp.NewLinear(16, 2, src), &mlp.Softmax{})
+//	opt, _ := mlp.NewSGD(model.Params(), mlp.SGDSettings{LR: 0.1})
+//	tr, _ := mlp.NewTrainer(model, &mlp.CrossEntropy{}, opt,
+//		mlp.TrainerSettings{Metrics: []mlp.Metric{&mlp.Accuracy{}}})
+//	history, err := tr.Fit(ctx, trainLoader, valLoader, 100)
+//
+// The layers compute what PyTorch computes: the package's tests replay
+// PyTorch float64 forward passes, gradients and optimizer trajectories to
+// 1e-9 and check every gradient against central finite differences.
+//
+// # Shapes
+//
+// Rows are samples and columns are features, in float64. A Linear layer
+// computes Y = X·W + b with W of shape in×out and b of length out, added to
+// every row. Class labels are integers in [0, classes); a model for k classes
+// ends in k columns of probabilities.
+//
+// # Buffer ownership
+//
+// Every layer owns its output and gradient buffers, sizes them on first use
+// and reuses them: the matrix Forward or Backward returns is valid until the
+// next call of the same method on that layer. The batches of a DataLoader are
+// likewise the loader's and are overwritten by its next Next. Copy what you
+// need to keep. In steady state a training step allocates nothing, and the
+// memory used grows with batch×width, never with batch×in×out.
+//
+// # Errors and panics
+//
+// The low-level methods of one layer or loss (Forward, Backward, Loss, Grad)
+// panic when the shapes of their arguments do not fit, with an error that
+// wraps ErrShape and names the layer and both shapes, as gonum's mat does:
+// such a mistake is in the program, not in the data. Everything that takes
+// user data or runs long returns an error instead: NewSequential, the
+// prediction methods, CSVReader.Read, NewDataset, the constructors of
+// optimizers and loaders, Trainer.Fit and Evaluate. Errors wrap the sentinels
+// ErrShape, ErrSetting, ErrData, ErrDiverged and ErrFormat, so callers can
+// match them with errors.Is; their messages say what is wrong and where
+// (line and column, layer, field, epoch and batch).
+//
+// # Reproducibility
+//
+// Nothing in the package uses global randomness. Weight initialisation,
+// shuffling, splitting and dropout draw from a math/rand/v2 Source the caller
+// passes, so the same seed gives bit-identical weights, batches and history
+// on one architecture, whatever the number of cores. (Go fuses multiply-adds
+// on arm64, so amd64 and arm64 may differ in the last bits.)
+//
+// # Concurrency
+//
+// Layers, models, losses, optimizers, loaders and trainers own mutable
+// buffers and are not safe for concurrent use. To predict from several
+// goroutines, give each its own copy of the model.
+package mlp
