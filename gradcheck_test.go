@@ -155,6 +155,11 @@ var layerGradCases = []layerGradCase{
 	{name: "Softmax", layer: func(rand.Source) Layer { return &Softmax{} }, in: 4},
 	{name: "Softmax/wide-logits", layer: func(rand.Source) Layer { return &Softmax{} }, in: 5, scale: 3},
 	{name: "Softmax/one-column", layer: func(rand.Source) Layer { return &Softmax{} }, in: 1},
+	{name: "Sigmoid", layer: func(rand.Source) Layer { return &Sigmoid{} }, in: 4, scale: 2},
+	{name: "Tanh", layer: func(rand.Source) Layer { return &Tanh{} }, in: 4, scale: 1.5},
+	{name: "LeakyReLU", layer: func(rand.Source) Layer { return &LeakyReLU{} }, in: 6, kinks: []float64{0}},
+	{name: "LeakyReLU/slope0.2", layer: func(rand.Source) Layer { return &LeakyReLU{Slope: 0.2} }, in: 6, kinks: []float64{0}},
+	{name: "GELU", layer: func(rand.Source) Layer { return &GELU{} }, in: 5, scale: 2},
 }
 
 // TestLayerGradients checks, for every layer of layerGradCases, the input
@@ -236,6 +241,56 @@ var lossGradCases = []lossGradCase{
 			0.6, 0.6, 0.6, 0.01,
 		}),
 		y: Targets{Labels: []int{3, 0, 3}},
+	},
+	{
+		name: "CrossEntropy/weighted",
+		loss: func() Loss { return &CrossEntropy{Weights: []float64{0.5, 2, 1}} },
+		pred: mat.NewDense(4, 3, []float64{
+			0.7, 0.2, 0.1,
+			0.1, 0.6, 0.3,
+			0.2, 0.3, 0.5,
+			0.05, 0.15, 0.8,
+		}),
+		y: Targets{Labels: []int{0, 1, 2, 1}},
+	},
+	{
+		name: "CrossEntropy/smoothed",
+		loss: func() Loss { return &CrossEntropy{Smoothing: 0.1} },
+		pred: mat.NewDense(4, 3, []float64{
+			0.7, 0.2, 0.1,
+			0.1, 0.6, 0.3,
+			0.2, 0.3, 0.5,
+			0.05, 0.15, 0.8,
+		}),
+		y: Targets{Labels: []int{0, 1, 2, 1}},
+	},
+	{
+		name: "CrossEntropy/weighted-smoothed",
+		loss: func() Loss { return &CrossEntropy{Weights: []float64{0.5, 2, 0, 1.5}, Smoothing: 0.2} },
+		pred: mat.NewDense(3, 4, []float64{
+			0.4, 0.3, 0.2, 0.1,
+			0.1, 0.2, 0.3, 0.4,
+			0.25, 0.25, 0.4, 0.1,
+		}),
+		y: Targets{Labels: []int{0, 3, 2}},
+	},
+	{
+		name: "MSE/3x2",
+		loss: func() Loss { return &MSE{} },
+		pred: mat.NewDense(3, 2, []float64{0.5, -1.2, 2.0, 0.3, -0.7, 1.1}),
+		y:    Targets{Values: mat.NewDense(3, 2, []float64{0.4, -1.0, 1.5, 0.9, -0.2, 1.1})},
+	},
+	{
+		name: "MSE/one-column",
+		loss: func() Loss { return &MSE{} },
+		pred: mat.NewDense(4, 1, []float64{1, 2, 3, 4}),
+		y:    Targets{Values: mat.NewDense(4, 1, []float64{1.5, 1.5, 2.5, 5})},
+	},
+	{
+		name: "BinaryCrossEntropy",
+		loss: func() Loss { return &BinaryCrossEntropy{} },
+		pred: mat.NewDense(5, 1, []float64{0.9, 0.2, 0.6, 0.05, 0.5}),
+		y:    Targets{Labels: []int{1, 0, 0, 1, 1}},
 	},
 }
 
