@@ -1,0 +1,517 @@
+package mlp
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// The model file format, version 1. Save documents it byte by byte.
+const (
+	// fileMagic opens every model file.
+	fileMagic = "MLPMODEL"
+	// fileVersion is the version Save writes and the newest Load reads.
+	fileVersion = 1
+	// maxFileLayers is the largest layer count Load accepts.
+	maxFileLayers = 1 << 16
+	// maxFileWeights is the largest in·out of one Linear layer Load accepts.
+	maxFileWeights = 1 << 26
+	// dropoutSeed is the first seed of the rand.NewPCG source of a loaded
+	// Dropout; the second is the layer's index.
+	dropoutSeed = 0x4d4c504d4f44454c // "MLPMODEL" read as a big-endian uint64
+)
+
+// Layer kind tags of the model file format.
+const (
+	kindLinear    = 1
+	kindReLU      = 2
+	kindSoftmax   = 3
+	kindSigmoid   = 4
+	kindTanh      = 5
+	kindLeakyReLU = 6
+	kindGELU      = 7
+	kindDropout   = 8
+)
+
+// kindNames names the layer kinds in messages.
+var kindNames = [...]string{
+	kindLinear:    "Linear",
+	kindReLU:      "ReLU",
+	kindSoftmax:   "Softmax",
+	kindSigmoid:   "Sigmoid",
+	kindTanh:      "Tanh",
+	kindLeakyReLU: "LeakyReLU",
+	kindGELU:      "GELU",
+	kindDropout:   "Dropout",
+}
+
+// Save writes the model, its architecture and its weights, to w in the
+// binary format below, which Load reads back: the loaded model gives the
+// same predictions bit for bit, without the code that built it.
+//
+// Save knows the layer types of this package: Linear, ReLU, Softmax,
+// Sigmoid, Tanh, LeakyReLU, GELU and Dropout. For a model with a layer of
+// any other type, a non-finite weight, bias, slope or probability, more than
+// 65536 layers or a Linear layer with more than 2^26 weights, it returns an
+// error wrapping ErrFormat that names the layer, and writes nothing. Save
+// encodes the whole file in memory (its size is given below) and then makes
+// one call to w.Write; an error from w is returned wrapped. The model is
+// only read: Save does not change it, its mode or its buffers. Gradients,
+// optimizer state and the training/evaluation mode are not saved.
+//
+// # Format
+//
+// All integers are unsigned and all numbers little-endian; every float64 is
+// stored as its IEEE-754 bits (math.Float64bits), so a round trip is
+// bit-exact, -0 and subnormals included. Version 1 is:
+//
+//	offset  size  content
+//	0       8     magic, the ASCII bytes "MLPMODEL"
+//	8       4     uint32 format version, 1
+//	12      4     uint32 number of layers n, 1 ≤ n ≤ 65536
+//	16      ...   n layers, each a uint8 kind tag and the kind's fields
+//	end-4   4     uint32 CRC-32 (IEEE polynomial, as hash/crc32.ChecksumIEEE)
+//	              of every byte before it, from the magic on
+//
+// The layer kinds and their fields, which follow the tag directly:
+//
+//	tag  layer      fields
+//	1    Linear     uint32 in, uint32 out (each ≥ 1, in·out ≤ 2^26);
+//	                in·out float64 W, row-major (W[0,0], W[0,1], …,
+//	                W[0,out-1], W[1,0], …), for Y = X·W + b;
+//	                out float64 b
+//	2    ReLU       none
+//	3    Softmax    none
+//	4    Sigmoid    none
+//	5    Tanh       none
+//	6    LeakyReLU  float64 slope in use, finite and not 0 (the zero
+//	                value's default is written as 0.01)
+//	7    GELU       none
+//	8    Dropout    float64 p, the drop probability, in [0, 1)
+//
+// Nothing follows the checksum. A Linear layer takes 9 + 8·(in·out + out)
+// bytes, LeakyReLU and Dropout 9, the others 1; the file is those plus 20.
+// For example Linear(2->1) followed by Sigmoid is 54 bytes: the magic,
+// 01 00 00 00 (version), 02 00 00 00 (layers), then 01 02 00 00 00 01 00 00
+// 00 and the three float64 W[0,0], W[1,0], b[0], then 04, then the CRC-32
+// of the 50 bytes before it.
+//
+// The format is binary rather than JSON or text because float64 bits are
+// then copied exactly, with no decimal formatting to get right (shortest
+// round-trip printing, -0, subnormals) and at 8 bytes a weight instead of up
+// to 24; because a fixed little-endian layout with a leading magic and
+// version and a trailing checksum takes a few lines to read in any language
+// (numpy.frombuffer with dtype '<f8' reads W); and because the version field
+// lets a later format be told apart from this one instead of misread.
+func (s *Sequential) Save(w io.Writer) error {
+	buf, err := s.encode()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(buf); err != nil {
+		return fmt.Errorf("mlp: Save: %w", err)
+	}
+	return nil
+}
+
+// encode returns the whole model file of s.
+func (s *Sequential) encode() ([]byte, error) {
+	if s == nil || len(s.layers) == 0 {
+		return nil, fmt.Errorf("%w: Save: the model has no layers", ErrFormat)
+	}
+	if len(s.layers) > maxFileLayers {
+		return nil, fmt.Errorf("%w: Save: the model has %d layers, more than the format's %d",
+			ErrFormat, len(s.layers), maxFileLayers)
+	}
+	size := 16 + 4
+	for i, l := range s.layers {
+		switch l := l.(type) {
+		case *Linear:
+			in, out := l.Dims()
+			if uint64(in)*uint64(out) > maxFileWeights {
+				return nil, fmt.Errorf("%w: Save: layer %d %v has %d weights, more than the format's %d",
+					ErrFormat, i, l, uint64(in)*uint64(out), maxFileWeights)
+			}
+			size += 9 + 8*(in*out+out)
+		case *LeakyReLU, *Dropout:
+			size += 9
+		case *ReLU, *Softmax, *Sigmoid, *Tanh, *GELU:
+			size++
+		default:
+			return nil, fmt.Errorf("%w: Save: layer %d %v is a %T, a layer type the format does not know",
+				ErrFormat, i, l, l)
+		}
+	}
+
+	le := binary.LittleEndian
+	buf := make([]byte, 0, size)
+	buf = append(buf, fileMagic...)
+	buf = le.AppendUint32(buf, fileVersion)
+	buf = le.AppendUint32(buf, uint32(len(s.layers)))
+	for i, l := range s.layers {
+		var err error
+		switch l := l.(type) {
+		case *Linear:
+			in, out := l.Dims()
+			buf = append(buf, kindLinear)
+			buf = le.AppendUint32(buf, uint32(in))
+			buf = le.AppendUint32(buf, uint32(out))
+			w := l.Weights()
+			for r := 0; r < in && err == nil; r++ {
+				for c := 0; c < out && err == nil; c++ {
+					v := w.At(r, c)
+					err = checkSaved(i, l, "weight", fmt.Sprintf("W[%d,%d]", r, c), v)
+					buf = le.AppendUint64(buf, math.Float64bits(v))
+				}
+			}
+			for j, v := range l.Bias() {
+				if err != nil {
+					break
+				}
+				err = checkSaved(i, l, "bias", fmt.Sprintf("b[%d]", j), v)
+				buf = le.AppendUint64(buf, math.Float64bits(v))
+			}
+		case *ReLU:
+			buf = append(buf, kindReLU)
+		case *Softmax:
+			buf = append(buf, kindSoftmax)
+		case *Sigmoid:
+			buf = append(buf, kindSigmoid)
+		case *Tanh:
+			buf = append(buf, kindTanh)
+		case *GELU:
+			buf = append(buf, kindGELU)
+		case *LeakyReLU:
+			k := l.slope()
+			err = checkSaved(i, l, "slope", "", k)
+			buf = append(buf, kindLeakyReLU)
+			buf = le.AppendUint64(buf, math.Float64bits(k))
+		case *Dropout:
+			p := l.P()
+			if !(p >= 0 && p < 1) {
+				err = fmt.Errorf("%w: Save: layer %d %v: probability %v is not in [0, 1)", ErrFormat, i, l, p)
+			}
+			buf = append(buf, kindDropout)
+			buf = le.AppendUint64(buf, math.Float64bits(p))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return le.AppendUint32(buf, crc32.ChecksumIEEE(buf)), nil
+}
+
+// checkSaved returns an error unless v, the value named name of layer i, is
+// finite.
+func checkSaved(i int, l Layer, what, name string, v float64) error {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return nil
+	}
+	if name != "" {
+		what += " " + name
+	}
+	return fmt.Errorf("%w: Save: layer %d %v: %s is %v; a model file holds only finite numbers",
+		ErrFormat, i, l, what, v)
+}
+
+// Load reads a model written by Save (the format is documented there) and
+// returns it in evaluation mode, ready to predict; call SetTraining(true)
+// to train it further.
+//
+// A loaded Dropout layer, which needs a random source, draws its masks from
+// rand.NewPCG(0x4d4c504d4f44454c, i), where i is the layer's index in the
+// model (from 0) and the first seed is "MLPMODEL" read as a big-endian
+// uint64: the same file gives the same masks. To train with another source,
+// replace the layer: m.Layers()[i], _ = mlp.NewDropout(p, src).
+//
+// Load reads r to its end: bytes after the checksum are an error. A file
+// that is not a valid model gives an error wrapping ErrFormat that says what
+// is wrong and where, with layers numbered from 0 and byte offsets from the
+// start of the file: a wrong magic, a version other than 1, a truncated
+// section, a layer count or Linear size of 0 or above the caps (65536
+// layers, 2^26 weights in one Linear), an unknown kind tag, a NaN or Inf
+// weight, bias, slope or probability, a LeakyReLU slope of 0, a Dropout
+// probability outside [0, 1), a Linear whose input width differs from the
+// width the layers before it give, a model without Linear layer (the error
+// of NewSequential, wrapped), a checksum that does not match, or trailing
+// bytes. An error from r other than io.EOF is returned wrapped, with the
+// offset, and does not wrap ErrFormat.
+//
+// Load never panics on its input, and what it allocates is bounded by what
+// r holds, never by the sizes a file claims: weights are read in chunks of
+// 4 KiB into a slice that grows as they arrive, so a file that claims 2^26
+// weights and ends after 100 bytes fails having allocated a few KiB.
+func Load(r io.Reader) (*Sequential, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: Load: nil io.Reader", ErrFormat)
+	}
+	d := &decoder{r: r}
+	if err := d.header(); err != nil {
+		return nil, err
+	}
+	n, err := d.uint32(-1, "the layer count")
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, d.errorf("the layer count at byte 12 is 0")
+	}
+	if n > maxFileLayers {
+		return nil, d.errorf("claims %d layers at byte 12, more than the cap of %d", n, maxFileLayers)
+	}
+	var layers []Layer
+	width, widthFrom := 0, -1 // the width the layers so far give, and the Linear that fixes it
+	for i := 0; i < int(n); i++ {
+		l, err := d.layer(i, width, widthFrom, layers)
+		if err != nil {
+			return nil, err
+		}
+		if in, out := l.Dims(); in != 0 {
+			width, widthFrom = out, i
+		}
+		layers = append(layers, l)
+	}
+	want := d.crc
+	at := d.off
+	sum, err := d.uint32(-1, "the checksum")
+	if err != nil {
+		return nil, err
+	}
+	if sum != want {
+		return nil, d.errorf("checksum mismatch at byte %d: the file says %#08x, its content gives %#08x", at, sum, want)
+	}
+	var one [1]byte
+	if k, err := io.ReadFull(d.r, one[:]); k > 0 {
+		return nil, d.errorf("trailing bytes after the checksum, from byte %d", d.off)
+	} else if err != io.EOF {
+		return nil, fmt.Errorf("mlp: Load: reading after the checksum at byte %d: %w", d.off, err)
+	}
+	m, err := NewSequential(layers...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	m.SetTraining(false)
+	return m, nil
+}
+
+// decoder reads a model file, keeping the offset and the CRC-32 of what it
+// has read.
+type decoder struct {
+	r   io.Reader
+	off int64
+	crc uint32
+	buf [4096]byte
+}
+
+// errorf returns an error wrapping ErrFormat.
+func (d *decoder) errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, args...))
+}
+
+// fill reads exactly n ≤ len(d.buf) bytes into d.buf, adding what it
+// reads to the offset and the checksum. It returns the number of bytes read
+// and the error of io.ReadFull.
+func (d *decoder) fill(n int) (int, error) {
+	k, err := io.ReadFull(d.r, d.buf[:n])
+	d.crc = crc32.Update(d.crc, crc32.IEEETable, d.buf[:k])
+	d.off += int64(k)
+	return k, err
+}
+
+// ioError returns err, an error of the reader while reading what, wrapped.
+func (d *decoder) ioError(what string, err error) error {
+	return fmt.Errorf("mlp: Load: reading %s at byte %d: %w", what, d.off, err)
+}
+
+// read reads exactly n ≤ len(d.buf) bytes and returns them in d.buf. The
+// part of the file they are is named what, after "layer i" if i ≥ 0.
+func (d *decoder) read(n int, i int, what string) ([]byte, error) {
+	_, err := d.fill(n)
+	if err == nil {
+		return d.buf[:n], nil
+	}
+	if i >= 0 {
+		what = fmt.Sprintf("layer %d %s", i, what)
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return nil, d.errorf("unexpected end of file in %s at byte %d", what, d.off)
+	}
+	return nil, d.ioError(what, err)
+}
+
+// uint32 reads a uint32 for read(4, i, what).
+func (d *decoder) uint32(i int, what string) (uint32, error) {
+	b, err := d.read(4, i, what)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b), nil
+}
+
+// float64 reads a float64 for read(8, i, what).
+func (d *decoder) float64(i int, what string) (float64, error) {
+	b, err := d.read(8, i, what)
+	if err != nil {
+		return 0, err
+	}
+	return math.Float64frombits(binary.LittleEndian.Uint64(b)), nil
+}
+
+// header reads and checks the magic and the version.
+func (d *decoder) header() error {
+	k, err := d.fill(len(fileMagic))
+	b := d.buf[:k]
+	switch {
+	case k == 0 && err == io.EOF:
+		return d.errorf("empty input")
+	case string(b) != fileMagic[:k]:
+		return d.errorf("bad magic %q at byte 0, want %q", b, fileMagic)
+	case err == io.ErrUnexpectedEOF:
+		return d.errorf("unexpected end of file in the magic at byte %d", d.off)
+	case err != nil:
+		return d.ioError("the magic", err)
+	}
+	v, err := d.uint32(-1, "the version")
+	if err != nil {
+		return err
+	}
+	switch {
+	case v == 0:
+		return d.errorf("version 0 at byte 8 is not a version")
+	case v > fileVersion:
+		return d.errorf("version %d is newer than this library reads (%d)", v, fileVersion)
+	}
+	return nil
+}
+
+// layer reads layer i. width is the width the layers before it give, and
+// widthFrom the index of the Linear layer that fixes it, -1 if none does;
+// prev are the layers before it.
+func (d *decoder) layer(i, width, widthFrom int, prev []Layer) (Layer, error) {
+	at := d.off
+	b, err := d.read(1, i, "kind tag")
+	if err != nil {
+		return nil, err
+	}
+	kind := b[0]
+	if int(kind) >= len(kindNames) || kindNames[kind] == "" {
+		return nil, d.errorf("layer %d: unknown layer kind %d at byte %d", i, kind, at)
+	}
+	name := kindNames[kind]
+	switch kind {
+	case kindLinear:
+		return d.linear(i, width, widthFrom, prev)
+	case kindReLU:
+		return &ReLU{}, nil
+	case kindSoftmax:
+		return &Softmax{}, nil
+	case kindSigmoid:
+		return &Sigmoid{}, nil
+	case kindTanh:
+		return &Tanh{}, nil
+	case kindGELU:
+		return &GELU{}, nil
+	case kindLeakyReLU:
+		at := d.off
+		k, err := d.float64(i, "LeakyReLU slope")
+		if err != nil {
+			return nil, err
+		}
+		if k == 0 || math.IsNaN(k) || math.IsInf(k, 0) {
+			return nil, d.errorf("layer %d %s: slope %v at byte %d is not finite and non-zero", i, name, k, at)
+		}
+		return &LeakyReLU{Slope: k}, nil
+	case kindDropout:
+		at := d.off
+		p, err := d.float64(i, "Dropout probability")
+		if err != nil {
+			return nil, err
+		}
+		if !(p >= 0 && p < 1) {
+			return nil, d.errorf("layer %d %s: probability %v at byte %d is not in [0, 1)", i, name, p, at)
+		}
+		l, err := NewDropout(p, rand.NewPCG(dropoutSeed, uint64(i)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: layer %d: %w", ErrFormat, i, err)
+		}
+		return l, nil
+	}
+	return nil, d.errorf("layer %d: layer kind %d (%s) at byte %d has no decoder", i, kind, name, at)
+}
+
+// linear reads the fields of layer i, a Linear layer.
+func (d *decoder) linear(i, width, widthFrom int, prev []Layer) (Layer, error) {
+	at := d.off
+	b, err := d.read(8, i, "Linear sizes")
+	if err != nil {
+		return nil, err
+	}
+	in := binary.LittleEndian.Uint32(b)
+	out := binary.LittleEndian.Uint32(b[4:])
+	if in == 0 || out == 0 {
+		return nil, d.errorf("layer %d Linear: size %dx%d at byte %d; sizes must be at least 1", i, in, out, at)
+	}
+	if n := uint64(in) * uint64(out); n > maxFileWeights {
+		return nil, d.errorf("layer %d Linear: claims %dx%d weights at byte %d, more than the cap of %d per layer",
+			i, in, out, at, maxFileWeights)
+	}
+	name := fmt.Sprintf("Linear(%d->%d)", in, out)
+	if widthFrom >= 0 && int(in) != width {
+		return nil, d.errorf("layer %d %s takes %d inputs but follows layer %d %v, which gives %d columns",
+			i, name, in, widthFrom, prev[widthFrom], width)
+	}
+	w, err := d.floats(int(in)*int(out), func(k int) string {
+		return fmt.Sprintf("layer %d %s weight W[%d,%d]", i, name, k/int(out), k%int(out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	bias, err := d.floats(int(out), func(k int) string {
+		return fmt.Sprintf("layer %d %s bias b[%d]", i, name, k)
+	})
+	if err != nil {
+		return nil, err
+	}
+	l := NewLinear(int(in), int(out), rand.NewPCG(0, 0))
+	if err := l.SetParams(mat.NewDense(int(in), int(out), w), bias); err != nil {
+		return nil, fmt.Errorf("%w: layer %d: %w", ErrFormat, i, err)
+	}
+	return l, nil
+}
+
+// floats reads n float64, all finite; name(k) names the k-th in messages.
+// The result grows as the numbers arrive, so a file that claims more than
+// it holds fails before anything near n·8 bytes is allocated.
+func (d *decoder) floats(n int, name func(k int) string) ([]float64, error) {
+	const chunk = len(decoder{}.buf) / 8
+	v := make([]float64, 0, min(n, chunk))
+	for len(v) < n {
+		m := min(n-len(v), chunk)
+		at := d.off
+		k, err := d.fill(8 * m)
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			got := len(v) + k/8 // the first number that is missing
+			return nil, d.errorf("unexpected end of file in %s at byte %d (got %d of %d numbers)",
+				name(got), d.off, got, n)
+		default:
+			return nil, d.ioError(name(len(v)+k/8), err)
+		}
+		b := d.buf[:8*m]
+		for j := 0; j < m; j++ {
+			x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*j:]))
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, d.errorf("%s is %v at byte %d; a model file holds only finite numbers",
+					name(len(v)), x, at+int64(8*j))
+			}
+			v = append(v, x)
+		}
+	}
+	return v, nil
+}
