@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/kernel"
 )
 
 // Linear is a fully connected layer computing Y = X·W + b, with W of shape
@@ -25,6 +27,9 @@ type Linear struct {
 	xT mat.Transpose // view of x, updated on each Forward
 	y  mat.Dense     // output buffer
 	dx mat.Dense     // input-gradient buffer
+
+	wt  []float64    // Wᵀ (out×in), refreshed by each Backward that computes dX with the kernel
+	par kernel.Group // splits large products between the cores
 }
 
 var _ Layer = (*Linear)(nil)
@@ -97,9 +102,18 @@ func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
 	l.x = x
 	l.xT = mat.Transpose{Matrix: x}
 	reuse(&l.y, r, l.out)
-	l.y.Mul(x, &l.w)
 	y := l.y.RawMatrix()
 	b := l.b.RawMatrix().Data
+	if useKernel(r, l.in, l.out) {
+		// Y starts as b in every row; the kernel adds X·W.
+		for i := 0; i < r; i++ {
+			copy(y.Data[i*y.Stride:i*y.Stride+l.out], b)
+		}
+		xm := x.RawMatrix()
+		l.par.MulAdd(r, l.out, l.in, xm.Data, xm.Stride, 1, l.w.RawMatrix().Data, l.out, y.Data, y.Stride)
+		return &l.y
+	}
+	l.y.Mul(x, &l.w)
 	for i := 0; i < r; i++ {
 		row := y.Data[i*y.Stride : i*y.Stride+l.out]
 		for j, v := range b {
@@ -113,6 +127,29 @@ func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
 // returns dX = G·Wᵀ. It panics if G is not batch×out for the batch of the
 // last Forward, or if Forward has not been called.
 func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
+	l.backwardParams(g)
+	r, _ := g.Dims()
+	reuse(&l.dx, r, l.in)
+	if !useKernel(r, l.out, l.in) {
+		l.dx.Mul(g, &l.wT)
+		return &l.dx
+	}
+	// dX = G·Wᵀ with Wᵀ copied out, so that the kernel reads whole rows.
+	if len(l.wt) != l.in*l.out {
+		l.wt = make([]float64, l.in*l.out)
+	}
+	transpose(l.wt, l.w.RawMatrix().Data, l.in, l.out)
+	dx, gm := l.dx.RawMatrix(), g.RawMatrix()
+	for i := 0; i < r; i++ {
+		clear(dx.Data[i*dx.Stride : i*dx.Stride+l.in])
+	}
+	l.par.MulAdd(r, l.in, l.out, gm.Data, gm.Stride, 1, l.wt, l.in, dx.Data, dx.Stride)
+	return &l.dx
+}
+
+// backwardParams is Backward without dX: it sets dW and db only, for a
+// first layer whose input gradient nobody reads.
+func (l *Linear) backwardParams(g *mat.Dense) {
 	if l.x == nil {
 		panic(fmt.Sprintf("mlp: %v.Backward called before Forward", l))
 	}
@@ -121,19 +158,49 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 	if gr != r || gc != l.out {
 		shapePanic(l.String()+".Backward", "gradient is %dx%d, output was %dx%d", gr, gc, r, l.out)
 	}
-	l.dw.Mul(&l.xT, g)
-	db := l.db.RawMatrix().Data
-	for j := range db {
-		db[j] = 0
-	}
 	gm := g.RawMatrix()
+	if useKernel(l.in, l.out, r) {
+		dw := l.dw.RawMatrix().Data
+		clear(dw)
+		xm := l.x.RawMatrix()
+		l.par.MulAdd(l.in, l.out, r, xm.Data, 1, xm.Stride, gm.Data, gm.Stride, dw, l.out)
+	} else {
+		l.dw.Mul(&l.xT, g)
+	}
+	db := l.db.RawMatrix().Data
+	clear(db)
 	for i := 0; i < gr; i++ {
 		row := gm.Data[i*gm.Stride : i*gm.Stride+gc]
 		for j, v := range row {
 			db[j] += v
 		}
 	}
-	reuse(&l.dx, r, l.in)
-	l.dx.Mul(g, &l.wT)
-	return &l.dx
+}
+
+// kernelMax is the largest product m·n·k that Linear hands to the package's
+// own kernel rather than to gonum's BLAS; builds with a faster BLAS lower it.
+var kernelMax = math.MaxInt
+
+// useKernel reports whether the m×k by k×n product of a step runs in the
+// package's own kernel.
+func useKernel(m, k, n int) bool {
+	return kernel.Fast && m*k*n <= kernelMax
+}
+
+// transpose writes the transpose of the r×c row-major src into dst (c×r),
+// in tiles that stay in the L1 cache.
+func transpose(dst, src []float64, r, c int) {
+	const tile = 32
+	for i0 := 0; i0 < r; i0 += tile {
+		i1 := min(i0+tile, r)
+		for j0 := 0; j0 < c; j0 += tile {
+			j1 := min(j0+tile, c)
+			for i := i0; i < i1; i++ {
+				row := src[i*c+j0 : i*c+j1]
+				for j, v := range row {
+					dst[(j0+j)*r+i] = v
+				}
+			}
+		}
+	}
 }
