@@ -13,7 +13,9 @@
 //	final val_loss=<loss> val_accuracy=<accuracy>
 //
 // for the second model. Run with -h for the flags; -data runs the same
-// pipeline on another CSV file of the same form.
+// pipeline on another CSV file of the same form, and -plot FILE.png draws
+// the training history of the second model (losses and validation accuracy
+// per epoch) to a PNG image.
 package main
 
 import (

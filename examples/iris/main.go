@@ -11,7 +11,8 @@
 //	final val_loss=<loss> val_accuracy=<accuracy>
 //
 // Run with -h for the flags; -data runs the same pipeline on another CSV
-// file of the same form.
+// file of the same form, and -plot FILE.png draws the training history
+// (losses and validation accuracy per epoch) to a PNG image.
 package main
 
 import (

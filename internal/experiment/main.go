@@ -9,11 +9,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/mlpkit/mlp/internal/datasets"
+	"github.com/mlpkit/mlp/mlpplot"
 )
 
 // Defaults are what an example program runs when no flag is given.
@@ -23,6 +25,9 @@ type Defaults struct {
 	Dataset string
 	// About is one sentence printed under the usage line of -h.
 	About string
+	// Task says what the target column holds; the zero value is
+	// Classification.
+	Task Task
 
 	// Seed, Hidden, Epochs, Batch and LR are the defaults of the flags of
 	// the same names.
@@ -93,26 +98,35 @@ func ParseWidths(s string) ([]int, error) {
 // args (without the program name), writing results to stdout and messages
 // to stderr, and returns the exit status:
 //
-//   - 0 after a complete run, whose last line on stdout is
-//     "final val_loss=<loss> val_accuracy=<accuracy>" with four decimals, for
-//     the last model trained;
-//   - 1 when the data cannot be read or training fails, with the one-line
-//     message "<name>: <error>" on stderr;
+//   - 0 after a complete run, whose last line on stdout is, for the last
+//     model trained and with four decimals,
+//     "final val_loss=<loss> val_accuracy=<accuracy>" for Classification or
+//     "final val_loss=<mse> val_rmse=<rmse> val_r2=<r2>" for Regression,
+//     where the mean squared error and the RMSE are in the target's units;
+//   - 1 when the data cannot be read, training fails or the plot cannot be
+//     written, with the one-line message "<name>: <error>" on stderr;
 //   - 2 for a bad flag or flag value, after the message and the usage on
 //     stderr, as flag.ExitOnError does (0 for -h).
 //
 // The flags are -data (a CSV file to use instead of the embedded data set),
-// -seed, -hidden, -epochs, -batch and -lr.
+// -seed, -hidden, -epochs, -batch, -lr and -plot (a PNG file to which the
+// training history of the last model is drawn with mlpplot.SavePNG; its
+// directory must exist before training starts).
 func Main(name string, def Defaults, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataFile := fs.String("data", "", "read the data set from this CSV `file` (header row, numeric features, integer class label in the last column) instead of the embedded "+def.Dataset)
+	target := "integer class label"
+	if def.Task == Regression {
+		target = "real-valued target"
+	}
+	dataFile := fs.String("data", "", "read the data set from this CSV `file` (header row, numeric features, "+target+" in the last column) instead of the embedded "+def.Dataset)
 	seed := fs.Uint64("seed", def.Seed, "random `seed` of the split, the initial weights and the batch order")
 	hidden := widths(slices.Clone(def.Hidden))
 	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers; \"\" for none")
 	epochs := fs.Int("epochs", def.Epochs, "number of training `epochs`")
 	batch := fs.Int("batch", def.Batch, "mini-batch `size`")
 	lr := fs.Float64("lr", def.LR, "SGD learning `rate`")
+	plotFile := fs.String("plot", "", "after training, draw the training and validation loss and the validation metrics of the last model per epoch to this PNG `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s [flags]\n", name)
 		if def.About != "" {
@@ -148,6 +162,15 @@ func Main(name string, def Defaults, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "%s: %s\n", name, msg)
 		return 1
 	}
+	if *plotFile != "" {
+		// A directory that is missing is reported before training, not after.
+		dir := filepath.Dir(*plotFile)
+		if fi, err := os.Stat(dir); err != nil {
+			return fail(fmt.Errorf("-plot: %w", err))
+		} else if !fi.IsDir() {
+			return fail(fmt.Errorf("-plot: %s is not a directory", dir))
+		}
+	}
 	var (
 		in     io.Reader
 		source = def.Dataset
@@ -166,12 +189,20 @@ func Main(name string, def Defaults, args []string, stdout, stderr io.Writer) in
 		}
 		in = r
 	}
-	d, err := Prepare(in, "", *seed, 0.2)
+	d, err := def.Task.Prepare(in, "", *seed, 0.2)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", source, err))
 	}
-	fmt.Fprintf(stdout, "data: %s: %d samples, %d features, %d classes; %d training, %d validation (seed %d)\n",
-		source, d.Train.Len()+d.Val.Len(), d.Features(), d.Classes(), d.Train.Len(), d.Val.Len(), *seed)
+	kind := fmt.Sprintf("%d classes", d.Classes())
+	if d.Task == Regression {
+		kind = "a real-valued target"
+	}
+	fmt.Fprintf(stdout, "data: %s: %d samples, %d features, %s; %d training, %d validation (seed %d)\n",
+		source, d.Train.Len()+d.Val.Len(), d.Features(), kind, d.Train.Len(), d.Val.Len(), *seed)
+	if d.Task == Regression {
+		fmt.Fprintf(stdout, "target: trained standardized with the training mean %.4g and standard deviation %.4g; losses (MSE) and metrics are in its units\n",
+			d.TargetScaler.Mean[0], d.TargetScaler.Std[0])
+	}
 
 	var specs []Spec
 	if b := def.Baseline; b != nil {
@@ -185,7 +216,7 @@ func Main(name string, def Defaults, args []string, stdout, stderr io.Writer) in
 		s.Batch, s.LR = *batch, *lr
 		s.Log, s.LogEvery = stdout, logEvery(s.Epochs)
 		// The same layers Fit builds, for the header line.
-		model, err := s.Build(d.Features(), d.Classes(), rand.NewPCG(*seed, initStream))
+		model, err := s.BuildFor(d.Task, d.Features(), d.Outputs(), rand.NewPCG(*seed, initStream))
 		if err != nil {
 			return fail(err)
 		}
@@ -194,16 +225,31 @@ func Main(name string, def Defaults, args []string, stdout, stderr io.Writer) in
 		if err != nil {
 			return fail(err)
 		}
-		correct := 0
-		for k, p := range res.Pred {
-			if p == d.Val.Y.Labels[k] {
-				correct++
+		if d.Task == Regression {
+			fmt.Fprintf(stdout, "validation: mse %.4f, rmse %.4f, r2 %.4f (%d samples)\n", res.ValLoss, res.ValRMSE, res.ValR2, d.Val.Len())
+		} else {
+			correct := 0
+			for k, p := range res.Pred {
+				if p == d.Val.Y.Labels[k] {
+					correct++
+				}
 			}
+			fmt.Fprintf(stdout, "validation: loss %.4f, accuracy %.4f (%d of %d)\n", res.ValLoss, res.ValAccuracy, correct, len(res.Pred))
+			fmt.Fprintln(stdout, res.Confusion)
 		}
-		fmt.Fprintf(stdout, "validation: loss %.4f, accuracy %.4f (%d of %d)\n", res.ValLoss, res.ValAccuracy, correct, len(res.Pred))
-		fmt.Fprintln(stdout, res.Confusion)
 		last = res
 	}
-	fmt.Fprintf(stdout, "final val_loss=%.4f val_accuracy=%.4f\n", last.ValLoss, last.ValAccuracy)
+	if *plotFile != "" {
+		title := fmt.Sprintf("%s: %s", name, Describe(last.Model))
+		if err := mlpplot.SavePNG(*plotFile, last.History, mlpplot.Settings{Title: title}); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "plot: %s\n", *plotFile)
+	}
+	if d.Task == Regression {
+		fmt.Fprintf(stdout, "final val_loss=%.4f val_rmse=%.4f val_r2=%.4f\n", last.ValLoss, last.ValRMSE, last.ValR2)
+	} else {
+		fmt.Fprintf(stdout, "final val_loss=%.4f val_accuracy=%.4f\n", last.ValLoss, last.ValAccuracy)
+	}
 	return 0
 }

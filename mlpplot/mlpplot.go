@@ -1,0 +1,370 @@
+// Package mlpplot draws the training history of an mlp model, the
+// mlp.History that Trainer.Fit returns, as a PNG image made with
+// gonum.org/v1/plot.
+//
+// The plotting library lives in this package only, so that a program that
+// imports github.com/mlpkit/mlp to train and run models does not depend on
+// it.
+//
+// # The image
+//
+// The image stacks panels that share the epoch axis:
+//
+//   - the first holds the training loss and, when the history has
+//     validation figures, the validation loss of each epoch;
+//   - below it come the validation metrics (accuracy, RMSE, R², ...). They
+//     share one panel when their magnitudes are alike, the largest absolute
+//     values of any two (taken as at least 1) within a factor of 4, as
+//     accuracy and macro F1 are; otherwise each metric gets a panel of its
+//     own, so that RMSE in the target's units does not flatten R².
+//
+// Every panel has a legend and axis labels. Non-finite values (NaN, ±Inf)
+// are left out of the lines; a history without validation data gives the
+// loss panel alone.
+package mlpplot
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/mlpkit/mlp"
+)
+
+// ErrEmptyHistory is returned, wrapped, for a nil history or one with no
+// epochs.
+var ErrEmptyHistory = errors.New("mlpplot: the history has no epochs")
+
+// Image sizes in pixels.
+const (
+	// DefaultWidth and DefaultHeight are the size of the image when the
+	// Settings leave it zero.
+	DefaultWidth  = 800
+	DefaultHeight = 800
+
+	// MinSize and MaxSize bound each side of the image.
+	MinSize = 200
+	MaxSize = 4096
+)
+
+// dpi is the resolution of the image: text sizes are given in points, and
+// 12-point text is 16 pixels high.
+const dpi = 96
+
+// metricSpread is the largest ratio of magnitudes of metrics that share a
+// panel.
+const metricSpread = 4
+
+// gridColor is the colour of the grid lines behind the data.
+var gridColor = color.Gray{Y: 220}
+
+// maxGlyphEpochs is the largest number of epochs whose points are marked
+// with glyphs as well as joined by lines.
+const maxGlyphEpochs = 25
+
+// Settings configure the image. The zero value gives an untitled image of
+// DefaultWidth by DefaultHeight pixels.
+type Settings struct {
+	// Title, when not empty, is drawn above the first panel.
+	Title string
+
+	// Width and Height are the size of the image in pixels, each in
+	// [MinSize, MaxSize]. Zero means DefaultWidth and DefaultHeight.
+	Width, Height int
+}
+
+// size returns the width and height in pixels, or an error wrapping
+// mlp.ErrSetting.
+func (s Settings) size() (w, h int, err error) {
+	w, h = s.Width, s.Height
+	if w == 0 {
+		w = DefaultWidth
+	}
+	if h == 0 {
+		h = DefaultHeight
+	}
+	if w < MinSize || w > MaxSize || h < MinSize || h > MaxSize {
+		return 0, 0, fmt.Errorf("%w: mlpplot: image size %dx%d pixels: each side must be in [%d, %d]",
+			mlp.ErrSetting, s.Width, s.Height, MinSize, MaxSize)
+	}
+	return w, h, nil
+}
+
+// WritePNG draws the history h as described in the package documentation
+// and writes it to w as a PNG image of the size s gives.
+//
+// It returns an error wrapping ErrEmptyHistory when h is nil or has no
+// epochs, one wrapping mlp.ErrSetting when the size is out of range, one
+// wrapping mlp.ErrData when an epoch's metric values do not match
+// h.MetricNames, and the error of w. Nothing is written unless the image
+// could be drawn. h is not changed; WritePNG allocates the image and may be
+// called concurrently as long as h is not being changed.
+func WritePNG(w io.Writer, h *mlp.History, s Settings) error {
+	c, err := render(h, s)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w); err != nil {
+		return fmt.Errorf("mlpplot: writing the PNG image: %w", err)
+	}
+	return nil
+}
+
+// SavePNG writes the image of WritePNG to the file at path, creating or
+// truncating it. It returns the errors of WritePNG, in which case the file
+// is not touched, and those of writing the file.
+func SavePNG(path string, h *mlp.History, s Settings) error {
+	var buf bytes.Buffer
+	if err := WritePNG(&buf, h, s); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("mlpplot: %w", err)
+	}
+	return nil
+}
+
+// series is one line of a panel.
+type series struct {
+	name   string
+	pts    plotter.XYs // finite points only
+	dashes []vg.Length
+}
+
+// magnitude returns the largest absolute value of the series, at least 1.
+func (s series) magnitude() float64 {
+	m := 1.0
+	for _, p := range s.pts {
+		m = max(m, math.Abs(p.Y))
+	}
+	return m
+}
+
+// newSeries returns the finite points (epoch, v[i]) of the history.
+func newSeries(name string, h *mlp.History, v func(e mlp.Epoch) float64) series {
+	s := series{name: name}
+	for _, e := range h.Epochs {
+		y := v(e)
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			continue
+		}
+		s.pts = append(s.pts, plotter.XY{X: float64(e.Epoch), Y: y})
+	}
+	return s
+}
+
+// panels returns the series of each panel and the label of its y axis.
+func panels(h *mlp.History) (groups [][]series, labels []string, err error) {
+	if h == nil || len(h.Epochs) == 0 {
+		return nil, nil, ErrEmptyHistory
+	}
+	validation := false
+	for i, e := range h.Epochs {
+		if e.ValMetrics != nil && len(e.ValMetrics) != len(h.MetricNames) {
+			return nil, nil, fmt.Errorf("%w: mlpplot: epoch %d of the history has %d metric values for %d metric names",
+				mlp.ErrData, i, len(e.ValMetrics), len(h.MetricNames))
+		}
+		if e.ValMetrics != nil || !math.IsNaN(e.ValLoss) {
+			validation = true
+		}
+	}
+
+	loss := []series{newSeries("training", h, func(e mlp.Epoch) float64 { return e.Loss })}
+	if validation {
+		val := newSeries("validation", h, func(e mlp.Epoch) float64 { return e.ValLoss })
+		val.dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		loss = append(loss, val)
+	}
+	groups, labels = [][]series{loss}, []string{"loss"}
+
+	var metrics []series
+	for k, name := range h.MetricNames {
+		m := newSeries(name, h, func(e mlp.Epoch) float64 {
+			if e.ValMetrics == nil {
+				return math.NaN()
+			}
+			return e.ValMetrics[k]
+		})
+		if len(m.pts) > 0 {
+			metrics = append(metrics, m)
+		}
+	}
+	if len(metrics) == 0 {
+		return groups, labels, nil
+	}
+	lo, hi := math.Inf(1), 0.0
+	for _, m := range metrics {
+		lo, hi = min(lo, m.magnitude()), max(hi, m.magnitude())
+	}
+	if len(metrics) == 1 || hi <= metricSpread*lo {
+		label := "validation " + metrics[0].name
+		if len(metrics) > 1 {
+			label = "validation metrics"
+		}
+		return append(groups, metrics), append(labels, label), nil
+	}
+	for _, m := range metrics {
+		groups = append(groups, []series{m})
+		labels = append(labels, "validation "+m.name)
+	}
+	return groups, labels, nil
+}
+
+// render draws the panels of h on a new image canvas.
+func render(h *mlp.History, s Settings) (*vgimg.Canvas, error) {
+	wpx, hpx, err := s.size()
+	if err != nil {
+		return nil, err
+	}
+	groups, labels, err := panels(h)
+	if err != nil {
+		return nil, err
+	}
+	glyphs := len(h.Epochs) <= maxGlyphEpochs
+
+	plots := make([][]*plot.Plot, len(groups))
+	for i, g := range groups {
+		p, err := newPanel(g, labels[i], glyphs)
+		if err != nil {
+			return nil, err
+		}
+		plots[i] = []*plot.Plot{p}
+	}
+	if s.Title != "" {
+		plots[0][0].Title.Text = s.Title
+		plots[0][0].Title.TextStyle.Font.Size = vg.Points(14)
+	}
+
+	pixel := vg.Inch / dpi
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(wpx)*pixel, vg.Length(hpx)*pixel), vgimg.UseDPI(dpi))
+	dc := draw.New(c)
+	pad := vg.Points(8)
+	tiles := draw.Tiles{
+		Rows: len(plots), Cols: 1,
+		PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: vg.Points(14),
+		PadY: vg.Points(14),
+	}
+	canvases := plot.Align(plots, tiles, dc)
+	for i := range plots {
+		plots[i][0].Draw(canvases[i][0])
+	}
+	return c, nil
+}
+
+// newPanel returns a plot of the series g against the epoch, with the y
+// axis labelled ylabel and a legend placed where the lines end away from
+// it.
+func newPanel(g []series, ylabel string, glyphs bool) (*plot.Plot, error) {
+	p := plot.New()
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = ylabel
+	p.X.Tick.Marker = epochTicks{}
+	p.Y.Tick.Marker = distinctTicks{}
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = gridColor
+	grid.Horizontal.Color = gridColor
+	p.Add(grid)
+	p.Legend.ThumbnailWidth = vg.Points(28)
+	for i, s := range g {
+		if len(s.pts) == 0 {
+			continue
+		}
+		col := plotutil.Color(i)
+		line, err := plotter.NewLine(s.pts)
+		if err != nil {
+			return nil, fmt.Errorf("mlpplot: %s: %w", s.name, err) // not reached: the points are finite
+		}
+		line.Color = col
+		line.Width = vg.Points(1.5)
+		line.Dashes = s.dashes
+		p.Add(line)
+		thumbs := []plot.Thumbnailer{line}
+		if glyphs {
+			pts, err := plotter.NewScatter(s.pts)
+			if err != nil {
+				return nil, fmt.Errorf("mlpplot: %s: %w", s.name, err)
+			}
+			pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			p.Add(pts)
+			thumbs = append(thumbs, pts)
+		}
+		p.Legend.Add(s.name, thumbs...)
+	}
+	if p.X.Min == p.X.Max {
+		p.X.Max++ // a single epoch: show whole epochs, not [e-1, e+1]
+	}
+	p.Legend.Top = endsLow(g, p.Y.Min, p.Y.Max)
+	return p, nil
+}
+
+// endsLow reports whether the first line of g ends in the lower half of
+// [lo, hi], leaving the top right corner free for the legend.
+func endsLow(g []series, lo, hi float64) bool {
+	for _, s := range g {
+		if n := len(s.pts); n > 0 {
+			return s.pts[n-1].Y <= (lo+hi)/2
+		}
+	}
+	return true
+}
+
+// epochTicks labels whole epochs only, at a step of 1, 2 or 5 times a
+// power of ten chosen to give at most about eight labels.
+type epochTicks struct{}
+
+func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
+	first, last := math.Ceil(lo), math.Floor(hi)
+	step := 1.0
+	for k := 1; (last-first)/step > 8; k++ {
+		step = []float64{1, 2, 5}[k%3] * math.Pow(10, float64(k/3))
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(first/step) * step; v <= last; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatInt(int64(v), 10)})
+	}
+	return ticks
+}
+
+// distinctTicks are gonum's default ticks, whose labels are written with
+// more digits when the default ones would repeat, as they do over a narrow
+// range such as [1.2, 1.25].
+type distinctTicks struct{}
+
+func (distinctTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for prec := 2; prec <= 15 && repeated(ticks); prec++ {
+		for i, t := range ticks {
+			if t.Label != "" {
+				ticks[i].Label = strconv.FormatFloat(t.Value, 'g', prec, 64)
+			}
+		}
+	}
+	return ticks
+}
+
+// repeated reports whether two labelled ticks have the same label.
+func repeated(ticks []plot.Tick) bool {
+	seen := make(map[string]bool, len(ticks))
+	for _, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		if seen[t.Label] {
+			return true
+		}
+		seen[t.Label] = true
+	}
+	return false
+}
