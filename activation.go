@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/kernel"
 )
 
 // ReLU is the rectified linear unit, y = max(x, 0), applied element-wise.
@@ -23,15 +25,7 @@ func (a *ReLU) Forward(x *mat.Dense) *mat.Dense {
 	reuse(&a.y, r, c)
 	xm, ym := x.RawMatrix(), a.y.RawMatrix()
 	for i := 0; i < r; i++ {
-		xs := xm.Data[i*xm.Stride : i*xm.Stride+c]
-		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
-		for j, v := range xs {
-			if v > 0 {
-				ys[j] = v
-			} else {
-				ys[j] = 0
-			}
-		}
+		kernel.ReLU(ym.Data[i*ym.Stride:i*ym.Stride+c], xm.Data[i*xm.Stride:i*xm.Stride+c])
 	}
 	a.have = true
 	return &a.y
@@ -43,16 +37,7 @@ func (a *ReLU) Backward(grad *mat.Dense) *mat.Dense {
 	reuse(&a.dx, r, c)
 	gm, ym, dm := grad.RawMatrix(), a.y.RawMatrix(), a.dx.RawMatrix()
 	for i := 0; i < r; i++ {
-		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
-		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
-		ds := dm.Data[i*dm.Stride : i*dm.Stride+c]
-		for j, v := range ys {
-			if v > 0 {
-				ds[j] = gs[j]
-			} else {
-				ds[j] = 0
-			}
-		}
+		kernel.ReLUGrad(dm.Data[i*dm.Stride:i*dm.Stride+c], gm.Data[i*gm.Stride:i*gm.Stride+c], ym.Data[i*ym.Stride:i*ym.Stride+c])
 	}
 	return &a.dx
 }

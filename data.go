@@ -102,6 +102,51 @@ func checkFinite(what string, m *mat.Dense) error {
 	return nil
 }
 
+// check returns an error wrapping ErrData, starting with where, unless d
+// holds what NewDataset accepts: a non-empty X, exactly one of Y.Labels and
+// Y.Values with one entry (row) per row of X, and non-negative labels; with
+// finite, also only finite values in X and Y.Values. It guards the entry
+// points that take a Dataset against one built as a literal. It allocates
+// only when it returns an error.
+func (d *Dataset) check(where string, finite bool) error {
+	if d == nil || d.X == nil || d.X.IsEmpty() {
+		return fmt.Errorf("%w: %s needs a non-empty data set", ErrData, where)
+	}
+	n, _ := d.X.Dims()
+	switch {
+	case d.Y.Labels != nil && d.Y.Values != nil:
+		return fmt.Errorf("%w: %s: targets have both labels and values; set exactly one", ErrData, where)
+	case d.Y.Labels != nil:
+		if len(d.Y.Labels) != n {
+			return fmt.Errorf("%w: %s: %d labels for %d samples (rows of X)", ErrData, where, len(d.Y.Labels), n)
+		}
+		for i, c := range d.Y.Labels {
+			if c < 0 {
+				return fmt.Errorf("%w: %s: label %d of row %d (0-based) is negative", ErrData, where, c, i)
+			}
+		}
+	case d.Y.Values != nil:
+		if d.Y.Values.IsEmpty() {
+			return fmt.Errorf("%w: %s: target values are empty", ErrData, where)
+		}
+		if r, _ := d.Y.Values.Dims(); r != n {
+			return fmt.Errorf("%w: %s: %d target rows for %d samples (rows of X)", ErrData, where, r, n)
+		}
+	default:
+		return fmt.Errorf("%w: %s: targets have neither labels nor values; set exactly one", ErrData, where)
+	}
+	if !finite {
+		return nil
+	}
+	if err := checkFinite(where+": feature", d.X); err != nil {
+		return err
+	}
+	if d.Y.Values != nil {
+		return checkFinite(where+": target", d.Y.Values)
+	}
+	return nil
+}
+
 // Len returns the number of samples, the rows of X.
 func (d *Dataset) Len() int {
 	r, _ := d.X.Dims()
@@ -227,10 +272,12 @@ type DataLoader struct {
 // changing the values in them changes the batches, but they must not be
 // replaced or resized while the loader is in use. Errors wrap ErrSetting
 // (a negative batch size, Shuffle without Src, DropLast with fewer samples
-// than one batch) or ErrData (a Dataset whose targets do not fit X).
+// than one batch) or ErrData (a nil or empty Dataset, or one NewDataset
+// would reject: targets that do not fit X, a negative label, NaN or Inf,
+// which are looked for once here).
 func NewDataLoader(d *Dataset, s LoaderSettings) (*DataLoader, error) {
-	if d == nil || d.X == nil || d.X.IsEmpty() {
-		return nil, fmt.Errorf("%w: data loader needs a non-empty data set", ErrData)
+	if err := d.check("data loader", true); err != nil {
+		return nil, err
 	}
 	bs := s.BatchSize
 	switch {
@@ -243,22 +290,6 @@ func NewDataLoader(d *Dataset, s LoaderSettings) (*DataLoader, error) {
 		return nil, fmt.Errorf("%w: Shuffle needs a Src", ErrSetting)
 	}
 	total, f := d.X.Dims()
-	switch {
-	case d.Y.Labels != nil && d.Y.Values == nil:
-		if len(d.Y.Labels) != total {
-			return nil, fmt.Errorf("%w: %d labels for %d samples", ErrData, len(d.Y.Labels), total)
-		}
-	case d.Y.Values != nil && d.Y.Labels == nil:
-		if d.Y.Values.IsEmpty() {
-			return nil, fmt.Errorf("%w: target values are empty", ErrData)
-		}
-		if r, _ := d.Y.Values.Dims(); r != total {
-			return nil, fmt.Errorf("%w: %d target rows for %d samples", ErrData, r, total)
-		}
-	default:
-		return nil, fmt.Errorf("%w: targets must have exactly one of labels and values", ErrData)
-	}
-
 	l := &DataLoader{
 		d:         d,
 		x:         d.X,
@@ -478,6 +509,9 @@ func NewCSVReader(r io.Reader) *CSVReader {
 // and matching ErrData; an error of the underlying reader is returned
 // wrapped, also matching ErrData.
 func (c *CSVReader) Read() (*Dataset, error) {
+	if c.r == nil {
+		return nil, fmt.Errorf("%w: CSVReader has no input: make it with NewCSVReader and a non-nil io.Reader", ErrData)
+	}
 	cr := csv.NewReader(c.r)
 	cr.Comma = c.Comma
 	cr.FieldsPerRecord = -1
@@ -650,10 +684,11 @@ type SplitSettings struct {
 // FeatureNames are copied; Classes is kept even when a part lacks a class),
 // and d is not changed. Errors wrap ErrSetting (a fraction outside (0, 1), no
 // Src, Stratify without labels) or ErrData (too few samples for both parts to
-// be non-empty).
+// be non-empty, or a Dataset NewDataset would reject for its shape or
+// labels).
 func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
-	if d == nil || d.X == nil || d.X.IsEmpty() {
-		return nil, nil, fmt.Errorf("%w: split needs a non-empty data set", ErrData)
+	if err := d.check("split", false); err != nil {
+		return nil, nil, err
 	}
 	frac := s.ValFraction
 	if frac == 0 {
@@ -682,15 +717,15 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 	inVal := make([]bool, n)
 	nVal := 0
 	if s.Stratify {
-		counts := make([]int, d.Classes)
+		// Maps rather than slices of d.Classes entries: a single label
+		// such as 2147483647 must not make Split allocate gigabytes.
+		counts := make(map[int]int)
 		for _, c := range d.Y.Labels {
 			counts[c]++
 		}
-		want := make([]int, d.Classes)
+		want := make(map[int]int, len(counts))
 		for c, nc := range counts {
-			if nc > 0 {
-				want[c] = min(int(math.Round(float64(nc)*frac)), nc-1)
-			}
+			want[c] = min(int(math.Round(float64(nc)*frac)), nc-1)
 		}
 		for _, i := range perm {
 			if c := d.Y.Labels[i]; want[c] > 0 {
@@ -748,8 +783,11 @@ type StandardScaler struct {
 // of its column NaN.
 //
 // FitStandardScaler allocates the two slices. It panics with an error
-// wrapping ErrShape if x is empty.
+// wrapping ErrShape if x is nil or empty.
 func FitStandardScaler(x mat.Matrix) *StandardScaler {
+	if isNil(x) {
+		shapePanic("FitStandardScaler", "nil matrix")
+	}
 	r, c := x.Dims()
 	if r == 0 || c == 0 {
 		shapePanic("FitStandardScaler", "empty matrix %dx%d", r, c)
@@ -790,10 +828,13 @@ func FitStandardScaler(x mat.Matrix) *StandardScaler {
 
 // Transform returns a new matrix holding x with each column j standardized
 // to (x_ij − Mean[j]) / Std[j]; x is not changed. It allocates the result. It
-// returns an error wrapping ErrData if x is empty or its width differs from
-// len(s.Mean), and one wrapping ErrSetting if Mean and Std differ in length or
-// an entry of Std is not positive.
+// returns an error wrapping ErrData if x is nil or empty or its width
+// differs from len(s.Mean), and one wrapping ErrSetting if Mean and Std
+// differ in length or an entry of Std is not positive.
 func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
+	if isNil(x) {
+		return nil, fmt.Errorf("%w: cannot scale a nil matrix", ErrData)
+	}
 	if len(s.Mean) != len(s.Std) {
 		return nil, fmt.Errorf("%w: StandardScaler has %d means and %d standard deviations", ErrSetting, len(s.Mean), len(s.Std))
 	}
@@ -822,10 +863,14 @@ func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
 
 // TransformDataset returns a new Dataset whose X is d.X transformed as by
 // Transform and whose targets, Classes and FeatureNames are copies of d's;
-// d is not changed. Errors are those of Transform.
+// d is not changed. Errors are those of Transform, and an error wrapping
+// ErrData for a nil Dataset or one whose targets do not fit X.
 func (s *StandardScaler) TransformDataset(d *Dataset) (*Dataset, error) {
 	if d == nil || d.X == nil {
 		return nil, fmt.Errorf("%w: cannot scale a nil data set", ErrData)
+	}
+	if err := d.check("StandardScaler.TransformDataset", false); err != nil {
+		return nil, err
 	}
 	x, err := s.Transform(d.X)
 	if err != nil {

@@ -49,11 +49,18 @@
 // wraps ErrShape and names the layer and both shapes, as gonum's mat does:
 // such a mistake is in the program, not in the data. Everything that takes
 // user data or runs long returns an error instead: NewSequential, the
-// prediction methods, CSVReader.Read, NewDataset, the constructors of
-// optimizers and loaders, Trainer.Fit and Evaluate. Errors wrap the sentinels
-// ErrShape, ErrSetting, ErrData, ErrDiverged and ErrFormat, so callers can
-// match them with errors.Is; their messages say what is wrong and where
-// (line and column, layer, field, epoch and batch).
+// prediction methods, Linear.SetParams, CSVReader.Read, NewDataset, Split,
+// StandardScaler.Transform, the constructors of optimizers, loaders, Dropout
+// and trainers, Trainer.Fit and Evaluate, Load and Clone. That includes nil
+// or empty matrices, nil interfaces and nil pointers, and Dataset literals
+// that NewDataset would refuse. Errors wrap the sentinels ErrShape,
+// ErrSetting, ErrData, ErrDiverged and ErrFormat, so callers can match them
+// with errors.Is; their messages say what is wrong and where (line and
+// column, row, layer, field, epoch and batch, byte offset). Besides the
+// low-level methods, the panics left are documented programming mistakes:
+// NewLinear with a size below 1, FitStandardScaler of an empty matrix,
+// ClipGradNorm with a maximum that is not positive and the Rate of a
+// Schedule with invalid settings (a Trainer validates its schedule first).
 //
 // # Reproducibility
 //
@@ -65,7 +72,23 @@
 //
 // # Concurrency
 //
-// Layers, models, losses, optimizers, loaders and trainers own mutable
-// buffers and are not safe for concurrent use. To predict from several
-// goroutines, give each its own copy of the model.
+// Layers, models, losses, optimizers, metrics, loaders and trainers own
+// mutable buffers or state and are not safe for concurrent use. That
+// includes prediction: PredictProba runs the model's layers, which write
+// their output buffers, and switches the model's mode. While Fit or Evaluate
+// runs, its trainer's model, loss, optimizer, metrics and loaders must not be
+// used elsewhere.
+//
+// To predict from several goroutines, give each its own copy made with
+// Sequential.Clone: a deep copy of the architecture and weights with buffers
+// of its own, whose predictions equal the original's bit for bit and which
+// later training of the original does not change. Save and Clone only read
+// a model, so several goroutines may call them at once as long as none
+// trains the model or predicts with it meanwhile.
+//
+// Safe to share: a Dataset nothing writes to (the package only reads
+// Datasets), the methods of a StandardScaler, the schedules, and functions
+// that keep no state, such as Argmax, AccuracyScore and NewConfusion. A
+// rand.Source is not safe for concurrent use: do not give one source to two
+// things that run at the same time.
 package mlp

@@ -71,9 +71,12 @@ func (l *Linear) Weights() *mat.Dense { return &l.w }
 func (l *Linear) Bias() []float64 { return l.b.RawMatrix().Data }
 
 // SetParams copies w (in×out) and b (length out) into the layer. It returns
-// an error wrapping ErrShape if either has the wrong size, and leaves the
-// layer unchanged in that case.
+// an error wrapping ErrShape if w is nil or either has the wrong size, and
+// leaves the layer unchanged in that case.
 func (l *Linear) SetParams(w mat.Matrix, b []float64) error {
+	if isNil(w) {
+		return fmt.Errorf("%w: %v.SetParams: weights are nil, want %dx%d", ErrShape, l, l.in, l.out)
+	}
 	if r, c := w.Dims(); r != l.in || c != l.out {
 		return fmt.Errorf("%w: %v.SetParams: weights are %dx%d, want %dx%d", ErrShape, l, r, c, l.in, l.out)
 	}

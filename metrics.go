@@ -337,13 +337,17 @@ type Confusion struct {
 	Counts [][]int
 }
 
+// maxConfusionClasses is the largest number of classes NewConfusion
+// accepts: its matrix of 4096×4096 ints takes 128 MiB.
+const maxConfusionClasses = 1 << 12
+
 // NewConfusion counts the pairs (labels[i], pred[i]) into a classes×classes
 // confusion matrix. It returns an error wrapping ErrSetting when classes is
-// less than 1, and an error wrapping ErrData when the slices differ in
-// length, are empty, or hold a class outside [0, classes).
+// less than 1 or more than 4096, and an error wrapping ErrData when the
+// slices differ in length, are empty, or hold a class outside [0, classes).
 func NewConfusion(pred, labels []int, classes int) (*Confusion, error) {
-	if classes < 1 {
-		return nil, fmt.Errorf("%w: NewConfusion: %d classes", ErrSetting, classes)
+	if classes < 1 || classes > maxConfusionClasses {
+		return nil, fmt.Errorf("%w: NewConfusion: %d classes; want 1 to %d", ErrSetting, classes, maxConfusionClasses)
 	}
 	if len(pred) != len(labels) {
 		return nil, fmt.Errorf("%w: NewConfusion: %d predictions for %d labels", ErrData, len(pred), len(labels))

@@ -1,6 +1,7 @@
 package mlp
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 
@@ -24,35 +25,62 @@ type Sequential struct {
 
 // NewSequential returns a model made of layers, in order. It returns an
 // error wrapping ErrShape if two layers with fixed widths do not chain (the
-// message names both), and an error if there are no layers or none of them
-// fixes the input width.
+// message names both), and an error if there are no layers, a layer is nil
+// (a nil interface or a nil pointer such as (*Linear)(nil)), or none of
+// them fixes the input width.
 func NewSequential(layers ...Layer) (*Sequential, error) {
-	if len(layers) == 0 {
-		return nil, fmt.Errorf("%w: NewSequential: no layers", ErrShape)
+	in, out, err := chain("NewSequential", layers)
+	if err != nil {
+		return nil, err
 	}
-	s := &Sequential{layers: append([]Layer(nil), layers...)}
+	return &Sequential{layers: append([]Layer(nil), layers...), in: in, outW: out}, nil
+}
+
+// chain returns the input width of the first layer with a fixed width and
+// the output width of the last, or an error wrapping ErrShape, starting with
+// where, if there are no layers, one is nil, two do not chain or none fixes
+// the input width.
+func chain(where string, layers []Layer) (in, out int, err error) {
+	if len(layers) == 0 {
+		return 0, 0, fmt.Errorf("%w: %s: no layers", ErrShape, where)
+	}
 	width, prev := 0, -1
 	for i, l := range layers {
-		if l == nil {
-			return nil, fmt.Errorf("%w: NewSequential: layer %d is nil", ErrShape, i)
+		if isNil(l) {
+			return 0, 0, fmt.Errorf("%w: %s: layer %d is nil", ErrShape, where, i)
 		}
-		in, out := l.Dims()
-		if in == 0 {
+		li, lo := l.Dims()
+		if li == 0 {
 			continue
 		}
 		if prev < 0 {
-			s.in = in
-		} else if in != width {
-			return nil, fmt.Errorf("%w: NewSequential: layer %d %v takes %d inputs but layer %d %v gives %d",
-				ErrShape, i, l, in, prev, layers[prev], width)
+			in = li
+		} else if li != width {
+			return 0, 0, fmt.Errorf("%w: %s: layer %d %v takes %d inputs but layer %d %v gives %d",
+				ErrShape, where, i, l, li, prev, layers[prev], width)
 		}
-		width, prev = out, i
+		width, prev = lo, i
 	}
 	if prev < 0 {
-		return nil, fmt.Errorf("%w: NewSequential: no layer fixes the input width", ErrShape)
+		return 0, 0, fmt.Errorf("%w: %s: no layer fixes the input width", ErrShape, where)
 	}
-	s.outW = width
-	return s, nil
+	return in, width, nil
+}
+
+// check returns an error wrapping ErrShape, starting with where, unless
+// the layers still chain with the widths the model was made with: the slice
+// Layers returns is the model's own, and a layer replaced in it by nil or by
+// one of another width would make Forward panic.
+func (s *Sequential) check(where string) error {
+	in, out, err := chain(where, s.layers)
+	if err != nil {
+		return err
+	}
+	if in != s.in || out != s.outW {
+		return fmt.Errorf("%w: %s: the layers now take %d and give %d columns; the model was made taking %d and giving %d",
+			ErrShape, where, in, out, s.in, s.outW)
+	}
+	return nil
 }
 
 // Layers returns the model's layers, in order. The slice is the model's own.
@@ -106,13 +134,22 @@ func (s *Sequential) Forward(x *mat.Dense) *mat.Dense {
 // propagates it through every layer, filling the parameter gradients, and
 // returns dLoss/dInput.
 func (s *Sequential) Backward(grad *mat.Dense) *mat.Dense {
-	return s.backwardFrom(len(s.layers)-1, grad)
+	return s.backwardFrom(len(s.layers)-1, grad, true)
 }
 
 // backwardFrom propagates grad, the gradient with respect to the output of
-// layer i, back through layers i, i-1, ..., 0.
-func (s *Sequential) backwardFrom(i int, grad *mat.Dense) *mat.Dense {
+// layer i, back through layers i, i-1, ..., 0. With inputGrad false, a
+// first layer that can fill its parameter gradients alone (Linear) skips
+// computing dLoss/dInput, and backwardFrom returns nil.
+func (s *Sequential) backwardFrom(i int, grad *mat.Dense, inputGrad bool) *mat.Dense {
 	for ; i >= 0; i-- {
+		if i == 0 && !inputGrad {
+			if l, ok := s.layers[0].(interface{ backwardParams(*mat.Dense) }); ok {
+				l.backwardParams(grad)
+				s.dx = nil
+				return nil
+			}
+		}
 		grad = s.layers[i].Backward(grad)
 	}
 	s.dx = grad
@@ -121,7 +158,8 @@ func (s *Sequential) backwardFrom(i int, grad *mat.Dense) *mat.Dense {
 
 // InputGrad returns dLoss/dInput computed by the last Backward or Backprop,
 // owned by the first layer and valid until the next backward pass; nil
-// before the first.
+// before the first. The steps of Trainer.Fit do not compute it: after them
+// it is nil when the first layer is a Linear.
 func (s *Sequential) InputGrad() *mat.Dense { return s.dx }
 
 // predictChunk is the number of rows prediction runs through the model at
@@ -132,7 +170,8 @@ const predictChunk = 512
 // PredictProba returns the model's output for x (class probabilities when
 // the model ends in Softmax), in a new matrix. It runs in evaluation mode and
 // restores the previous mode. It returns an error wrapping ErrData if x does
-// not have InputSize columns or holds NaN or Inf.
+// not have InputSize columns or holds NaN or Inf, and one wrapping
+// ErrSetting if s is nil.
 //
 // PredictProba uses the model's buffers: it is not safe for concurrent use
 // and must not run between a Forward and its Backward.
@@ -183,7 +222,13 @@ func (s *Sequential) PredictClasses(x mat.Matrix) ([]int, error) {
 // checkInput returns an error unless x has the model's input width and only
 // finite values.
 func (s *Sequential) checkInput(x mat.Matrix) error {
-	if x == nil {
+	if s == nil || len(s.layers) == 0 {
+		return fmt.Errorf("%w: the model is nil or has no layers; make it with NewSequential", ErrSetting)
+	}
+	if err := s.check("predict"); err != nil {
+		return err
+	}
+	if isNil(x) {
 		return fmt.Errorf("%w: input is nil", ErrData)
 	}
 	r, c := x.Dims()
@@ -201,4 +246,28 @@ func (s *Sequential) checkInput(x mat.Matrix) error {
 		}
 	}
 	return nil
+}
+
+// Clone returns a deep copy of s: the same layers with the same weights, bit
+// for bit, and buffers of its own, in the same training or evaluation mode.
+// The copy shares nothing with s: training s afterwards does not change it,
+// and goroutines that each have their own copy can predict concurrently.
+//
+// Clone writes s with Save and reads it back with Load, so it copies the
+// layer types Save knows; for a model with another layer type or a
+// non-finite weight it returns the error of Save, which wraps ErrFormat and
+// names the layer. A Dropout of the copy draws its masks from the source Load
+// gives it (see Load), not from the original's source. Clone allocates the
+// encoded model, 8 bytes per weight and bias, besides the copy itself.
+func (s *Sequential) Clone() (*Sequential, error) {
+	var buf bytes.Buffer
+	if err := s.Save(&buf); err != nil {
+		return nil, err
+	}
+	c, err := Load(&buf)
+	if err != nil {
+		return nil, fmt.Errorf("mlp: Clone: reading back the saved model: %w", err)
+	}
+	c.SetTraining(s.Training())
+	return c, nil
 }

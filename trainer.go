@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/mlpkit/mlp/internal/kernel"
 )
 
 // TrainerSettings configure a Trainer. The zero value trains with no
@@ -390,14 +392,8 @@ func (t *Trainer) paramName(i int) string {
 	return fmt.Sprintf("parameter %d", i)
 }
 
-func allFinite(v []float64) bool {
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
-	}
-	return true
-}
+// allFinite reports whether no element of v is NaN or ±Inf.
+func allFinite(v []float64) bool { return kernel.AllFinite(v) }
 
 // Scores are the results of Evaluate.
 type Scores struct {

@@ -10,6 +10,15 @@ func gemm4AVX512(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *flo
 //go:noescape
 func gemm1AVX512(k, n int, a *float64, acs int, b *float64, ldb int, c *float64)
 
+//go:noescape
+func finiteAVX512(x *float64, n int) bool
+
+//go:noescape
+func reluAVX512(dst, x *float64, n int)
+
+//go:noescape
+func reluGradAVX512(dst, grad, y *float64, n int)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -41,6 +50,11 @@ func hasAVX512() bool {
 func init() {
 	if hasAVX512() {
 		block4, block1, Fast = avx512Block4, avx512Block1, true
+		allFinite = func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) }
+		relu = func(dst, x []float64) { reluAVX512(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) }
+		reluGrad = func(dst, g, y []float64) {
+			reluGradAVX512(unsafe.SliceData(dst), unsafe.SliceData(g), unsafe.SliceData(y), len(g))
+		}
 	}
 }
 

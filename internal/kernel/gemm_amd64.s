@@ -2,18 +2,18 @@
 
 #include "textflag.h"
 
-// masks<> holds the AVX-512 lane masks (1<<i)-1 for i = 0..8, as 16-bit
+// lanemasks holds the AVX-512 lane masks (1<<i)-1 for i = 0..8, as 16-bit
 // words.
-DATA masks<>+0(SB)/2, $0x0000
-DATA masks<>+2(SB)/2, $0x0001
-DATA masks<>+4(SB)/2, $0x0003
-DATA masks<>+6(SB)/2, $0x0007
-DATA masks<>+8(SB)/2, $0x000f
-DATA masks<>+10(SB)/2, $0x001f
-DATA masks<>+12(SB)/2, $0x003f
-DATA masks<>+14(SB)/2, $0x007f
-DATA masks<>+16(SB)/2, $0x00ff
-GLOBL masks<>(SB), RODATA|NOPTR, $18
+DATA ·lanemasks+0(SB)/2, $0x0000
+DATA ·lanemasks+2(SB)/2, $0x0001
+DATA ·lanemasks+4(SB)/2, $0x0003
+DATA ·lanemasks+6(SB)/2, $0x0007
+DATA ·lanemasks+8(SB)/2, $0x000f
+DATA ·lanemasks+10(SB)/2, $0x001f
+DATA ·lanemasks+12(SB)/2, $0x003f
+DATA ·lanemasks+14(SB)/2, $0x007f
+DATA ·lanemasks+16(SB)/2, $0x00ff
+GLOBL ·lanemasks(SB), RODATA|NOPTR, $18
 
 // func gemm4AVX512(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
 //
@@ -94,7 +94,7 @@ tail:
 	MOVQ  $8, R15
 
 mask:
-	LEAQ  masks<>(SB), AX
+	LEAQ  ·lanemasks(SB), AX
 	KMOVW (AX)(R15*2), K1
 	VMOVUPD.Z (DI), K1, Z0
 	VMOVUPD.Z (DI)(R11*1), K1, Z2
@@ -187,7 +187,7 @@ tail:
 	MOVQ  $8, R15
 
 mask:
-	LEAQ      masks<>(SB), AX
+	LEAQ      ·lanemasks(SB), AX
 	KMOVW     (AX)(R15*2), K1
 	VMOVUPD.Z (DI), K1, Z0
 	MOVQ      SI, AX

@@ -29,6 +29,10 @@ var Fast bool
 var (
 	block4 = goBlock4
 	block1 = goBlock1
+
+	allFinite = goAllFinite
+	relu      = goReLU
+	reluGrad  = goReLUGrad
 )
 
 // Blocking of large products, so that the block of B in use stays in the

@@ -1,0 +1,59 @@
+package kernel
+
+import "math"
+
+// AllFinite reports whether every element of x is finite (neither NaN nor
+// ±Inf). It allocates nothing.
+func AllFinite(x []float64) bool {
+	return allFinite(x)
+}
+
+// ReLU sets dst[i] = x[i] where x[i] > 0 and +0 elsewhere, NaN included.
+// It panics if dst is shorter than x; dst and x may be the same slice.
+func ReLU(dst, x []float64) {
+	if len(dst) < len(x) {
+		panic("kernel: ReLU: dst is shorter than x")
+	}
+	relu(dst[:len(x)], x)
+}
+
+// ReLUGrad sets dst[i] = g[i] where y[i] > 0 and +0 elsewhere, NaN included:
+// the gradient through a ReLU whose output was y. It panics unless dst and y
+// are at least as long as g.
+func ReLUGrad(dst, g, y []float64) {
+	if len(dst) < len(g) || len(y) < len(g) {
+		panic("kernel: ReLUGrad: dst or y is shorter than g")
+	}
+	reluGrad(dst[:len(g)], g, y[:len(g)])
+}
+
+func goAllFinite(x []float64) bool {
+	// The exponent field is all ones only for Inf and NaN; OR-ing the
+	// (exponent + 1) carries keeps the loop free of branches.
+	const exp = 0x7ff0000000000000
+	var bad uint64
+	for _, v := range x {
+		bad |= math.Float64bits(v)&exp + 1<<52
+	}
+	return bad>>63 == 0
+}
+
+func goReLU(dst, x []float64) {
+	for i, v := range x {
+		if v > 0 {
+			dst[i] = v
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+func goReLUGrad(dst, g, y []float64) {
+	for i, v := range g {
+		if y[i] > 0 {
+			dst[i] = v
+		} else {
+			dst[i] = 0
+		}
+	}
+}

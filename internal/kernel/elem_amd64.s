@@ -1,0 +1,136 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func finiteAVX512(x *float64, n int) bool
+//
+// Reports whether no element of x[0:n] has an all-ones exponent (Inf or
+// NaN): the largest exponent field seen is compared with 0x7ff at the end.
+TEXT ·finiteAVX512(SB), NOSPLIT, $0-17
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	MOVQ         $0x7ff0000000000000, AX
+	VPBROADCASTQ AX, Z15
+	VPXORQ       Z0, Z0, Z0
+	VPXORQ       Z1, Z1, Z1
+
+loop16:
+	CMPQ    CX, $16
+	JLT     tail
+	VPANDQ  (SI), Z15, Z2
+	VPANDQ  64(SI), Z15, Z3
+	VPMAXUQ Z2, Z0, Z0
+	VPMAXUQ Z3, Z1, Z1
+	ADDQ    $128, SI
+	SUBQ    $16, CX
+	JMP     loop16
+
+tail:
+	TESTQ CX, CX
+	JLE   reduce
+	MOVQ  CX, DX
+	CMPQ  DX, $8
+	JLE   mask
+	MOVQ  $8, DX
+
+mask:
+	LEAQ      ·lanemasks(SB), AX
+	KMOVW     (AX)(DX*2), K1
+	VMOVDQU64.Z (SI), K1, Z2
+	VPANDQ    Z2, Z15, Z2
+	VPMAXUQ   Z2, Z0, Z0
+	ADDQ      $64, SI
+	SUBQ      DX, CX
+	JMP       tail
+
+reduce:
+	VPMAXUQ  Z1, Z0, Z0
+	VPCMPEQQ Z15, Z0, K2
+	KORTESTW K2, K2
+	SETEQ    ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func reluAVX512(dst, x *float64, n int)
+//
+// dst[i] = x[i] if x[i] > 0, else +0 (NaN included): VMAXPD returns its
+// second source when the first is not greater.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   x+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VPXORQ Z15, Z15, Z15
+
+loop16:
+	CMPQ    CX, $16
+	JLT     tail
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMAXPD  Z15, Z0, Z0
+	VMAXPD  Z15, Z1, Z1
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DI
+	SUBQ    $16, CX
+	JMP     loop16
+
+tail:
+	TESTQ CX, CX
+	JLE   done
+	MOVQ  CX, DX
+	CMPQ  DX, $8
+	JLE   mask
+	MOVQ  $8, DX
+
+mask:
+	LEAQ      ·lanemasks(SB), AX
+	KMOVW     (AX)(DX*2), K1
+	VMOVUPD.Z (SI), K1, Z0
+	VMAXPD    Z15, Z0, Z0
+	VMOVUPD   Z0, K1, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	SUBQ      DX, CX
+	JMP       tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX512(dst, grad, y *float64, n int)
+//
+// dst[i] = grad[i] if y[i] > 0, else +0 (y NaN included).
+TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ   dst+0(FP), DI
+	MOVQ   grad+8(FP), SI
+	MOVQ   y+16(FP), BX
+	MOVQ   n+24(FP), CX
+	VPXORQ Z15, Z15, Z15
+
+loop8:
+	CMPQ      CX, $8
+	JLT       tail
+	VMOVUPD   (BX), Z1
+	VCMPPD    $0x1e, Z15, Z1, K1
+	VMOVUPD.Z (SI), K1, Z0
+	VMOVUPD   Z0, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	ADDQ      $64, BX
+	SUBQ      $8, CX
+	JMP       loop8
+
+tail:
+	TESTQ     CX, CX
+	JLE       done
+	LEAQ      ·lanemasks(SB), AX
+	KMOVW     (AX)(CX*2), K2
+	VMOVUPD.Z (BX), K2, Z1
+	VCMPPD    $0x1e, Z15, Z1, K2, K1
+	VMOVUPD.Z (SI), K1, Z0
+	VMOVUPD   Z0, K2, (DI)
+
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,67 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// specials are values whose handling the element-wise functions must get
+// exactly right.
+var specials = []float64{0, math.Copysign(0, -1), 1, -1, math.NaN(), math.Inf(1), math.Inf(-1),
+	math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64}
+
+// TestElementwise checks AllFinite, ReLU and ReLUGrad against their plain
+// Go versions, bit for bit, for every length up to 40 with special values
+// at every position.
+func TestElementwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 40; n++ {
+		for _, sp := range specials {
+			for pos := 0; pos < max(n, 1); pos++ {
+				x, g := randSlice(rng, n), randSlice(rng, n)
+				if n > 0 {
+					x[pos] = sp
+				}
+				if got, want := AllFinite(x), goAllFinite(x); got != want {
+					t.Fatalf("n=%d special %v at %d: AllFinite = %v, want %v", n, sp, pos, got, want)
+				}
+				want := make([]float64, n)
+				goReLU(want, x)
+				got := make([]float64, n+1)
+				got[n] = 7
+				ReLU(got, x)
+				same(t, "ReLU", n, sp, pos, got, want)
+				goReLUGrad(want, g, x)
+				for i := range got[:n] {
+					got[i] = 7
+				}
+				ReLUGrad(got, g, x)
+				same(t, "ReLUGrad", n, sp, pos, got, want)
+			}
+		}
+	}
+}
+
+// same fails unless got holds want bit for bit followed by the untouched
+// sentinel 7.
+func same(t *testing.T, what string, n int, sp float64, pos int, got, want []float64) {
+	t.Helper()
+	for i := range want {
+		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+			t.Fatalf("%s n=%d special %v at %d: [%d] = %v, want %v", what, n, sp, pos, i, got[i], want[i])
+		}
+	}
+	if got[n] != 7 {
+		t.Fatalf("%s n=%d wrote past the end", what, n)
+	}
+}
+
+func TestGoAllFinite(t *testing.T) {
+	for _, sp := range specials {
+		want := !math.IsNaN(sp) && !math.IsInf(sp, 0)
+		if got := goAllFinite([]float64{1, sp, 2}); got != want {
+			t.Errorf("goAllFinite with %v = %v, want %v", sp, got, want)
+		}
+	}
+}
