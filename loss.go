@@ -298,6 +298,13 @@ func (ce *CrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dens
 // It returns the loss. It panics if Forward has not been called or if y does
 // not fit the output; it allocates nothing in steady state.
 func Backprop(m *Sequential, crit Loss, y Targets) float64 {
+	return backprop(m, crit, y, true)
+}
+
+// backprop is Backprop; with inputGrad false it leaves out the gradient
+// with respect to the model's input where it can (see
+// Sequential.backwardFrom), which a training step does not need.
+func backprop(m *Sequential, crit Loss, y Targets, inputGrad bool) float64 {
 	out := m.out
 	if out == nil {
 		panic("mlp: Backprop called before Sequential.Forward")
@@ -306,11 +313,11 @@ func Backprop(m *Sequential, crit Loss, y Targets) float64 {
 	last := len(m.layers) - 1
 	if f, ok := crit.(fusedLoss); ok {
 		if g := f.fusedGrad(m.layers[last], out, y); g != nil {
-			m.backwardFrom(last-1, g)
+			m.backwardFrom(last-1, g, inputGrad)
 			return loss
 		}
 	}
-	m.backwardFrom(last, crit.Grad(out, y))
+	m.backwardFrom(last, crit.Grad(out, y), inputGrad)
 	return loss
 }
 

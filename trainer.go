@@ -177,20 +177,26 @@ type Trainer struct {
 
 // NewTrainer returns a Trainer for model, criterion loss and optimizer opt,
 // which must have been made for model.Params(). It returns an error
-// wrapping ErrSetting when a setting is out of range or an argument is nil.
+// wrapping ErrSetting when a setting is out of range or an argument, a
+// metric, a hook or the schedule is nil (a nil interface or a nil pointer).
 // The settings are copied; s is not changed.
 func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) (*Trainer, error) {
 	switch {
-	case model == nil:
-		return nil, fmt.Errorf("%w: NewTrainer: model is nil", ErrSetting)
-	case loss == nil:
+	case model == nil || len(model.layers) == 0:
+		return nil, fmt.Errorf("%w: NewTrainer: model is nil or has no layers", ErrSetting)
+	case isNil(loss):
 		return nil, fmt.Errorf("%w: NewTrainer: loss is nil", ErrSetting)
-	case opt == nil:
+	case isNil(opt):
 		return nil, fmt.Errorf("%w: NewTrainer: optimizer is nil", ErrSetting)
+	case s.Log != nil && isNil(s.Log):
+		return nil, fmt.Errorf("%w: TrainerSettings.Log is a nil %T", ErrSetting, s.Log)
 	case s.LogEvery < 0:
 		return nil, fmt.Errorf("%w: TrainerSettings.LogEvery must be >= 0, got %d", ErrSetting, s.LogEvery)
 	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 1):
 		return nil, fmt.Errorf("%w: TrainerSettings.ClipNorm must be >= 0 and finite, got %v", ErrSetting, s.ClipNorm)
+	}
+	if s.Schedule != nil && isNil(s.Schedule) {
+		return nil, fmt.Errorf("%w: TrainerSettings.Schedule is a nil %T", ErrSetting, s.Schedule)
 	}
 	if v, ok := s.Schedule.(interface{ Validate() error }); ok && s.Schedule != nil {
 		if err := v.Validate(); err != nil {
@@ -201,10 +207,15 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 	t.s.Metrics = append([]Metric(nil), s.Metrics...)
 	t.s.Hooks = append([]Hook(nil), s.Hooks...)
 	for i, m := range t.s.Metrics {
-		if m == nil {
+		if isNil(m) {
 			return nil, fmt.Errorf("%w: TrainerSettings.Metrics[%d] is nil", ErrSetting, i)
 		}
 		t.names = append(t.names, m.Name())
+	}
+	for i, h := range t.s.Hooks {
+		if isNil(h) {
+			return nil, fmt.Errorf("%w: TrainerSettings.Hooks[%d] is nil", ErrSetting, i)
+		}
 	}
 	t.params = model.Params()
 	t.snap = make([][]float64, len(t.params))
@@ -218,38 +229,65 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 func (t *Trainer) Model() *Sequential { return t.model }
 
 // checkData returns an error wrapping ErrData unless the data of l fits the
-// model and criterion: the feature count, the label range, the number of
-// target columns.
+// model, criterion and metrics: the feature count, the label range, the
+// number of target columns, the kind of targets each built-in metric reads,
+// and finite values. It reads the matrices the loader gathers its batches
+// from, which are those of its Dataset when the loader was made.
 func (t *Trainer) checkData(what string, l *DataLoader) error {
+	if err := t.model.check("model"); err != nil {
+		return err
+	}
 	if l == nil {
 		return fmt.Errorf("%w: %s loader is nil", ErrData, what)
 	}
-	d := l.Dataset()
-	if f := d.Features(); f != t.model.InputSize() {
+	if l.x == nil {
+		return fmt.Errorf("%w: %s loader was not made by NewDataLoader", ErrData, what)
+	}
+	if _, f := l.x.Dims(); f != t.model.InputSize() {
 		return fmt.Errorf("%w: %s data has %d features, the model takes %d", ErrData, what, f, t.model.InputSize())
 	}
 	out := t.model.OutputSize()
 	switch {
-	case d.Y.Labels != nil:
+	case l.labels != nil:
 		if _, ok := t.loss.(interface{ acceptsValues() }); ok {
 			return fmt.Errorf("%w: %s data has class labels, but the loss needs real-valued targets", ErrData, what)
 		}
 		limit := out
-		if out == 1 {
+		if _, ce := t.loss.(*CrossEntropy); out == 1 && !ce {
 			limit = 2 // one sigmoid output: labels 0 and 1
 		}
-		for i, y := range d.Y.Labels {
+		for i, y := range l.labels {
 			if y < 0 || y >= limit {
 				return fmt.Errorf("%w: %s label %d of sample %d is outside [0, %d) for a model with %d outputs",
 					ErrData, what, y, i, limit, out)
 			}
 		}
-	case d.Y.Values != nil:
+	case l.values != nil:
 		if _, ok := t.loss.(interface{ acceptsValues() }); !ok {
 			return fmt.Errorf("%w: %s data has real-valued targets, but the loss needs class labels", ErrData, what)
 		}
-		if _, c := d.Y.Values.Dims(); c != out {
+		if _, c := l.values.Dims(); c != out {
 			return fmt.Errorf("%w: %s data has %d target columns, the model has %d outputs", ErrData, what, c, out)
+		}
+	}
+	for _, m := range t.s.Metrics {
+		switch m.(type) {
+		case *Accuracy, *MacroF1, *MacroPrecision, *MacroRecall:
+			if l.labels == nil {
+				return fmt.Errorf("%w: metric %q needs class labels, but the %s data has real-valued targets", ErrData, m.Name(), what)
+			}
+		case *RMSE, *MAE, *R2:
+			if l.values == nil {
+				return fmt.Errorf("%w: metric %q needs real-valued targets, but the %s data has class labels", ErrData, m.Name(), what)
+			}
+		}
+	}
+	if err := checkFinite(what+" feature", l.x); err != nil {
+		return err
+	}
+	if l.values != nil {
+		if err := checkFinite(what+" target", l.values); err != nil {
+			return err
 		}
 	}
 	if v, ok := t.loss.(interface{ Validate(classes int) error }); ok {
@@ -265,21 +303,30 @@ func (t *Trainer) checkData(what string, l *DataLoader) error {
 // completed epochs.
 //
 // Before the first step it checks both loaders' data against the model
-// (feature count, label range, target columns) and returns an error wrapping
-// ErrData if they do not fit. Training stops early, with the history so far
-// and
+// (feature count, label range, target columns, the targets each built-in
+// metric reads, NaN and Inf) and returns an error wrapping ErrData if they
+// do not fit; a negative epochs or a nil ctx gives an error wrapping
+// ErrSetting. Training stops early, with the history so far and
 //   - a *DivergenceError (wrapping ErrDiverged) when a step would leave a
 //     non-finite loss, gradient or weight; the model keeps the weights from
 //     before that step;
 //   - ctx.Err() when ctx is done, checked before every batch; the model
 //     keeps the weights of the last completed step;
+//   - an error wrapping ErrSetting when the Schedule gives a negative, NaN
+//     or infinite learning rate;
 //   - the error of a Hook, or none when a Hook asks to stop.
 //
 // The model is in training mode during training epochs and in evaluation
 // mode while it is evaluated; Fit leaves it in evaluation mode. Apart from
 // the history, an epoch allocates nothing.
 func (t *Trainer) Fit(ctx context.Context, train, val *DataLoader, epochs int) (*History, error) {
+	if t == nil || t.model == nil {
+		return &History{}, fmt.Errorf("%w: Fit: the Trainer was not made by NewTrainer", ErrSetting)
+	}
 	h := &History{MetricNames: append([]string(nil), t.names...)}
+	if ctx == nil {
+		return h, fmt.Errorf("%w: Fit: nil context; use context.Background()", ErrSetting)
+	}
 	if epochs < 0 {
 		return h, fmt.Errorf("%w: epochs must be >= 0, got %d", ErrSetting, epochs)
 	}
@@ -295,7 +342,11 @@ func (t *Trainer) Fit(ctx context.Context, train, val *DataLoader, epochs int) (
 	for e := 0; e < epochs; e++ {
 		epoch := t.epochs
 		if t.s.Schedule != nil {
-			t.opt.SetLearningRate(t.s.Schedule.Rate(t.baseLR, epoch))
+			lr := t.s.Schedule.Rate(t.baseLR, epoch)
+			if !(lr >= 0) || math.IsInf(lr, 1) {
+				return h, fmt.Errorf("%w: the schedule gives learning rate %v for epoch %d; want >= 0 and finite", ErrSetting, lr, epoch)
+			}
+			t.opt.SetLearningRate(lr)
 		}
 		rec := Epoch{Epoch: epoch, LR: t.opt.LearningRate(), ValLoss: math.NaN()}
 		loss, err := t.trainEpoch(ctx, epoch, train)
@@ -352,7 +403,7 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, l *DataLoader) (flo
 // the result is not finite.
 func (t *Trainer) step(epoch, batch int, b Batch) (float64, error) {
 	t.model.Forward(b.X)
-	loss := Backprop(t.model, t.loss, b.Y)
+	loss := backprop(t.model, t.loss, b.Y, false)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "loss"}
 	}
@@ -408,6 +459,9 @@ type Scores struct {
 // mode). It returns an error wrapping ErrData if the data does not fit the
 // model.
 func (t *Trainer) Evaluate(l *DataLoader) (Scores, error) {
+	if t == nil || t.model == nil {
+		return Scores{}, fmt.Errorf("%w: Evaluate: the Trainer was not made by NewTrainer", ErrSetting)
+	}
 	if err := t.checkData("evaluation", l); err != nil {
 		return Scores{}, err
 	}
@@ -509,11 +563,16 @@ func (es *EarlyStopping) BestEpoch() int { return es.bestEpoch }
 
 // AfterEpoch records the epoch's figure and reports whether to stop. It
 // returns an error wrapping ErrSetting when the monitored figure does not
-// exist (for example "val_loss" without validation data).
+// exist (for example "val_loss" without validation data), or when
+// RestoreBest holds the weights of a model of another shape (reuse across
+// models without Reset).
 func (es *EarlyStopping) AfterEpoch(e EpochEnd) (bool, error) {
 	last, ok := e.History.Last()
-	if !ok {
+	if !ok || e.Model == nil {
 		return false, nil
+	}
+	if es.RestoreBest && es.seen && !es.fits(e.Model) {
+		return true, fmt.Errorf("%w: EarlyStopping holds the best weights of a model of another shape; call Reset before using it with another model", ErrSetting)
 	}
 	v, maximize, err := es.value(e.History, last)
 	if err != nil {
@@ -572,6 +631,20 @@ func (es *EarlyStopping) save(m *Sequential) {
 	for i, p := range ps {
 		es.snap[i] = append(es.snap[i][:0], p.Value.RawMatrix().Data...)
 	}
+}
+
+// fits reports whether the saved weights have the shapes of m's parameters.
+func (es *EarlyStopping) fits(m *Sequential) bool {
+	ps := m.Params()
+	if len(es.snap) != len(ps) {
+		return false
+	}
+	for i, p := range ps {
+		if len(es.snap[i]) != len(p.Value.RawMatrix().Data) {
+			return false
+		}
+	}
+	return true
 }
 
 func (es *EarlyStopping) restore(m *Sequential) {
