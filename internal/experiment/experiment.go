@@ -207,6 +207,9 @@ func (t Task) Prepare(r io.Reader, target string, seed uint64, valFraction float
 	if t == Classification && all.Classes < 2 {
 		return nil, fmt.Errorf("%w: the labels hold %d class; a classifier needs at least 2", mlp.ErrData, all.Classes)
 	}
+	if t == Classification && all.Classes > maxClasses {
+		return nil, fmt.Errorf("%w: the largest label is %d; the examples handle at most %d classes", mlp.ErrData, all.Classes-1, maxClasses)
+	}
 	train, val, err := mlp.Split(all, mlp.SplitSettings{ValFraction: valFraction, Src: rand.NewPCG(seed, splitStream)})
 	if err != nil {
 		return nil, err
@@ -224,6 +227,14 @@ func (t Task) Prepare(r io.Reader, target string, seed uint64, valFraction float
 	}
 	return d, nil
 }
+
+// Limits that keep a hostile data file or flag from making the programs
+// allocate without bound: the class count (the largest label + 1) and the
+// weights of one Linear layer (the cap of the saved-model format).
+const (
+	maxClasses      = 4096
+	maxLayerWeights = 1 << 26
+)
 
 // Build returns the classifier Linear(features->h1), ReLU, ...,
 // Linear(hk->classes), Softmax for the hidden widths of s: it is
@@ -243,6 +254,12 @@ func (s Spec) BuildFor(task Task, features, outputs int, src rand.Source) (*mlp.
 	}
 	if features < 1 || outputs < 1 {
 		return nil, fmt.Errorf("%w: a model needs at least one feature and one output, got %d and %d", mlp.ErrSetting, features, outputs)
+	}
+	widths := append(append([]int{features}, s.Hidden...), outputs)
+	for i := 0; i+1 < len(widths); i++ {
+		if a, b := widths[i], widths[i+1]; b >= 1 && a > maxLayerWeights/b {
+			return nil, fmt.Errorf("%w: layer %d would be Linear(%d->%d), more than %d weights", mlp.ErrSetting, i, a, b, maxLayerWeights)
+		}
 	}
 	var layers []mlp.Layer
 	in := features
