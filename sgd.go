@@ -3,6 +3,8 @@ package mlp
 import (
 	"fmt"
 	"math"
+
+	"github.com/mlpkit/mlp/internal/kernel"
 )
 
 // Optimizer updates a fixed set of parameters from their gradients. It is
@@ -111,9 +113,7 @@ func (o *SGD) Step() {
 		g := p.Grad.RawMatrix().Data
 		g = g[:len(w)]
 		if mu == 0 {
-			for k, gk := range g {
-				w[k] -= lr * (gk + wd*w[k])
-			}
+			kernel.SGDStep(w, g, lr, wd) // w[k] -= lr * (g[k] + wd*w[k])
 			continue
 		}
 		v := o.vel[i][:len(w)]

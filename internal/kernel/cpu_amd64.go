@@ -19,6 +19,9 @@ func reluAVX512(dst, x *float64, n int)
 //go:noescape
 func reluGradAVX512(dst, grad, y *float64, n int)
 
+//go:noescape
+func sgdAVX512(w, grad *float64, n int, lr, wd float64)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -52,6 +55,9 @@ func init() {
 		block4, block1, Fast = avx512Block4, avx512Block1, true
 		allFinite = func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) }
 		relu = func(dst, x []float64) { reluAVX512(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) }
+		sgd = func(w, g []float64, lr, wd float64) {
+			sgdAVX512(unsafe.SliceData(w), unsafe.SliceData(g), len(w), lr, wd)
+		}
 		reluGrad = func(dst, g, y []float64) {
 			reluGradAVX512(unsafe.SliceData(dst), unsafe.SliceData(g), unsafe.SliceData(y), len(g))
 		}

@@ -27,6 +27,23 @@ func ReLUGrad(dst, g, y []float64) {
 	reluGrad(dst[:len(g)], g, y[:len(g)])
 }
 
+// SGDStep sets w[i] -= lr*(g[i] + wd*w[i]) for every i, rounding as that
+// Go expression does (a product, a sum, a product and a difference, no fused
+// multiply-add), so the result is the same bits as the plain loop. It panics
+// if g is shorter than w.
+func SGDStep(w, g []float64, lr, wd float64) {
+	if len(g) < len(w) {
+		panic("kernel: SGDStep: g is shorter than w")
+	}
+	sgd(w, g[:len(w)], lr, wd)
+}
+
+func goSGD(w, g []float64, lr, wd float64) {
+	for i, gi := range g {
+		w[i] -= lr * (gi + wd*w[i])
+	}
+}
+
 func goAllFinite(x []float64) bool {
 	// The exponent field is all ones only for Inf and NaN; OR-ing the
 	// (exponent + 1) carries keeps the loop free of branches.

@@ -134,3 +134,45 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func sgdAVX512(w, grad *float64, n int, lr, wd float64)
+//
+// w[i] -= lr*(grad[i] + wd*w[i]) for i < n, with the roundings of that Go
+// expression (no fused multiply-add).
+TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
+	MOVQ         w+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD lr+24(FP), Z14
+	VBROADCASTSD wd+32(FP), Z15
+
+loop8:
+	CMPQ    CX, $8
+	JLT     tail
+	VMOVUPD (DI), Z0
+	VMULPD  Z15, Z0, Z1
+	VADDPD  (SI), Z1, Z1
+	VMULPD  Z14, Z1, Z1
+	VSUBPD  Z1, Z0, Z0
+	VMOVUPD Z0, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	SUBQ    $8, CX
+	JMP     loop8
+
+tail:
+	TESTQ     CX, CX
+	JLE       done
+	LEAQ      ·lanemasks(SB), AX
+	KMOVW     (AX)(CX*2), K1
+	VMOVUPD.Z (DI), K1, Z0
+	VMOVUPD.Z (SI), K1, Z2
+	VMULPD    Z15, Z0, Z1
+	VADDPD    Z2, Z1, Z1
+	VMULPD    Z14, Z1, Z1
+	VSUBPD    Z1, Z0, Z0
+	VMOVUPD   Z0, K1, (DI)
+
+done:
+	VZEROUPPER
+	RET

@@ -57,6 +57,28 @@ func same(t *testing.T, what string, n int, sp float64, pos int, got, want []flo
 	}
 }
 
+// TestSGDStep checks SGDStep against the plain Go loop, bit for bit, for
+// every length up to 40 with special values in w and g.
+func TestSGDStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := 0; n <= 40; n++ {
+		for _, sp := range specials {
+			for _, wd := range []float64{0, 1e-4, 0.5} {
+				w, g := randSlice(rng, n), randSlice(rng, n)
+				if n > 0 {
+					w[rng.IntN(n)] = sp
+					g[rng.IntN(n)] = sp
+				}
+				want := append([]float64(nil), w...)
+				goSGD(want, g, 0.1, wd)
+				got := append(append([]float64(nil), w...), 7)
+				SGDStep(got[:n], g, 0.1, wd)
+				same(t, "SGDStep", n, sp, 0, got, want)
+			}
+		}
+	}
+}
+
 func TestGoAllFinite(t *testing.T) {
 	for _, sp := range specials {
 		want := !math.IsNaN(sp) && !math.IsInf(sp, 0)

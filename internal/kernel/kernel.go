@@ -33,6 +33,7 @@ var (
 	allFinite = goAllFinite
 	relu      = goReLU
 	reluGrad  = goReLUGrad
+	sgd       = goSGD
 )
 
 // Blocking of large products, so that the block of B in use stays in the
