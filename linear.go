@@ -172,6 +172,12 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 	}
 	db := l.db.RawMatrix().Data
 	clear(db)
+	if kernel.Fast {
+		// db = 1ᵀ·G: each fma(1, g, s) is the sum s + g rounded once, so
+		// the kernel adds the rows in order exactly as the loop below.
+		kernel.MulAdd(1, gc, gr, one[:], 0, 0, gm.Data, gm.Stride, db, gc)
+		return
+	}
 	for i := 0; i < gr; i++ {
 		row := gm.Data[i*gm.Stride : i*gm.Stride+gc]
 		for j, v := range row {
@@ -179,6 +185,10 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 		}
 	}
 }
+
+// one is the single element of the all-ones row by which backwardParams
+// multiplies G to sum its rows.
+var one = [1]float64{1}
 
 // kernelMax is the largest product m·n·k that Linear hands to the package's
 // own kernel rather than to gonum's BLAS; builds with a faster BLAS lower it.

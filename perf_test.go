@@ -147,3 +147,30 @@ func TestLinearKernelMatchesGonum(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearBiasGradBits checks that db, summed by the kernel, is the
+// in-order sum of the rows of G, bit for bit.
+func TestLinearBiasGradBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	for _, s := range [][3]int{{50, 30, 16}, {7, 5, 3}, {33, 64, 10}} {
+		batch, in, out := s[0], s[1], s[2]
+		x, g := mat.NewDense(batch, in, nil), mat.NewDense(batch, out, nil)
+		for _, m := range []*mat.Dense{x, g} {
+			for i := range m.RawMatrix().Data {
+				m.RawMatrix().Data[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4))
+			}
+		}
+		l := NewLinear(in, out, rand.NewPCG(1, 1))
+		l.Forward(x)
+		l.Backward(g)
+		for j := 0; j < out; j++ {
+			var want float64
+			for i := 0; i < batch; i++ {
+				want += g.At(i, j)
+			}
+			if math.Float64bits(l.db.At(0, j)) != math.Float64bits(want) {
+				t.Fatalf("%dx%d->%d: db[%d] = %v, want %v", batch, in, out, j, l.db.At(0, j), want)
+			}
+		}
+	}
+}
