@@ -89,19 +89,7 @@ func benchData(tb testing.TB, w benchWorkload) *Dataset {
 // and a final Softmax.
 func benchNet(tb testing.TB, sizes []int) *Sequential {
 	tb.Helper()
-	src := rand.NewPCG(9, 2)
-	var layers []Layer
-	for i := 0; i+1 < len(sizes); i++ {
-		layers = append(layers, NewLinear(sizes[i], sizes[i+1], src))
-		if i+2 < len(sizes) {
-			layers = append(layers, &ReLU{})
-		}
-	}
-	m, err := NewSequential(append(layers, &Softmax{})...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return reluNet(tb, rand.NewPCG(9, 2), sizes)
 }
 
 // benchParams returns the number of weights and biases of a network of

@@ -39,7 +39,13 @@ func blobs(n, f, k int, seed uint64) *Dataset {
 
 func testNet(t testing.TB, seed uint64, sizes ...int) *Sequential {
 	t.Helper()
-	src := rand.NewPCG(seed, 1)
+	return reluNet(t, rand.NewPCG(seed, 1), sizes)
+}
+
+// reluNet returns Linear layers of the given widths, drawn from src, with
+// ReLU between them and a final Softmax.
+func reluNet(tb testing.TB, src rand.Source, sizes []int) *Sequential {
+	tb.Helper()
 	var layers []Layer
 	for i := 0; i+1 < len(sizes); i++ {
 		layers = append(layers, NewLinear(sizes[i], sizes[i+1], src))
@@ -49,7 +55,7 @@ func testNet(t testing.TB, seed uint64, sizes ...int) *Sequential {
 	}
 	m, err := NewSequential(append(layers, &Softmax{})...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return m
 }
