@@ -153,10 +153,7 @@ func TestMainDataFile(t *testing.T) {
 
 func TestMainBadData(t *testing.T) {
 	const header = "a,b,target\n"
-	tests := []struct {
-		name, data string
-		want       string // in the message
-	}{
+	tests := []badData{
 		{"empty", "", "empty input"},
 		{"header only", header, "no data rows"},
 		{"one column", "target\n0\n1\n", "empty input"},
@@ -170,27 +167,8 @@ func TestMainBadData(t *testing.T) {
 		{"one sample", header + "1,2,1\n", "one part would be empty"},
 		{"binary", "\x00\x01\x02,\xff\n\x00,\x00\n", "csv line"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := writeFile(t, "data.csv", tt.data)
-			code, stdout, stderr := run("breastcancer", breastCancer, "-data", path, "-epochs", "2")
-			if code != 1 {
-				t.Errorf("exit %d, want 1", code)
-			}
-			checkOneLineError(t, stderr, "breastcancer: "+path+": ", tt.want)
-			if strings.Contains(stdout, "final") {
-				t.Errorf("stdout has a final line:\n%s", stdout)
-			}
-		})
-	}
-	t.Run("missing file", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "missing.csv")
-		code, _, stderr := run("breastcancer", breastCancer, "-data", path)
-		if code != 1 {
-			t.Errorf("exit %d, want 1", code)
-		}
-		checkOneLineError(t, stderr, "breastcancer: open "+path+": ", "no such file")
-	})
+	runBadData(t, "breastcancer", breastCancer, tests)
+
 	t.Run("directory", func(t *testing.T) {
 		code, _, stderr := run("breastcancer", breastCancer, "-data", t.TempDir())
 		if code != 1 {
@@ -204,6 +182,40 @@ func TestMainBadData(t *testing.T) {
 			t.Errorf("exit %d, want 1", code)
 		}
 		checkOneLineError(t, stderr, "iris: ", "diverged")
+	})
+}
+
+// badData is a data file that an example program must refuse.
+type badData struct {
+	name, data string
+	want       string // in the message
+}
+
+// runBadData runs the program name with defaults def on each file of tests
+// and on a missing file, and checks the exit status 1, the one-line error
+// and that no final line is printed.
+func runBadData(t *testing.T, name string, def experiment.Defaults, tests []badData) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "data.csv", tt.data)
+			code, stdout, stderr := run(name, def, "-data", path, "-epochs", "2")
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			checkOneLineError(t, stderr, name+": "+path+": ", tt.want)
+			if strings.Contains(stdout, "final") {
+				t.Errorf("stdout has a final line:\n%s", stdout)
+			}
+		})
+	}
+	t.Run("missing file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "missing.csv")
+		code, _, stderr := run(name, def, "-data", path)
+		if code != 1 {
+			t.Errorf("exit %d, want 1", code)
+		}
+		checkOneLineError(t, stderr, name+": open "+path+": ", "no such file")
 	})
 }
 

@@ -2,7 +2,6 @@ package experiment_test
 
 import (
 	"math"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -100,10 +99,7 @@ func TestMainRegressionSameSeedSameOutput(t *testing.T) {
 
 func TestMainRegressionBadData(t *testing.T) {
 	const header = "a,b,target\n"
-	tests := []struct {
-		name, data string
-		want       string // in the message
-	}{
+	tests := []badData{
 		{"empty", "", "empty input"},
 		{"header only", header, "no data rows"},
 		{"not a number", header + "1,2,3.5\n1,x,1\n", `line 3, column 2: not a number`},
@@ -113,27 +109,8 @@ func TestMainRegressionBadData(t *testing.T) {
 		{"one sample", header + "1,2,1.5\n", "one part would be empty"},
 		{"binary", "\x00\x01\x02,\xff\n\x00,\x00\n", "csv line"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := writeFile(t, "data.csv", tt.data)
-			code, stdout, stderr := run("diabetes", diabetes, "-data", path, "-epochs", "2")
-			if code != 1 {
-				t.Errorf("exit %d, want 1", code)
-			}
-			checkOneLineError(t, stderr, "diabetes: "+path+": ", tt.want)
-			if strings.Contains(stdout, "final") {
-				t.Errorf("stdout has a final line:\n%s", stdout)
-			}
-		})
-	}
-	t.Run("missing file", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "missing.csv")
-		code, _, stderr := run("diabetes", diabetes, "-data", path)
-		if code != 1 {
-			t.Errorf("exit %d, want 1", code)
-		}
-		checkOneLineError(t, stderr, "diabetes: open "+path+": ", "no such file")
-	})
+	runBadData(t, "diabetes", diabetes, tests)
+
 	t.Run("diverging", func(t *testing.T) {
 		code, _, stderr := run("diabetes", diabetes, "-lr", "1e200", "-epochs", "3")
 		if code != 1 {
