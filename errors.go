@@ -36,3 +36,21 @@ var (
 func shapePanic(where string, format string, args ...any) {
 	panic(fmt.Errorf("%w: %s: %s", ErrShape, where, fmt.Sprintf(format, args...)))
 }
+
+// DivergenceError reports a training step that would have left a
+// non-finite loss, gradient or weight. It wraps ErrDiverged.
+type DivergenceError struct {
+	// Epoch and Batch locate the step (0-based).
+	Epoch, Batch int
+	// What names what became non-finite: "loss", "gradient of <param>"
+	// or "weights of <param>".
+	What string
+}
+
+func (e *DivergenceError) Error() string {
+	return fmt.Sprintf("mlp: training diverged at epoch %d, batch %d: %s is not finite; the model keeps the weights from before this step",
+		e.Epoch, e.Batch, e.What)
+}
+
+// Unwrap returns ErrDiverged.
+func (e *DivergenceError) Unwrap() error { return ErrDiverged }

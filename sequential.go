@@ -271,3 +271,35 @@ func (s *Sequential) Clone() (*Sequential, error) {
 	c.SetTraining(s.Training())
 	return c, nil
 }
+
+// Backprop computes crit's loss of the output of m's last Forward against y,
+// then propagates its gradient back through every layer of m, filling the
+// gradients of all parameters. When crit has an exact gradient with respect
+// to the input of m's final layer (CrossEntropy after Softmax), the backward
+// pass starts there and the final layer's Backward is skipped.
+//
+// It returns the loss. It panics if Forward has not been called or if y does
+// not fit the output; it allocates nothing in steady state.
+func Backprop(m *Sequential, crit Loss, y Targets) float64 {
+	return backprop(m, crit, y, true)
+}
+
+// backprop is Backprop; with inputGrad false it leaves out the gradient
+// with respect to the model's input where it can (see
+// Sequential.backwardFrom), which a training step does not need.
+func backprop(m *Sequential, crit Loss, y Targets, inputGrad bool) float64 {
+	out := m.out
+	if out == nil {
+		panic("mlp: Backprop called before Sequential.Forward")
+	}
+	loss := crit.Loss(out, y)
+	last := len(m.layers) - 1
+	if f, ok := crit.(fusedLoss); ok {
+		if g := f.fusedGrad(m.layers[last], out, y); g != nil {
+			m.backwardFrom(last-1, g, inputGrad)
+			return loss
+		}
+	}
+	m.backwardFrom(last, crit.Grad(out, y), inputGrad)
+	return loss
+}

@@ -6,43 +6,9 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/mlpkit/mlp"
+	"gonum.org/v1/gonum/mat"
 )
-
-// An epoch over 10 samples in batches of 4 has two full batches and a
-// smaller last one, so that every sample is seen once.
-func ExampleDataLoader() {
-	x := mat.NewDense(10, 2, nil)
-	labels := make([]int, 10)
-	for i := range 10 {
-		x.Set(i, 0, float64(i))
-		labels[i] = i % 2
-	}
-	d, err := mlp.NewDataset(x, mlp.Targets{Labels: labels})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	l, err := mlp.NewDataLoader(d, mlp.LoaderSettings{BatchSize: 4, Shuffle: true, Src: rand.NewPCG(1, 2)})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(l.NumBatches(), "batches,", l.Len(), "samples")
-	l.Reset()
-	for l.Next() {
-		b := l.Batch()
-		r, _ := b.X.Dims()
-		fmt.Printf("batch %d: %d samples\n", l.BatchIndex(), r)
-	}
-	// Output:
-	// 3 batches, 10 samples
-	// batch 0: 4 samples
-	// batch 1: 4 samples
-	// batch 2: 2 samples
-}
 
 // Read a data set, split it, and standardize both parts with statistics of
 // the training part only: the validation part must not leak into training.
@@ -111,31 +77,4 @@ func exampleStats(m mat.Matrix, j int) (mean, std float64) {
 	}
 	std = math.Sqrt(std / float64(r))
 	return math.Round(mean*100)/100 + 0, math.Round(std*100) / 100 // + 0 turns -0 into 0
-}
-
-// Read a CSV whose target column is named and in the middle of the row.
-func ExampleCSVReader() {
-	const data = `sepal,species,petal
-5.1,0,1.4
-6.3,2,6.0
-5.8,1,4.1
-`
-	r := mlp.NewCSVReader(strings.NewReader(data))
-	r.Target = "species"
-	d, err := r.Read()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(d.FeatureNames, d.Y.Labels, "classes:", d.Classes)
-	fmt.Println(mat.Formatted(d.X))
-
-	_, err = mlp.NewCSVReader(strings.NewReader("a,target\n1,0\n2,x\n")).Read()
-	fmt.Println(err)
-	// Output:
-	// [sepal petal] [0 2 1] classes: 3
-	// ⎡5.1  1.4⎤
-	// ⎢6.3    6⎥
-	// ⎣5.8  4.1⎦
-	// mlp: csv line 3, column 2: bad class label: "x" is not a non-negative integer
 }

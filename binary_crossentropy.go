@@ -1,0 +1,119 @@
+package mlp
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// BinaryCrossEntropy is the mean negative log-likelihood of binary labels
+// under predicted probabilities of class 1, for a model with one output
+// column (ending in a Sigmoid), as PyTorch's BCELoss with reduction mean:
+//
+//	L = -(1/n) Σ_i [y_i·log p̂_i + (1-y_i)·log(1-p̂_i)],  p̂_i = min(max(p_i, 1e-8), 1-1e-8)
+//
+// with the labels, 0 or 1, in Targets.Labels. The probability is clipped
+// to [1e-8, 1-1e-8], so a sample's loss is at most -log(1e-8) ≈ 18.4
+// (PyTorch instead bounds each logarithm below by -100).
+//
+// When a Sigmoid ends the network, Backprop uses the fused gradient
+// (p - y)/n with respect to the Sigmoid's input, which is exact and, unlike
+// Grad, does not vanish where the clipping applies. The zero value is ready
+// to use. A BinaryCrossEntropy owns its gradient buffer and is not safe for
+// concurrent use.
+type BinaryCrossEntropy struct {
+	grad mat.Dense
+}
+
+// checkBinary panics unless pred has one column and y one label, 0 or 1,
+// per row of pred.
+func checkBinary(where string, pred *mat.Dense, y Targets) (r int) {
+	r, c := pred.Dims()
+	if c != 1 {
+		shapePanic(where, "prediction is %dx%d, want one column", r, c)
+	}
+	if len(y.Labels) != r {
+		shapePanic(where, "prediction is %dx%d but there are %d labels", r, c, len(y.Labels))
+	}
+	for i, l := range y.Labels {
+		if l != 0 && l != 1 {
+			shapePanic(where, "label %d of row %d is not 0 or 1", l, i)
+		}
+	}
+	return r
+}
+
+// Validate returns an error wrapping ErrSetting unless outputs, the
+// number of columns the model gives, is 1.
+func (b *BinaryCrossEntropy) Validate(outputs int) error {
+	if outputs != 1 {
+		return fmt.Errorf("%w: BinaryCrossEntropy needs a model with one output column, the model has %d", ErrSetting, outputs)
+	}
+	return nil
+}
+
+// Loss returns -(1/n) Σ [y log p̂ + (1-y) log(1-p̂)] with p̂ the prediction
+// clipped to [1e-8, 1-1e-8]. It panics with an error wrapping ErrShape if
+// pred does not have one column, or the labels are not one per row, each 0
+// or 1.
+func (b *BinaryCrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
+	r := checkBinary("BinaryCrossEntropy.Loss", pred, y)
+	pm := pred.RawMatrix()
+	var sum float64
+	for i, l := range y.Labels {
+		p := min(max(pm.Data[i*pm.Stride], probFloor), 1-probFloor)
+		if l == 1 {
+			sum -= math.Log(p)
+		} else {
+			sum -= math.Log(1 - p)
+		}
+	}
+	return sum / float64(r)
+}
+
+// Grad returns dL/dp: -1/(n·p) for label 1 and 1/(n·(1-p)) for label 0, and
+// 0 where p is outside [1e-8, 1-1e-8] and the clipping applies. It panics as
+// Loss does.
+func (b *BinaryCrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
+	r := checkBinary("BinaryCrossEntropy.Grad", pred, y)
+	reuse(&b.grad, r, 1)
+	pm, gm := pred.RawMatrix(), b.grad.RawMatrix()
+	n := float64(r)
+	for i, l := range y.Labels {
+		p, g := pm.Data[i*pm.Stride], 0.0
+		if p >= probFloor && p <= 1-probFloor {
+			if l == 1 {
+				g = -1 / (n * p)
+			} else {
+				g = 1 / (n * (1 - p))
+			}
+		}
+		gm.Data[i*gm.Stride] = g
+	}
+	return &b.grad
+}
+
+// fusedGrad returns (p - y)/n, the gradient with respect to the input of a
+// final Sigmoid whose output is p, and nil for any other final layer.
+func (b *BinaryCrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dense {
+	if _, ok := last.(*Sigmoid); !ok {
+		return nil
+	}
+	r := checkBinary("BinaryCrossEntropy", p, y)
+	reuse(&b.grad, r, 1)
+	pm, gm := p.RawMatrix(), b.grad.RawMatrix()
+	inv := 1 / float64(r)
+	for i, l := range y.Labels {
+		gm.Data[i*gm.Stride] = (pm.Data[i*pm.Stride] - float64(l)) * inv
+	}
+	return &b.grad
+}
+
+// String returns "BinaryCrossEntropy".
+func (b *BinaryCrossEntropy) String() string { return "BinaryCrossEntropy" }
+
+var (
+	_ Loss      = (*BinaryCrossEntropy)(nil)
+	_ fusedLoss = (*BinaryCrossEntropy)(nil)
+)

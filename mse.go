@@ -1,0 +1,70 @@
+package mlp
+
+import "gonum.org/v1/gonum/mat"
+
+// MSE is the mean squared error of regression outputs, averaged over every
+// entry of the batch, as PyTorch's MSELoss with reduction mean:
+//
+//	L = (1/(n·m)) Σ_i Σ_j (pred[i][j] - y[i][j])²
+//
+// for n rows and m outputs, with the targets in Targets.Values. Its
+// gradient is 2(pred - y)/(n·m). The zero value is ready to use. An MSE owns
+// its gradient buffer and is not safe for concurrent use.
+type MSE struct {
+	grad mat.Dense
+}
+
+// acceptsValues marks MSE as a criterion for real-valued targets.
+func (*MSE) acceptsValues() {}
+
+// checkValues panics unless y.Values is set and has the shape of pred.
+func checkValues(where string, pred *mat.Dense, y Targets) (r, c int) {
+	r, c = pred.Dims()
+	if y.Values == nil {
+		shapePanic(where, "prediction is %dx%d but Targets.Values is nil", r, c)
+	}
+	if yr, yc := y.Values.Dims(); yr != r || yc != c {
+		shapePanic(where, "prediction is %dx%d, targets are %dx%d", r, c, yr, yc)
+	}
+	return r, c
+}
+
+// Loss returns the mean over all entries of (pred - y)². It panics with an
+// error wrapping ErrShape if y.Values is nil or its shape differs from
+// pred's.
+func (l *MSE) Loss(pred *mat.Dense, y Targets) float64 {
+	r, c := checkValues("MSE.Loss", pred, y)
+	pm, ym := pred.RawMatrix(), y.Values.RawMatrix()
+	var sum float64
+	for i := 0; i < r; i++ {
+		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
+		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
+		for j, p := range ps {
+			d := p - ys[j]
+			sum += d * d
+		}
+	}
+	return sum / float64(r*c)
+}
+
+// Grad returns dL/dpred = 2(pred - y)/(n·m). It panics as Loss does.
+func (l *MSE) Grad(pred *mat.Dense, y Targets) *mat.Dense {
+	r, c := checkValues("MSE.Grad", pred, y)
+	reuse(&l.grad, r, c)
+	pm, ym, gm := pred.RawMatrix(), y.Values.RawMatrix(), l.grad.RawMatrix()
+	s := 2 / float64(r*c)
+	for i := 0; i < r; i++ {
+		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
+		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
+		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
+		for j, p := range ps {
+			gs[j] = s * (p - ys[j])
+		}
+	}
+	return &l.grad
+}
+
+// String returns "MSE".
+func (l *MSE) String() string { return "MSE" }
+
+var _ Loss = (*MSE)(nil)

@@ -1,0 +1,83 @@
+package mlp
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Softmax turns each row of logits z into probabilities
+// p_j = exp(z_j - max z) / Σ_k exp(z_k - max z). Subtracting the row maximum
+// keeps every exponent at or below zero, so large logits give finite,
+// correct probabilities. The zero value is ready to use.
+//
+// When a Softmax ends a network trained with CrossEntropy, Backprop skips
+// Softmax.Backward and starts at its input with the exact gradient
+// (p - onehot)/n.
+type Softmax struct {
+	x     *mat.Dense // input of the last Forward, for the fused gradient
+	y, dx mat.Dense
+	have  bool
+}
+
+// Forward returns the row-wise softmax of x.
+func (s *Softmax) Forward(x *mat.Dense) *mat.Dense {
+	r, c := x.Dims()
+	reuse(&s.y, r, c)
+	xm, ym := x.RawMatrix(), s.y.RawMatrix()
+	for i := 0; i < r; i++ {
+		softmaxRow(ym.Data[i*ym.Stride:i*ym.Stride+c], xm.Data[i*xm.Stride:i*xm.Stride+c])
+	}
+	s.x = x
+	s.have = true
+	return &s.y
+}
+
+// softmaxRow writes the softmax of z into p.
+func softmaxRow(p, z []float64) {
+	m := math.Inf(-1)
+	for _, v := range z {
+		if v > m {
+			m = v
+		}
+	}
+	var sum float64
+	for j, v := range z {
+		e := math.Exp(v - m)
+		p[j] = e
+		sum += e
+	}
+	inv := 1 / sum
+	for j := range p {
+		p[j] *= inv
+	}
+}
+
+// Backward returns dz_j = p_j (g_j - Σ_k g_k p_k) for each row.
+func (s *Softmax) Backward(grad *mat.Dense) *mat.Dense {
+	r, c := checkActivationGrad("Softmax", s.have, &s.y, grad)
+	reuse(&s.dx, r, c)
+	gm, ym, dm := grad.RawMatrix(), s.y.RawMatrix(), s.dx.RawMatrix()
+	for i := 0; i < r; i++ {
+		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
+		ps := ym.Data[i*ym.Stride : i*ym.Stride+c]
+		ds := dm.Data[i*dm.Stride : i*dm.Stride+c]
+		var dot float64
+		for j, p := range ps {
+			dot += p * gs[j]
+		}
+		for j, p := range ps {
+			ds[j] = p * (gs[j] - dot)
+		}
+	}
+	return &s.dx
+}
+
+// Params returns nil: Softmax has no parameters.
+func (s *Softmax) Params() []Param { return nil }
+
+// Dims returns 0, 0: Softmax keeps the width of its input.
+func (s *Softmax) Dims() (in, out int) { return 0, 0 }
+
+// String returns "Softmax".
+func (s *Softmax) String() string { return "Softmax" }

@@ -1,0 +1,186 @@
+package mlp_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/mlpkit/mlp"
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestSplit(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		n                  int
+		fraction           float64
+		stratify           bool
+		wantTrain, wantVal int
+	}{
+		{"569 at 0.2", 569, 0.2, false, 455, 114},            // round(113.8) = 114
+		{"569 default fraction", 569, 0, false, 455, 114},    // 0 means 0.2
+		{"10 at 0.25 rounds half up", 10, 0.25, false, 7, 3}, // round(2.5) = 3
+		{"150 at 0.3", 150, 0.3, false, 105, 45},
+		{"5 at 0.1 rounds up to one", 5, 0.1, false, 4, 1}, // round(0.5) = 1
+		{"150 stratified", 150, 0.2, true, 120, 30},        // 50 per class, 10 each
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := dataIDSet(t, tc.n, 3, false)
+			xBefore := mat.DenseCopyOf(d.X)
+			labelsBefore := slices.Clone(d.Y.Labels)
+			s := mlp.SplitSettings{ValFraction: tc.fraction, Stratify: tc.stratify, Src: rand.NewPCG(7, 7)}
+			train, val, err := mlp.Split(d, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if train.Len() != tc.wantTrain || val.Len() != tc.wantVal {
+				t.Errorf("sizes %d/%d, want %d/%d", train.Len(), val.Len(), tc.wantTrain, tc.wantVal)
+			}
+			all := append(dataRowIDs(train), dataRowIDs(val)...)
+			slices.Sort(all)
+			for i, id := range all {
+				if id != i {
+					t.Fatalf("train and val are not disjoint or do not cover the data set: sorted ids %v", all)
+				}
+			}
+			for _, part := range []*mlp.Dataset{train, val} {
+				for i, id := range dataRowIDs(part) {
+					if part.Y.Labels[i] != d.Y.Labels[id] || !mat.Equal(part.X.RowView(i), d.X.RowView(id)) {
+						t.Fatalf("row %d of a part does not match sample %d", i, id)
+					}
+				}
+				if part.Classes != d.Classes {
+					t.Errorf("part has %d classes, want %d", part.Classes, d.Classes)
+				}
+			}
+			if !mat.Equal(d.X, xBefore) || !slices.Equal(d.Y.Labels, labelsBefore) {
+				t.Errorf("Split changed its input")
+			}
+
+			// Same seed, same split; another seed, another split.
+			s.Src = rand.NewPCG(7, 7)
+			train2, val2, err := mlp.Split(d, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mat.Equal(train.X, train2.X) || !mat.Equal(val.X, val2.X) || !slices.Equal(train.Y.Labels, train2.Y.Labels) {
+				t.Errorf("the same seed gave a different split")
+			}
+			s.Src = rand.NewPCG(8, 7)
+			train3, _, err := mlp.Split(d, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mat.Equal(train.X, train3.X) {
+				t.Errorf("another seed gave the same split")
+			}
+
+			// The parts are copies.
+			train.X.Set(0, 0, -1)
+			val.Y.Labels[0] = 99
+			if !mat.Equal(d.X, xBefore) || !slices.Equal(d.Y.Labels, labelsBefore) {
+				t.Errorf("changing a part changed the data set")
+			}
+		})
+	}
+}
+
+func TestSplitRegression(t *testing.T) {
+	d := dataIDSet(t, 20, 2, true)
+	train, val, err := mlp.Split(d, mlp.SplitSettings{ValFraction: 0.3, Src: rand.NewPCG(1, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.Len() != 14 || val.Len() != 6 || train.Classes != 0 {
+		t.Fatalf("sizes %d/%d classes %d, want 14/6 classes 0", train.Len(), val.Len(), train.Classes)
+	}
+	for i, id := range dataRowIDs(val) {
+		if !mat.Equal(val.Y.Values.RowView(i), d.Y.Values.RowView(id)) {
+			t.Errorf("values of val row %d do not match sample %d", i, id)
+		}
+	}
+}
+
+func TestSplitStratified(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		counts   []int // samples per class
+		fraction float64
+	}{
+		{"imbalanced", []int{300, 60, 7, 2}, 0.2},
+		{"half", []int{11, 5, 2, 3}, 0.5},
+		{"large fraction keeps a training sample", []int{40, 2, 1}, 0.8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var labels []int
+			for c, k := range tc.counts {
+				for range k {
+					labels = append(labels, c)
+				}
+			}
+			// Mix the classes so that the split cannot rely on their order.
+			rng := rand.New(rand.NewPCG(1, 2))
+			rng.Shuffle(len(labels), func(i, j int) { labels[i], labels[j] = labels[j], labels[i] })
+			x := mat.NewDense(len(labels), 1, nil)
+			for i := range labels {
+				x.Set(i, 0, float64(i))
+			}
+			d, err := mlp.NewDataset(x, mlp.Targets{Labels: labels})
+			if err != nil {
+				t.Fatal(err)
+			}
+			train, val, err := mlp.Split(d, mlp.SplitSettings{ValFraction: tc.fraction, Stratify: true, Src: rand.NewPCG(3, 3)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			trainCounts, valCounts := make([]int, len(tc.counts)), make([]int, len(tc.counts))
+			for _, c := range train.Y.Labels {
+				trainCounts[c]++
+			}
+			for _, c := range val.Y.Labels {
+				valCounts[c]++
+			}
+			for c, nc := range tc.counts {
+				if trainCounts[c]+valCounts[c] != nc {
+					t.Errorf("class %d: %d+%d samples, want %d", c, trainCounts[c], valCounts[c], nc)
+				}
+				if diff := math.Abs(float64(valCounts[c]) - float64(nc)*tc.fraction); diff > 1 {
+					t.Errorf("class %d: %d of %d in val, want %.1f ± 1", c, valCounts[c], nc, float64(nc)*tc.fraction)
+				}
+				if trainCounts[c] == 0 {
+					t.Errorf("class %d has no training sample", c)
+				}
+			}
+		})
+	}
+}
+
+func TestSplitErrors(t *testing.T) {
+	cls := dataIDSet(t, 20, 2, false)
+	reg := dataIDSet(t, 20, 2, true)
+	src := rand.NewPCG(1, 1)
+	for _, tc := range []struct {
+		name string
+		d    *mlp.Dataset
+		s    mlp.SplitSettings
+		want error
+	}{
+		{"no source", cls, mlp.SplitSettings{}, mlp.ErrSetting},
+		{"fraction one", cls, mlp.SplitSettings{ValFraction: 1, Src: src}, mlp.ErrSetting},
+		{"negative fraction", cls, mlp.SplitSettings{ValFraction: -0.1, Src: src}, mlp.ErrSetting},
+		{"NaN fraction", cls, mlp.SplitSettings{ValFraction: math.NaN(), Src: src}, mlp.ErrSetting},
+		{"stratify regression", reg, mlp.SplitSettings{Stratify: true, Src: src}, mlp.ErrSetting},
+		{"empty validation part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.2, Src: src}, mlp.ErrData},
+		{"empty training part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.9, Src: src}, mlp.ErrData},
+		{"nil data set", nil, mlp.SplitSettings{Src: src}, mlp.ErrData},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			train, val, err := mlp.Split(tc.d, tc.s)
+			if train != nil || val != nil {
+				t.Errorf("got parts with the error")
+			}
+			dataErrorContains(t, err, tc.want)
+		})
+	}
+}
