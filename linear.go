@@ -18,26 +18,24 @@ import (
 // memory used grows with batch×width (plus one in×out copy of Wᵀ), never
 // with batch×in×out.
 //
-// On amd64 CPUs with AVX-512 the products run in the package's own kernel,
-// large ones split between the cores; on other CPUs they run in gonum. With
-// the openblas build tag gonum's BLAS is OpenBLAS, which also takes the
-// products above 2^20 multiply-adds when it runs AVX2 or AVX-512 kernels.
-// Each element of a kernel product is computed by the same sequence of
-// operations however the work is split, so the results are the same bits
-// whatever GOMAXPROCS is.
+// The products run in the package's own kernel (AVX-512, AVX2 or NEON
+// assembly, or Go; see KernelPath), large ones split between the cores.
+// Each element of a product is computed by the same chain of fused
+// multiply-adds on every path and however the work is split, so the results
+// are the same bits whatever the CPU and GOMAXPROCS. The one exception is
+// the openblas build tag, which sends products above 2^20 multiply-adds to
+// OpenBLAS when it runs AVX2 or AVX-512 kernels (see matmul).
 type Linear struct {
 	in, out int
 
 	w, b   mat.Dense // b is 1×out
 	dw, db mat.Dense
-	wT     mat.Transpose // stored view of w, so Backward does not box w.T()
 
-	x  *mat.Dense    // input of the last Forward, not owned
-	xT mat.Transpose // view of x, updated on each Forward
-	y  mat.Dense     // output buffer
-	dx mat.Dense     // input-gradient buffer
+	x  *mat.Dense // input of the last Forward, not owned
+	y  mat.Dense  // output buffer
+	dx mat.Dense  // input-gradient buffer
 
-	wt  []float64    // Wᵀ (out×in), refreshed by each Backward that computes dX with the kernel
+	wt  []float64    // Wᵀ (out×in), refreshed by each Backward
 	par kernel.Group // splits large products between the cores
 }
 
@@ -55,7 +53,6 @@ func NewLinear(in, out int, src rand.Source) *Linear {
 	l.b.ReuseAs(1, out)
 	l.dw.ReuseAs(in, out)
 	l.db.ReuseAs(1, out)
-	l.wT = mat.Transpose{Matrix: &l.w}
 	bound := 1 / math.Sqrt(float64(in))
 	rng := rand.New(src)
 	w := l.w.RawMatrix().Data
@@ -112,26 +109,15 @@ func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
 		shapePanic(l.String()+".Forward", "input is %dx%d, weights are %dx%d", r, c, l.in, l.out)
 	}
 	l.x = x
-	l.xT = mat.Transpose{Matrix: x}
 	reuse(&l.y, r, l.out)
 	y := l.y.RawMatrix()
+	// Y starts as b in every row; the product adds X·W.
 	b := l.b.RawMatrix().Data
-	if useKernel(r, l.in, l.out) {
-		// Y starts as b in every row; the kernel adds X·W.
-		for i := 0; i < r; i++ {
-			copy(y.Data[i*y.Stride:i*y.Stride+l.out], b)
-		}
-		xm := x.RawMatrix()
-		l.par.MulAdd(r, l.out, l.in, xm.Data, xm.Stride, 1, l.w.RawMatrix().Data, l.out, y.Data, y.Stride)
-		return &l.y
-	}
-	l.y.Mul(x, &l.w)
 	for i := 0; i < r; i++ {
-		row := y.Data[i*y.Stride : i*y.Stride+l.out]
-		for j, v := range b {
-			row[j] += v
-		}
+		copy(y.Data[i*y.Stride:i*y.Stride+l.out], b)
 	}
+	xm := x.RawMatrix()
+	matmul(&l.par, false, r, l.out, l.in, xm.Data, xm.Stride, l.w.RawMatrix().Data, l.out, y.Data, y.Stride)
 	return &l.y
 }
 
@@ -142,11 +128,7 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 	l.backwardParams(g)
 	r, _ := g.Dims()
 	reuse(&l.dx, r, l.in)
-	if !useKernel(r, l.out, l.in) {
-		l.dx.Mul(g, &l.wT)
-		return &l.dx
-	}
-	// dX = G·Wᵀ with Wᵀ copied out, so that the kernel reads whole rows.
+	// dX = G·Wᵀ with Wᵀ copied out, so that the product reads whole rows.
 	if len(l.wt) != l.in*l.out {
 		l.wt = make([]float64, l.in*l.out)
 	}
@@ -155,7 +137,7 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 	for i := 0; i < r; i++ {
 		clear(dx.Data[i*dx.Stride : i*dx.Stride+l.in])
 	}
-	l.par.MulAdd(r, l.in, l.out, gm.Data, gm.Stride, 1, l.wt, l.in, dx.Data, dx.Stride)
+	matmul(&l.par, false, r, l.in, l.out, gm.Data, gm.Stride, l.wt, l.in, dx.Data, dx.Stride)
 	return &l.dx
 }
 
@@ -170,43 +152,13 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 	if gr != r || gc != l.out {
 		shapePanic(l.String()+".Backward", "gradient is %dx%d, output was %dx%d", gr, gc, r, l.out)
 	}
-	gm := g.RawMatrix()
-	if useKernel(l.in, l.out, r) {
-		dw := l.dw.RawMatrix().Data
-		clear(dw)
-		xm := l.x.RawMatrix()
-		l.par.MulAdd(l.in, l.out, r, xm.Data, 1, xm.Stride, gm.Data, gm.Stride, dw, l.out)
-	} else {
-		l.dw.Mul(&l.xT, g)
-	}
+	gm, xm := g.RawMatrix(), l.x.RawMatrix()
+	dw := l.dw.RawMatrix().Data
+	clear(dw)
+	matmul(&l.par, true, l.in, l.out, r, xm.Data, xm.Stride, gm.Data, gm.Stride, dw, l.out)
 	db := l.db.RawMatrix().Data
 	clear(db)
-	if kernel.Fast {
-		// db = 1ᵀ·G: each fma(1, g, s) is the sum s + g rounded once, so
-		// the kernel adds the rows in order exactly as the loop below.
-		kernel.MulAdd(1, gc, gr, one[:], 0, 0, gm.Data, gm.Stride, db, gc)
-		return
-	}
-	for i := 0; i < gr; i++ {
-		row := gm.Data[i*gm.Stride : i*gm.Stride+gc]
-		for j, v := range row {
-			db[j] += v
-		}
-	}
-}
-
-// one is the single element of the all-ones row by which backwardParams
-// multiplies G to sum its rows.
-var one = [1]float64{1}
-
-// kernelMax is the largest product m·n·k that Linear hands to the package's
-// own kernel rather than to gonum's BLAS; builds with a faster BLAS lower it.
-var kernelMax = math.MaxInt
-
-// useKernel reports whether the m×k by k×n product of a step runs in the
-// package's own kernel.
-func useKernel(m, k, n int) bool {
-	return kernel.Fast && m*k*n <= kernelMax
+	kernel.SumRows(db, gr, gc, gm.Data, gm.Stride)
 }
 
 // transpose writes the transpose of the r×c row-major src into dst (c×r),

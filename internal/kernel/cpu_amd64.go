@@ -26,48 +26,59 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
 
-// hasAVX512 reports whether the CPU and the operating system support the
-// AVX-512 foundation instructions and FMA.
-func hasAVX512() bool {
+// cpuFeatures reports whether the CPU and the operating system support
+// AVX2 with FMA, and the AVX-512 foundation instructions with FMA.
+func cpuFeatures() (avx2, avx512 bool) {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
-		return false
+		return false, false
 	}
 	_, _, ecx1, _ := cpuid(1, 0)
 	const (
 		fma     = 1 << 12
 		osxsave = 1 << 27
+		avx     = 1 << 28
 	)
-	if ecx1&fma == 0 || ecx1&osxsave == 0 {
-		return false
+	if ecx1&fma == 0 || ecx1&osxsave == 0 || ecx1&avx == 0 {
+		return false, false
 	}
-	// XCR0: SSE, AVX, opmask, upper ZMM0-15 and ZMM16-31 state enabled.
-	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
-		return false
-	}
+	xcr0, _ := xgetbv()
 	_, ebx7, _, _ := cpuid(7, 0)
-	const avx512f = 1 << 16
-	return ebx7&avx512f != 0
+	const (
+		avx2bit = 1 << 5
+		avx512f = 1 << 16
+	)
+	// XCR0: SSE and AVX state enabled; for AVX-512 also the opmask and
+	// upper ZMM0-15 and ZMM16-31 state.
+	avx2 = xcr0&0x6 == 0x6 && ebx7&avx2bit != 0
+	avx512 = xcr0&0xe6 == 0xe6 && ebx7&avx512f != 0
+	return avx2, avx512
 }
 
-func init() {
-	if hasAVX512() {
-		block4, block1, Fast = avx512Block4, avx512Block1, true
-		allFinite = func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) }
-		relu = func(dst, x []float64) { reluAVX512(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) }
-		sgd = func(w, g []float64, lr, wd float64) {
-			sgdAVX512(unsafe.SliceData(w), unsafe.SliceData(g), len(w), lr, wd)
-		}
-		reluGrad = func(dst, g, y []float64) {
+// impls returns the paths of amd64, best first.
+func impls() []impl {
+	_, avx512 := cpuFeatures()
+	a512 := impl{
+		name: "avx512", has: "the CPU has AVX-512F and FMA",
+		block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+			gemm4AVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+		},
+		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
+			gemm1AVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+		},
+		allFinite: func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) },
+		relu:      func(dst, x []float64) { reluAVX512(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },
+		reluGrad: func(dst, g, y []float64) {
 			reluGradAVX512(unsafe.SliceData(dst), unsafe.SliceData(g), unsafe.SliceData(y), len(g))
-		}
+		},
+		sgd: func(w, g []float64, lr, wd float64) {
+			sgdAVX512(unsafe.SliceData(w), unsafe.SliceData(g), len(w), lr, wd)
+		},
 	}
-}
-
-func avx512Block4(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	gemm4AVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
-}
-
-func avx512Block1(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
-	gemm1AVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+	if !avx512 {
+		a512.missing = "the CPU or the operating system does not support AVX-512F with FMA"
+	}
+	g := goImpl
+	g.has = "the CPU has no AVX-512F with FMA"
+	return []impl{a512, g}
 }

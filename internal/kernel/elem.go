@@ -5,7 +5,7 @@ import "math"
 // AllFinite reports whether every element of x is finite (neither NaN nor
 // ±Inf). It allocates nothing.
 func AllFinite(x []float64) bool {
-	return allFinite(x)
+	return cur.allFinite(x)
 }
 
 // ReLU sets dst[i] = x[i] where x[i] > 0 and +0 elsewhere, NaN included.
@@ -14,7 +14,7 @@ func ReLU(dst, x []float64) {
 	if len(dst) < len(x) {
 		panic("kernel: ReLU: dst is shorter than x")
 	}
-	relu(dst[:len(x)], x)
+	cur.relu(dst[:len(x)], x)
 }
 
 // ReLUGrad sets dst[i] = g[i] where y[i] > 0 and +0 elsewhere, NaN included:
@@ -24,7 +24,7 @@ func ReLUGrad(dst, g, y []float64) {
 	if len(dst) < len(g) || len(y) < len(g) {
 		panic("kernel: ReLUGrad: dst or y is shorter than g")
 	}
-	reluGrad(dst[:len(g)], g, y[:len(g)])
+	cur.reluGrad(dst[:len(g)], g, y[:len(g)])
 }
 
 // SGDStep sets w[i] -= lr*(g[i] + wd*w[i]) for every i, rounding as that
@@ -35,12 +35,15 @@ func SGDStep(w, g []float64, lr, wd float64) {
 	if len(g) < len(w) {
 		panic("kernel: SGDStep: g is shorter than w")
 	}
-	sgd(w, g[:len(w)], lr, wd)
+	cur.sgd(w, g[:len(w)], lr, wd)
 }
 
+// goSGD is SGDStep in Go. The conversions round each product on its own,
+// so that no compiler fuses them into the sums (Go may fuse x*y + z on
+// arm64 and on amd64 built for v3 and above).
 func goSGD(w, g []float64, lr, wd float64) {
 	for i, gi := range g {
-		w[i] -= lr * (gi + wd*w[i])
+		w[i] -= float64(lr * (gi + float64(wd*w[i])))
 	}
 }
 

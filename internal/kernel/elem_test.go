@@ -11,10 +11,14 @@ import (
 var specials = []float64{0, math.Copysign(0, -1), 1, -1, math.NaN(), math.Inf(1), math.Inf(-1),
 	math.MaxFloat64, -math.MaxFloat64, math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64}
 
-// TestElementwise checks AllFinite, ReLU and ReLUGrad against their plain
-// Go versions, bit for bit, for every length up to 40 with special values
-// at every position.
+// TestElementwise checks AllFinite, ReLU and ReLUGrad on every path
+// against their plain Go versions, bit for bit, for every length up to 40
+// with special values at every position.
 func TestElementwise(t *testing.T) {
+	forEachPath(t, func(name string) { testElementwise(t, name) })
+}
+
+func testElementwise(t *testing.T, path string) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for n := 0; n <= 40; n++ {
 		for _, sp := range specials {
@@ -24,20 +28,20 @@ func TestElementwise(t *testing.T) {
 					x[pos] = sp
 				}
 				if got, want := AllFinite(x), goAllFinite(x); got != want {
-					t.Fatalf("n=%d special %v at %d: AllFinite = %v, want %v", n, sp, pos, got, want)
+					t.Fatalf("%s n=%d special %v at %d: AllFinite = %v, want %v", path, n, sp, pos, got, want)
 				}
 				want := make([]float64, n)
 				goReLU(want, x)
 				got := make([]float64, n+1)
 				got[n] = 7
 				ReLU(got, x)
-				same(t, "ReLU", n, sp, pos, got, want)
+				same(t, path+" ReLU", n, sp, pos, got, want)
 				goReLUGrad(want, g, x)
 				for i := range got[:n] {
 					got[i] = 7
 				}
 				ReLUGrad(got, g, x)
-				same(t, "ReLUGrad", n, sp, pos, got, want)
+				same(t, path+" ReLUGrad", n, sp, pos, got, want)
 			}
 		}
 	}
@@ -57,9 +61,13 @@ func same(t *testing.T, what string, n int, sp float64, pos int, got, want []flo
 	}
 }
 
-// TestSGDStep checks SGDStep against the plain Go loop, bit for bit, for
-// every length up to 40 with special values in w and g.
+// TestSGDStep checks SGDStep on every path against the plain Go loop, bit
+// for bit, for every length up to 40 with special values in w and g.
 func TestSGDStep(t *testing.T) {
+	forEachPath(t, func(name string) { testSGDStep(t, name) })
+}
+
+func testSGDStep(t *testing.T, path string) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for n := 0; n <= 40; n++ {
 		for _, sp := range specials {
@@ -73,7 +81,7 @@ func TestSGDStep(t *testing.T) {
 				goSGD(want, g, 0.1, wd)
 				got := append(append([]float64(nil), w...), 7)
 				SGDStep(got[:n], g, 0.1, wd)
-				same(t, "SGDStep", n, sp, 0, got, want)
+				same(t, path+" SGDStep", n, sp, 0, got, want)
 			}
 		}
 	}

@@ -1,39 +1,30 @@
-// Package kernel computes the matrix products of the mlp package's training
-// and prediction steps: C += A·B for the small and medium shapes of
-// feedforward networks, where gonum's general-purpose Dgemm leaves most of
-// the machine unused.
+// Package kernel computes the matrix products and element-wise loops of the
+// mlp package's training and prediction steps: C += A·B for the small and
+// medium shapes of feedforward networks, where gonum's general-purpose Dgemm
+// leaves most of the machine unused, and the ReLU, finiteness, SGD and
+// row-sum loops around them.
 //
-// On amd64 processors with AVX-512 the products run in assembly (Fast is
-// true); elsewhere, or when built with the purego tag, they run in plain Go.
+// # Paths
+//
+// The work runs on one of several paths, chosen once when the program
+// starts: AVX-512 or AVX2+FMA assembly on amd64, NEON assembly on arm64, or
+// register-blocked Go everywhere (and in builds with the purego tag, which
+// contain no assembly). The best path the CPU supports is the default; the
+// environment variable MLP_KERNEL (avx512, avx2, neon or go) forces one.
+// Path reports the path in use and why it was chosen.
 //
 // # Determinism
 //
 // Every element of C is updated by one chain of fused multiply-adds over the
 // inner dimension in increasing order, c = fma(a_il, b_lj, c), whatever the
-// shape, the blocking, the code path or the way the work is split between
-// goroutines. The result for a given input is therefore the same bits
-// whatever GOMAXPROCS is.
+// shape, the blocking, the path or the way the work is split between
+// goroutines; the element-wise loops round as their plain Go definitions do.
+// The result for a given input is therefore the same bits on every path, on
+// every architecture, whatever GOMAXPROCS is.
 package kernel
 
 import (
 	"fmt"
-	"math"
-)
-
-// Fast reports whether the products run in assembly. Callers that have a
-// faster general-purpose product use it when Fast is false.
-var Fast bool
-
-// block4 and block1 are the micro-kernels in use: block4 updates four rows
-// of C, block1 one row; both take strides in elements.
-var (
-	block4 = goBlock4
-	block1 = goBlock1
-
-	allFinite = goAllFinite
-	relu      = goReLU
-	reluGrad  = goReLUGrad
-	sgd       = goSGD
 )
 
 // Blocking of large products, so that the block of B in use stays in the
@@ -58,6 +49,26 @@ func MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []fl
 	check(m, n, k, a, ars, acs, b, ldb, c, ldc)
 	mulAdd(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
+
+// SumRows adds the r rows of the r×c matrix g (row stride ldg) to dst, in
+// row order: dst[j] += g[0][j] + g[1][j] + ... with one rounding per
+// addition, the bits of the plain loop. It panics if dst is shorter than c
+// or g is too short for its shape. It allocates nothing.
+func SumRows(dst []float64, r, c int, g []float64, ldg int) {
+	if r == 0 || c == 0 {
+		return
+	}
+	if len(dst) < c {
+		panic(fmt.Sprintf("kernel: SumRows: dst has %d elements, want %d", len(dst), c))
+	}
+	check(1, c, r, one[:], 0, 0, g, ldg, dst, c)
+	// dst = 1ᵀ·G: each fma(1, g, s) is the sum s + g rounded once.
+	mulAdd(1, c, r, one[:], 0, 0, g, ldg, dst, c)
+}
+
+// one is the single element of the all-ones row by which SumRows
+// multiplies G.
+var one = [1]float64{1}
 
 // check panics unless the slices hold every element their shapes and strides
 // address.
@@ -85,32 +96,15 @@ func mulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []fl
 	}
 }
 
-// rows runs the micro-kernels over the rows of C, four at a time.
+// rows runs the micro-kernels of the path in use over the rows of C, four
+// at a time.
 func rows(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	block4, block1 := cur.block4, cur.block1
 	i := 0
 	for ; i+4 <= m; i += 4 {
 		block4(k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
 	}
 	for ; i < m; i++ {
 		block1(k, n, a[i*ars:], acs, b, ldb, c[i*ldc:])
-	}
-}
-
-// goBlock4 is block4 in Go.
-func goBlock4(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	for r := 0; r < 4; r++ {
-		goBlock1(k, n, a[r*ars:], acs, b, ldb, c[r*ldc:])
-	}
-}
-
-// goBlock1 is block1 in Go.
-func goBlock1(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
-	c = c[:n]
-	for l := 0; l < k; l++ {
-		v := a[l*acs]
-		br := b[l*ldb : l*ldb+n]
-		for j, bv := range br {
-			c[j] = math.FMA(v, bv, c[j])
-		}
 	}
 }

@@ -31,8 +31,23 @@ func naive(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []flo
 	return out
 }
 
-// TestMulAdd checks MulAdd, in assembly where the CPU has it and in Go,
-// against a plain loop, bit for bit, over shapes that exercise every tile
+// forEachPath calls f once with each path this CPU and build can run in
+// use, and restores the path chosen at start-up after.
+func forEachPath(t *testing.T, f func(name string)) {
+	t.Helper()
+	saved := cur
+	defer func() { cur = saved }()
+	for _, im := range impls() {
+		if im.missing != "" {
+			continue
+		}
+		cur = im
+		f(im.name)
+	}
+}
+
+// TestMulAdd checks MulAdd on every path the CPU can run against a plain
+// loop, bit for bit, over shapes that exercise every tile
 // and edge of the micro-kernels and the blocking, with row-major and
 // transposed A and strides wider than the rows.
 func TestMulAdd(t *testing.T) {
@@ -41,10 +56,6 @@ func TestMulAdd(t *testing.T) {
 		{1, 1, 1}, {4, 16, 30}, {50, 16, 30}, {50, 2, 16}, {16, 3, 16}, {3, 7, 5},
 		{30, 16, 50}, {32, 128, 64}, {7, 33, 9}, {5, 41, 300}, {9, 600, 260}, {13, 10, 128},
 	}
-	impls := []struct {
-		name   string
-		b4, b1 func()
-	}{{name: "selected"}, {name: "go"}}
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		for _, trans := range []bool{false, true} {
@@ -60,22 +71,15 @@ func TestMulAdd(t *testing.T) {
 				b := randSlice(rng, (k-1)*ldb+n)
 				c := randSlice(rng, (m-1)*ldc+n)
 				want := naive(m, n, k, a, ars, acs, b, ldb, c, ldc)
-				for _, impl := range impls {
+				forEachPath(t, func(name string) {
 					got := append([]float64(nil), c...)
-					if impl.name == "go" {
-						saved4, saved1 := block4, block1
-						block4, block1 = goBlock4, goBlock1
-						MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
-						block4, block1 = saved4, saved1
-					} else {
-						MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
-					}
+					MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
 					for i := range want {
 						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%s m=%d n=%d k=%d trans=%v pad=%d: c[%d] = %v, want %v", impl.name, m, n, k, trans, pad, i, got[i], want[i])
+							t.Fatalf("%s m=%d n=%d k=%d trans=%v pad=%d: c[%d] = %v, want %v", name, m, n, k, trans, pad, i, got[i], want[i])
 						}
 					}
-				}
+				})
 			}
 		}
 	}
@@ -93,8 +97,34 @@ func TestMulAddPanics(t *testing.T) {
 	MulAdd(2, 2, 3, a, 3, 1, b, 2, c, 2)
 }
 
-func TestFast(t *testing.T) {
-	t.Logf("Fast = %v", Fast)
+// TestSumRows checks SumRows against the plain loop, bit for bit, on
+// every path, for values of very different magnitudes.
+func TestSumRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range [][2]int{{1, 1}, {50, 2}, {16, 3}, {32, 10}, {7, 33}, {300, 129}} {
+		r, c := s[0], s[1]
+		ld := c + 2
+		g := make([]float64, r*ld)
+		for i := range g {
+			g[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4))
+		}
+		want := randSlice(rng, c)
+		start := append([]float64(nil), want...)
+		for i := 0; i < r; i++ {
+			for j := range want {
+				want[j] += g[i*ld+j]
+			}
+		}
+		forEachPath(t, func(name string) {
+			got := append([]float64(nil), start...)
+			SumRows(got, r, c, g, ld)
+			for j := range want {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Fatalf("%s %dx%d: dst[%d] = %v, want %v", name, r, c, j, got[j], want[j])
+				}
+			}
+		})
+	}
 }
 
 // TestGroupMulAdd checks that splitting a product between goroutines gives

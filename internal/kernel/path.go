@@ -1,0 +1,81 @@
+package kernel
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// impl is one path: its micro-kernels and element-wise loops.
+type impl struct {
+	name    string
+	missing string // why the CPU or the build cannot run it; empty if it can
+	has     string // what the CPU has that the path needs, for Path's reason
+
+	block4    func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int)
+	block1    func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64)
+	allFinite func(x []float64) bool
+	relu      func(dst, x []float64)
+	reluGrad  func(dst, g, y []float64)
+	sgd       func(w, g []float64, lr, wd float64)
+}
+
+// goImpl is the path in plain Go, available everywhere.
+var goImpl = impl{
+	name: "go", has: "no assembly path for this CPU or build",
+	block4: goBlock4, block1: goBlock1,
+	allFinite: goAllFinite, relu: goReLU, reluGrad: goReLUGrad, sgd: goSGD,
+}
+
+// cur is the path in use, and reason why it was chosen; both are set once,
+// when the package is initialized.
+var (
+	cur    impl
+	reason string
+)
+
+func init() {
+	env, set := os.LookupEnv("MLP_KERNEL")
+	var warn bool
+	cur, reason, warn = choose(env, set, impls())
+	if warn {
+		fmt.Fprintf(os.Stderr, "mlp: %s\n", reason)
+	}
+}
+
+// Path returns the name of the path in use ("avx512", "avx2", "neon" or
+// "go") and why it was chosen: the CPU features it relies on, the
+// MLP_KERNEL setting that forced it, or why MLP_KERNEL could not be
+// honoured. The path is chosen once, when the program starts, from the
+// environment variable MLP_KERNEL and the CPU; it does not change after.
+func Path() (name, why string) {
+	return cur.name, reason
+}
+
+// choose returns the path to use from all (best first, ending with the Go
+// path) and the value of MLP_KERNEL, with the reason for the choice and
+// whether MLP_KERNEL asked for a path that cannot be used.
+func choose(env string, set bool, all []impl) (impl, string, bool) {
+	best := all[len(all)-1]
+	for _, im := range all {
+		if im.missing == "" {
+			best = im
+			break
+		}
+	}
+	if !set || env == "" {
+		return best, "default, the fastest path available: " + best.has, false
+	}
+	var names []string
+	for _, im := range all {
+		names = append(names, im.name)
+		if im.name != env {
+			continue
+		}
+		if im.missing != "" {
+			return best, fmt.Sprintf("MLP_KERNEL=%s cannot be used: %s; using %s instead", env, im.missing, best.name), true
+		}
+		return im, "forced by MLP_KERNEL=" + env, false
+	}
+	return best, fmt.Sprintf("MLP_KERNEL=%s is not one of %s; using %s instead", env, strings.Join(names, ", "), best.name), true
+}
