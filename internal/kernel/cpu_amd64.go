@@ -22,6 +22,24 @@ func reluGradAVX512(dst, grad, y *float64, n int)
 //go:noescape
 func sgdAVX512(w, grad *float64, n int, lr, wd float64)
 
+//go:noescape
+func gemm4AVX2(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func gemm1AVX2(k, n int, a *float64, acs int, b *float64, ldb int, c *float64)
+
+//go:noescape
+func finiteAVX2(x *float64, n int) bool
+
+//go:noescape
+func reluAVX2(dst, x *float64, n int)
+
+//go:noescape
+func reluGradAVX2(dst, grad, y *float64, n int)
+
+//go:noescape
+func sgdAVX2(w, grad *float64, n int, lr, wd float64)
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -57,7 +75,7 @@ func cpuFeatures() (avx2, avx512 bool) {
 
 // impls returns the paths of amd64, best first.
 func impls() []impl {
-	_, avx512 := cpuFeatures()
+	avx2, avx512 := cpuFeatures()
 	a512 := impl{
 		name: "avx512", has: "the CPU has AVX-512F and FMA",
 		block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
@@ -78,7 +96,27 @@ func impls() []impl {
 	if !avx512 {
 		a512.missing = "the CPU or the operating system does not support AVX-512F with FMA"
 	}
+	a2 := impl{
+		name: "avx2", has: "the CPU has AVX2 and FMA but not AVX-512F",
+		block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+			gemm4AVX2(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+		},
+		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
+			gemm1AVX2(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+		},
+		allFinite: func(x []float64) bool { return finiteAVX2(unsafe.SliceData(x), len(x)) },
+		relu:      func(dst, x []float64) { reluAVX2(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },
+		reluGrad: func(dst, g, y []float64) {
+			reluGradAVX2(unsafe.SliceData(dst), unsafe.SliceData(g), unsafe.SliceData(y), len(g))
+		},
+		sgd: func(w, g []float64, lr, wd float64) {
+			sgdAVX2(unsafe.SliceData(w), unsafe.SliceData(g), len(w), lr, wd)
+		},
+	}
+	if !avx2 {
+		a2.missing = "the CPU or the operating system does not support AVX2 with FMA"
+	}
 	g := goImpl
-	g.has = "the CPU has no AVX-512F with FMA"
-	return []impl{a512, g}
+	g.has = "the CPU has neither AVX-512F nor AVX2 with FMA"
+	return []impl{a512, a2, g}
 }
