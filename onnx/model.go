@@ -1,0 +1,213 @@
+package onnx
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp"
+)
+
+// Task names, the values of the mlp.task metadata entry.
+const (
+	Classification = "classification"
+	Regression     = "regression"
+)
+
+// Keys of the metadata_props entries Export writes and Import reads. Each
+// list is a JSON array of strings.
+const (
+	MetaColumns = "mlp.columns"
+	MetaClasses = "mlp.classes"
+	MetaTask    = "mlp.task"
+)
+
+// Preprocess is the per-column preprocessing that runs in front of the net,
+// in this order: missing values are imputed, then columns are scaled,
+//
+//	x_j ← Impute[j]            where x_j is NaN and Impute[j] is not NaN
+//	x_j ← (x_j − Mean[j]) / Std[j]
+//
+// Export writes it as ONNX operators in front of the net (IsNaN and Where,
+// then Sub and Div), and Import reads those operators back into it. A data
+// pipeline fills it from what it learnt on its training data.
+//
+// Every non-nil slice has one entry per input column of the net.
+type Preprocess struct {
+	// Columns names the input columns. Nil means x0, x1, ….
+	Columns []string
+
+	// Impute is the value that replaces a missing (NaN) input in each
+	// column, NaN for a column that is not imputed. Nil means no
+	// imputation.
+	Impute []float64
+
+	// Mean and Std scale each column to (x − Mean)/Std. Nil Mean means 0,
+	// nil Std means 1; both nil means no scaling. Entries must be finite,
+	// and Std's nonzero.
+	Mean, Std []float64
+
+	// Categorical names the input columns that are categorical, one-hot
+	// encoded by a data pipeline before the net. ONNX's ai.onnx domain
+	// has no operator for that encoding here, so Export refuses a model
+	// with categorical columns with an error naming them. Import never
+	// sets it.
+	Categorical []string
+}
+
+// Model is a net with what is needed to serve it: the names of its input
+// columns and of its classes, its task and the preprocessing in front of it.
+// Export writes one; Import reads one.
+type Model struct {
+	// Net is the feedforward net.
+	Net *mlp.Sequential
+
+	// Preprocess runs in front of the net.
+	Preprocess Preprocess
+
+	// Classes names the classes of a classifier, one per output column,
+	// or two (negative and positive) for a net with one Sigmoid output.
+	// Nil means "0", "1", ….
+	Classes []string
+
+	// Task is Classification or Regression. Empty means Classification
+	// for a net ending in Softmax or Sigmoid and Regression otherwise.
+	Task string
+
+	// InputName and OutputName name the graph's input and output. Empty
+	// means "input" and "output".
+	InputName, OutputName string
+
+	// Appended is set by Import: "Softmax" or "Sigmoid" when Import
+	// appended that layer to a net that ended without one because classes
+	// were given, empty otherwise.
+	Appended string
+
+	// Producer is set by Import: the producer_name and producer_version of
+	// the file, for example "pytorch 1.13.0".
+	Producer string
+}
+
+// DefaultClasses returns the class names of a classifier with k output
+// columns when none are given: "0", …, "k-1", and "0", "1" for k = 1 (one
+// Sigmoid output: negative and positive).
+func DefaultClasses(k int) []string {
+	if k == 1 {
+		k = 2
+	}
+	c := make([]string, k)
+	for i := range c {
+		c[i] = strconv.Itoa(i)
+	}
+	return c
+}
+
+// DefaultColumns returns the column names used when none are given: x0,
+// x1, …, x<n-1>.
+func DefaultColumns(n int) []string {
+	c := make([]string, n)
+	for i := range c {
+		c[i] = "x" + strconv.Itoa(i)
+	}
+	return c
+}
+
+// classCount returns the number of class names a classifier with k output
+// columns has: k, or 2 for one output.
+func classCount(k int) int {
+	if k == 1 {
+		return 2
+	}
+	return k
+}
+
+// Predict returns the model's output for the raw inputs x, in a new
+// matrix: x is imputed and scaled as Preprocess says, with the operations in
+// the order the exported graph runs them (so the result matches an ONNX
+// runtime's bit for bit where the runtime computes in float64), and then
+// run through Net.PredictProba. NaN is allowed in x only in imputed
+// columns.
+//
+// It returns an error wrapping mlp.ErrData if x does not have the net's
+// input width or holds NaN or Inf left after imputation, and the errors of
+// PredictProba. It allocates a copy of x when there is preprocessing.
+// Like the net, it is not safe for concurrent use.
+func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
+	if m == nil || m.Net == nil {
+		return nil, fmt.Errorf("%w: onnx: Predict: the model has no net", mlp.ErrSetting)
+	}
+	p := &m.Preprocess
+	if p.Impute == nil && p.Mean == nil && p.Std == nil {
+		return m.Net.PredictProba(x)
+	}
+	n := m.Net.InputSize()
+	if err := p.check(n); err != nil {
+		return nil, err
+	}
+	if x == nil {
+		return nil, fmt.Errorf("%w: onnx: Predict: input is nil", mlp.ErrData)
+	}
+	r, c := x.Dims()
+	if c != n {
+		return nil, fmt.Errorf("%w: onnx: Predict: input has %d columns, the model takes %d", mlp.ErrData, c, n)
+	}
+	xd := mat.DenseCopyOf(x)
+	raw := xd.RawMatrix()
+	for i := 0; i < r; i++ {
+		p.apply(raw.Data[i*raw.Stride : i*raw.Stride+c])
+	}
+	return m.Net.PredictProba(xd)
+}
+
+// apply imputes and scales one row in place.
+func (p *Preprocess) apply(row []float64) {
+	for j, v := range row {
+		if p.Impute != nil && math.IsNaN(v) {
+			v = p.Impute[j] // NaN when the column is not imputed
+		}
+		if p.Mean != nil {
+			v -= p.Mean[j]
+		}
+		if p.Std != nil {
+			v /= p.Std[j]
+		}
+		row[j] = v
+	}
+}
+
+// check returns an error wrapping mlp.ErrSetting unless every non-nil
+// slice has n entries and Mean and Std are finite, Std nonzero.
+func (p *Preprocess) check(n int) error {
+	for _, s := range []struct {
+		name string
+		len  int
+		nil  bool
+	}{
+		{"Columns", len(p.Columns), p.Columns == nil},
+		{"Impute", len(p.Impute), p.Impute == nil},
+		{"Mean", len(p.Mean), p.Mean == nil},
+		{"Std", len(p.Std), p.Std == nil},
+	} {
+		if !s.nil && s.len != n {
+			return fmt.Errorf("%w: onnx: Preprocess.%s has %d entries, the net takes %d columns", mlp.ErrSetting, s.name, s.len, n)
+		}
+	}
+	for j, v := range p.Impute {
+		if math.IsInf(v, 0) {
+			return fmt.Errorf("%w: onnx: Preprocess.Impute[%d] is %v", mlp.ErrSetting, j, v)
+		}
+	}
+	for j, v := range p.Mean {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: onnx: Preprocess.Mean[%d] is %v", mlp.ErrSetting, j, v)
+		}
+	}
+	for j, v := range p.Std {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v == 0 {
+			return fmt.Errorf("%w: onnx: Preprocess.Std[%d] is %v; it must be finite and nonzero", mlp.ErrSetting, j, v)
+		}
+	}
+	return nil
+}
