@@ -159,6 +159,13 @@ func (a *Sigmoid) Dims() (in, out int) { return 0, 0 }
 // String returns "Sigmoid".
 func (a *Sigmoid) String() string { return "Sigmoid" }
 
+// Probabilities returns SigmoidProbabilities: a Sigmoid's outputs are
+// probabilities (see ProbabilityOutput).
+func (a *Sigmoid) Probabilities() ProbabilityKind { return SigmoidProbabilities }
+
+// Logits returns the input of the last Forward, nil before the first.
+func (a *Sigmoid) Logits() *mat.Dense { return a.e.x }
+
 // Tanh is the hyperbolic tangent y = tanh(x), applied element-wise; its
 // derivative is 1 - y². The zero value is ready to use.
 type Tanh struct {

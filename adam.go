@@ -207,3 +207,28 @@ func (c *adamCore) step() {
 		}
 	}
 }
+
+// stateFinite reports whether every moment estimate is finite.
+func (c *adamCore) stateFinite() bool {
+	for i := range c.m {
+		if !allFinite(c.m[i]) || !allFinite(c.v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// StateFinite reports whether Adam's moment estimates are all finite. A
+// finite gradient can overflow the second moment (g² > 1.8e308 for
+// |g| > 1.3e154), after which every update is 0; Trainer.Fit asks after
+// each step (see StateChecker) and stops with a *DivergenceError.
+func (o *Adam) StateFinite() bool { return o.c.stateFinite() }
+
+// StateFinite reports whether AdamW's moment estimates are all finite (see
+// Adam.StateFinite).
+func (o *AdamW) StateFinite() bool { return o.c.stateFinite() }
+
+var (
+	_ StateChecker = (*Adam)(nil)
+	_ StateChecker = (*AdamW)(nil)
+)

@@ -17,9 +17,15 @@ import (
 // to [1e-8, 1-1e-8], so a sample's loss is at most -log(1e-8) ≈ 18.4
 // (PyTorch instead bounds each logarithm below by -100).
 //
-// When a Sigmoid ends the network, Backprop uses the fused gradient
-// (p - y)/n with respect to the Sigmoid's input, which is exact and, unlike
-// Grad, does not vanish where the clipping applies. The zero value is ready
+// The model must end in a Sigmoid (NewTrainer refuses another). Loss,
+// given only probabilities, clips them; Backprop and the Trainer, which see
+// the Sigmoid's input z, compute the loss from it exactly with the
+// softplus form of PyTorch's BCEWithLogitsLoss,
+//
+//	l_i = max(z_i, 0) - y_i·z_i + log(1 + exp(-|z_i|))
+//
+// and the gradient (p - y)/n with respect to z, which unlike Grad does not
+// vanish where the clipping applies. The zero value is ready
 // to use. A BinaryCrossEntropy owns its gradient buffer and is not safe for
 // concurrent use.
 type BinaryCrossEntropy struct {
@@ -44,11 +50,21 @@ func checkBinary(where string, pred *mat.Dense, y Targets) (r int) {
 	return r
 }
 
-// Validate returns an error wrapping ErrSetting unless outputs, the
-// number of columns the model gives, is 1.
-func (b *BinaryCrossEntropy) Validate(outputs int) error {
+// ReadsTargets returns ClassLabels.
+func (b *BinaryCrossEntropy) ReadsTargets() TargetKind { return ClassLabels }
+
+// ValidateOutput returns an error wrapping ErrSetting, naming what to build
+// instead, unless the model has one output column and ends in a Sigmoid (a
+// layer declaring SigmoidProbabilities).
+func (b *BinaryCrossEntropy) ValidateOutput(outputs int, last Layer) error {
 	if outputs != 1 {
-		return fmt.Errorf("%w: BinaryCrossEntropy needs a model with one output column, the model has %d", ErrSetting, outputs)
+		return fmt.Errorf("%w: BinaryCrossEntropy needs one output column (the probability of class 1), the model has %d: "+
+			"for %d classes train with CrossEntropy and a final Softmax, or end the model with Linear(in, 1) and Sigmoid",
+			ErrSetting, outputs, outputs)
+	}
+	if probabilityKind(last) != SigmoidProbabilities {
+		return fmt.Errorf("%w: BinaryCrossEntropy reads the probability of class 1, but the model ends in %v: "+
+			"end it with a Sigmoid", ErrSetting, last)
 	}
 	return nil
 }
@@ -94,10 +110,29 @@ func (b *BinaryCrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	return &b.grad
 }
 
+// fusedLoss returns the loss computed exactly from the logits z of a final
+// layer declaring SigmoidProbabilities, (1/n) Σ max(z, 0) - y·z +
+// log(1 + exp(-|z|)), and false for any other final layer.
+func (b *BinaryCrossEntropy) fusedLoss(last Layer, y Targets) (float64, bool) {
+	z := fusedLogits(last, SigmoidProbabilities, false)
+	if z == nil {
+		return 0, false
+	}
+	r := checkBinary("BinaryCrossEntropy", z, y)
+	zm := z.RawMatrix()
+	var sum float64
+	for i, l := range y.Labels {
+		v := zm.Data[i*zm.Stride]
+		sum += max(v, 0) - float64(l)*v + math.Log1p(math.Exp(-math.Abs(v)))
+	}
+	return sum / float64(r), true
+}
+
 // fusedGrad returns (p - y)/n, the gradient with respect to the input of a
-// final Sigmoid whose output is p, and nil for any other final layer.
+// final layer declaring SigmoidProbabilities whose output is p, and nil for
+// any other final layer.
 func (b *BinaryCrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dense {
-	if _, ok := last.(*Sigmoid); !ok {
+	if probabilityKind(last) != SigmoidProbabilities {
 		return nil
 	}
 	r := checkBinary("BinaryCrossEntropy", p, y)
@@ -114,6 +149,8 @@ func (b *BinaryCrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat
 func (b *BinaryCrossEntropy) String() string { return "BinaryCrossEntropy" }
 
 var (
-	_ Loss      = (*BinaryCrossEntropy)(nil)
-	_ fusedLoss = (*BinaryCrossEntropy)(nil)
+	_ Loss            = (*BinaryCrossEntropy)(nil)
+	_ fusedLoss       = (*BinaryCrossEntropy)(nil)
+	_ TargetReader    = (*BinaryCrossEntropy)(nil)
+	_ OutputValidator = (*BinaryCrossEntropy)(nil)
 )

@@ -96,12 +96,20 @@ func macroScore(kind, k int, at func(t, p int) int) float64 {
 // classes of F1 = 2·tp/(2·tp + fp + fn), taken over the classes that occur
 // among the labels or the predictions seen since the last Reset (the label
 // set scikit-learn's f1_score(average="macro") uses by default). A class
-// whose score is 0/0 counts as 0. Predicted classes are as in Argmax.
+// whose score is 0/0 counts as 0. Predicted classes are as in Classify.
 //
 // The zero value is ready to use. Update allocates only when a batch has
 // more prediction columns than any before it.
 type MacroF1 struct {
+	classMetric
 	cc confusionCounts
+}
+
+// ValidateOutput returns an error wrapping ErrSetting unless the model's
+// output can express a class under the rule of Classify, with at most
+// MaxClasses classes.
+func (*MacroF1) ValidateOutput(outputs int, last Layer) error {
+	return checkClassOutput("macro_f1", outputs, last)
 }
 
 // Name returns "macro_f1".
@@ -124,7 +132,15 @@ func (m *MacroF1) Value() float64 { return macroScore(scoreF1, m.cc.k, m.cc.at) 
 // The zero value is ready to use. Update allocates only when a batch has
 // more prediction columns than any before it.
 type MacroPrecision struct {
+	classMetric
 	cc confusionCounts
+}
+
+// ValidateOutput returns an error wrapping ErrSetting unless the model's
+// output can express a class under the rule of Classify, with at most
+// MaxClasses classes.
+func (*MacroPrecision) ValidateOutput(outputs int, last Layer) error {
+	return checkClassOutput("macro_precision", outputs, last)
 }
 
 // Name returns "macro_precision".
@@ -149,7 +165,15 @@ func (m *MacroPrecision) Value() float64 { return macroScore(scorePrecision, m.c
 // The zero value is ready to use. Update allocates only when a batch has
 // more prediction columns than any before it.
 type MacroRecall struct {
+	classMetric
 	cc confusionCounts
+}
+
+// ValidateOutput returns an error wrapping ErrSetting unless the model's
+// output can express a class under the rule of Classify, with at most
+// MaxClasses classes.
+func (*MacroRecall) ValidateOutput(outputs int, last Layer) error {
+	return checkClassOutput("macro_recall", outputs, last)
 }
 
 // Name returns "macro_recall".
@@ -180,17 +204,20 @@ type Confusion struct {
 	Counts [][]int
 }
 
-// maxConfusionClasses is the largest number of classes NewConfusion
-// accepts: its matrix of 4096×4096 ints takes 128 MiB.
-const maxConfusionClasses = 1 << 12
+// MaxClasses is the largest number of classes the package counts: the
+// limit of NewConfusion, of MacroF1, MacroPrecision and MacroRecall (whose
+// NewTrainer check refuses a wider model and whose Update panics on a wider
+// prediction) and of the classification metrics' model check. A
+// MaxClasses×MaxClasses matrix of ints takes 128 MiB.
+const MaxClasses = 1 << 12
 
 // NewConfusion counts the pairs (labels[i], pred[i]) into a classes×classes
 // confusion matrix. It returns an error wrapping ErrSetting when classes is
 // less than 1 or more than 4096, and an error wrapping ErrData when the
 // slices differ in length, are empty, or hold a class outside [0, classes).
 func NewConfusion(pred, labels []int, classes int) (*Confusion, error) {
-	if classes < 1 || classes > maxConfusionClasses {
-		return nil, fmt.Errorf("%w: NewConfusion: %d classes; want 1 to %d", ErrSetting, classes, maxConfusionClasses)
+	if classes < 1 || classes > MaxClasses {
+		return nil, fmt.Errorf("%w: NewConfusion: %d classes; want 1 to %d", ErrSetting, classes, MaxClasses)
 	}
 	if len(pred) != len(labels) {
 		return nil, fmt.Errorf("%w: NewConfusion: %d predictions for %d labels", ErrData, len(pred), len(labels))

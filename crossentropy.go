@@ -9,30 +9,42 @@ import (
 
 // CrossEntropy is the negative log-likelihood of integer class labels under
 // predicted class probabilities, one row per sample, averaged over the
-// batch. With its zero value, as PyTorch's CrossEntropyLoss (reduction
-// mean) applied to the logits:
+// batch, as PyTorch's CrossEntropyLoss (reduction mean).
 //
-//	L = -(1/n) Σ_i log max(p[i][y_i], 1e-8)
+// What it reads depends on FromLogits. By default the predictions are
+// probabilities, the output of a final Softmax, and the model must end in
+// one (NewTrainer refuses another model, naming both fixes). With
+// FromLogits set (Keras's from_logits) the predictions are logits z, the
+// model must not end in a Softmax, and the loss computes the log-softmax
+// itself, as PyTorch's CrossEntropyLoss does:
 //
-// Every class counts, not only class 1. The predictions are probabilities
-// (the output of a Softmax). When a Softmax ends the network, Backprop uses
-// the fused gradient (p - onehot)/n with respect to the Softmax's input,
-// which stays exact for confident predictions where 1/p would blow up.
+//	L = -(1/n) Σ_i log p[i][y_i],  log p[i][j] = z[i][j] - log Σ_k exp(z[i][k])
+//
+// with the log-sum-exp taken after subtracting the row maximum, so that
+// confident mistakes report their true cost (logits [-431, 279, 427] with
+// label 0 give 858). When a Softmax ends the network, Loss is given only
+// its probabilities and takes -log max(p, 1e-8); Backprop and the Trainer,
+// which see the Softmax's input, compute the loss from those logits
+// exactly as above and the gradient (p - onehot)/n with respect to them,
+// skipping Softmax.Backward.
 //
 // Weights and Smoothing follow PyTorch's weight and label_smoothing. With K
 // classes, class weights w (all 1 when Weights is nil) and smoothing e, the
 // target of row i is q[i][j] = (1-e)·[j = y_i] + e/K and
 //
-//	L = Σ_i Σ_j w_j·q[i][j]·(-log max(p[i][j], 1e-8)) / Σ_i w[y_i]
+//	L = Σ_i Σ_j w_j·q[i][j]·(-log p[i][j]) / Σ_i w[y_i]
 //
 // that is (1-e)·(weighted mean NLL) + (e/K)·Σ_i Σ_j w_j(-log p[i][j]) / Σ_i w[y_i]:
 // the smoothing term is normalised by the weights of the labels, as in
-// PyTorch. The fused gradient with respect to the Softmax input z is then
+// PyTorch. The gradient with respect to the logits z is then
 //
 //	dL/dz[i][j] = (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k],  S_i = Σ_j w_j·q[i][j]
 //
-// If every label of a batch has weight 0 the loss is 0/0 = NaN, as in
-// PyTorch.
+// A batch whose labels all have weight 0 has loss 0 and gradient 0, so a
+// training step on it changes nothing (PyTorch gives 0/0 = NaN there).
+// Whole-set figures of a Trainer are Σ w·l / Σ w over the set (see
+// BatchWeighter), whatever the batch size; a set whose labels all weigh 0
+// is an error.
 //
 // The zero value is ready to use; the fields may be set before first use. A
 // CrossEntropy owns its gradient buffer and is not safe for concurrent use.
@@ -46,6 +58,10 @@ type CrossEntropy struct {
 	// puts 1-e+e/K on the label and e/K on every other class. Zero means
 	// one-hot targets.
 	Smoothing float64
+
+	// FromLogits makes the loss read logits (a model with no final
+	// Softmax) instead of probabilities.
+	FromLogits bool
 
 	grad mat.Dense
 }
@@ -65,35 +81,46 @@ func checkLabels(where string, pred *mat.Dense, y Targets) (r, c int) {
 	return r, c
 }
 
-// Loss returns -(1/n) Σ log max(p[i][y_i], 1e-8), or the weighted and
-// smoothed loss given in the type's documentation when Weights or Smoothing
-// is set. It panics with an error wrapping ErrShape if the labels do not fit
-// pred or Weights does not have one entry per column of pred, and with the
-// error of Validate if Weights or Smoothing is out of range (Trainer calls
-// Validate first and returns that error instead).
+// ReadsTargets returns ClassLabels.
+func (ce *CrossEntropy) ReadsTargets() TargetKind { return ClassLabels }
+
+// BatchWeight returns Σ_i w[y_i], the number of labels when Weights is nil.
+func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y.Labels) }
+
+// Loss returns the loss of the type's documentation: from probabilities,
+// -log max(p, 1e-8) per entry, or with FromLogits, the exact log-softmax of
+// the logits. It panics with an error wrapping ErrShape if the labels do
+// not fit pred or Weights does not have one entry per column of pred, and
+// with the error of Validate if Weights or Smoothing is out of range
+// (NewTrainer calls Validate and returns that error instead).
 func (ce *CrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	r, c := checkLabels("CrossEntropy.Loss", pred, y)
-	pm := pred.RawMatrix()
-	if ce.plain() {
-		var sum float64
-		for i, l := range y.Labels {
-			sum -= math.Log(max(pm.Data[i*pm.Stride+l], probFloor))
-		}
-		return sum / float64(r)
-	}
 	ce.check("CrossEntropy.Loss", c)
+	return ce.loss(pred.RawMatrix(), r, c, y.Labels, ce.FromLogits)
+}
+
+// loss returns the loss of the r×c rows of m against labels, reading them
+// as logits or as probabilities.
+func (ce *CrossEntropy) loss(m blasMatrix, r, c int, labels []int, logits bool) float64 {
 	e := ce.Smoothing
 	var nll, smooth, total float64 // Σ w_y(-log p_y), Σ Σ w_j(-log p_j), Σ w_y
-	for i, l := range y.Labels {
-		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
+	for i, l := range labels {
+		row := m.Data[i*m.Stride : i*m.Stride+c]
+		lse := math.NaN() // log Σ exp(z), for logits
+		if logits {
+			lse = logSumExp(row)
+		}
 		wl := ce.weight(l)
 		total += wl
-		nll -= wl * math.Log(max(ps[l], probFloor))
+		nll += wl * negLogProb(row[l], lse, logits)
 		if e != 0 {
-			for j, p := range ps {
-				smooth -= ce.weight(j) * math.Log(max(p, probFloor))
+			for j, v := range row {
+				smooth += ce.weight(j) * negLogProb(v, lse, logits)
 			}
 		}
+	}
+	if total == 0 {
+		return 0
 	}
 	if e == 0 {
 		return nll / total
@@ -101,9 +128,31 @@ func (ce *CrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	return (1-e)*(nll/total) + e/float64(c)*(smooth/total)
 }
 
-// plain reports whether ce has neither class weights nor smoothing, the
-// case of the unweighted formulas.
-func (ce *CrossEntropy) plain() bool { return ce.Weights == nil && ce.Smoothing == 0 }
+// negLogProb returns -log p of one entry: lse - z for a logit z whose row
+// has log-sum-exp lse, and -log max(p, 1e-8) for a probability p.
+func negLogProb(v, lse float64, logits bool) float64 {
+	if logits {
+		return lse - v
+	}
+	return -math.Log(max(v, probFloor))
+}
+
+// logSumExp returns log Σ exp(z_j), computed as m + log Σ exp(z_j - m) with
+// m the largest z_j, so that no exponent overflows.
+func logSumExp(z []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range z {
+		m = max(m, v)
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	var sum float64
+	for _, v := range z {
+		sum += math.Exp(v - m)
+	}
+	return m + math.Log(sum)
+}
 
 // weight returns the weight of class j, 1 when Weights is nil.
 func (ce *CrossEntropy) weight(j int) float64 {
@@ -119,58 +168,89 @@ func (ce *CrossEntropy) check(where string, c int) {
 	if ce.Weights != nil && len(ce.Weights) != c {
 		shapePanic(where, "%d class weights for %d classes", len(ce.Weights), c)
 	}
-	if err := ce.Validate(c); err != nil {
+	if ce.plain() {
+		return
+	}
+	if err := ce.Validate(); err != nil {
 		panic(err)
 	}
 }
 
-// Validate returns an error wrapping ErrSetting unless the settings fit a
-// problem with the given number of classes: Weights nil or of length
-// classes, with finite, non-negative entries not all zero, and Smoothing in
-// [0, 1). It allocates only when it returns an error.
-func (ce *CrossEntropy) Validate(classes int) error {
+// plain reports whether ce has neither class weights nor smoothing.
+func (ce *CrossEntropy) plain() bool { return ce.Weights == nil && ce.Smoothing == 0 }
+
+// Validate returns an error wrapping ErrSetting unless Smoothing is in
+// [0, 1) and Weights is nil or holds finite, non-negative entries that are
+// not all zero. It allocates only when it returns an error.
+func (ce *CrossEntropy) Validate() error {
 	if e := ce.Smoothing; !(e >= 0 && e < 1) {
-		return fmt.Errorf("%w: CrossEntropy: smoothing %v is not in [0, 1)", ErrSetting, e)
-	}
-	if ce.Weights == nil {
-		return nil
-	}
-	if len(ce.Weights) != classes {
-		return fmt.Errorf("%w: CrossEntropy: %d class weights for %d classes", ErrSetting, len(ce.Weights), classes)
+		return fmt.Errorf("%w: CrossEntropy.Smoothing %v is not in [0, 1)", ErrSetting, e)
 	}
 	var sum float64
 	for j, w := range ce.Weights {
 		if !(w >= 0) || math.IsInf(w, 1) {
-			return fmt.Errorf("%w: CrossEntropy: weight %v of class %d is not a finite non-negative number", ErrSetting, w, j)
+			return fmt.Errorf("%w: CrossEntropy.Weights: weight %v of class %d is not a finite non-negative number", ErrSetting, w, j)
 		}
 		sum += w
 	}
-	if sum == 0 {
-		return fmt.Errorf("%w: CrossEntropy: every class weight is zero", ErrSetting)
+	if ce.Weights != nil && sum == 0 {
+		return fmt.Errorf("%w: CrossEntropy.Weights: every class weight is zero", ErrSetting)
 	}
 	return nil
 }
 
-// Grad returns dL/dp: -1/(n·p[i][y_i]) at each label, 0 elsewhere and where
-// the probability was clipped. With Weights or Smoothing set it is
-// -w_j·q[i][j] / (p[i][j]·Σ_k w[y_k]), still 0 where p[i][j] < 1e-8. It
+// ValidateOutput returns an error wrapping ErrSetting, naming what to build
+// instead, unless a model with the given number of output columns and final
+// layer last suits the loss: at least two columns (at most MaxClasses),
+// one class weight per column when Weights is set, and a final Softmax
+// (a layer declaring SoftmaxProbabilities), or with FromLogits, a final
+// layer that is not one.
+func (ce *CrossEntropy) ValidateOutput(outputs int, last Layer) error {
+	kind := probabilityKind(last)
+	switch {
+	case outputs == 1 && kind == SigmoidProbabilities:
+		return fmt.Errorf("%w: CrossEntropy needs one column per class, but the model has one Sigmoid output: "+
+			"train it with BinaryCrossEntropy, or end it with Linear(in, 2) and Softmax", ErrSetting)
+	case outputs == 1:
+		return fmt.Errorf("%w: CrossEntropy needs one column per class, but the model has one output column: "+
+			"for two classes end it with Linear(in, 2) and Softmax, or with Linear(in, 1) and Sigmoid and train with BinaryCrossEntropy", ErrSetting)
+	case outputs > MaxClasses:
+		return fmt.Errorf("%w: CrossEntropy: the model has %d outputs; at most %d classes are supported", ErrSetting, outputs, MaxClasses)
+	case ce.Weights != nil && len(ce.Weights) != outputs:
+		return fmt.Errorf("%w: CrossEntropy.Weights has %d class weights for a model with %d outputs", ErrSetting, len(ce.Weights), outputs)
+	case ce.FromLogits && kind == SoftmaxProbabilities:
+		return fmt.Errorf("%w: CrossEntropy.FromLogits reads logits, but the model ends in %v: "+
+			"remove the final Softmax, or leave FromLogits false", ErrSetting, last)
+	case !ce.FromLogits && kind != SoftmaxProbabilities:
+		return fmt.Errorf("%w: CrossEntropy reads probabilities, but the model ends in %v, not Softmax: "+
+			"add a final Softmax, or set CrossEntropy.FromLogits to train on the logits (as PyTorch's CrossEntropyLoss does)", ErrSetting, last)
+	}
+	return nil
+}
+
+// Grad returns dL/dpred. From probabilities it is -w_j·q[i][j] /
+// (p[i][j]·Σ_k w[y_k]), -1/(n·p[i][y_i]) at each label without weights or
+// smoothing, and 0 where p[i][j] < 1e-8 and the clipping applies. With
+// FromLogits it is the gradient with respect to the logits given in the
+// type's documentation. It is 0 for a batch whose labels all weigh 0. It
 // panics as Loss does.
 func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	r, c := checkLabels("CrossEntropy.Grad", pred, y)
+	ce.check("CrossEntropy.Grad", c)
 	reuse(&ce.grad, r, c)
-	ce.grad.Zero()
 	pm, gm := pred.RawMatrix(), ce.grad.RawMatrix()
-	if ce.plain() {
-		n := float64(r)
-		for i, l := range y.Labels {
-			if p := pm.Data[i*pm.Stride+l]; p >= probFloor {
-				gm.Data[i*gm.Stride+l] = -1 / (n * p)
-			}
+	if ce.FromLogits {
+		for i := range r {
+			softmaxRow(gm.Data[i*gm.Stride:i*gm.Stride+c], pm.Data[i*pm.Stride:i*pm.Stride+c])
 		}
+		ce.logitGrad(gm, c, y.Labels)
 		return &ce.grad
 	}
-	ce.check("CrossEntropy.Grad", c)
+	ce.grad.Zero()
 	total := ce.labelWeight(y.Labels)
+	if total == 0 {
+		return &ce.grad
+	}
 	e, k := ce.Smoothing, float64(c)
 	for i, l := range y.Labels {
 		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
@@ -190,6 +270,9 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 
 // labelWeight returns Σ_i w[y_i], the normaliser of the weighted loss.
 func (ce *CrossEntropy) labelWeight(labels []int) float64 {
+	if ce.Weights == nil {
+		return float64(len(labels))
+	}
 	var total float64
 	for _, l := range labels {
 		total += ce.weight(l)
@@ -197,53 +280,86 @@ func (ce *CrossEntropy) labelWeight(labels []int) float64 {
 	return total
 }
 
-// fusedGrad returns the gradient with respect to the logits of a final
-// Softmax, (p - onehot)/n without weights or smoothing and
-// (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k] with them, and nil for any other
-// final layer.
-func (ce *CrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dense {
-	if _, ok := last.(*Softmax); !ok {
-		return nil
+// logitGrad turns the probabilities p held in g, c columns a row, into the
+// gradient with respect to the logits, in place: (p - onehot)/n without
+// weights or smoothing, (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k] with them,
+// and 0 when the labels all weigh 0.
+func (ce *CrossEntropy) logitGrad(g blasMatrix, c int, labels []int) {
+	total := ce.labelWeight(labels)
+	if total == 0 {
+		for i := range labels {
+			clear(g.Data[i*g.Stride : i*g.Stride+c])
+		}
+		return
 	}
-	r, c := checkLabels("CrossEntropy", p, y)
-	reuse(&ce.grad, r, c)
-	pm, gm := p.RawMatrix(), ce.grad.RawMatrix()
+	inv := 1 / total
 	if ce.plain() {
-		inv := 1 / float64(r)
-		for i, l := range y.Labels {
-			ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
-			gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
-			for j, v := range ps {
+		for i, l := range labels {
+			gs := g.Data[i*g.Stride : i*g.Stride+c]
+			for j, v := range gs {
 				gs[j] = v * inv
 			}
 			gs[l] -= inv
 		}
-		return &ce.grad
+		return
 	}
-	ce.check("CrossEntropy", c)
-	inv := 1 / ce.labelWeight(y.Labels)
 	e, k := ce.Smoothing, float64(c)
 	var sumW float64 // Σ_j w_j
 	for j := 0; j < c; j++ {
 		sumW += ce.weight(j)
 	}
-	for i, l := range y.Labels {
-		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
-		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
+	for i, l := range labels {
+		gs := g.Data[i*g.Stride : i*g.Stride+c]
 		wl := ce.weight(l)
 		si := (1-e)*wl + e/k*sumW // S_i = Σ_j w_j·q[i][j]
-		for j, v := range ps {
+		for j, v := range gs {
 			gs[j] = (si*v - ce.weight(j)*e/k) * inv
 		}
 		gs[l] -= (1 - e) * wl * inv
 	}
+}
+
+// fusedLoss returns the loss computed exactly from the logits of a final
+// layer declaring SoftmaxProbabilities, and false for any other final
+// layer (or with FromLogits, where pred already holds the logits).
+func (ce *CrossEntropy) fusedLoss(last Layer, y Targets) (float64, bool) {
+	z := fusedLogits(last, SoftmaxProbabilities, ce.FromLogits)
+	if z == nil {
+		return 0, false
+	}
+	r, c := checkLabels("CrossEntropy", z, y)
+	ce.check("CrossEntropy", c)
+	return ce.loss(z.RawMatrix(), r, c, y.Labels, true), true
+}
+
+// fusedGrad returns the gradient with respect to the logits of a final
+// layer declaring SoftmaxProbabilities whose output is p (see logitGrad),
+// and nil for any other final layer.
+func (ce *CrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dense {
+	if ce.FromLogits || probabilityKind(last) != SoftmaxProbabilities {
+		return nil
+	}
+	r, c := checkLabels("CrossEntropy", p, y)
+	ce.check("CrossEntropy", c)
+	reuse(&ce.grad, r, c)
+	ce.grad.Copy(p)
+	ce.logitGrad(ce.grad.RawMatrix(), c, y.Labels)
 	return &ce.grad
 }
 
-// String returns "CrossEntropy".
-func (ce *CrossEntropy) String() string { return "CrossEntropy" }
+// String returns "CrossEntropy", or "CrossEntropy(FromLogits)".
+func (ce *CrossEntropy) String() string {
+	if ce.FromLogits {
+		return "CrossEntropy(FromLogits)"
+	}
+	return "CrossEntropy"
+}
 
 var (
-	_ Loss      = (*CrossEntropy)(nil)
-	_ fusedLoss = (*CrossEntropy)(nil)
+	_ Loss            = (*CrossEntropy)(nil)
+	_ fusedLoss       = (*CrossEntropy)(nil)
+	_ TargetReader    = (*CrossEntropy)(nil)
+	_ BatchWeighter   = (*CrossEntropy)(nil)
+	_ Validator       = (*CrossEntropy)(nil)
+	_ OutputValidator = (*CrossEntropy)(nil)
 )

@@ -228,7 +228,7 @@ func TestCloneConcurrentPredict(t *testing.T) {
 					errs[w] = err
 					return
 				}
-				if classes[0] != Argmax(want, nil)[0] {
+				if classes[0] != Classify(want, nil)[0] {
 					errs[w] = fmt.Errorf("class of row 0 differs from the original's")
 					return
 				}

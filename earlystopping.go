@@ -3,34 +3,72 @@ package mlp
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // EarlyStopping is a Hook that stops training when a monitored figure has
 // not improved for Patience epochs, as Keras's EarlyStopping does, and can
 // put back the weights of the best epoch.
 //
+// Whether a figure improves when it grows or when it shrinks comes from
+// Mode: "min" or "max", or with "auto" (the default) from the figure
+// itself: losses are minimised, and a metric says which way is better
+// through its Goal (Goaler): RMSE and MAE are minimised, accuracy, the
+// macro scores and R² maximised. A metric that does not implement Goaler
+// needs Mode "min" or "max".
+//
+// A NaN monitored value never counts as an improvement: it adds to the
+// epochs without improvement, and an epoch with a NaN value is never the
+// best (so RestoreBest never rolls back to it, and never rolls back at all
+// when no epoch had a number). Keras's comparisons treat NaN the same way.
+//
 // An EarlyStopping keeps state across epochs; use a new one (or call Reset)
-// for each Fit.
+// for each Fit. It is not safe for concurrent use: two trainers running at
+// the same time need one each.
 type EarlyStopping struct {
-	// Monitor names the figure to watch: "val_loss" (the default when
-	// empty) or "loss", which should decrease, or the name of one of the
-	// Trainer's metrics, such as "accuracy", which should increase.
+	// Monitor names the figure to watch, as History names it: "val_loss"
+	// (the default when empty), "loss", "val_" and a metric's name (its
+	// value on the validation data, such as "val_accuracy"), or a metric's
+	// name alone (its value on the training batches, recorded when
+	// TrainerSettings.TrainMetrics is set). A figure the history does not
+	// record is an error after the first epoch.
 	Monitor string
+	// Mode is "min" (smaller is better), "max" (larger is better) or
+	// "auto" (the figure's own goal); empty means "auto".
+	Mode string
 	// Patience is the number of epochs in a row without improvement after
 	// which training stops, as in Keras; 0 and 1 both stop at the first
-	// epoch that does not improve.
+	// epoch that does not improve. Negative is an error.
 	Patience int
-	// MinDelta is the smallest change that counts as an improvement.
+	// MinDelta is the smallest change that counts as an improvement: a
+	// finite number >= 0.
 	MinDelta float64
-	// RestoreBest puts back the weights of the best epoch when training
-	// stops, early or at its last epoch.
+	// RestoreBest puts back the weights of the best epoch when Fit ends
+	// normally: this hook or another stops it, or its epochs run out.
+	// (Fit that ends with an error, divergence or cancellation included,
+	// leaves the weights as that error describes.)
 	RestoreBest bool
 
 	best      float64
 	bestEpoch int
 	wait      int
 	seen      bool
-	snap      [][]float64
+	snap      weightSnapshot
+}
+
+// Validate returns an error wrapping ErrSetting, naming the field, when
+// Mode is not "", "auto", "min" or "max", Patience is negative, or
+// MinDelta is negative, NaN or infinite. NewTrainer calls it.
+func (es *EarlyStopping) Validate() error {
+	switch {
+	case es.Mode != "" && es.Mode != "auto" && es.Mode != "min" && es.Mode != "max":
+		return fmt.Errorf("%w: EarlyStopping.Mode %q; want \"min\", \"max\" or \"auto\"", ErrSetting, es.Mode)
+	case es.Patience < 0:
+		return fmt.Errorf("%w: EarlyStopping.Patience must be >= 0, got %d", ErrSetting, es.Patience)
+	case !(es.MinDelta >= 0) || math.IsInf(es.MinDelta, 1):
+		return fmt.Errorf("%w: EarlyStopping.MinDelta must be >= 0 and finite, got %v", ErrSetting, es.MinDelta)
+	}
+	return nil
 }
 
 // Reset forgets every epoch seen so far.
@@ -41,94 +79,102 @@ func (es *EarlyStopping) Reset() {
 // BestEpoch returns the epoch with the best monitored value so far.
 func (es *EarlyStopping) BestEpoch() int { return es.bestEpoch }
 
+// monitor returns the name of the monitored figure.
+func (es *EarlyStopping) monitor() string {
+	if es.Monitor == "" {
+		return "val_loss"
+	}
+	return es.Monitor
+}
+
 // AfterEpoch records the epoch's figure and reports whether to stop. It
-// returns an error wrapping ErrSetting when the monitored figure does not
-// exist (for example "val_loss" without validation data), or when
-// RestoreBest holds the weights of a model of another shape (reuse across
-// models without Reset).
+// returns an error wrapping ErrSetting when the history does not record the
+// monitored figure (for example "val_loss" without validation data), when
+// Mode is "auto" and the monitored metric has no Goal, or when RestoreBest
+// holds the weights of a model of another shape (reuse across models
+// without Reset).
 func (es *EarlyStopping) AfterEpoch(e EpochEnd) (bool, error) {
-	last, ok := e.History.Last()
-	if !ok || e.Model == nil {
+	if e.History == nil || len(e.History.Epochs) == 0 || e.Model == nil {
 		return false, nil
 	}
-	if es.RestoreBest && es.seen && !es.fits(e.Model) {
+	if err := es.Validate(); err != nil {
+		return true, err
+	}
+	params := e.Model.Params()
+	if es.RestoreBest && es.seen && !es.snap.fits(params) {
 		return true, fmt.Errorf("%w: EarlyStopping holds the best weights of a model of another shape; call Reset before using it with another model", ErrSetting)
 	}
-	v, maximize, err := es.value(e.History, last)
+	v, err := e.History.value(es.monitor(), len(e.History.Epochs)-1)
+	if err != nil {
+		return true, fmt.Errorf("%w: EarlyStopping monitors %q, which the history does not record; it records %v",
+			ErrSetting, es.monitor(), e.History.Names())
+	}
+	goal, err := es.goal(e.Metrics)
 	if err != nil {
 		return true, err
 	}
-	improved := !es.seen
-	if es.seen {
-		if maximize {
-			improved = v > es.best+es.MinDelta
-		} else {
-			improved = v < es.best-es.MinDelta
-		}
+	var improved bool
+	switch {
+	case math.IsNaN(v):
+	case !es.seen:
+		improved = true
+	case goal == Maximize:
+		improved = v > es.best+es.MinDelta
+	default:
+		improved = v < es.best-es.MinDelta
 	}
 	if improved {
 		es.seen, es.best, es.bestEpoch, es.wait = true, v, e.Epoch, 0
 		if es.RestoreBest {
-			es.save(e.Model)
+			es.snap.save(params)
 		}
-	} else {
-		es.wait++
+		return false, nil
 	}
-	stop := !improved && es.wait >= es.Patience
-	if (stop || e.Last) && es.RestoreBest && es.bestEpoch != e.Epoch {
-		es.restore(e.Model)
-	}
-	return stop, nil
+	es.wait++
+	return es.wait >= es.Patience, nil
 }
 
-func (es *EarlyStopping) value(h *History, last Epoch) (v float64, maximize bool, err error) {
-	switch es.Monitor {
-	case "", "val_loss":
-		if math.IsNaN(last.ValLoss) {
-			return 0, false, fmt.Errorf("%w: EarlyStopping monitors val_loss, but there is no validation data", ErrSetting)
-		}
-		return last.ValLoss, false, nil
-	case "loss":
-		return last.Loss, false, nil
+// FitEnd puts back the weights of the best epoch when RestoreBest is set
+// and a later epoch ended the Fit.
+func (es *EarlyStopping) FitEnd(e EpochEnd) error {
+	if !es.RestoreBest || !es.seen || e.Model == nil || es.bestEpoch == e.Epoch {
+		return nil
 	}
-	name := es.Monitor
-	if len(name) > 4 && name[:4] == "val_" {
-		name = name[4:]
+	params := e.Model.Params()
+	if !es.snap.fits(params) {
+		return fmt.Errorf("%w: EarlyStopping holds the best weights of a model of another shape; call Reset before using it with another model", ErrSetting)
 	}
-	for i, n := range h.MetricNames {
-		if n == name && last.ValMetrics != nil {
-			return last.ValMetrics[i], true, nil
-		}
-	}
-	return 0, false, fmt.Errorf("%w: EarlyStopping monitors %q, which is not among the validation metrics %v", ErrSetting, es.Monitor, h.MetricNames)
+	es.snap.restore(params)
+	return nil
 }
 
-func (es *EarlyStopping) save(m *Sequential) {
-	ps := m.Params()
-	if len(es.snap) != len(ps) {
-		es.snap = make([][]float64, len(ps))
+// goal returns whether the monitored figure should shrink or grow.
+func (es *EarlyStopping) goal(metrics []Metric) (Goal, error) {
+	switch es.Mode {
+	case "min":
+		return Minimize, nil
+	case "max":
+		return Maximize, nil
 	}
-	for i, p := range ps {
-		es.snap[i] = append(es.snap[i][:0], p.Value.RawMatrix().Data...)
+	name := es.monitor()
+	if name == "loss" || name == "val_loss" {
+		return Minimize, nil
 	}
-}
-
-// fits reports whether the saved weights have the shapes of m's parameters.
-func (es *EarlyStopping) fits(m *Sequential) bool {
-	ps := m.Params()
-	if len(es.snap) != len(ps) {
-		return false
-	}
-	for i, p := range ps {
-		if len(es.snap[i]) != len(p.Value.RawMatrix().Data) {
-			return false
+	name = strings.TrimPrefix(name, "val_")
+	for _, m := range metrics {
+		if m.Name() != name {
+			continue
+		}
+		if g, ok := m.(Goaler); ok {
+			return g.Goal(), nil
 		}
 	}
-	return true
+	return 0, fmt.Errorf("%w: EarlyStopping monitors %q, which does not say whether larger is better (Goaler); set EarlyStopping.Mode to \"min\" or \"max\"",
+		ErrSetting, es.monitor())
 }
 
-func (es *EarlyStopping) restore(m *Sequential) {
-	for i, p := range m.Params() {
-		copy(p.Value.RawMatrix().Data, es.snap[i])
-	}
-}
+var (
+	_ Hook      = (*EarlyStopping)(nil)
+	_ Validator = (*EarlyStopping)(nil)
+	_ FitEnder  = (*EarlyStopping)(nil)
+)

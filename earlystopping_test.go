@@ -29,13 +29,15 @@ func TestEarlyStopping(t *testing.T) {
 			es := &EarlyStopping{Patience: tc.patience, MinDelta: tc.minDelta, RestoreBest: true}
 			h := &History{}
 			var bestW [][]float64
+			var end EpochEnd
 			for e, v := range vals {
 				m.Params()[0].Value.Set(0, 0, float64(e)) // weights mark the epoch
 				if e == tc.best {
 					bestW = snapshot(m.Params())
 				}
 				h.Epochs = append(h.Epochs, Epoch{Epoch: e, ValLoss: v})
-				stop, err := es.AfterEpoch(EpochEnd{Epoch: e, History: h, Model: m})
+				end = EpochEnd{Epoch: e, History: h, Model: m}
+				stop, err := es.AfterEpoch(end)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -45,6 +47,9 @@ func TestEarlyStopping(t *testing.T) {
 				if stop {
 					break
 				}
+			}
+			if err := es.FitEnd(end); err != nil {
+				t.Fatal(err)
 			}
 			if es.BestEpoch() != tc.best {
 				t.Errorf("best epoch %d, want %d", es.BestEpoch(), tc.best)
@@ -59,7 +64,7 @@ func TestEarlyStopping(t *testing.T) {
 func TestEarlyStoppingInFit(t *testing.T) {
 	d := blobs(60, 4, 3, 5)
 	m := testNet(t, 5, 4, 3)
-	es := &EarlyStopping{Monitor: "accuracy", Patience: 1, RestoreBest: true}
+	es := &EarlyStopping{Monitor: "val_accuracy", Patience: 1, RestoreBest: true}
 	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.5}),
 		TrainerSettings{Metrics: []Metric{&Accuracy{}}, Hooks: []Hook{es}})
 	if err != nil {
@@ -73,14 +78,17 @@ func TestEarlyStoppingInFit(t *testing.T) {
 	if len(h.Epochs) == 200 {
 		t.Fatal("early stopping never stopped a run whose accuracy saturates")
 	}
-	acc := h.Metric("accuracy")
+	acc, err := h.Metric("val_accuracy")
+	if err != nil {
+		t.Fatal(err)
+	}
 	best := acc[es.BestEpoch()]
 	for _, a := range acc {
 		if a > best {
 			t.Fatalf("best epoch %d has accuracy %v, but %v was reached", es.BestEpoch(), best, a)
 		}
 	}
-	s, err := tr.Evaluate(l)
+	s, err := tr.Evaluate(context.Background(), l)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,25 +1,48 @@
 package mlp
 
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
 // Epoch holds the figures of one completed epoch.
 type Epoch struct {
 	// Epoch is the 0-based index of the epoch over every Fit of the Trainer.
 	Epoch int
 	// LR is the learning rate used during the epoch.
 	LR float64
-	// Loss is the mean training loss over all samples of the epoch (the
-	// mean of the batch losses weighted by batch size), measured as each
-	// batch was trained.
+	// Loss is the training loss over all samples of the epoch, measured as
+	// each batch was trained: Σ w·l / Σ w over the batches, with each
+	// batch's weight its number of rows or, for a BatchWeighter loss, its
+	// BatchWeight. Recorded under the name "loss".
 	Loss float64
-	// ValLoss is the mean loss over the whole validation loader after the
-	// epoch, NaN without a validation loader.
+	// Metrics holds the value of each of the Trainer's Metrics over the
+	// training batches of the epoch, as they were trained (in training
+	// mode, before each step), in the order of History.MetricNames; nil
+	// unless TrainerSettings.TrainMetrics is set. Recorded under the
+	// metrics' own names, such as "accuracy".
+	Metrics []float64
+	// ValLoss is the loss over the whole validation set after the epoch,
+	// NaN without validation data. Recorded as "val_loss".
 	ValLoss float64
 	// ValMetrics holds the value of each of the Trainer's Metrics on the
-	// validation loader, in the order of History.MetricNames; nil without a
-	// validation loader.
+	// validation set, in the order of History.MetricNames; nil without
+	// validation data. Recorded as "val_" and the metric's name, such as
+	// "val_accuracy".
 	ValMetrics []float64
 }
 
-// History is the record of a Fit: one Epoch per completed epoch.
+// History is the record of a Fit: one Epoch per completed epoch. Its
+// figures are named as Keras names them: "loss" and the metrics' names
+// ("accuracy") for training figures, "val_loss" and "val_" with the
+// metrics' names ("val_accuracy") for validation, and "lr" for the learning
+// rate.
+//
+// A History grows by one Epoch, about 100 bytes plus 16 per metric, per
+// epoch: Fit for n epochs keeps n of them, so the number of epochs bounds
+// its memory (Fit asked for math.MaxInt epochs runs until it is cancelled or
+// a hook stops it, growing meanwhile).
 type History struct {
 	// MetricNames are the names of the Trainer's metrics, in order.
 	MetricNames []string
@@ -27,16 +50,46 @@ type History struct {
 	Epochs []Epoch
 }
 
+// Names returns the names of the figures the history records, in the order
+// "loss", the training metrics, "val_loss", the validation metrics, "lr";
+// a figure is recorded when every epoch has it.
+func (h *History) Names() []string {
+	names := []string{"loss"}
+	if h.has(func(e Epoch) bool { return e.Metrics != nil }) {
+		names = append(names, h.MetricNames...)
+	}
+	if h.has(func(e Epoch) bool { return !math.IsNaN(e.ValLoss) }) {
+		names = append(names, "val_loss")
+	}
+	if h.has(func(e Epoch) bool { return e.ValMetrics != nil }) {
+		for _, n := range h.MetricNames {
+			names = append(names, "val_"+n)
+		}
+	}
+	return append(names, "lr")
+}
+
+// has reports whether h has epochs and every one satisfies ok.
+func (h *History) has(ok func(Epoch) bool) bool {
+	if len(h.Epochs) == 0 {
+		return false
+	}
+	for _, e := range h.Epochs {
+		if !ok(e) {
+			return false
+		}
+	}
+	return true
+}
+
 // Losses returns the training loss of each epoch.
 func (h *History) Losses() []float64 {
-	v := make([]float64, len(h.Epochs))
-	for i, e := range h.Epochs {
-		v[i] = e.Loss
-	}
+	v, _ := h.Metric("loss")
 	return v
 }
 
-// ValLosses returns the validation loss of each epoch.
+// ValLosses returns the validation loss of each epoch, NaN for epochs
+// without validation data.
 func (h *History) ValLosses() []float64 {
 	v := make([]float64, len(h.Epochs))
 	for i, e := range h.Epochs {
@@ -45,26 +98,50 @@ func (h *History) ValLosses() []float64 {
 	return v
 }
 
-// Metric returns the validation value of the named metric for each epoch,
-// or nil if there is no such metric or no validation data.
-func (h *History) Metric(name string) []float64 {
-	k := -1
-	for i, n := range h.MetricNames {
-		if n == name {
-			k = i
+// Metric returns the named figure of every epoch, in order: "loss",
+// "val_loss", "lr", a metric's name for its training values or "val_" and
+// its name for its validation values. It returns an error wrapping
+// ErrSetting, listing the recorded names, when the history does not record
+// that figure for every epoch: a training metric when
+// TrainerSettings.TrainMetrics was not set, a validation figure without
+// validation data, or a name that is not there.
+func (h *History) Metric(name string) ([]float64, error) {
+	v := make([]float64, len(h.Epochs))
+	for i := range h.Epochs {
+		x, err := h.value(name, i)
+		if err != nil {
+			return nil, err
+		}
+		v[i] = x
+	}
+	return v, nil
+}
+
+// value returns the named figure of epoch i (an index into Epochs), or the
+// error of Metric.
+func (h *History) value(name string, i int) (float64, error) {
+	e := h.Epochs[i]
+	switch name {
+	case "loss":
+		return e.Loss, nil
+	case "lr":
+		return e.LR, nil
+	case "val_loss":
+		if !math.IsNaN(e.ValLoss) {
+			return e.ValLoss, nil
+		}
+	default:
+		vals, metric := e.Metrics, name
+		if m, ok := strings.CutPrefix(name, "val_"); ok {
+			vals, metric = e.ValMetrics, m
+		}
+		for k, n := range h.MetricNames {
+			if n == metric && vals != nil {
+				return vals[k], nil
+			}
 		}
 	}
-	if k < 0 {
-		return nil
-	}
-	v := make([]float64, 0, len(h.Epochs))
-	for _, e := range h.Epochs {
-		if e.ValMetrics == nil {
-			return nil
-		}
-		v = append(v, e.ValMetrics[k])
-	}
-	return v
+	return 0, fmt.Errorf("%w: History does not record %q for epoch %d; it records %v", ErrSetting, name, e.Epoch, h.Names())
 }
 
 // Last returns the last completed epoch and false if there is none.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -128,12 +129,15 @@ func TestCrossEntropyValidate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.ce.Validate(3)
+			err := tc.ce.Validate()
+			if err == nil {
+				err = tc.ce.ValidateOutput(3, &Softmax{})
+			}
 			if tc.ok && err != nil {
-				t.Errorf("Validate(3) = %v, want nil", err)
+				t.Errorf("Validate, ValidateOutput(3, Softmax) = %v, want nil", err)
 			}
 			if !tc.ok && !errors.Is(err, ErrSetting) {
-				t.Errorf("Validate(3) = %v, want an error wrapping ErrSetting", err)
+				t.Errorf("Validate, ValidateOutput(3, Softmax) = %v, want an error wrapping ErrSetting", err)
 			}
 		})
 	}
@@ -196,7 +200,7 @@ func TestMSEHandValues(t *testing.T) {
 	if got := l.Grad(pred, y); !mat.Equal(got, want) {
 		t.Errorf("Grad = %v, want %v", mat.Formatted(got), mat.Formatted(want))
 	}
-	if _, ok := any(&l).(interface{ acceptsValues() }); !ok {
+	if l.ReadsTargets() != RealValues {
 		t.Error("MSE does not mark itself as a criterion for real-valued targets")
 	}
 }
@@ -239,12 +243,17 @@ func TestBinaryCrossEntropyHandValues(t *testing.T) {
 
 func TestBinaryCrossEntropyValidate(t *testing.T) {
 	var b BinaryCrossEntropy
-	if err := b.Validate(1); err != nil {
-		t.Errorf("Validate(1) = %v, want nil", err)
+	if err := b.ValidateOutput(1, &Sigmoid{}); err != nil {
+		t.Errorf("ValidateOutput(1, Sigmoid) = %v, want nil", err)
 	}
 	for _, outputs := range []int{0, 2, 3} {
-		if err := b.Validate(outputs); !errors.Is(err, ErrSetting) {
-			t.Errorf("Validate(%d) = %v, want an error wrapping ErrSetting", outputs, err)
+		if err := b.ValidateOutput(outputs, &Sigmoid{}); !errors.Is(err, ErrSetting) {
+			t.Errorf("ValidateOutput(%d, Sigmoid) = %v, want an error wrapping ErrSetting", outputs, err)
+		}
+	}
+	for _, last := range []Layer{&Softmax{}, &ReLU{}, NewLinear(2, 1, rand.NewPCG(1, 1))} {
+		if err := b.ValidateOutput(1, last); !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "Sigmoid") {
+			t.Errorf("ValidateOutput(1, %v) = %v, want an error wrapping ErrSetting that names Sigmoid", last, err)
 		}
 	}
 }

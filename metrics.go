@@ -11,9 +11,15 @@ import (
 // of an evaluation, Update once per batch and Value at the end.
 //
 // pred holds the model's output with one row per sample: class probabilities
-// for classification (or, with a single column, the probability of class 1),
-// real values for regression. Classification metrics read y.Labels,
-// regression metrics read y.Values.
+// or scores for classification (or, with a single column, the probability of
+// class 1: see Classify, the one rule by which a class is read), real values
+// for regression. Classification metrics read y.Labels, regression metrics
+// read y.Values.
+//
+// A metric may implement the capabilities TargetReader (which targets it
+// reads), Goaler (which way is better) and OutputValidator (whether a model
+// suits it); the package's metrics implement all that apply, and a user's
+// metric that implements them is checked in the same way.
 //
 // Update panics with an error wrapping ErrShape when y does not match pred
 // (the message starts with "mlp: " and names the metric and both sizes), and
@@ -42,70 +48,24 @@ var (
 	_ Metric = (*R2)(nil)
 )
 
-// rowClass returns the class predicted by one row of model output: the index
-// of the largest entry, the first one on ties. A single entry is read as the
-// probability of class 1, predicted when it is greater than 0.5. NaN entries
-// are never selected, except as the first entry of a row.
-func rowClass(row []float64) int {
-	if len(row) == 1 {
-		if row[0] > 0.5 {
-			return 1
-		}
-		return 0
-	}
-	best := 0
-	for j := 1; j < len(row); j++ {
-		if row[j] > row[best] {
-			best = j
-		}
-	}
-	return best
-}
-
-// predClasses is the number of classes a prediction matrix with c columns
-// can express: c, or 2 for a single probability column.
-func predClasses(c int) int {
-	if c == 1 {
-		return 2
-	}
-	return c
-}
-
 // checkMetricLabels panics unless labels holds one label per row of pred, each
-// within the classes pred can express. It returns the number of classes.
+// within the classes pred can express (see Classify), and pred has at most
+// MaxClasses columns. It returns the number of classes.
 func checkMetricLabels(name string, pred *mat.Dense, labels []int) int {
 	r, c := pred.Dims()
 	if len(labels) != r {
 		shapePanic(name, "%d labels for %d prediction rows", len(labels), r)
 	}
-	k := predClasses(c)
+	k := classCount(c)
+	if k > MaxClasses {
+		panic(fmt.Errorf("%w: %s: %d prediction columns; at most %d classes are supported", ErrData, name, c, MaxClasses))
+	}
 	for i, l := range labels {
 		if l < 0 || l >= k {
 			panic(fmt.Errorf("%w: %s: label %d of row %d not in [0,%d) for %d prediction columns", ErrData, name, l, i, k, c))
 		}
 	}
 	return k
-}
-
-// Argmax writes the class predicted by each row of pred into dst and returns
-// it: the column of the row's largest entry, the first one on ties. A pred
-// with a single column is read as the probability of class 1, so a row
-// predicts 1 when its entry is greater than 0.5 and 0 otherwise.
-//
-// dst is reused when its capacity is at least the number of rows of pred;
-// otherwise Argmax allocates a new slice.
-func Argmax(pred *mat.Dense, dst []int) []int {
-	r, c := pred.Dims()
-	if cap(dst) >= r {
-		dst = dst[:r]
-	} else {
-		dst = make([]int, r)
-	}
-	raw := pred.RawMatrix()
-	for i := range r {
-		dst[i] = rowClass(raw.Data[i*raw.Stride : i*raw.Stride+c])
-	}
-	return dst
 }
 
 // AccuracyScore returns the fraction of positions where pred and labels hold
@@ -129,13 +89,30 @@ func AccuracyScore(pred, labels []int) (float64, error) {
 }
 
 // Accuracy is the streaming fraction of samples whose predicted class (see
-// Argmax) equals the label. The zero value is ready to use.
+// Classify) equals the label. The zero value is ready to use.
 type Accuracy struct {
+	classMetric
 	correct, total int
 }
 
+// classMetric supplies the capabilities every classification metric of the
+// package shares: it reads class labels and larger is better.
+type classMetric struct{}
+
+// ReadsTargets returns ClassLabels.
+func (classMetric) ReadsTargets() TargetKind { return ClassLabels }
+
+// Goal returns Maximize.
+func (classMetric) Goal() Goal { return Maximize }
+
 // Name returns "accuracy".
 func (*Accuracy) Name() string { return "accuracy" }
+
+// ValidateOutput returns an error wrapping ErrSetting unless the model's
+// output can express a class under the rule of Classify.
+func (*Accuracy) ValidateOutput(outputs int, last Layer) error {
+	return checkClassOutput("accuracy", outputs, last)
+}
 
 // Reset forgets every sample seen so far.
 func (a *Accuracy) Reset() { a.correct, a.total = 0, 0 }

@@ -28,9 +28,20 @@ func checkMetricValues(name string, pred, target *mat.Dense) {
 //
 // The zero value is ready to use; Update allocates nothing.
 type RMSE struct {
+	valueMetric
 	sum float64
 	n   int
 }
+
+// valueMetric supplies the capability every regression metric of the
+// package shares: it reads real-valued targets.
+type valueMetric struct{}
+
+// ReadsTargets returns RealValues.
+func (valueMetric) ReadsTargets() TargetKind { return RealValues }
+
+// Goal returns Minimize.
+func (*RMSE) Goal() Goal { return Minimize }
 
 // Name returns "rmse".
 func (*RMSE) Name() string { return "rmse" }
@@ -71,9 +82,13 @@ func (m *RMSE) Value() float64 {
 //
 // The zero value is ready to use; Update allocates nothing.
 type MAE struct {
+	valueMetric
 	sum float64
 	n   int
 }
+
+// Goal returns Minimize.
+func (*MAE) Goal() Goal { return Minimize }
 
 // Name returns "mae".
 func (*MAE) Name() string { return "mae" }
@@ -120,11 +135,15 @@ func (m *MAE) Value() float64 {
 // The zero value is ready to use. Update allocates only on the first batch
 // after the zero value or when the number of outputs grows after a Reset.
 type R2 struct {
+	valueMetric
 	n     int
 	mean  []float64 // running mean of y per column
 	m2    []float64 // Σ(y − mean)² per column
 	ssRes []float64 // Σ(y − pred)² per column
 }
+
+// Goal returns Maximize.
+func (*R2) Goal() Goal { return Maximize }
 
 // Name returns "r2".
 func (*R2) Name() string { return "r2" }

@@ -68,7 +68,7 @@ func TestMetricNames(t *testing.T) {
 	}
 }
 
-func TestArgmax(t *testing.T) {
+func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		rows int
@@ -83,17 +83,17 @@ func TestArgmax(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pred := mat.NewDense(tc.rows, len(tc.data)/tc.rows, tc.data)
-			if got := mlp.Argmax(pred, nil); !slices.Equal(got, tc.want) {
-				t.Errorf("Argmax = %v, want %v", got, tc.want)
+			if got := mlp.Classify(pred, nil); !slices.Equal(got, tc.want) {
+				t.Errorf("Classify = %v, want %v", got, tc.want)
 			}
 			// A large enough dst is reused.
 			dst := make([]int, 1, tc.rows+3)
-			got := mlp.Argmax(pred, dst)
+			got := mlp.Classify(pred, dst)
 			if !slices.Equal(got, tc.want) {
-				t.Errorf("Argmax with dst = %v, want %v", got, tc.want)
+				t.Errorf("Classify with dst = %v, want %v", got, tc.want)
 			}
 			if &got[0] != &dst[:1][0] {
-				t.Errorf("Argmax did not reuse dst of capacity %d for %d rows", cap(dst), tc.rows)
+				t.Errorf("Classify did not reuse dst of capacity %d for %d rows", cap(dst), tc.rows)
 			}
 		})
 	}
@@ -154,7 +154,7 @@ func TestAccuracyBatch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pred := mat.NewDense(tc.rows, 2, tc.data)
-			classes := mlp.Argmax(pred, nil)
+			classes := mlp.Classify(pred, nil)
 			if b := broadcastAccuracy(classes, tc.labels); math.Abs(b-tc.want) <= tol {
 				t.Fatalf("test case cannot tell element-wise from broadcast comparison (both %v)", b)
 			}
@@ -482,7 +482,7 @@ func TestClassificationStreaming(t *testing.T) {
 				}
 				labels[i] = rnd.IntN(k)
 			}
-			classes := mlp.Argmax(pred, nil)
+			classes := mlp.Classify(pred, nil)
 			cm, err := mlp.NewConfusion(classes, labels, k)
 			if err != nil {
 				t.Fatal(err)
@@ -775,10 +775,10 @@ func TestMetricUpdateAllocs(t *testing.T) {
 			}
 		})
 	}
-	t.Run("Argmax", func(t *testing.T) {
+	t.Run("Classify", func(t *testing.T) {
 		dst := make([]int, n)
-		if allocs := testing.AllocsPerRun(20, func() { dst = mlp.Argmax(pred, dst) }); allocs != 0 {
-			t.Errorf("Argmax with a large enough dst allocates %v times per call, want 0", allocs)
+		if allocs := testing.AllocsPerRun(20, func() { dst = mlp.Classify(pred, dst) }); allocs != 0 {
+			t.Errorf("Classify with a large enough dst allocates %v times per call, want 0", allocs)
 		}
 	})
 }

@@ -14,8 +14,8 @@ type MSE struct {
 	grad mat.Dense
 }
 
-// acceptsValues marks MSE as a criterion for real-valued targets.
-func (*MSE) acceptsValues() {}
+// ReadsTargets returns RealValues.
+func (*MSE) ReadsTargets() TargetKind { return RealValues }
 
 // checkValues panics unless y.Values is set and has the shape of pred.
 func checkValues(where string, pred *mat.Dense, y Targets) (r, c int) {
@@ -67,4 +67,7 @@ func (l *MSE) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 // String returns "MSE".
 func (l *MSE) String() string { return "MSE" }
 
-var _ Loss = (*MSE)(nil)
+var (
+	_ Loss         = (*MSE)(nil)
+	_ TargetReader = (*MSE)(nil)
+)

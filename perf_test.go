@@ -18,11 +18,11 @@ func TestTrainAllocs(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			tr, l := benchTrainer(t, w)
 			ctx := context.Background()
-			if _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+			if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
 				t.Fatal(err)
 			}
 			epoch := testing.AllocsPerRun(3, func() {
-				if _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+				if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -33,7 +33,7 @@ func TestTrainAllocs(t *testing.T) {
 			l.Next()
 			b := l.Batch()
 			step := testing.AllocsPerRun(20, func() {
-				if _, err := tr.step(0, 0, b); err != nil {
+				if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -59,11 +59,11 @@ func TestTrainAllocsLarge(t *testing.T) {
 	l.Reset()
 	l.Next()
 	b := l.Batch()
-	if _, err := tr.step(0, 0, b); err != nil {
+	if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
 		t.Fatal(err)
 	}
 	allocs := testing.AllocsPerRun(3, func() {
-		if _, err := tr.step(0, 0, b); err != nil {
+		if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
 			t.Fatal(err)
 		}
 	})

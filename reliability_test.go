@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -478,12 +479,13 @@ func TestBadInputs(t *testing.T) {
 			[]error{ErrSetting}, []string{"TrainerSettings.ClipNorm", "got -1"}},
 		{"trainer/ClipNorm +Inf", func(t *testing.T) error { return relNewTrainer(t, TrainerSettings{ClipNorm: inf}) },
 			[]error{ErrSetting}, []string{"TrainerSettings.ClipNorm", "got +Inf"}},
-		{"trainer/LogEvery negative", func(t *testing.T) error { return relNewTrainer(t, TrainerSettings{LogEvery: -2}) },
-			[]error{ErrSetting}, []string{"TrainerSettings.LogEvery", "got -2"}},
-		{"trainer/nil log buffer", func(t *testing.T) error {
+		{"trainer/ProgressLogger Every negative", func(t *testing.T) error {
+			return relNewTrainer(t, TrainerSettings{Hooks: []Hook{&ProgressLogger{W: io.Discard, Every: -2}}})
+		}, []error{ErrSetting}, []string{"ProgressLogger.Every", "got -2"}},
+		{"trainer/ProgressLogger nil buffer", func(t *testing.T) error {
 			var w *bytes.Buffer
-			return relNewTrainer(t, TrainerSettings{Log: w})
-		}, []error{ErrSetting}, []string{"TrainerSettings.Log"}},
+			return relNewTrainer(t, TrainerSettings{Hooks: []Hook{&ProgressLogger{W: w}}})
+		}, []error{ErrSetting}, []string{"ProgressLogger.W"}},
 		{"trainer/StepDecay step 0", func(t *testing.T) error {
 			return relNewTrainer(t, TrainerSettings{Schedule: StepDecay{Gamma: 0.5}})
 		}, []error{ErrSetting}, []string{"StepDecay.Step", "got 0"}},
@@ -535,7 +537,7 @@ func TestBadInputs(t *testing.T) {
 		{"fit/nil loader", func(t *testing.T) error {
 			_, err := relTrainer(t, relModel(t), TrainerSettings{}).Fit(ctx, nil, nil, 1)
 			return err
-		}, []error{ErrData}, []string{"training loader is nil"}},
+		}, []error{ErrData}, []string{"training data source is nil"}},
 		{"fit/zero DataLoader", func(t *testing.T) error {
 			_, err := relTrainer(t, relModel(t), TrainerSettings{}).Fit(ctx, &DataLoader{}, nil, 1)
 			return err
@@ -565,29 +567,25 @@ func TestBadInputs(t *testing.T) {
 				t.Fatal(err)
 			}
 			return relFit(t, m, &CrossEntropy{}, TrainerSettings{}, relData(t), nil)
-		}, []error{ErrData}, []string{"training label 1 of sample 1 is outside [0, 1)"}},
+		}, []error{ErrSetting}, []string{"CrossEntropy needs one column per class, but the model has one Sigmoid output", "BinaryCrossEntropy"}},
 		{"fit/BinaryCrossEntropy with two outputs", func(t *testing.T) error {
 			return relFit(t, relModel(t), &BinaryCrossEntropy{}, TrainerSettings{}, relData(t), nil)
-		}, []error{ErrSetting}, []string{"BinaryCrossEntropy needs a model with one output column, the model has 2"}},
+		}, []error{ErrSetting}, []string{"BinaryCrossEntropy needs one output column (the probability of class 1), the model has 2", "CrossEntropy and a final Softmax"}},
 		{"fit/labels with MSE", func(t *testing.T) error {
 			return relFit(t, relModel(t), &MSE{}, TrainerSettings{}, relData(t), nil)
-		}, []error{ErrData}, []string{"training data has class labels, but the loss needs real-valued targets"}},
+		}, []error{ErrData}, []string{"training data has class labels, but the loss and metrics read real-valued targets"}},
 		{"fit/values with CrossEntropy", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{}, TrainerSettings{}, relRegression(t), nil)
-		}, []error{ErrData}, []string{"training data has real-valued targets, but the loss needs class labels"}},
+		}, []error{ErrData}, []string{"training data has real-valued targets, but the loss and metrics read class labels"}},
 		{"fit/target columns", func(t *testing.T) error {
 			return relFit(t, relModel(t), &MSE{}, TrainerSettings{}, relRegression(t), nil)
 		}, []error{ErrData}, []string{"training data has 1 target columns, the model has 2 outputs"}},
 		{"fit/regression metric on labels", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{}, TrainerSettings{Metrics: []Metric{&RMSE{}}}, relData(t), relData(t))
-		}, []error{ErrData}, []string{`metric "rmse" needs real-valued targets`}},
+		}, []error{ErrSetting}, []string{`metric "rmse" reads real values, but the loss or an earlier metric reads class labels`}},
 		{"fit/classification metric on values", func(t *testing.T) error {
-			m, err := NewSequential(NewLinear(2, 1, src))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return relFit(t, m, &MSE{}, TrainerSettings{Metrics: []Metric{&Accuracy{}}}, relRegression(t), relRegression(t))
-		}, []error{ErrData}, []string{`metric "accuracy" needs class labels`}},
+			return relFit(t, relModel(t), &MSE{}, TrainerSettings{Metrics: []Metric{&Accuracy{}}}, relRegression(t), relRegression(t))
+		}, []error{ErrSetting}, []string{`metric "accuracy" reads class labels, but the loss or an earlier metric reads real values`}},
 		{"fit/NaN written into the data after the loader was made", func(t *testing.T) error {
 			d := relData(t)
 			l := mustLoader(t, d, LoaderSettings{BatchSize: 2})
@@ -619,10 +617,10 @@ func TestBadInputs(t *testing.T) {
 		}, []error{ErrShape}, []string{"model: layer 1 is nil"}},
 		{"fit/CrossEntropy smoothing 1", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{Smoothing: 1}, TrainerSettings{}, relData(t), nil)
-		}, []error{ErrSetting}, []string{"CrossEntropy: smoothing 1"}},
+		}, []error{ErrSetting}, []string{"CrossEntropy.Smoothing 1"}},
 		{"fit/CrossEntropy weights of another class count", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{Weights: []float64{1, 1, 1}}, TrainerSettings{}, relData(t), nil)
-		}, []error{ErrSetting}, []string{"CrossEntropy: 3 class weights for 2 classes"}},
+		}, []error{ErrSetting}, []string{"CrossEntropy.Weights has 3 class weights for a model with 2 outputs"}},
 		{"fit/CrossEntropy weight NaN", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{Weights: []float64{1, nan}}, TrainerSettings{}, relData(t), nil)
 		}, []error{ErrSetting}, []string{"weight NaN of class 1"}},
@@ -638,7 +636,7 @@ func TestBadInputs(t *testing.T) {
 		}, []error{ErrSetting}, []string{`EarlyStopping monitors "val_f1"`}},
 		{"fit/EarlyStopping on val_loss without validation", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{}, TrainerSettings{Hooks: []Hook{&EarlyStopping{}}}, relData(t), nil)
-		}, []error{ErrSetting}, []string{"EarlyStopping monitors val_loss"}},
+		}, []error{ErrSetting}, []string{`EarlyStopping monitors "val_loss", which the history does not record`}},
 		{"fit/EarlyStopping reused on a larger model", func(t *testing.T) error {
 			es := &EarlyStopping{Monitor: "loss", RestoreBest: true}
 			if err := relFit(t, testNet(t, 1, 2, 2), &CrossEntropy{}, TrainerSettings{Hooks: []Hook{es}}, relData(t), nil); err != nil {
@@ -651,15 +649,15 @@ func TestBadInputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = relTrainer(t, relModel(t), TrainerSettings{}).Evaluate(mustLoader(t, d, LoaderSettings{}))
+			_, err = relTrainer(t, relModel(t), TrainerSettings{}).Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{}))
 			return err
 		}, []error{ErrData}, []string{"evaluation data has 5 features, the model takes 2"}},
 		{"evaluate/nil loader", func(t *testing.T) error {
-			_, err := relTrainer(t, relModel(t), TrainerSettings{}).Evaluate(nil)
+			_, err := relTrainer(t, relModel(t), TrainerSettings{}).Evaluate(context.Background(), nil)
 			return err
-		}, []error{ErrData}, []string{"evaluation loader is nil"}},
+		}, []error{ErrData}, []string{"evaluation data source is nil"}},
 		{"evaluate/zero Trainer", func(t *testing.T) error {
-			_, err := (&Trainer{}).Evaluate(mustLoader(t, relData(t), LoaderSettings{}))
+			_, err := (&Trainer{}).Evaluate(context.Background(), mustLoader(t, relData(t), LoaderSettings{}))
 			return err
 		}, []error{ErrSetting}, []string{"Evaluate"}},
 

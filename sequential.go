@@ -198,25 +198,16 @@ func (s *Sequential) PredictProba(x mat.Matrix) (*mat.Dense, error) {
 	return res, nil
 }
 
-// PredictClasses returns the index of the largest output of each row of x
-// (the first on ties). Errors are those of PredictProba.
+// PredictClasses returns the class each row of x predicts, by the rule of
+// Classify: one output column is the probability of class 1 (> 0.5 predicts
+// 1), several give the column of the largest entry (the first on ties).
+// Errors are those of PredictProba.
 func (s *Sequential) PredictClasses(x mat.Matrix) ([]int, error) {
 	p, err := s.PredictProba(x)
 	if err != nil {
 		return nil, err
 	}
-	r, c := p.Dims()
-	classes := make([]int, r)
-	for i := range classes {
-		best := 0
-		for j := 1; j < c; j++ {
-			if p.At(i, j) > p.At(i, best) {
-				best = j
-			}
-		}
-		classes[i] = best
-	}
-	return classes, nil
+	return Classify(p, nil), nil
 }
 
 // checkInput returns an error unless x has the model's input width and only
@@ -292,8 +283,8 @@ func backprop(m *Sequential, crit Loss, y Targets, inputGrad bool) float64 {
 	if out == nil {
 		panic("mlp: Backprop called before Sequential.Forward")
 	}
-	loss := crit.Loss(out, y)
 	last := len(m.layers) - 1
+	loss := criterionLoss(crit, m.layers[last], out, y)
 	if f, ok := crit.(fusedLoss); ok {
 		if g := f.fusedGrad(m.layers[last], out, y); g != nil {
 			m.backwardFrom(last-1, g, inputGrad)

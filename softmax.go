@@ -81,3 +81,15 @@ func (s *Softmax) Dims() (in, out int) { return 0, 0 }
 
 // String returns "Softmax".
 func (s *Softmax) String() string { return "Softmax" }
+
+// Probabilities returns SoftmaxProbabilities: each output row of a Softmax
+// is a distribution over its columns (see ProbabilityOutput).
+func (s *Softmax) Probabilities() ProbabilityKind { return SoftmaxProbabilities }
+
+// Logits returns the input of the last Forward, nil before the first.
+func (s *Softmax) Logits() *mat.Dense { return s.x }
+
+var (
+	_ ProbabilityOutput = (*Softmax)(nil)
+	_ ProbabilityOutput = (*Sigmoid)(nil)
+)

@@ -3,29 +3,32 @@ package mlp
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp/internal/kernel"
 )
 
 // TrainerSettings configure a Trainer. The zero value trains with no
-// validation metrics, no logging, no schedule and no clipping.
+// metrics, no hooks, no schedule and no clipping. A Trainer writes nothing:
+// to print progress, add a ProgressLogger to Hooks.
 type TrainerSettings struct {
-	// Metrics are computed over the validation loader after each epoch and
-	// by Evaluate. Each is reset before use; a Metric must not be shared
-	// with another Trainer that runs at the same time.
+	// Metrics are computed over the validation data after each epoch and
+	// by Evaluate (and, with TrainMetrics, over the training batches). Each
+	// is reset before use; a Metric must not be shared with another Trainer
+	// that runs at the same time.
 	Metrics []Metric
 
-	// Log, when not nil, receives one line per logged epoch in the form
-	//	epoch=  0 | loss= 0.878 | val_loss= 0.873 | val_accuracy= 0.968
-	Log io.Writer
-	// LogEvery logs every LogEvery-th epoch (epochs 0, k, 2k, ...) and the
-	// last one. Zero means every epoch; negative is an error.
-	LogEvery int
+	// TrainMetrics also computes every metric over the training batches of
+	// each epoch, as they are trained (the model's output in training mode,
+	// before each step), as Keras does; History records them under the
+	// metrics' own names ("accuracy"), the validation values under
+	// "val_accuracy".
+	TrainMetrics bool
 
 	// Hooks are called in order after each completed epoch; any of them can
-	// stop training. EarlyStopping is one.
+	// stop training. ProgressLogger and EarlyStopping are hooks.
 	Hooks []Hook
 
 	// Schedule, when not nil, sets the optimizer's learning rate at the
@@ -40,27 +43,36 @@ type TrainerSettings struct {
 }
 
 // Trainer trains a model with a criterion and an optimizer over mini-batches
-// from a DataLoader, exactly one optimizer step per batch.
+// from a BatchSource (a DataLoader), exactly one optimizer step per batch.
 //
-// A Trainer is not safe for concurrent use, and its model, criterion and
-// optimizer must not be used elsewhere while Fit or Evaluate runs.
+// A Trainer is not safe for concurrent use, and its model, criterion,
+// optimizer, metrics and hooks must not be used elsewhere while Fit or
+// Evaluate runs.
 type Trainer struct {
-	model  *Sequential
-	loss   Loss
-	opt    Optimizer
-	s      TrainerSettings
-	params []Param
-	baseLR float64
-	epochs int         // epochs completed over every Fit
-	snap   [][]float64 // weights before the current step, for roll-back
-	names  []string
+	model   *Sequential
+	loss    Loss
+	opt     Optimizer
+	state   StateChecker // opt, when it can tell whether its state is finite
+	s       TrainerSettings
+	params  []Param
+	baseLR  float64
+	epochs  int            // epochs completed over every Fit
+	snap    weightSnapshot // weights before the current step, for roll-back
+	names   []string
+	targets TargetKind // what the loss and metrics read, 0 when none says
 }
 
 // NewTrainer returns a Trainer for model, criterion loss and optimizer opt,
 // which must have been made for model.Params(). It returns an error
-// wrapping ErrSetting when a setting is out of range or an argument, a
-// metric, a hook or the schedule is nil (a nil interface or a nil pointer).
-// The settings are copied; s is not changed.
+// wrapping ErrSetting when a setting is out of range; an argument, a
+// metric, a hook or the schedule is nil (a nil interface or a nil pointer);
+// the loss, a metric, a hook or the schedule rejects its own settings
+// (Validator); the loss or a metric does not suit the model's output
+// (OutputValidator: CrossEntropy without a final Softmax and without
+// FromLogits, BinaryCrossEntropy on several outputs, a classification
+// metric on one output column that is not a Sigmoid); or the loss and a
+// metric read different kinds of targets (TargetReader). The messages name
+// what to build instead. The settings are copied; s is not changed.
 func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) (*Trainer, error) {
 	switch {
 	case model == nil || len(model.layers) == 0:
@@ -69,112 +81,165 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 		return nil, fmt.Errorf("%w: NewTrainer: loss is nil", ErrSetting)
 	case isNil(opt):
 		return nil, fmt.Errorf("%w: NewTrainer: optimizer is nil", ErrSetting)
-	case s.Log != nil && isNil(s.Log):
-		return nil, fmt.Errorf("%w: TrainerSettings.Log is a nil %T", ErrSetting, s.Log)
-	case s.LogEvery < 0:
-		return nil, fmt.Errorf("%w: TrainerSettings.LogEvery must be >= 0, got %d", ErrSetting, s.LogEvery)
 	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 1):
 		return nil, fmt.Errorf("%w: TrainerSettings.ClipNorm must be >= 0 and finite, got %v", ErrSetting, s.ClipNorm)
 	}
 	if s.Schedule != nil && isNil(s.Schedule) {
 		return nil, fmt.Errorf("%w: TrainerSettings.Schedule is a nil %T", ErrSetting, s.Schedule)
 	}
-	if v, ok := s.Schedule.(interface{ Validate() error }); ok && s.Schedule != nil {
-		if err := v.Validate(); err != nil {
-			return nil, err
-		}
-	}
 	t := &Trainer{model: model, loss: loss, opt: opt, s: s, baseLR: opt.LearningRate()}
+	t.state, _ = opt.(StateChecker)
 	t.s.Metrics = append([]Metric(nil), s.Metrics...)
 	t.s.Hooks = append([]Hook(nil), s.Hooks...)
+	checks := []any{loss, s.Schedule}
 	for i, m := range t.s.Metrics {
 		if isNil(m) {
 			return nil, fmt.Errorf("%w: TrainerSettings.Metrics[%d] is nil", ErrSetting, i)
 		}
 		t.names = append(t.names, m.Name())
+		checks = append(checks, m)
 	}
 	for i, h := range t.s.Hooks {
 		if isNil(h) {
 			return nil, fmt.Errorf("%w: TrainerSettings.Hooks[%d] is nil", ErrSetting, i)
 		}
+		checks = append(checks, h)
+	}
+	out, last := model.OutputSize(), model.layers[len(model.layers)-1]
+	for _, c := range checks {
+		if v, ok := c.(Validator); ok {
+			if err := v.Validate(); err != nil {
+				return nil, err
+			}
+		}
+		if v, ok := c.(OutputValidator); ok {
+			if err := v.ValidateOutput(out, last); err != nil {
+				return nil, err
+			}
+		}
+		if r, ok := c.(TargetReader); ok {
+			k := r.ReadsTargets()
+			if t.targets != 0 && k != t.targets {
+				return nil, fmt.Errorf("%w: NewTrainer: %s reads %v, but the loss or an earlier metric reads %v", ErrSetting, describe(c), k, t.targets)
+			}
+			t.targets = k
+		}
 	}
 	t.params = model.Params()
-	t.snap = make([][]float64, len(t.params))
-	for i, p := range t.params {
-		t.snap[i] = make([]float64, len(p.Value.RawMatrix().Data))
-	}
+	t.snap.save(t.params)
 	return t, nil
+}
+
+// describe names a loss, metric, hook or schedule in messages.
+func describe(v any) string {
+	if m, ok := v.(Metric); ok {
+		return fmt.Sprintf("metric %q", m.Name())
+	}
+	if s, ok := v.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // Model returns the model the Trainer trains.
 func (t *Trainer) Model() *Sequential { return t.model }
 
-// checkData returns an error wrapping ErrData unless the data of l fits the
-// model, criterion and metrics: the feature count, the label range, the
-// number of target columns, the kind of targets each built-in metric reads,
-// and finite values. It reads the matrices the loader gathers its batches
-// from, which are those of its Dataset when the loader was made.
-func (t *Trainer) checkData(what string, l *DataLoader) error {
+// where locates a batch in messages: what data ("training", "validation",
+// "evaluation") and, for a batch, the epoch and batch index (-1 for the
+// whole data set). Its message is built only on error.
+type where struct {
+	what         string
+	epoch, batch int
+}
+
+func (w where) String() string {
+	if w.batch < 0 {
+		return w.what
+	}
+	return fmt.Sprintf("%s batch %d of epoch %d:", w.what, w.batch, w.epoch)
+}
+
+// checkTargets returns an error wrapping ErrData unless x and y fit the
+// model, the loss and the metrics: x has InputSize columns and one row per
+// target; the targets are of the kind the loss and metrics read; labels are
+// within the classes the output can express (see Classify); values have one
+// column per output. It allocates only on error.
+func (t *Trainer) checkTargets(w where, x *mat.Dense, y Targets) error {
+	if x == nil || (y.Labels == nil) == (y.Values == nil) {
+		return fmt.Errorf("%w: %v features or targets are missing (a Batch needs X and exactly one of Labels and Values)", ErrData, w)
+	}
+	r, f := x.Dims()
+	switch {
+	case f != t.model.InputSize():
+		return fmt.Errorf("%w: %v data has %d features, the model takes %d", ErrData, w, f, t.model.InputSize())
+	case r != y.Len():
+		return fmt.Errorf("%w: %v data has %d rows of features for %d targets", ErrData, w, r, y.Len())
+	case r == 0:
+		return fmt.Errorf("%w: %v data has no rows", ErrData, w)
+	}
+	out := t.model.OutputSize()
+	if y.Labels != nil {
+		if t.targets == RealValues {
+			return fmt.Errorf("%w: %v data has class labels, but the loss and metrics read real-valued targets", ErrData, w)
+		}
+		limit := classCount(out)
+		for i, l := range y.Labels {
+			if l < 0 || l >= limit {
+				return fmt.Errorf("%w: %v label %d of sample %d is outside [0, %d) for a model with %d outputs",
+					ErrData, w, l, i, limit, out)
+			}
+		}
+		return nil
+	}
+	if t.targets == ClassLabels {
+		return fmt.Errorf("%w: %v data has real-valued targets, but the loss and metrics read class labels", ErrData, w)
+	}
+	if _, c := y.Values.Dims(); c != out {
+		return fmt.Errorf("%w: %v data has %d target columns, the model has %d outputs", ErrData, w, c, out)
+	}
+	return nil
+}
+
+// checkSource returns an error unless src is usable: not nil, and, when it
+// draws from a Dataset (DatasetSource), that whole data set fits the model
+// (checkTargets) and holds only finite values. Sources that do not show
+// their data are checked batch by batch.
+func (t *Trainer) checkSource(what string, src BatchSource) error {
 	if err := t.model.check("model"); err != nil {
 		return err
 	}
-	if l == nil {
-		return fmt.Errorf("%w: %s loader is nil", ErrData, what)
+	if isNil(src) {
+		return fmt.Errorf("%w: %s data source is nil", ErrData, what)
 	}
-	if l.x == nil {
+	ds, ok := src.(DatasetSource)
+	if !ok {
+		return nil
+	}
+	d := ds.Dataset()
+	if d == nil || d.X == nil {
 		return fmt.Errorf("%w: %s loader was not made by NewDataLoader", ErrData, what)
 	}
-	if _, f := l.x.Dims(); f != t.model.InputSize() {
-		return fmt.Errorf("%w: %s data has %d features, the model takes %d", ErrData, what, f, t.model.InputSize())
-	}
-	out := t.model.OutputSize()
-	switch {
-	case l.labels != nil:
-		if _, ok := t.loss.(interface{ acceptsValues() }); ok {
-			return fmt.Errorf("%w: %s data has class labels, but the loss needs real-valued targets", ErrData, what)
-		}
-		limit := out
-		if _, ce := t.loss.(*CrossEntropy); out == 1 && !ce {
-			limit = 2 // one sigmoid output: labels 0 and 1
-		}
-		for i, y := range l.labels {
-			if y < 0 || y >= limit {
-				return fmt.Errorf("%w: %s label %d of sample %d is outside [0, %d) for a model with %d outputs",
-					ErrData, what, y, i, limit, out)
-			}
-		}
-	case l.values != nil:
-		if _, ok := t.loss.(interface{ acceptsValues() }); !ok {
-			return fmt.Errorf("%w: %s data has real-valued targets, but the loss needs class labels", ErrData, what)
-		}
-		if _, c := l.values.Dims(); c != out {
-			return fmt.Errorf("%w: %s data has %d target columns, the model has %d outputs", ErrData, what, c, out)
-		}
-	}
-	for _, m := range t.s.Metrics {
-		switch m.(type) {
-		case *Accuracy, *MacroF1, *MacroPrecision, *MacroRecall:
-			if l.labels == nil {
-				return fmt.Errorf("%w: metric %q needs class labels, but the %s data has real-valued targets", ErrData, m.Name(), what)
-			}
-		case *RMSE, *MAE, *R2:
-			if l.values == nil {
-				return fmt.Errorf("%w: metric %q needs real-valued targets, but the %s data has class labels", ErrData, m.Name(), what)
-			}
-		}
-	}
-	if err := checkFinite(what+" feature", l.x); err != nil {
+	if err := t.checkTargets(where{what, 0, -1}, d.X, d.Y); err != nil {
 		return err
 	}
-	if l.values != nil {
-		if err := checkFinite(what+" target", l.values); err != nil {
-			return err
-		}
+	if err := checkFinite(what+" feature", d.X); err != nil {
+		return err
 	}
-	if v, ok := t.loss.(interface{ Validate(classes int) error }); ok {
-		if err := v.Validate(out); err != nil {
-			return err
-		}
+	if d.Y.Values != nil {
+		return checkFinite(what+" target", d.Y.Values)
+	}
+	return nil
+}
+
+// nonFiniteData returns an error wrapping ErrData when the features or
+// values of b are not all finite, and nil otherwise. Fit calls it when a
+// loss is not finite, to tell bad data from divergence.
+func nonFiniteData(w where, b Batch) error {
+	if err := checkFinite(w.String()+" feature", b.X); err != nil {
+		return err
+	}
+	if b.Y.Values != nil {
+		return checkFinite(w.String()+" target", b.Y.Values)
 	}
 	return nil
 }
@@ -183,24 +248,38 @@ func (t *Trainer) checkData(what string, l *DataLoader) error {
 // after each epoch when val is not nil, and returns the history of the
 // completed epochs.
 //
-// Before the first step it checks both loaders' data against the model
-// (feature count, label range, target columns, the targets each built-in
-// metric reads, NaN and Inf) and returns an error wrapping ErrData if they
-// do not fit; a negative epochs or a nil ctx gives an error wrapping
-// ErrSetting. Training stops early, with the history so far and
+// Data is read through the BatchSource interface, so any source of batches
+// trains; a DataLoader (or any DatasetSource) has its whole data set checked
+// against the model before the first step (feature count, the kind of
+// targets the loss and metrics read, label range, target columns, NaN and
+// Inf), and every batch of any source is checked before it is used, so that
+// a source whose data changes during Fit gives an error, not a panic. These
+// errors wrap ErrData and name the data, epoch, batch and sample; a
+// negative epochs or a nil ctx gives an error wrapping ErrSetting. Training
+// stops early, with the history so far and
 //   - a *DivergenceError (wrapping ErrDiverged) when a step would leave a
-//     non-finite loss, gradient or weight; the model keeps the weights from
-//     before that step;
-//   - ctx.Err() when ctx is done, checked before every batch; the model
-//     keeps the weights of the last completed step;
+//     non-finite loss, gradient or weight, or an optimizer state that is
+//     not finite (StateChecker); the model keeps the weights from before
+//     that step. A validation loss that is not finite is reported the same
+//     way, with What "validation loss";
+//   - an error wrapping ErrData when a batch of the whole data set has zero
+//     total weight (BatchWeighter: CrossEntropy whose Weights give every
+//     label of the set weight 0), or when a batch holds NaN or Inf;
+//   - ctx.Err() when ctx is done, checked before every training and every
+//     validation batch; the model keeps the weights of the last completed
+//     step;
 //   - an error wrapping ErrSetting when the Schedule gives a negative, NaN
 //     or infinite learning rate;
 //   - the error of a Hook, or none when a Hook asks to stop.
 //
+// When training ends normally (the epochs run out or a hook stops it), Fit
+// calls FitEnd on every hook that implements FitEnder, in order, and
+// returns the first error.
+//
 // The model is in training mode during training epochs and in evaluation
 // mode while it is evaluated; Fit leaves it in evaluation mode. Apart from
 // the history, an epoch allocates nothing.
-func (t *Trainer) Fit(ctx context.Context, train, val *DataLoader, epochs int) (*History, error) {
+func (t *Trainer) Fit(ctx context.Context, train, val BatchSource, epochs int) (*History, error) {
 	if t == nil || t.model == nil {
 		return &History{}, fmt.Errorf("%w: Fit: the Trainer was not made by NewTrainer", ErrSetting)
 	}
@@ -211,15 +290,17 @@ func (t *Trainer) Fit(ctx context.Context, train, val *DataLoader, epochs int) (
 	if epochs < 0 {
 		return h, fmt.Errorf("%w: epochs must be >= 0, got %d", ErrSetting, epochs)
 	}
-	if err := t.checkData("training", train); err != nil {
+	if err := t.checkSource("training", train); err != nil {
 		return h, err
 	}
-	if val != nil {
-		if err := t.checkData("validation", val); err != nil {
+	hasVal := !isNil(val)
+	if hasVal {
+		if err := t.checkSource("validation", val); err != nil {
 			return h, err
 		}
 	}
 	defer t.model.SetTraining(false)
+	var end EpochEnd
 	for e := 0; e < epochs; e++ {
 		epoch := t.epochs
 		if t.s.Schedule != nil {
@@ -230,81 +311,138 @@ func (t *Trainer) Fit(ctx context.Context, train, val *DataLoader, epochs int) (
 			t.opt.SetLearningRate(lr)
 		}
 		rec := Epoch{Epoch: epoch, LR: t.opt.LearningRate(), ValLoss: math.NaN()}
-		loss, err := t.trainEpoch(ctx, epoch, train)
-		if err != nil {
+		var err error
+		if rec.Loss, rec.Metrics, err = t.trainEpoch(ctx, epoch, train); err != nil {
 			return h, err
 		}
-		rec.Loss = loss
-		if val != nil {
-			vl, vm, err := t.evaluate(val)
-			if err != nil {
+		if hasVal {
+			if rec.ValLoss, rec.ValMetrics, err = t.evaluate(ctx, where{"validation", epoch, 0}, val); err != nil {
 				return h, err
 			}
-			rec.ValLoss, rec.ValMetrics = vl, vm
 		}
 		t.epochs++
 		h.Epochs = append(h.Epochs, rec)
-		t.log(rec, e == epochs-1)
-		for _, hook := range t.s.Hooks {
-			stop, err := hook.AfterEpoch(EpochEnd{Epoch: epoch, Last: e == epochs-1, History: h, Model: t.model})
-			if err != nil {
+		end = EpochEnd{Epoch: epoch, Last: e == epochs-1, History: h, Model: t.model, Metrics: t.s.Metrics}
+		stop, err := t.afterEpoch(end)
+		if err != nil {
+			return h, err
+		}
+		if stop {
+			break
+		}
+	}
+	if len(h.Epochs) == 0 {
+		return h, nil
+	}
+	for _, hook := range t.s.Hooks {
+		if f, ok := hook.(FitEnder); ok {
+			if err := f.FitEnd(end); err != nil {
 				return h, err
-			}
-			if stop {
-				return h, nil
 			}
 		}
 	}
 	return h, nil
 }
 
-// trainEpoch runs one epoch of steps and returns the mean training loss.
-func (t *Trainer) trainEpoch(ctx context.Context, epoch int, l *DataLoader) (float64, error) {
-	t.model.SetTraining(true)
-	var sum float64
-	var n int
-	l.Reset()
-	for l.Next() {
-		if err := ctx.Err(); err != nil {
-			return 0, err
+// afterEpoch runs the hooks in order until one asks to stop or fails.
+func (t *Trainer) afterEpoch(e EpochEnd) (bool, error) {
+	for _, hook := range t.s.Hooks {
+		if stop, err := hook.AfterEpoch(e); err != nil || stop {
+			return stop, err
 		}
-		b := l.Batch()
-		loss, err := t.step(epoch, l.BatchIndex(), b)
-		if err != nil {
-			return 0, err
-		}
-		rows := b.Y.Len()
-		sum += loss * float64(rows)
-		n += rows
 	}
-	return sum / float64(n), nil
+	return false, nil
+}
+
+// trainEpoch runs one epoch of steps and returns the training loss over the
+// epoch, Σ w·l / Σ w over its batches, and with TrainMetrics the metrics
+// over its batches.
+func (t *Trainer) trainEpoch(ctx context.Context, epoch int, src BatchSource) (float64, []float64, error) {
+	t.model.SetTraining(true)
+	if t.s.TrainMetrics {
+		t.resetMetrics()
+	}
+	var sum, weight float64
+	w := where{"training", epoch, 0}
+	src.Reset()
+	for ; src.Next(); w.batch++ {
+		if err := ctx.Err(); err != nil {
+			return 0, nil, err
+		}
+		b := src.Batch()
+		if err := t.checkTargets(w, b.X, b.Y); err != nil {
+			return 0, nil, err
+		}
+		loss, err := t.step(w, b)
+		if err != nil {
+			return 0, nil, err
+		}
+		bw := batchWeight(t.loss, b.Y)
+		sum += loss * bw
+		weight += bw
+	}
+	loss, err := setMean(w, sum, weight)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !t.s.TrainMetrics {
+		return loss, nil, nil
+	}
+	return loss, t.metricValues(), nil
+}
+
+// setMean returns sum/weight, the mean of a whole set, or an error wrapping
+// ErrData when the set had no batch or its total weight is 0.
+func setMean(w where, sum, weight float64) (float64, error) {
+	if w.batch == 0 {
+		return 0, fmt.Errorf("%w: %s data gave no batches in epoch %d", ErrData, w.what, w.epoch)
+	}
+	if weight == 0 {
+		return 0, fmt.Errorf("%w: %s data of epoch %d has total weight 0 (every label has class weight 0); its mean loss is undefined",
+			ErrData, w.what, w.epoch)
+	}
+	return sum / weight, nil
 }
 
 // step does one forward, backward and optimizer step on b, rolling back if
 // the result is not finite.
-func (t *Trainer) step(epoch, batch int, b Batch) (float64, error) {
-	t.model.Forward(b.X)
+func (t *Trainer) step(w where, b Batch) (float64, error) {
+	out := t.model.Forward(b.X)
 	loss := backprop(t.model, t.loss, b.Y, false)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "loss"}
+		if err := nonFiniteData(w, b); err != nil {
+			return 0, err
+		}
+		return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: "loss"}
+	}
+	if t.s.TrainMetrics {
+		for _, m := range t.s.Metrics {
+			m.Update(out, b.Y)
+		}
 	}
 	if t.s.ClipNorm > 0 {
 		ClipGradNorm(t.params, t.s.ClipNorm)
 	}
 	for i, p := range t.params {
 		if !allFinite(p.Grad.RawMatrix().Data) {
-			return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "gradient of " + t.paramName(i)}
+			return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: "gradient of " + t.paramName(i)}
 		}
-		copy(t.snap[i], p.Value.RawMatrix().Data)
 	}
+	t.snap.save(t.params)
 	t.opt.Step()
+	what := ""
 	for i, p := range t.params {
 		if !allFinite(p.Value.RawMatrix().Data) {
-			for k, q := range t.params {
-				copy(q.Value.RawMatrix().Data, t.snap[k])
-			}
-			return 0, &DivergenceError{Epoch: epoch, Batch: batch, What: "weights of " + t.paramName(i)}
+			what = "weights of " + t.paramName(i)
+			break
 		}
+	}
+	if what == "" && t.state != nil && !t.state.StateFinite() {
+		what = fmt.Sprintf("the state of the optimizer %T", t.opt)
+	}
+	if what != "" {
+		t.snap.restore(t.params)
+		return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: what}
 	}
 	return loss, nil
 }
@@ -313,7 +451,7 @@ func (t *Trainer) step(epoch, batch int, b Batch) (float64, error) {
 // messages.
 func (t *Trainer) paramName(i int) string {
 	k := 0
-	for li, l := range t.model.Layers() {
+	for li, l := range t.model.layers {
 		for _, p := range l.Params() {
 			if k == i {
 				return fmt.Sprintf("layer %d %v %s", li, l, p.Name)
@@ -329,26 +467,33 @@ func allFinite(v []float64) bool { return kernel.AllFinite(v) }
 
 // Scores are the results of Evaluate.
 type Scores struct {
-	// Loss is the criterion's mean over every sample of the loader.
+	// Loss is the criterion over every sample of the data, Σ w·l / Σ w
+	// over its batches (see Epoch.Loss), whatever the batch size.
 	Loss float64
 	// Metrics maps each metric's name to its value.
 	Metrics map[string]float64
 }
 
-// Evaluate returns the mean loss and the value of every metric over all
-// samples of l, with the model in evaluation mode (it restores the previous
-// mode). It returns an error wrapping ErrData if the data does not fit the
-// model.
-func (t *Trainer) Evaluate(l *DataLoader) (Scores, error) {
+// Evaluate returns the loss and the value of every metric over all samples
+// of src, with the model in evaluation mode (it restores the previous
+// mode). The loss is computed from the logits where the criterion fuses
+// with the model's final layer (see CrossEntropy). It returns an error
+// wrapping ErrData if the data does not fit the model or its total weight
+// is 0, a *DivergenceError if the loss is not finite, and ctx.Err() when
+// ctx is done (checked before every batch).
+func (t *Trainer) Evaluate(ctx context.Context, src BatchSource) (Scores, error) {
 	if t == nil || t.model == nil {
 		return Scores{}, fmt.Errorf("%w: Evaluate: the Trainer was not made by NewTrainer", ErrSetting)
 	}
-	if err := t.checkData("evaluation", l); err != nil {
+	if ctx == nil {
+		return Scores{}, fmt.Errorf("%w: Evaluate: nil context; use context.Background()", ErrSetting)
+	}
+	if err := t.checkSource("evaluation", src); err != nil {
 		return Scores{}, err
 	}
 	wasTraining := t.model.Training()
 	defer t.model.SetTraining(wasTraining)
-	loss, vals, err := t.evaluate(l)
+	loss, vals, err := t.evaluate(ctx, where{"evaluation", t.epochs, 0}, src)
 	if err != nil {
 		return Scores{}, err
 	}
@@ -359,49 +504,62 @@ func (t *Trainer) Evaluate(l *DataLoader) (Scores, error) {
 	return s, nil
 }
 
-// evaluate runs the model over every batch of l in evaluation mode and
-// returns the mean loss and the metric values.
-func (t *Trainer) evaluate(l *DataLoader) (float64, []float64, error) {
+// evaluate runs the model over every batch of src in evaluation mode and
+// returns the loss over the set and the metric values.
+func (t *Trainer) evaluate(ctx context.Context, w where, src BatchSource) (float64, []float64, error) {
 	t.model.SetTraining(false)
-	for _, m := range t.s.Metrics {
-		m.Reset()
-	}
-	var sum float64
-	var n int
-	l.Reset()
-	for l.Next() {
-		b := l.Batch()
+	t.resetMetrics()
+	var sum, weight float64
+	last := t.model.layers[len(t.model.layers)-1]
+	src.Reset()
+	for ; src.Next(); w.batch++ {
+		if err := ctx.Err(); err != nil {
+			return 0, nil, err
+		}
+		b := src.Batch()
+		if err := t.checkTargets(w, b.X, b.Y); err != nil {
+			return 0, nil, err
+		}
 		out := t.model.Forward(b.X)
-		rows := b.Y.Len()
-		sum += t.loss.Loss(out, b.Y) * float64(rows)
-		n += rows
+		loss := criterionLoss(t.loss, last, out, b.Y)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			if err := nonFiniteData(w, b); err != nil {
+				return 0, nil, err
+			}
+			return 0, nil, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: w.what + " loss"}
+		}
+		bw := batchWeight(t.loss, b.Y)
+		sum += loss * bw
+		weight += bw
 		for _, m := range t.s.Metrics {
 			m.Update(out, b.Y)
 		}
 	}
+	loss, err := setMean(w, sum, weight)
+	if err != nil {
+		return 0, nil, err
+	}
+	return loss, t.metricValues(), nil
+}
+
+// resetMetrics resets every metric.
+func (t *Trainer) resetMetrics() {
+	for _, m := range t.s.Metrics {
+		m.Reset()
+	}
+}
+
+// metricValues returns the value of every metric, in order; the slice is
+// never nil.
+func (t *Trainer) metricValues() []float64 {
 	vals := make([]float64, len(t.s.Metrics))
 	for i, m := range t.s.Metrics {
 		vals[i] = m.Value()
 	}
-	return sum / float64(n), vals, nil
+	return vals
 }
 
-// log writes the epoch's line when logging is on and the epoch is due.
-func (t *Trainer) log(e Epoch, last bool) {
-	if t.s.Log == nil {
-		return
-	}
-	if k := t.s.LogEvery; k > 1 && e.Epoch%k != 0 && !last {
-		return
-	}
-	line := fmt.Sprintf("epoch=%3d | loss=%6.3f", e.Epoch, e.Loss)
-	if !math.IsNaN(e.ValLoss) {
-		line += fmt.Sprintf(" | val_loss=%6.3f", e.ValLoss)
-	}
-	for i, v := range e.ValMetrics {
-		line += fmt.Sprintf(" | val_%s=%6.3f", t.names[i], v)
-	}
-	fmt.Fprintln(t.s.Log, line)
-}
-
-var _ Hook = (*EarlyStopping)(nil)
+var (
+	_ BatchSource   = (*DataLoader)(nil)
+	_ DatasetSource = (*DataLoader)(nil)
+)

@@ -53,9 +53,8 @@ func ExampleTrainer_Fit() {
 		log.Fatal(err)
 	}
 	tr, err := mlp.NewTrainer(model, &mlp.CrossEntropy{}, opt, mlp.TrainerSettings{
-		Metrics:  []mlp.Metric{&mlp.Accuracy{}},
-		Log:      os.Stdout,
-		LogEvery: 5,
+		Metrics: []mlp.Metric{&mlp.Accuracy{}},
+		Hooks:   []mlp.Hook{&mlp.ProgressLogger{W: os.Stdout, Every: 5}},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -205,11 +206,11 @@ func TestEvaluateCoversEverySample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := tr.Evaluate(mustLoader(t, d, LoaderSettings{BatchSize: 5}))
+	s, err := tr.Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: 5}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := tr.Evaluate(mustLoader(t, d, LoaderSettings{BatchSize: 7}))
+	all, err := tr.Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: 7}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func TestNewTrainerSettings(t *testing.T) {
 		s    TrainerSettings
 		want string
 	}{
-		{"LogEvery", TrainerSettings{LogEvery: -1}, "LogEvery"},
+		{"ProgressLogger.Every", TrainerSettings{Hooks: []Hook{&ProgressLogger{W: io.Discard, Every: -1}}}, "Every"},
 		{"ClipNorm negative", TrainerSettings{ClipNorm: -1}, "ClipNorm"},
 		{"ClipNorm NaN", TrainerSettings{ClipNorm: math.NaN()}, "ClipNorm"},
 		{"nil metric", TrainerSettings{Metrics: []Metric{nil}}, "Metrics[0]"},
@@ -399,7 +400,7 @@ func TestFitLog(t *testing.T) {
 	m := testNet(t, 1, 4, 3)
 	var buf bytes.Buffer
 	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}),
-		TrainerSettings{Metrics: []Metric{&Accuracy{}}, Log: &buf, LogEvery: 3})
+		TrainerSettings{Metrics: []Metric{&Accuracy{}}, Hooks: []Hook{&ProgressLogger{W: &buf, Every: 3}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,11 +464,11 @@ func TestFitEpochAllocs(t *testing.T) {
 	}
 	l := mustLoader(t, d, LoaderSettings{BatchSize: 50, Shuffle: true, Src: rand.NewPCG(1, 2)})
 	ctx := context.Background()
-	if _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+	if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
 		t.Fatal(err)
 	}
 	allocs := testing.AllocsPerRun(5, func() {
-		if _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+		if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -348,12 +348,15 @@ func (d *Data) Fit(ctx context.Context, s Spec) (*Result, error) {
 	var (
 		loss       mlp.Loss
 		train, val = d.Train, d.Val
-		settings   = mlp.TrainerSettings{Log: s.Log, LogEvery: s.LogEvery}
+		settings   mlp.TrainerSettings
 	)
 	switch d.Task {
 	case Classification:
 		loss = &mlp.CrossEntropy{}
 		settings.Metrics = []mlp.Metric{&mlp.Accuracy{}}
+		if s.Log != nil {
+			settings.Hooks = []mlp.Hook{&mlp.ProgressLogger{W: s.Log, Every: s.LogEvery}}
+		}
 	case Regression:
 		loss = &mlp.MSE{}
 		if train, err = d.standardizeTargets(d.Train); err != nil {
@@ -367,8 +370,7 @@ func (d *Data) Fit(ctx context.Context, s Spec) (*Result, error) {
 			&targetUnits{m: &mlp.RMSE{}, mean: mean, std: std},
 			&targetUnits{m: &mlp.R2{}, mean: mean, std: std},
 		}
-		// The trainer would log the loss of the standardized target.
-		settings.Log = nil
+		// ProgressLogger would log the loss of the standardized target.
 		if s.Log != nil {
 			settings.Hooks = []mlp.Hook{&epochLog{w: s.Log, every: s.LogEvery, variance: std * std}}
 		}
@@ -405,7 +407,7 @@ func (d *Data) Fit(ctx context.Context, s Spec) (*Result, error) {
 // the validation loader l.
 func (d *Data) scoreClasses(t *mlp.Trainer, l *mlp.DataLoader, hist *mlp.History) (*Result, error) {
 	model := t.Model()
-	scores, err := t.Evaluate(l)
+	scores, err := t.Evaluate(context.Background(), l)
 	if err != nil {
 		return nil, err
 	}

@@ -142,8 +142,16 @@ func TestFitRegressionUnits(t *testing.T) {
 
 	last, _ := res.History.Last()
 	near("last epoch's validation loss", last.ValLoss, res.ValLoss, 1e-9)
-	near("last epoch's rmse", res.History.Metric("rmse")[len(res.History.Epochs)-1], res.ValRMSE, 1e-9)
-	near("last epoch's r2", res.History.Metric("r2")[len(res.History.Epochs)-1], res.ValR2, 1e-9)
+	rmse, err := res.History.Metric("val_rmse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := res.History.Metric("val_r2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	near("last epoch's rmse", rmse[len(res.History.Epochs)-1], res.ValRMSE, 1e-9)
+	near("last epoch's r2", r2[len(res.History.Epochs)-1], res.ValR2, 1e-9)
 	if last.Loss < 100 {
 		t.Errorf("training loss %v is not in the target's units (variance about %v)", last.Loss, d.TargetScaler.Std[0]*d.TargetScaler.Std[0])
 	}
