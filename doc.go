@@ -88,7 +88,7 @@
 //
 // Safe to share: a Dataset nothing writes to (the package only reads
 // Datasets), the methods of a StandardScaler, the schedules, and functions
-// that keep no state, such as Argmax, AccuracyScore and NewConfusion. A
+// that keep no state, such as Classify, AccuracyScore and NewConfusion. A
 // rand.Source is not safe for concurrent use: do not give one source to two
 // things that run at the same time.
 package mlp

@@ -10,13 +10,16 @@
 //
 // The image stacks panels that share the epoch axis:
 //
-//   - the first holds the training loss and, when the history has
-//     validation figures, the validation loss of each epoch;
-//   - below it come the validation metrics (accuracy, RMSE, R², ...). They
-//     share one panel when their magnitudes are alike, the largest absolute
-//     values of any two (taken as at least 1) within a factor of 4, as
-//     accuracy and macro F1 are; otherwise each metric gets a panel of its
-//     own, so that RMSE in the target's units does not flatten R².
+//   - the first holds the training loss ("loss") and, when the history has
+//     validation figures, the validation loss ("val_loss", dashed) of each
+//     epoch;
+//   - below it come the metrics (accuracy, RMSE, R², ...): the validation
+//     values ("val_accuracy", dashed) and, when the history records them,
+//     the training values ("accuracy"), named as mlp.History names them.
+//     Metrics share one panel when their magnitudes are alike, the largest
+//     absolute values of any two (taken as at least 1) within a factor of
+//     4, as accuracy and macro F1 are; otherwise each metric gets a panel
+//     of its own, so that RMSE in the target's units does not flatten R².
 //
 // Every panel has a legend and axis labels. Non-finite values (NaN, ±Inf)
 // are left out of the lines; a history without validation data gives the
@@ -166,58 +169,84 @@ func newSeries(name string, h *mlp.History, v func(e mlp.Epoch) float64) series 
 }
 
 // panels returns the series of each panel and the label of its y axis.
+// Series are named as mlp.History names the figures (Keras's names): "loss"
+// and "val_loss", a metric's name for its training values and "val_" with
+// its name for its validation values; validation lines are dashed.
 func panels(h *mlp.History) (groups [][]series, labels []string, err error) {
 	if h == nil || len(h.Epochs) == 0 {
 		return nil, nil, ErrEmptyHistory
 	}
 	validation := false
 	for i, e := range h.Epochs {
-		if e.ValMetrics != nil && len(e.ValMetrics) != len(h.MetricNames) {
-			return nil, nil, fmt.Errorf("%w: mlpplot: epoch %d of the history has %d metric values for %d metric names",
-				mlp.ErrData, i, len(e.ValMetrics), len(h.MetricNames))
+		for _, vals := range [][]float64{e.Metrics, e.ValMetrics} {
+			if vals != nil && len(vals) != len(h.MetricNames) {
+				return nil, nil, fmt.Errorf("%w: mlpplot: epoch %d of the history has %d metric values for %d metric names",
+					mlp.ErrData, i, len(vals), len(h.MetricNames))
+			}
 		}
 		if e.ValMetrics != nil || !math.IsNaN(e.ValLoss) {
 			validation = true
 		}
 	}
+	dashed := []vg.Length{vg.Points(6), vg.Points(3)}
 
-	loss := []series{newSeries("training", h, func(e mlp.Epoch) float64 { return e.Loss })}
+	loss := []series{newSeries("loss", h, func(e mlp.Epoch) float64 { return e.Loss })}
 	if validation {
-		val := newSeries("validation", h, func(e mlp.Epoch) float64 { return e.ValLoss })
-		val.dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		val := newSeries("val_loss", h, func(e mlp.Epoch) float64 { return e.ValLoss })
+		val.dashes = dashed
 		loss = append(loss, val)
 	}
 	groups, labels = [][]series{loss}, []string{"loss"}
 
-	var metrics []series
+	var metrics [][]series // the lines of each metric that has any point
+	var names []string
 	for k, name := range h.MetricNames {
-		m := newSeries(name, h, func(e mlp.Epoch) float64 {
-			if e.ValMetrics == nil {
+		at := func(vals []float64) float64 {
+			if vals == nil {
 				return math.NaN()
 			}
-			return e.ValMetrics[k]
-		})
-		if len(m.pts) > 0 {
-			metrics = append(metrics, m)
+			return vals[k]
+		}
+		var lines []series
+		if m := newSeries(name, h, func(e mlp.Epoch) float64 { return at(e.Metrics) }); len(m.pts) > 0 {
+			lines = append(lines, m)
+		}
+		if m := newSeries("val_"+name, h, func(e mlp.Epoch) float64 { return at(e.ValMetrics) }); len(m.pts) > 0 {
+			m.dashes = dashed
+			lines = append(lines, m)
+		}
+		if len(lines) > 0 {
+			metrics, names = append(metrics, lines), append(names, name)
 		}
 	}
 	if len(metrics) == 0 {
 		return groups, labels, nil
 	}
+	magnitude := func(lines []series) float64 {
+		m := 0.0
+		for _, l := range lines {
+			m = max(m, l.magnitude())
+		}
+		return m
+	}
 	lo, hi := math.Inf(1), 0.0
 	for _, m := range metrics {
-		lo, hi = min(lo, m.magnitude()), max(hi, m.magnitude())
+		lo, hi = min(lo, magnitude(m)), max(hi, magnitude(m))
 	}
 	if len(metrics) == 1 || hi <= metricSpread*lo {
-		label := "validation " + metrics[0].name
+		label := names[0]
 		if len(metrics) > 1 {
-			label = "validation metrics"
+			label = "metrics"
 		}
-		return append(groups, metrics), append(labels, label), nil
+		var all []series
+		for _, m := range metrics {
+			all = append(all, m...)
+		}
+		return append(groups, all), append(labels, label), nil
 	}
-	for _, m := range metrics {
-		groups = append(groups, []series{m})
-		labels = append(labels, "validation "+m.name)
+	for i, m := range metrics {
+		groups = append(groups, m)
+		labels = append(labels, names[i])
 	}
 	return groups, labels, nil
 }

@@ -30,15 +30,15 @@ func TestPanels(t *testing.T) {
 		want    []string // y labels of the panels
 	}{
 		{"one metric", epochs([]float64{0.5, 0.9}), []string{"accuracy"},
-			[]string{"loss", "validation accuracy"}},
+			[]string{"loss", "accuracy"}},
 		{"alike", epochs([]float64{0.5, 0.9}, []float64{0.4, 0.8}), []string{"accuracy", "macro_f1"},
-			[]string{"loss", "validation metrics"}},
+			[]string{"loss", "metrics"}},
 		{"rmse and r2", epochs([]float64{80, 55}, []float64{-1.5, 0.5}), []string{"rmse", "r2"},
-			[]string{"loss", "validation rmse", "validation r2"}},
+			[]string{"loss", "rmse", "r2"}},
 		{"within the spread", epochs([]float64{3.5, 2}, []float64{-0.5, 0.5}), []string{"mae", "r2"},
-			[]string{"loss", "validation metrics"}},
+			[]string{"loss", "metrics"}},
 		{"all NaN metric left out", epochs([]float64{0.5, 0.9}, []float64{math.NaN(), math.NaN()}), []string{"accuracy", "r2"},
-			[]string{"loss", "validation accuracy"}},
+			[]string{"loss", "accuracy"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,11 +50,31 @@ func TestPanels(t *testing.T) {
 			if !slices.Equal(labels, tt.want) || len(groups) != len(labels) {
 				t.Errorf("%d panels labelled %q, want %q", len(groups), labels, tt.want)
 			}
-			if n := len(groups[0]); n != 2 {
-				t.Errorf("loss panel has %d lines, want training and validation", n)
+			if n := len(groups[0]); n != 2 || groups[0][0].name != "loss" || groups[0][1].name != "val_loss" {
+				t.Errorf("loss panel has %d lines, want loss and val_loss", n)
+			}
+			if got := groups[1][0].name; got != "val_"+tt.metrics[0] {
+				t.Errorf("first metric line named %q, want %q", got, "val_"+tt.metrics[0])
 			}
 		})
 	}
+	t.Run("training metrics", func(t *testing.T) {
+		h := &mlp.History{MetricNames: []string{"accuracy"}, Epochs: []mlp.Epoch{
+			{Loss: 1, Metrics: []float64{0.6}, ValLoss: 0.9, ValMetrics: []float64{0.5}},
+			{Epoch: 1, Loss: 0.8, Metrics: []float64{0.7}, ValLoss: 0.8, ValMetrics: []float64{0.6}},
+		}}
+		groups, labels, err := panels(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range groups[1] {
+			names = append(names, s.name)
+		}
+		if !slices.Equal(labels, []string{"loss", "accuracy"}) || !slices.Equal(names, []string{"accuracy", "val_accuracy"}) {
+			t.Errorf("panels %q, metric lines %q; want [loss accuracy] and [accuracy val_accuracy]", labels, names)
+		}
+	})
 	t.Run("no validation", func(t *testing.T) {
 		h := &mlp.History{MetricNames: []string{"accuracy"}, Epochs: []mlp.Epoch{{Loss: 1, ValLoss: math.NaN()}}}
 		groups, labels, err := panels(h)
