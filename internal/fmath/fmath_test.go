@@ -1,0 +1,104 @@
+package fmath
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// fn is one function under test, with its reference, the package math
+// function it replaces and the ranges it is tested on.
+type fn struct {
+	name   string
+	f      func(float64) float64
+	ref    func(float64) *big.Float
+	std    func(float64) float64
+	ranges [][2]float64 // uniform in each; a negative low bound with "log" means 10**uniform
+}
+
+var fns = []fn{
+	{"Exp", Exp, refExp, math.Exp, [][2]float64{{-20, 0}, {-745, 709.7}, {-1e-6, 1e-6}, {-1, 1}}},
+	{"Log", Log, refLog, math.Log, [][2]float64{{0.5, 2}, {1e-300, 1e-290}, {0, 1e300}, {1 - 1e-6, 1 + 1e-6}, {1e-10, 1}}},
+	{"Tanh", Tanh, refTanh, math.Tanh, [][2]float64{{-0.7, 0.7}, {-20, 20}, {-1e-5, 1e-5}, {0.6, 1.5}}},
+	{"Erf", Erf, refErf, math.Erf, [][2]float64{{-1.3, 1.3}, {-6, 6}, {-1e-5, 1e-5}, {2, 3}}},
+}
+
+// TestAccuracy checks each function against its big.Float reference on
+// random inputs in several ranges: the error must stay within 1 ulp.
+func TestAccuracy(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	for _, f := range fns {
+		t.Run(f.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			worst, worstX := 0.0, 0.0
+			for _, r := range f.ranges {
+				for i := 0; i < n/len(f.ranges); i++ {
+					x := r[0] + (r[1]-r[0])*rng.Float64()
+					if e := ulps(f.f(x), f.ref(x)); e > worst {
+						worst, worstX = e, x
+					}
+				}
+			}
+			t.Logf("%s: largest error %.3f ulp, at %v", f.name, worst, worstX)
+			if worst > 1 {
+				t.Errorf("%s(%v) is off by %.3f ulp, want at most 1", f.name, worstX, worst)
+			}
+		})
+	}
+}
+
+// TestAgainstMath checks each function against package math on many
+// inputs: both are accurate to about 1 ulp, so they may differ by at most
+// 2 ulps.
+func TestAgainstMath(t *testing.T) {
+	for _, f := range fns {
+		t.Run(f.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			differ := 0
+			total := 0
+			for _, r := range f.ranges {
+				for i := 0; i < 50000; i++ {
+					x := r[0] + (r[1]-r[0])*rng.Float64()
+					got, want := f.f(x), f.std(x)
+					total++
+					if got == want {
+						continue
+					}
+					differ++
+					// Package math is not always right: amd64's Exp
+					// overflows early, its Log is wrong for subnormals.
+					if ulps(got, newF(want)) > 2 && ulps(got, f.ref(x)) > 1 {
+						t.Fatalf("%s(%v) = %v, math gives %v", f.name, x, got, want)
+					}
+				}
+			}
+			t.Logf("%s differs from package math in the last bit on %d of %d inputs", f.name, differ, total)
+		})
+	}
+}
+
+// TestSpecial checks infinities, NaN, zeros and the edges of the ranges
+// against package math, which defines them.
+func TestSpecial(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1, -1,
+		709.78, 709.79, -745.13, -745.14, 1e-300, 5e-324, -5e-324, math.MaxFloat64, -math.MaxFloat64,
+		0.625, -0.625, 44.01, 44.02, 0.84375, 1.25, 1 / 0.35, 6, -6, 2.848094538889218e-306, 1.0 / (1 << 28)}
+	for _, f := range fns {
+		for _, x := range xs {
+			got, want := f.f(x), f.std(x)
+			if math.IsNaN(want) {
+				if !math.IsNaN(got) {
+					t.Errorf("%s(%v) = %v, want NaN", f.name, x, got)
+				}
+				continue
+			}
+			if math.Float64bits(got) != math.Float64bits(want) && ulps(got, newF(want)) > 1 && ulps(got, f.ref(x)) > 1 {
+				t.Errorf("%s(%v) = %v, want %v", f.name, x, got, want)
+			}
+		}
+	}
+}
