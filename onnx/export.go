@@ -68,7 +68,7 @@ type ExportSettings struct {
 // It builds the whole file in memory: about 8 bytes per weight (4 with
 // Float32).
 func Export(w io.Writer, m *Model, s *ExportSettings) error {
-	b, err := Encode(m, s)
+	b, err := encode(m, s)
 	if err != nil {
 		return err
 	}
@@ -78,8 +78,8 @@ func Export(w io.Writer, m *Model, s *ExportSettings) error {
 	return nil
 }
 
-// Encode returns the ONNX file Export writes.
-func Encode(m *Model, s *ExportSettings) ([]byte, error) {
+// encode returns the ONNX file Export writes.
+func encode(m *Model, s *ExportSettings) ([]byte, error) {
 	if s == nil {
 		s = &ExportSettings{}
 	}
@@ -170,9 +170,7 @@ func exportTask(m *Model) (string, error) {
 	case Classification, Regression:
 		return m.Task, nil
 	case "":
-		layers := m.Net.Layers()
-		switch layers[len(layers)-1].(type) {
-		case *mlp.Softmax, *mlp.Sigmoid:
+		if endsInProbabilities(m.Net.Layers()) {
 			return Classification, nil
 		}
 		return Regression, nil

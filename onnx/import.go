@@ -1186,11 +1186,7 @@ func (g *graph) model(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) 
 	if classes == nil {
 		classes, from = meta.classes, "metadata "+MetaClasses
 	}
-	ends := false
-	switch g.layers[len(g.layers)-1].(type) {
-	case *mlp.Softmax, *mlp.Sigmoid:
-		ends = true
-	}
+	ends := endsInProbabilities(g.layers)
 	m.Net.SetTraining(false)
 	m.Task = Regression
 	if (s.Classes == nil && meta.task == Regression) || !(ends || classes != nil || meta.task == Classification) {

@@ -114,6 +114,19 @@ func DefaultColumns(n int) []string {
 	return c
 }
 
+// endsInProbabilities reports whether the last of layers is a Softmax or a
+// Sigmoid: whether a net of those layers gives class probabilities.
+func endsInProbabilities(layers []mlp.Layer) bool {
+	if len(layers) == 0 {
+		return false
+	}
+	switch layers[len(layers)-1].(type) {
+	case *mlp.Softmax, *mlp.Sigmoid:
+		return true
+	}
+	return false
+}
+
 // classCount returns the number of class names a classifier with k output
 // columns has: k, or 2 for one output.
 func classCount(k int) int {

@@ -22,6 +22,33 @@ import torch
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+IRIS = os.path.join(HERE, "..", "..", "internal", "datasets", "iris.csv")
+
+
+def iris():
+    """Returns the iris features and labels, as float64 and int64 tensors."""
+    with open(IRIS) as f:
+        rows = [line.strip().split(",") for line in f.readlines()[1:] if line.strip()]
+    x = torch.tensor([[float(v) for v in r[:4]] for r in rows], dtype=torch.float64)
+    y = torch.tensor([int(r[4]) for r in rows])
+    return x, y
+
+
+def train_iris(model):
+    """Trains model on iris (full batch, Adam, 300 steps) and returns the
+    16 rows every 10th of the data set, which the fixture predicts."""
+    x, y = iris()
+    torch.manual_seed(10)
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    logits = nn.Sequential(*list(model)[:-1])  # without the Softmax
+    model.train()
+    for _ in range(300):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(logits(x), y)
+        loss.backward()
+        opt.step()
+    model.eval()
+    return x[::10][:16]
 
 
 def nets():
@@ -35,6 +62,7 @@ def nets():
     yield "sigmoid", mk(3, lambda: [nn.Linear(4, 8), nn.Sigmoid(), nn.Linear(8, 1), nn.Sigmoid()]), 4, None
     yield "tanh", mk(4, lambda: [nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)]), 4, None
     yield "gelu", mk(5, lambda: [nn.Linear(4, 8), nn.GELU(), nn.Linear(8, 3)]), 4, None
+    # An iris classifier, trained.
     yield "softmax", mk(6, lambda: [nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(dim=-1)]), 4, {
         "mlp.columns": json.dumps(["sepal_length", "sepal_width", "petal_length", "petal_width"]),
         "mlp.classes": json.dumps(["setosa", "versicolor", "virginica"]),
@@ -51,6 +79,8 @@ def main():
     for name, model, width, meta in nets():
         g = torch.Generator().manual_seed(100)
         x = torch.randn(16, width, generator=g, dtype=torch.float64) * 2
+        if name == "softmax":
+            x = train_iris(model)
         with torch.no_grad():
             y = model(x)
         path = os.path.join(HERE, "torch_%s.onnx" % name)

@@ -1,0 +1,71 @@
+package onnx_test
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/onnx"
+)
+
+// BenchmarkPredictImported times prediction by a net imported from
+// PyTorch (testdata/torch_bench.onnx, 64-128-10 with ReLU and Softmax)
+// against a native net of the same shapes: one row through PredictProba
+// (what a server does per request), one row and 256 rows through Forward.
+// The imported net is an ordinary Sequential, so the two should match.
+// For onnxruntime's one-row latency on the same file, run
+//
+//	node testdata/ort.js bench testdata/torch_bench.onnx 20000
+func BenchmarkPredictImported(b *testing.B) {
+	file, _ := readFixture(b, "bench")
+	imported, err := onnx.Import(bytes.NewReader(file), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := rand.NewPCG(1, 2)
+	native, err := mlp.NewSequential(mlp.NewLinear(64, 128, src), &mlp.ReLU{}, mlp.NewLinear(128, 10, src), &mlp.Softmax{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	native.SetTraining(false)
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := mat.NewDense(256, 64, nil)
+	for i := range x.RawMatrix().Data {
+		x.RawMatrix().Data[i] = rng.NormFloat64()
+	}
+	row := x.Slice(0, 1, 0, 64).(*mat.Dense)
+	for _, net := range []struct {
+		name string
+		m    *mlp.Sequential
+	}{{"imported", imported.Net}, {"native", native}} {
+		for _, tc := range []struct {
+			name string
+			rows int
+			run  func() error
+		}{
+			{"PredictProba_1row", 1, func() error { _, err := net.m.PredictProba(row); return err }},
+			{"Forward_1row", 1, func() error { net.m.Forward(row); return nil }},
+			{"Forward_256rows", 256, func() error { net.m.Forward(x); return nil }},
+		} {
+			b.Run(net.name+"/"+tc.name, func(b *testing.B) {
+				if err := tc.run(); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				start := time.Now()
+				for i := 0; i < b.N; i++ {
+					if err := tc.run(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				sec := time.Since(start).Seconds()
+				b.ReportMetric(float64(b.N*tc.rows)/sec, "samples/s")
+			})
+		}
+	}
+}
