@@ -10,8 +10,10 @@ import (
 )
 
 // ReLU is the rectified linear unit, y = max(x, 0), applied element-wise.
-// Its derivative is taken as 0 at x = 0, as PyTorch does. The zero value is
-// ready to use.
+// Its derivative is taken as 0 at x = 0, as PyTorch does. A NaN input gives
+// a NaN output, and the gradient passes through it, as in PyTorch, so that
+// the finiteness checks after it see the NaN; -0 gives +0 (PyTorch gives
+// -0). The zero value is ready to use.
 type ReLU struct {
 	y, dx mat.Dense
 	have  bool
@@ -31,7 +33,8 @@ func (a *ReLU) Forward(x *mat.Dense) *mat.Dense {
 	return &a.y
 }
 
-// Backward returns grad where the last input was positive, 0 elsewhere.
+// Backward returns grad where the last output was positive or NaN, 0
+// elsewhere.
 func (a *ReLU) Backward(grad *mat.Dense) *mat.Dense {
 	r, c := checkActivationGrad("ReLU", a.have, &a.y, grad)
 	reuse(&a.dx, r, c)

@@ -8,8 +8,11 @@ func AllFinite(x []float64) bool {
 	return cur.allFinite(x)
 }
 
-// ReLU sets dst[i] = x[i] where x[i] > 0 and +0 elsewhere, NaN included.
-// It panics if dst is shorter than x; dst and x may be the same slice.
+// ReLU sets dst[i] = x[i] where x[i] > 0 or x[i] is NaN, and +0 elsewhere
+// (-0 included): NaN in, NaN out, as in PyTorch, so that a NaN reaching a
+// ReLU is not hidden from the checks after it. PyTorch gives -0 for -0;
+// ReLU gives +0. Every path (Go and assembly) gives the same bits. It panics
+// if dst is shorter than x; dst and x may be the same slice.
 func ReLU(dst, x []float64) {
 	if len(dst) < len(x) {
 		panic("kernel: ReLU: dst is shorter than x")
@@ -17,8 +20,9 @@ func ReLU(dst, x []float64) {
 	cur.relu(dst[:len(x)], x)
 }
 
-// ReLUGrad sets dst[i] = g[i] where y[i] > 0 and +0 elsewhere, NaN included:
-// the gradient through a ReLU whose output was y. It panics unless dst and y
+// ReLUGrad sets dst[i] = g[i] where y[i] > 0 or y[i] is NaN, and +0
+// elsewhere: the gradient through a ReLU whose output was y. A NaN output
+// passes the gradient, as PyTorch's threshold_backward does. It panics unless dst and y
 // are at least as long as g.
 func ReLUGrad(dst, g, y []float64) {
 	if len(dst) < len(g) || len(y) < len(g) {
@@ -60,7 +64,7 @@ func goAllFinite(x []float64) bool {
 
 func goReLU(dst, x []float64) {
 	for i, v := range x {
-		if v > 0 {
+		if !(v <= 0) { // v > 0 or NaN
 			dst[i] = v
 		} else {
 			dst[i] = 0
@@ -70,7 +74,7 @@ func goReLU(dst, x []float64) {
 
 func goReLUGrad(dst, g, y []float64) {
 	for i, v := range g {
-		if y[i] > 0 {
+		if !(y[i] <= 0) { // y > 0 or NaN
 			dst[i] = v
 		} else {
 			dst[i] = 0

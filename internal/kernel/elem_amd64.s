@@ -53,8 +53,9 @@ reduce:
 
 // func reluAVX512(dst, x *float64, n int)
 //
-// dst[i] = x[i] if x[i] > 0, else +0 (NaN included): VMAXPD returns its
-// second source when the first is not greater.
+// dst[i] = x[i] if x[i] > 0 or x[i] is NaN, else +0: the lanes where
+// !(x <= 0) (VCMPPD predicate NLE_UQ, true for NaN) keep x, the others are
+// zeroed. (VMAXPD would return its second source for NaN, losing it.)
 TEXT ·reluAVX512(SB), NOSPLIT, $0-24
 	MOVQ   dst+0(FP), DI
 	MOVQ   x+8(FP), SI
@@ -66,8 +67,10 @@ loop16:
 	JLT     tail
 	VMOVUPD (SI), Z0
 	VMOVUPD 64(SI), Z1
-	VMAXPD  Z15, Z0, Z0
-	VMAXPD  Z15, Z1, Z1
+	VCMPPD    $0x16, Z15, Z0, K2
+	VCMPPD    $0x16, Z15, Z1, K3
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z Z1, K3, Z1
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
 	ADDQ    $128, SI
@@ -87,7 +90,8 @@ mask:
 	LEAQ      ·lanemasks(SB), AX
 	KMOVW     (AX)(DX*2), K1
 	VMOVUPD.Z (SI), K1, Z0
-	VMAXPD    Z15, Z0, Z0
+	VCMPPD    $0x16, Z15, Z0, K2
+	VMOVUPD.Z Z0, K2, Z0
 	VMOVUPD   Z0, K1, (DI)
 	ADDQ      $64, SI
 	ADDQ      $64, DI
@@ -100,7 +104,8 @@ done:
 
 // func reluGradAVX512(dst, grad, y *float64, n int)
 //
-// dst[i] = grad[i] if y[i] > 0, else +0 (y NaN included).
+// dst[i] = grad[i] if y[i] > 0 or y[i] is NaN, else +0 (predicate NLE_UQ,
+// !(y <= 0), as PyTorch's threshold_backward passes the gradient at NaN).
 TEXT ·reluGradAVX512(SB), NOSPLIT, $0-32
 	MOVQ   dst+0(FP), DI
 	MOVQ   grad+8(FP), SI
@@ -112,7 +117,7 @@ loop8:
 	CMPQ      CX, $8
 	JLT       tail
 	VMOVUPD   (BX), Z1
-	VCMPPD    $0x1e, Z15, Z1, K1
+	VCMPPD    $0x16, Z15, Z1, K1
 	VMOVUPD.Z (SI), K1, Z0
 	VMOVUPD   Z0, (DI)
 	ADDQ      $64, SI
@@ -127,7 +132,7 @@ tail:
 	LEAQ      ·lanemasks(SB), AX
 	KMOVW     (AX)(CX*2), K2
 	VMOVUPD.Z (BX), K2, Z1
-	VCMPPD    $0x1e, Z15, Z1, K2, K1
+	VCMPPD    $0x16, Z15, Z1, K2, K1
 	VMOVUPD.Z (SI), K1, Z0
 	VMOVUPD   Z0, K2, (DI)
 

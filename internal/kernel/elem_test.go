@@ -95,3 +95,74 @@ func TestGoAllFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestReLUSpecials checks ReLU and ReLUGrad against the values they must
+// give at special inputs (NaN in, NaN out; the gradient passes at a NaN
+// output, as in PyTorch), on the Go functions and on the path chosen at
+// start-up, at every position of vectors up to 40 long so that the full
+// vector blocks and the masked tail of the assembly are both reached.
+func TestReLUSpecials(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	negZero := math.Copysign(0, -1)
+	cases := []struct {
+		name    string
+		x, want float64 // ReLU(x), and whether the gradient passes at y = x
+		passes  bool
+	}{
+		{"NaN", nan, nan, true},
+		{"+Inf", inf, inf, true},
+		{"-Inf", -inf, 0, false},
+		{"+0", 0, 0, false},
+		{"-0", negZero, 0, false},
+		{"1", 1, 1, true},
+		{"-1", -1, 0, false},
+		{"smallest subnormal", math.SmallestNonzeroFloat64, math.SmallestNonzeroFloat64, true},
+		{"-smallest subnormal", -math.SmallestNonzeroFloat64, 0, false},
+	}
+	paths := []struct {
+		name           string
+		relu, reluGrad func(dst, x []float64)
+	}{
+		{"go", goReLU, func(dst, y []float64) { goReLUGrad(dst, ones(len(y)), y) }},
+		{"dispatched", ReLU, func(dst, y []float64) { ReLUGrad(dst, ones(len(y)), y) }},
+	}
+	bits := math.Float64bits
+	for _, p := range paths {
+		for _, tc := range cases {
+			t.Run(p.name+"/"+tc.name, func(t *testing.T) {
+				for n := 1; n <= 40; n++ {
+					for pos := 0; pos < n; pos++ {
+						x := make([]float64, n)
+						for i := range x {
+							x[i] = -2 // ReLU gives 0, the gradient does not pass
+						}
+						x[pos] = tc.x
+						y := make([]float64, n)
+						p.relu(y, x)
+						if got := y[pos]; bits(got) != bits(tc.want) && !(math.IsNaN(got) && math.IsNaN(tc.want)) {
+							t.Fatalf("n=%d pos=%d: ReLU(%v) = %v (bits %#x), want %v", n, pos, tc.x, got, bits(got), tc.want)
+						}
+						g := make([]float64, n)
+						p.reluGrad(g, x)
+						if want := map[bool]float64{true: 1, false: 0}[tc.passes]; bits(g[pos]) != bits(want) {
+							t.Fatalf("n=%d pos=%d: ReLUGrad at y=%v = %v, want %v", n, pos, tc.x, g[pos], want)
+						}
+						for i := range x {
+							if i != pos && (bits(y[i]) != 0 || bits(g[i]) != 0) {
+								t.Fatalf("n=%d pos=%d: element %d gives %v, %v, want +0, +0", n, pos, i, y[i], g[i])
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func ones(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 1
+	}
+	return v
+}
