@@ -22,7 +22,8 @@ type StandardScaler struct {
 	Mean []float64
 
 	// Std is the population standard deviation of each feature; 1 for a
-	// constant feature. Every entry must be positive.
+	// constant feature. Every entry must be finite and at least the
+	// smallest normal float64, 2^-1022; every Mean must be finite.
 	Std []float64
 }
 
@@ -30,8 +31,17 @@ type StandardScaler struct {
 // the mean m_j and the population standard deviation
 // s_j = sqrt(Σ_i (x_ij − m_j)² / n) (ddof 0) of its n rows. A column whose
 // values are all equal gets Std 1 and Mean equal to that value, so it is
-// transformed to exact zeros rather than NaN. A NaN in x makes the statistics
-// of its column NaN.
+// transformed to exact zeros rather than NaN; so does a column whose
+// standard deviation is below the smallest normal float64 (2.2e-308), which
+// no division could use safely. A NaN in x makes the statistics of its
+// column NaN.
+//
+// The statistics are finite for every finite x: a column whose largest
+// magnitude M is so large that n·(2M)² could overflow (M above about
+// 6.7e153/√n), or so small (below 2^-500) that the squares could underflow,
+// is scaled by the power of two nearest M before the sums and scaled back
+// after, which is exact apart from rounding in the sums. Other columns are
+// summed unscaled, giving the same bits as the plain two-pass formula.
 //
 // FitStandardScaler allocates the two slices. It panics with an error
 // wrapping ErrShape if x is nil or empty.
@@ -44,55 +54,82 @@ func FitStandardScaler(x mat.Matrix) *StandardScaler {
 		shapePanic("FitStandardScaler", "empty matrix %dx%d", r, c)
 	}
 	s := &StandardScaler{Mean: make([]float64, c), Std: make([]float64, c)}
+	safe := math.Sqrt(math.MaxFloat64 / (4 * float64(r)))
 	for j := range c {
 		lo, hi := x.At(0, j), x.At(0, j)
-		var sum float64
 		for i := range r {
 			v := x.At(i, j)
-			sum += v
 			lo, hi = min(lo, v), max(hi, v)
 		}
 		if lo == hi {
 			s.Mean[j], s.Std[j] = lo, 1
 			continue
 		}
-		// Two passes: the mean, corrected by the mean of the residuals, and
-		// the sum of squares about it.
-		mean := sum / float64(r)
-		var res, ss float64
-		for i := range r {
-			res += x.At(i, j) - mean
+		if math.IsNaN(lo) || math.IsNaN(hi) {
+			s.Mean[j], s.Std[j] = math.NaN(), math.NaN()
+			continue
 		}
-		mean += res / float64(r)
-		for i := range r {
-			dv := x.At(i, j) - mean
-			ss += dv * dv
+		m := max(math.Abs(lo), math.Abs(hi))
+		exp := 0
+		if m > safe || m < 0x1p-500 {
+			_, exp = math.Frexp(m) // m = f·2^exp, f in [0.5, 1)
 		}
-		s.Mean[j] = mean
-		s.Std[j] = math.Sqrt(ss / float64(r))
-		if s.Std[j] == 0 {
+		mean, std := columnMeanStd(x, j, r, exp)
+		s.Mean[j] = min(max(mean, lo), hi) // rounding cannot take it outside
+		s.Std[j] = min(std, m)
+		if s.Std[j] < minNormal {
 			s.Std[j] = 1
 		}
 	}
 	return s
 }
 
+// minNormal is the smallest positive normal float64, 2^-1022.
+const minNormal = 0x1p-1022
+
+// columnMeanStd returns the mean and population standard deviation of
+// column j of x's r rows, computed on the values scaled by 2^-exp and
+// scaled back by 2^exp (exp 0 leaves every value as it is).
+func columnMeanStd(x mat.Matrix, j, r, exp int) (mean, std float64) {
+	at := func(i int) float64 { return math.Ldexp(x.At(i, j), -exp) }
+	// Two passes: the mean, corrected by the mean of the residuals, and
+	// the sum of squares about it.
+	var sum float64
+	for i := range r {
+		sum += at(i)
+	}
+	mean = sum / float64(r)
+	var res, ss float64
+	for i := range r {
+		res += at(i) - mean
+	}
+	mean += res / float64(r)
+	for i := range r {
+		dv := at(i) - mean
+		ss += dv * dv
+	}
+	return math.Ldexp(mean, exp), math.Ldexp(math.Sqrt(ss/float64(r)), exp)
+}
+
 // Transform returns a new matrix holding x with each column j standardized
-// to (x_ij − Mean[j]) / Std[j]; x is not changed. It allocates the result. It
-// returns an error wrapping ErrData if x is nil or empty or its width
-// differs from len(s.Mean), and one wrapping ErrSetting if Mean and Std
-// differ in length or an entry of Std is not positive.
+// to (x_ij − Mean[j]) / Std[j]; x is not changed. It allocates the result.
+//
+// It returns an error wrapping ErrSetting, naming the field and column, if
+// s is nil, Mean and Std differ in length, a Mean is NaN or ±Inf, or a Std
+// is not a finite number at least the smallest normal float64 (0, negative,
+// subnormal, NaN and ±Inf are refused), and one wrapping ErrData if x is
+// nil or empty, its width differs from len(s.Mean), or an entry of x is NaN
+// or ±Inf or its standardized value overflows (a finite x far from Mean
+// with a small Std), naming the row and column.
 func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: StandardScaler.Transform: the scaler is nil", ErrSetting)
+	}
 	if isNil(x) {
 		return nil, fmt.Errorf("%w: cannot scale a nil matrix", ErrData)
 	}
-	if len(s.Mean) != len(s.Std) {
-		return nil, fmt.Errorf("%w: StandardScaler has %d means and %d standard deviations", ErrSetting, len(s.Mean), len(s.Std))
-	}
-	for j, sd := range s.Std {
-		if !(sd > 0) || math.IsInf(sd, 0) {
-			return nil, fmt.Errorf("%w: StandardScaler.Std[%d] = %v is not a positive finite number", ErrSetting, j, sd)
-		}
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	r, c := x.Dims()
 	if r == 0 || c == 0 {
@@ -105,11 +142,44 @@ func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
 	raw := out.RawMatrix()
 	for i := range r {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
-		for j := range row {
-			row[j] = (row[j] - s.Mean[j]) / s.Std[j]
+		for j, v := range row {
+			z := (v - s.Mean[j]) / s.Std[j]
+			if math.IsNaN(z) || math.IsInf(z, 0) {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%w: StandardScaler.Transform: row %d, column %d is %v", ErrData, i, j, v)
+				}
+				// v − Mean may overflow where the result does not.
+				z = (v/2 - s.Mean[j]/2) / s.Std[j]
+				if math.Abs(z) > math.MaxFloat64/2 {
+					return nil, fmt.Errorf("%w: StandardScaler.Transform: row %d, column %d: (%v − Mean[%d] %v) / Std[%d] %v overflows",
+						ErrData, i, j, v, j, s.Mean[j], j, s.Std[j])
+				}
+				z *= 2
+			}
+			row[j] = z
 		}
 	}
 	return out, nil
+}
+
+// check returns an error wrapping ErrSetting unless the fields of s are a
+// usable scaler.
+func (s *StandardScaler) check() error {
+	if len(s.Mean) != len(s.Std) {
+		return fmt.Errorf("%w: StandardScaler has %d means and %d standard deviations", ErrSetting, len(s.Mean), len(s.Std))
+	}
+	for j, m := range s.Mean {
+		if math.IsNaN(m) || math.IsInf(m, 0) {
+			return fmt.Errorf("%w: StandardScaler.Mean[%d] = %v is not finite", ErrSetting, j, m)
+		}
+	}
+	for j, sd := range s.Std {
+		if !(sd >= minNormal) || math.IsInf(sd, 0) {
+			return fmt.Errorf("%w: StandardScaler.Std[%d] = %v is not a positive finite number of at least 2.2e-308 (the smallest normal float64)",
+				ErrSetting, j, sd)
+		}
+	}
+	return nil
 }
 
 // TransformDataset returns a new Dataset whose X is d.X transformed as by

@@ -224,3 +224,115 @@ func TestFitStandardScalerEmptyPanics(t *testing.T) {
 	}()
 	mlp.FitStandardScaler(&mat.Dense{})
 }
+
+// TestStandardScalerExtremeMagnitudes checks that the statistics of finite
+// columns are finite and right to 1e-14 relative however large or small
+// their values, where the plain sums overflow or underflow.
+func TestStandardScalerExtremeMagnitudes(t *testing.T) {
+	const tol = 1e-14
+	max := math.MaxFloat64
+	for _, tc := range []struct {
+		name      string
+		col       []float64
+		mean, std float64
+	}{
+		// Plain sums give Std +Inf: the squares overflow.
+		{"1e155 scale", []float64{1e155, 2e155, 3e155}, 2e155, math.Sqrt(2.0/3) * 1e155},
+		// Plain sums give NaN: the sum overflows to +Inf.
+		{"near MaxFloat64", []float64{1e308, 1e308, 9e307}, 29e307 / 3, math.Sqrt(2.0/9) * 1e307},
+		{"±MaxFloat64", []float64{-max, max}, 0, max},
+		{"MaxFloat64 and 0", []float64{max, 0, max, 0}, max / 2, max / 2},
+		// Plain sums lose the squares to underflow (1e-320 is subnormal).
+		{"1e-160 scale", []float64{1e-160, 3e-160}, 2e-160, 1e-160},
+		// A standard deviation below the smallest normal number counts as
+		// no spread: Std 1, as for a constant column.
+		{"subnormal spread", []float64{1e-320, 3e-320}, 2e-320, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mlp.FitStandardScaler(mat.NewDense(len(tc.col), 1, tc.col))
+			for _, f := range []struct {
+				what      string
+				got, want float64
+			}{{"Mean", s.Mean[0], tc.mean}, {"Std", s.Std[0], tc.std}} {
+				if math.IsNaN(f.got) || math.IsInf(f.got, 0) || math.Abs(f.got-f.want) > tol*math.Abs(f.want) {
+					t.Errorf("%s = %v, want %v (relative tolerance %v)", f.what, f.got, f.want, tol)
+				}
+			}
+			z, err := s.Transform(mat.NewDense(len(tc.col), 1, tc.col))
+			if err != nil {
+				t.Fatalf("Transform of the data the scaler was fitted on: %v", err)
+			}
+			for i := range tc.col {
+				if v := z.At(i, 0); math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 2 {
+					t.Errorf("Transform row %d = %v, want a finite value within 2 standard deviations", i, v)
+				}
+			}
+		})
+	}
+}
+
+// TestStandardScalerUnscaledBits checks that columns of ordinary magnitude
+// get bit for bit the statistics of the plain two-pass formula.
+func TestStandardScalerUnscaledBits(t *testing.T) {
+	x := dataScaledMatrix(300, 4)
+	s := mlp.FitStandardScaler(x)
+	r, c := x.Dims()
+	for j := range c {
+		var sum float64
+		for i := range r {
+			sum += x.At(i, j)
+		}
+		mean := sum / float64(r)
+		var res, ss float64
+		for i := range r {
+			res += x.At(i, j) - mean
+		}
+		mean += res / float64(r)
+		for i := range r {
+			d := x.At(i, j) - mean
+			ss += d * d
+		}
+		std := math.Sqrt(ss / float64(r))
+		if math.Float64bits(s.Mean[j]) != math.Float64bits(mean) || math.Float64bits(s.Std[j]) != math.Float64bits(std) {
+			t.Errorf("column %d: Mean, Std = %v, %v, want the bits of %v, %v", j, s.Mean[j], s.Std[j], mean, std)
+		}
+	}
+}
+
+// TestStandardScalerTransformFields checks that Transform refuses a scaler
+// whose fields no fit could give, naming the field and column, and input it
+// cannot standardize, naming the row and column.
+func TestStandardScalerTransformFields(t *testing.T) {
+	x := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
+	sc := func(mean, std []float64) *mlp.StandardScaler { return &mlp.StandardScaler{Mean: mean, Std: std} }
+	for _, tc := range []struct {
+		name  string
+		s     *mlp.StandardScaler
+		x     mat.Matrix
+		want  error
+		where string
+	}{
+		{"nil scaler", nil, x, mlp.ErrSetting, "scaler is nil"},
+		{"NaN mean", sc([]float64{0, math.NaN()}, []float64{1, 1}), x, mlp.ErrSetting, "Mean[1] = NaN"},
+		{"+Inf mean", sc([]float64{math.Inf(1), 0}, []float64{1, 1}), x, mlp.ErrSetting, "Mean[0] = +Inf"},
+		{"subnormal std", sc([]float64{0, 0}, []float64{1, 1e-310}), x, mlp.ErrSetting, "Std[1] = 1e-310"},
+		{"negative std", sc([]float64{0, 0}, []float64{-1, 1}), x, mlp.ErrSetting, "Std[0] = -1"},
+		{"+Inf std", sc([]float64{0, 0}, []float64{1, math.Inf(1)}), x, mlp.ErrSetting, "Std[1] = +Inf"},
+		{"NaN input", sc([]float64{0, 0}, []float64{1, 1}), mat.NewDense(2, 2, []float64{1, 2, math.NaN(), 4}), mlp.ErrData, "row 1, column 0 is NaN"},
+		{"overflowing result", sc([]float64{0, -1e308}, []float64{1, 1e-300}), mat.NewDense(1, 2, []float64{0, 1e308}), mlp.ErrData, "row 0, column 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			z, err := tc.s.Transform(tc.x)
+			if z != nil {
+				t.Errorf("got a matrix with the error")
+			}
+			dataErrorContains(t, err, tc.want, tc.where)
+		})
+	}
+	// Where x − Mean overflows but the standardized value does not, the
+	// value is still computed: (1.5e308 − (−1.5e308)) / 1e308 = 3.
+	z, err := sc([]float64{-1.5e308}, []float64{1e308}).Transform(mat.NewDense(1, 1, []float64{1.5e308}))
+	if err != nil || math.Abs(z.At(0, 0)-3) > 1e-15 {
+		t.Errorf("Transform = %v, %v, want 3 (tolerance 1e-15)", z, err)
+	}
+}
