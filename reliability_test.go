@@ -681,9 +681,9 @@ func TestBadInputs(t *testing.T) {
 			[]error{ErrFormat}, []string{"version 2"}},
 		{"load/unknown layer kind", func(*testing.T) error { return relLoad(relModelFile(1, 1, []byte{99})) },
 			[]error{ErrFormat}, []string{"layer 0: unknown layer kind 99 at byte 16"}},
-		{"load/claims 2^26 weights and ends", func(*testing.T) error {
-			return relLoad(relModelFile(1, 1, relLinearHeader(1<<13, 1<<13), make([]byte, 64)))
-		}, []error{ErrFormat}, []string{"unexpected end of file in layer 0 Linear(8192->8192)"}},
+		{"load/claims 2^25 weights and ends", func(*testing.T) error {
+			return relLoad(relModelFile(1, 1, relLinearHeader(1<<12, 1<<13), make([]byte, 64)))
+		}, []error{ErrFormat}, []string{"unexpected end of file in layer 0 Linear(4096->8192)"}},
 		{"load/claims more weights than the cap", func(*testing.T) error {
 			return relLoad(relModelFile(1, 1, relLinearHeader(1<<16, 1<<16)))
 		}, []error{ErrFormat}, []string{"layer 0 Linear: claims 65536x65536 weights at byte 17"}},

@@ -60,7 +60,9 @@ var kindNames = [...]string{
 // 65536 layers or a Linear layer with more than 2^26 weights, it returns an
 // error wrapping ErrFormat that names the layer, and writes nothing. Save
 // encodes the whole file in memory (its size is given below) and then makes
-// one call to w.Write; an error from w is returned wrapped. The model is
+// one call to w.Write; an error from w is returned wrapped, and so is
+// io.ErrShortWrite when w reports writing less than the whole file with no
+// error. A nil w is an error wrapping ErrSetting. The model is
 // only read: Save does not change it, its mode or its buffers. Gradients,
 // optimizer state and the training/evaluation mode are not saved.
 //
@@ -109,12 +111,19 @@ var kindNames = [...]string{
 // (numpy.frombuffer with dtype '<f8' reads W); and because the version field
 // lets a later format be told apart from this one instead of misread.
 func (s *Sequential) Save(w io.Writer) error {
+	if isNil(w) {
+		return fmt.Errorf("%w: Save: nil io.Writer", ErrSetting)
+	}
 	buf, err := s.encode()
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(buf); err != nil {
-		return fmt.Errorf("mlp: Save: %w", err)
+	n, err := w.Write(buf)
+	if err == nil && n != len(buf) {
+		err = io.ErrShortWrite // a Writer must return an error when n < len(buf)
+	}
+	if err != nil {
+		return fmt.Errorf("mlp: Save: wrote %d of %d bytes: %w", n, len(buf), err)
 	}
 	return nil
 }
@@ -240,17 +249,42 @@ func checkSaved(i int, l Layer, what, name string, v float64) error {
 // width the layers before it give, a model without Linear layer (the error
 // of NewSequential, wrapped), a checksum that does not match, or trailing
 // bytes. An error from r other than io.EOF is returned wrapped, with the
-// offset, and does not wrap ErrFormat.
+// offset, and does not wrap ErrFormat; so is an error wrapping
+// io.ErrNoProgress when 100 calls of r.Read in a row return no bytes and no
+// error. A nil r (a nil interface or a nil pointer) is an error wrapping
+// ErrFormat.
+//
+// Load enforces the default ModelLimits (1024 layers, a width of 65536,
+// 2^26 parameters, 2^17 activation floats per input row), so that what a
+// loaded model costs to run is bounded too: predicting r rows with it takes
+// at most 8·min(r, 512)·2^17 bytes (512 MiB) of layer buffers. A model
+// beyond them is refused, before its weights are allocated, with an error
+// wrapping ErrFormat and ErrTooLarge that names the cap; LoadWithLimits
+// takes other limits.
 //
 // Load never panics on its input, and what it allocates is bounded by what
 // r holds, never by the sizes a file claims: weights are read in chunks of
-// 4 KiB into a slice that grows as they arrive, so a file that claims 2^26
-// weights and ends after 100 bytes fails having allocated a few KiB.
+// 4 KiB into a slice that grows as they arrive, so a file that claims 2^25
+// weights and ends after 100 bytes fails having allocated a few KiB. A file
+// of N bytes costs at most 4.5·N bytes plus 300 KiB of allocation
+// (TestLoadAllocationBound measures it).
 func Load(r io.Reader) (*Sequential, error) {
-	if r == nil {
+	return LoadWithLimits(r, ModelLimits{})
+}
+
+// LoadWithLimits is Load with other limits than the defaults: a model that
+// exceeds lim is refused with an error wrapping ErrFormat and ErrTooLarge
+// before its layers are allocated, or one wrapping ErrSetting if a field of
+// lim is negative.
+func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
+	if isNil(r) {
 		return nil, fmt.Errorf("%w: Load: nil io.Reader", ErrFormat)
 	}
-	d := &decoder{r: r}
+	lim, err := lim.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{r: &progressReader{r: r}, lim: lim}
 	if err := d.header(); err != nil {
 		return nil, err
 	}
@@ -264,6 +298,10 @@ func Load(r io.Reader) (*Sequential, error) {
 	if n > maxFileLayers {
 		return nil, d.errorf("claims %d layers at byte 12, more than the cap of %d", n, maxFileLayers)
 	}
+	if int64(n) > int64(lim.MaxLayers) {
+		return nil, fmt.Errorf("%w: %w: the file has %d layers (byte 12), more than ModelLimits.MaxLayers %d",
+			ErrFormat, ErrTooLarge, n, lim.MaxLayers)
+	}
 	var layers []Layer
 	width, widthFrom := 0, -1 // the width the layers so far give, and the Linear that fixes it
 	for i := 0; i < int(n); i++ {
@@ -273,6 +311,11 @@ func Load(r io.Reader) (*Sequential, error) {
 		}
 		if in, out := l.Dims(); in != 0 {
 			width, widthFrom = out, i
+		} else {
+			d.size.layer(width)
+		}
+		if err := d.size.check(d.lim, func() string { return fmt.Sprintf("the model up to layer %d", i) }); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 		}
 		layers = append(layers, l)
 	}
@@ -295,17 +338,42 @@ func Load(r io.Reader) (*Sequential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
+	if err := lim.CheckModel(m); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
 	m.SetTraining(false)
 	return m, nil
+}
+
+// progressReader is r with an error wrapping io.ErrNoProgress after 100
+// calls in a row return no bytes and no error, as bufio.Reader does, so
+// that a broken reader cannot make Load spin.
+type progressReader struct {
+	r     io.Reader
+	empty int // calls in a row that returned (0, nil)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 || err != nil || len(b) == 0 {
+		p.empty = 0
+		return n, err
+	}
+	if p.empty++; p.empty >= 100 {
+		return 0, fmt.Errorf("%d Read calls in a row returned no bytes and no error: %w", p.empty, io.ErrNoProgress)
+	}
+	return 0, nil
 }
 
 // decoder reads a model file, keeping the offset and the CRC-32 of what it
 // has read.
 type decoder struct {
-	r   io.Reader
-	off int64
-	crc uint32
-	buf [4096]byte
+	r    io.Reader
+	off  int64
+	crc  uint32
+	lim  ModelLimits // the limits in force, defaults filled in
+	size sizeTally   // what the layers read so far cost
+	buf  [4096]byte
 }
 
 // errorf returns an error wrapping ErrFormat.
@@ -465,6 +533,11 @@ func (d *decoder) linear(i, width, widthFrom int, prev []Layer) (Layer, error) {
 		return nil, d.errorf("layer %d %s takes %d inputs but follows layer %d %v, which gives %d columns",
 			i, name, in, widthFrom, prev[widthFrom], width)
 	}
+	// Check the limits before the weights are read and allocated.
+	d.size.linear(int(in), int(out))
+	if err := d.size.check(d.lim, func() string { return fmt.Sprintf("the model up to layer %d %s (byte %d)", i, name, at) }); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
 	w, err := d.floats(int(in)*int(out), func(k int) string {
 		return fmt.Sprintf("layer %d %s weight W[%d,%d]", i, name, k/int(out), k%int(out))
 	})
@@ -485,33 +558,48 @@ func (d *decoder) linear(i, width, widthFrom int, prev []Layer) (Layer, error) {
 }
 
 // floats reads n float64, all finite; name(k) names the k-th in messages.
-// The result grows as the numbers arrive, so a file that claims more than
-// it holds fails before anything near n·8 bytes is allocated.
+// The numbers are read into chunks that double in size as they arrive (the
+// first holds 512) and are then copied into one slice, so a file that
+// claims more than it holds fails before anything near n·8 bytes is
+// allocated, and a whole read allocates 2·8·n bytes.
 func (d *decoder) floats(n int, name func(k int) string) ([]float64, error) {
 	const chunk = len(decoder{}.buf) / 8
-	v := make([]float64, 0, min(n, chunk))
-	for len(v) < n {
-		m := min(n-len(v), chunk)
-		at := d.off
-		k, err := d.fill(8 * m)
-		switch err {
-		case nil:
-		case io.EOF, io.ErrUnexpectedEOF:
-			got := len(v) + k/8 // the first number that is missing
-			return nil, d.errorf("unexpected end of file in %s at byte %d (got %d of %d numbers)",
-				name(got), d.off, got, n)
-		default:
-			return nil, d.ioError(name(len(v)+k/8), err)
-		}
-		b := d.buf[:8*m]
-		for j := 0; j < m; j++ {
-			x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*j:]))
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, d.errorf("%s is %v at byte %d; a model file holds only finite numbers",
-					name(len(v)), x, at+int64(8*j))
+	var chunks [][]float64
+	got := 0 // numbers read
+	for got < n {
+		c := make([]float64, 0, min(n-got, max(chunk, got)))
+		for len(c) < cap(c) {
+			m := min(cap(c)-len(c), chunk)
+			at := d.off
+			k, err := d.fill(8 * m)
+			switch err {
+			case nil:
+			case io.EOF, io.ErrUnexpectedEOF:
+				got += len(c) + k/8 // the first number that is missing
+				return nil, d.errorf("unexpected end of file in %s at byte %d (got %d of %d numbers)",
+					name(got), d.off, got, n)
+			default:
+				return nil, d.ioError(name(got+len(c)+k/8), err)
 			}
-			v = append(v, x)
+			b := d.buf[:8*m]
+			for j := 0; j < m; j++ {
+				x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*j:]))
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					return nil, d.errorf("%s is %v at byte %d; a model file holds only finite numbers",
+						name(got+len(c)), x, at+int64(8*j))
+				}
+				c = append(c, x)
+			}
 		}
+		chunks = append(chunks, c)
+		got += len(c)
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	v := make([]float64, 0, n)
+	for _, c := range chunks {
+		v = append(v, c...)
 	}
 	return v, nil
 }

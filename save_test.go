@@ -549,12 +549,13 @@ func loadAllocated(t *testing.T, file []byte) uint64 {
 // than they hold, and checks that Load allocates for what is there.
 func TestLoadHugeClaimsDoNotAllocate(t *testing.T) {
 	le := binary.LittleEndian
-	// 100 bytes claiming one Linear(8192->8192): 2^26 weights, 512 MiB.
+	// 100 bytes claiming one Linear(4096->8192): 2^25 weights, 256 MiB,
+	// within the default ModelLimits.
 	file := []byte(fileMagic)
 	file = le.AppendUint32(file, 1)
 	file = le.AppendUint32(file, 1)
 	file = append(file, kindLinear)
-	file = le.AppendUint32(file, 1<<13)
+	file = le.AppendUint32(file, 1<<12)
 	file = le.AppendUint32(file, 1<<13)
 	for len(file) < 100 {
 		file = append(file, 0x3f)
@@ -563,13 +564,13 @@ func TestLoadHugeClaimsDoNotAllocate(t *testing.T) {
 		t.Fatalf("the file has %d bytes, want 100", len(file))
 	}
 	_, err := Load(bytes.NewReader(file))
-	if want := "mlp: invalid model file: unexpected end of file in layer 0 Linear(8192->8192) weight W[0,9] at byte 100 (got 9 of 67108864 numbers)"; err == nil || err.Error() != want {
+	if want := "mlp: invalid model file: unexpected end of file in layer 0 Linear(4096->8192) weight W[0,9] at byte 100 (got 9 of 33554432 numbers)"; err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %s", err, want)
 	}
 	a := loadAllocated(t, file)
-	t.Logf("Load of a 100-byte file claiming 2^26 weights allocated %d bytes", a)
+	t.Logf("Load of a 100-byte file claiming 2^25 weights allocated %d bytes", a)
 	if a >= 1<<20 {
-		t.Errorf("Load of a 100-byte file claiming 2^26 weights allocated %d bytes, want < 1 MiB", a)
+		t.Errorf("Load of a 100-byte file claiming 2^25 weights allocated %d bytes, want < 1 MiB", a)
 	}
 
 	// 65536 layers claimed, a few given.
