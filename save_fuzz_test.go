@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // FuzzLoad checks that Load never panics, that every error it returns for
@@ -59,5 +61,56 @@ func loadRoundTrip(t *testing.T, data []byte) {
 	}
 	if !bytes.Equal(buf2.Bytes(), buf.Bytes()) {
 		t.Fatalf("Save, Load, Save does not give the same bytes")
+	}
+}
+
+// FuzzLoadPredict loads each input (as it is and with its checksum made
+// right) and, when Load accepts it, predicts four rows with the model:
+// zeros, small values, and values near ±1e300 that overflow the products.
+// Load must keep the model within the default ModelLimits, and prediction
+// must return either an error or a matrix of the right shape, never panic.
+func FuzzLoadPredict(f *testing.F) {
+	golden, err := os.ReadFile(goldenModelFile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(golden)
+	f.Add(modelFile(1, 3, linearBytes(2, 3, 1, -2, 3, -4, 5, -6, 0.5, 0.25, 0), []byte{kindReLU},
+		linearBytes(3, 1, 1, 1, 1, 0)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		loadPredict(t, data)
+		if len(data) >= 4 {
+			loadPredict(t, withChecksum(data))
+		}
+	})
+}
+
+// loadPredict loads data and predicts from the model as FuzzLoadPredict
+// states.
+func loadPredict(t *testing.T, data []byte) {
+	t.Helper()
+	m, err := Load(bytes.NewReader(data))
+	if err != nil {
+		return
+	}
+	if err := (ModelLimits{}).CheckModel(m); err != nil {
+		t.Fatalf("Load accepted a model beyond the default limits: %v", err)
+	}
+	in := m.InputSize()
+	x := mat.NewDense(4, in, nil)
+	for j := range in {
+		x.Set(1, j, float64(j%5)-2)
+		x.Set(2, j, 1e300)
+		x.Set(3, j, -1e300*float64(j%2*2-1))
+	}
+	p, err := m.PredictProba(x)
+	if err != nil {
+		return
+	}
+	if r, c := p.Dims(); r != 4 || c != m.OutputSize() {
+		t.Fatalf("prediction is %dx%d, want 4x%d", r, c, m.OutputSize())
+	}
+	if _, err := m.PredictClasses(x); err != nil && !errors.Is(err, ErrData) {
+		t.Fatalf("PredictClasses: %v", err)
 	}
 }
