@@ -57,8 +57,8 @@ reduce:
 
 // func reluNEON(dst, x *float64, n int)
 //
-// dst[i] = x[i] if x[i] > 0, else +0 (NaN included): the ordered
-// comparison with zero gives an all-ones or all-zeros mask for the AND.
+// dst[i] = x[i] if x[i] > 0 or x[i] is NaN, else +0: FCMLE gives an
+// all-ones mask where x <= 0 (never for NaN), which BIC clears.
 TEXT ·reluNEON(SB), NOSPLIT, $0-24
 	MOVD dst+0(FP), R0
 	MOVD x+8(FP), R1
@@ -68,10 +68,10 @@ loop4:
 	CMP    $4, R2
 	BLT    loop1
 	VLD1.P 32(R1), [V0.D2, V1.D2]
-	WORD   $0x4ee0c802                    // FCMGT V2.2D, V0.2D, #0.0
-	WORD   $0x4ee0c823                    // FCMGT V3.2D, V1.2D, #0.0
-	VAND   V2.B16, V0.B16, V0.B16
-	VAND   V3.B16, V1.B16, V1.B16
+	WORD   $0x6ee0d802                    // FCMLE V2.2D, V0.2D, #0.0
+	WORD   $0x6ee0d823                    // FCMLE V3.2D, V1.2D, #0.0
+	WORD   $0x4e621c00                    // BIC V0.16B, V0.16B, V2.16B
+	WORD   $0x4e631c21                    // BIC V1.16B, V1.16B, V3.16B
 	VST1.P [V0.D2, V1.D2], 32(R0)
 	SUB    $4, R2
 	B      loop4
@@ -80,8 +80,8 @@ loop1:
 	CBZ   R2, done
 	FMOVD (R1), F0
 	ADD   $8, R1
-	WORD  $0x4ee0c802                     // FCMGT V2.2D, V0.2D, #0.0
-	VAND  V2.B16, V0.B16, V0.B16
+	WORD  $0x6ee0d802                     // FCMLE V2.2D, V0.2D, #0.0
+	WORD  $0x4e621c00                     // BIC V0.16B, V0.16B, V2.16B
 	FMOVD F0, (R0)
 	ADD   $8, R0
 	SUB   $1, R2
@@ -92,7 +92,9 @@ done:
 
 // func reluGradNEON(dst, grad, y *float64, n int)
 //
-// dst[i] = grad[i] if y[i] > 0, else +0 (y NaN included).
+// dst[i] = grad[i] if y[i] > 0 or y[i] is NaN, else +0 (FCMLE's mask of
+// y <= 0, cleared by BIC), as PyTorch's threshold_backward passes the
+// gradient at NaN.
 TEXT ·reluGradNEON(SB), NOSPLIT, $0-32
 	MOVD dst+0(FP), R0
 	MOVD grad+8(FP), R1
@@ -104,10 +106,10 @@ loop4:
 	BLT    loop1
 	VLD1.P 32(R2), [V0.D2, V1.D2]
 	VLD1.P 32(R1), [V4.D2, V5.D2]
-	WORD   $0x4ee0c802                    // FCMGT V2.2D, V0.2D, #0.0
-	WORD   $0x4ee0c823                    // FCMGT V3.2D, V1.2D, #0.0
-	VAND   V2.B16, V4.B16, V4.B16
-	VAND   V3.B16, V5.B16, V5.B16
+	WORD   $0x6ee0d802                    // FCMLE V2.2D, V0.2D, #0.0
+	WORD   $0x6ee0d823                    // FCMLE V3.2D, V1.2D, #0.0
+	WORD   $0x4e621c84                    // BIC V4.16B, V4.16B, V2.16B
+	WORD   $0x4e631ca5                    // BIC V5.16B, V5.16B, V3.16B
 	VST1.P [V4.D2, V5.D2], 32(R0)
 	SUB    $4, R3
 	B      loop4
@@ -118,8 +120,8 @@ loop1:
 	FMOVD (R1), F4
 	ADD   $8, R2
 	ADD   $8, R1
-	WORD  $0x4ee0c802                     // FCMGT V2.2D, V0.2D, #0.0
-	VAND  V2.B16, V4.B16, V4.B16
+	WORD  $0x6ee0d802                     // FCMLE V2.2D, V0.2D, #0.0
+	WORD  $0x4e621c84                     // BIC V4.16B, V4.16B, V2.16B
 	FMOVD F4, (R0)
 	ADD   $8, R0
 	SUB   $1, R3

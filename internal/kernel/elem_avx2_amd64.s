@@ -53,8 +53,9 @@ reduce:
 
 // func reluAVX2(dst, x *float64, n int)
 //
-// dst[i] = x[i] if x[i] > 0, else +0 (NaN included): VMAXPD returns its
-// second source when the first is not greater.
+// dst[i] = x[i] if x[i] > 0 or x[i] is NaN, else +0: the comparison
+// !(x <= 0) (predicate NLE_UQ, true for NaN) gives an all-ones or all-zeros
+// mask for the AND. (VMAXPD would return its second source for NaN.)
 TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	MOVQ   dst+0(FP), DI
 	MOVQ   x+8(FP), SI
@@ -66,8 +67,10 @@ loop8:
 	JLT     loop1
 	VMOVUPD (SI), Y0
 	VMOVUPD 32(SI), Y1
-	VMAXPD  Y15, Y0, Y0
-	VMAXPD  Y15, Y1, Y1
+	VCMPPD  $0x16, Y15, Y0, Y2
+	VCMPPD  $0x16, Y15, Y1, Y3
+	VANDPD  Y0, Y2, Y0
+	VANDPD  Y1, Y3, Y1
 	VMOVUPD Y0, (DI)
 	VMOVUPD Y1, 32(DI)
 	ADDQ    $64, SI
@@ -79,7 +82,8 @@ loop1:
 	TESTQ  CX, CX
 	JLE    done
 	VMOVSD (SI), X0
-	VMAXSD X15, X0, X0
+	VCMPSD $0x16, X15, X0, X1
+	VANDPD X0, X1, X0
 	VMOVSD X0, (DI)
 	ADDQ   $8, SI
 	ADDQ   $8, DI
@@ -92,8 +96,10 @@ done:
 
 // func reluGradAVX2(dst, grad, y *float64, n int)
 //
-// dst[i] = grad[i] if y[i] > 0, else +0 (y NaN included): the ordered
-// greater-than comparison gives an all-ones or all-zeros mask for the AND.
+// dst[i] = grad[i] if y[i] > 0 or y[i] is NaN, else +0: the comparison
+// !(y <= 0) (predicate NLE_UQ, true for NaN) gives an all-ones or all-zeros
+// mask for the AND, as PyTorch's threshold_backward passes the gradient at
+// NaN.
 TEXT ·reluGradAVX2(SB), NOSPLIT, $0-32
 	MOVQ   dst+0(FP), DI
 	MOVQ   grad+8(FP), SI
@@ -106,8 +112,8 @@ loop8:
 	JLT     loop1
 	VMOVUPD (BX), Y1
 	VMOVUPD 32(BX), Y3
-	VCMPPD  $0x1e, Y15, Y1, Y1
-	VCMPPD  $0x1e, Y15, Y3, Y3
+	VCMPPD  $0x16, Y15, Y1, Y1
+	VCMPPD  $0x16, Y15, Y3, Y3
 	VANDPD  (SI), Y1, Y0
 	VANDPD  32(SI), Y3, Y2
 	VMOVUPD Y0, (DI)
@@ -122,7 +128,7 @@ loop1:
 	TESTQ  CX, CX
 	JLE    done
 	VMOVSD (BX), X1
-	VCMPSD $0x1e, X15, X1, X1
+	VCMPSD $0x16, X15, X1, X1
 	VMOVSD (SI), X0
 	VANDPD X0, X1, X0
 	VMOVSD X0, (DI)

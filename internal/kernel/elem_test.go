@@ -98,8 +98,8 @@ func TestGoAllFinite(t *testing.T) {
 
 // TestReLUSpecials checks ReLU and ReLUGrad against the values they must
 // give at special inputs (NaN in, NaN out; the gradient passes at a NaN
-// output, as in PyTorch), on the Go functions and on the path chosen at
-// start-up, at every position of vectors up to 40 long so that the full
+// output, as in PyTorch), on every path this CPU can run and on the one
+// chosen at start-up, at every position of vectors up to 40 long so that the full
 // vector blocks and the masked tail of the assembly are both reached.
 func TestReLUSpecials(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
@@ -119,12 +119,17 @@ func TestReLUSpecials(t *testing.T) {
 		{"smallest subnormal", math.SmallestNonzeroFloat64, math.SmallestNonzeroFloat64, true},
 		{"-smallest subnormal", -math.SmallestNonzeroFloat64, 0, false},
 	}
-	paths := []struct {
+	type path struct {
 		name           string
 		relu, reluGrad func(dst, x []float64)
-	}{
-		{"go", goReLU, func(dst, y []float64) { goReLUGrad(dst, ones(len(y)), y) }},
-		{"dispatched", ReLU, func(dst, y []float64) { ReLUGrad(dst, ones(len(y)), y) }},
+	}
+	paths := []path{{"dispatched", ReLU, func(dst, y []float64) { ReLUGrad(dst, ones(len(y)), y) }}}
+	for _, im := range impls() {
+		if im.missing != "" {
+			t.Logf("path %s not tested: %s", im.name, im.missing)
+			continue
+		}
+		paths = append(paths, path{im.name, im.relu, func(dst, y []float64) { im.reluGrad(dst, ones(len(y)), y) }})
 	}
 	bits := math.Float64bits
 	for _, p := range paths {
