@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -476,3 +477,207 @@ func TestFitEpochAllocs(t *testing.T) {
 		t.Errorf("a training epoch allocates %v times, want 0", allocs)
 	}
 }
+
+// TestHistoryKerasNames checks the names History records, as Keras names
+// them: "loss" and a metric's name for training, "val_loss" and "val_" with
+// the name for validation; a name not recorded is an error (a bare
+// "accuracy" used to return the validation values).
+func TestHistoryKerasNames(t *testing.T) {
+	d := blobs(40, 4, 3, 1)
+	for _, train := range []bool{false, true} {
+		m := testNet(t, 1, 4, 3)
+		var buf bytes.Buffer
+		tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{
+			Metrics: []Metric{&Accuracy{}}, TrainMetrics: train, Hooks: []Hook{&ProgressLogger{W: &buf}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := mustLoader(t, d, LoaderSettings{BatchSize: 8})
+		h, err := tr.Fit(context.Background(), l, l, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"loss", "val_loss", "val_accuracy", "lr"}
+		if train {
+			want = []string{"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+		}
+		if got := h.Names(); !slices.Equal(got, want) {
+			t.Errorf("TrainMetrics %v: Names() = %q, want %q", train, got, want)
+		}
+		for _, name := range want {
+			if v, err := h.Metric(name); err != nil || len(v) != 3 {
+				t.Errorf("TrainMetrics %v: Metric(%q) = %v, %v; want 3 values", train, name, v, err)
+			}
+		}
+		acc, err := h.Metric("accuracy")
+		if !train {
+			if !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), `"accuracy"`) {
+				t.Errorf("Metric(\"accuracy\") without TrainMetrics: %v, %v; want an ErrSetting error", acc, err)
+			}
+		} else if val, _ := h.Metric("val_accuracy"); slices.Equal(acc, val) {
+			t.Errorf("training accuracy %v equals validation accuracy %v; the training batches are read in training mode before each step", acc, val)
+		}
+		if _, err := h.Metric("val_f1"); !errors.Is(err, ErrSetting) {
+			t.Errorf("Metric(\"val_f1\"): %v, want ErrSetting", err)
+		}
+		re := regexp.MustCompile(`^epoch=  0 \| loss= \d\.\d{3} \| val_loss= \d\.\d{3} \| val_accuracy= \d\.\d{3}$`)
+		if train {
+			re = regexp.MustCompile(`^epoch=  0 \| loss= \d\.\d{3} \| accuracy= \d\.\d{3} \| val_loss= \d\.\d{3} \| val_accuracy= \d\.\d{3}$`)
+		}
+		if first := strings.Split(buf.String(), "\n")[0]; !re.MatchString(first) {
+			t.Errorf("TrainMetrics %v: log line %q", train, first)
+		}
+	}
+}
+
+// TestFitAdamStateOverflow trains with Adam on a raw feature of 1e300: the
+// gradient is finite but its square overflows Adam's second moment, after
+// which every update is 0 (the loss used to stay put and Fit returned nil).
+// Fit stops with a *DivergenceError naming the optimizer state, and the
+// weights are those from before the step.
+func TestFitAdamStateOverflow(t *testing.T) {
+	d, err := NewDataset(mat.NewDense(4, 1, []float64{1e300, -1e300, 2e299, -3e299}), Targets{Labels: []int{0, 1, 1, 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := testNet(t, 2, 1, 2)
+	opt, err := NewAdam(m.Params(), AdamSettings{LR: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(m.Params())
+	_, err = tr.Fit(context.Background(), mustLoader(t, d, LoaderSettings{}), nil, 50)
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Epoch != 0 || de.Batch != 0 || !strings.Contains(de.What, "state of the optimizer *mlp.Adam") {
+		t.Fatalf("Fit: %v, want a DivergenceError of the optimizer state at epoch 0, batch 0", err)
+	}
+	if !sameWeights(before, snapshot(m.Params())) {
+		t.Error("weights were not rolled back")
+	}
+}
+
+// cancelSource wraps a loader and cancels a context when its batch at index
+// at is taken in the pass numbered pass (passes counted by Reset).
+type cancelSource struct {
+	*DataLoader
+	cancel         context.CancelFunc
+	pass, at       int
+	passes, served int
+}
+
+func (c *cancelSource) Reset() { c.passes++; c.DataLoader.Reset() }
+func (c *cancelSource) Batch() Batch {
+	if c.passes == c.pass {
+		c.served++
+		if c.served == c.at+1 {
+			c.cancel()
+		}
+	}
+	return c.DataLoader.Batch()
+}
+
+// TestFitCancelDuringValidation cancels during the first validation pass
+// and checks that Fit stops before the next validation batch (validation
+// used to run to its end).
+func TestFitCancelDuringValidation(t *testing.T) {
+	d := blobs(50, 4, 3, 9)
+	m := testNet(t, 9, 4, 6, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	val := &cancelSource{DataLoader: mustLoader(t, d, LoaderSettings{BatchSize: 5}), cancel: cancel, pass: 1, at: 1}
+	h, err := tr.Fit(ctx, mustLoader(t, d, LoaderSettings{BatchSize: 10}), val, 3)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fit: %v, want context.Canceled", err)
+	}
+	if val.served != 2 || len(h.Epochs) != 0 {
+		t.Errorf("%d validation batches taken and %d epochs recorded; want 2 (cancelled at the second) and 0", val.served, len(h.Epochs))
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	ev := &cancelSource{DataLoader: mustLoader(t, d, LoaderSettings{BatchSize: 5}), cancel: cancel2, pass: 1, at: 0}
+	if _, err := tr.Evaluate(ctx2, ev); !errors.Is(err, context.Canceled) || ev.served != 1 {
+		t.Errorf("Evaluate: %v after %d batches, want context.Canceled after 1", err, ev.served)
+	}
+}
+
+// TestFitDataChangedByHook changes the data between epochs from a hook, as
+// a careless program might: Fit returns an error wrapping ErrData naming
+// the batch, never a panic (a label out of range used to panic in the
+// loss), and NaN features are bad data, not a divergence.
+func TestFitDataChangedByHook(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(d *Dataset)
+		want   string
+	}{
+		{"label out of range", func(d *Dataset) { d.Y.Labels[3] = 7 }, "training batch 0 of epoch 1: label 7 of sample 3 is outside [0, 3)"},
+		{"NaN feature", func(d *Dataset) { d.X.Set(2, 1, math.NaN()) }, "training batch 0 of epoch 1: feature value NaN at row 2, column 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := blobs(20, 4, 3, 2)
+			m := testNet(t, 2, 4, 3)
+			hook := HookFunc(func(EpochEnd) (bool, error) { tc.change(d); return false, nil })
+			tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{Hooks: []Hook{hook}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h *History
+			perr := panicError(func() {
+				h, err = tr.Fit(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: 20}), nil, 3)
+			})
+			if perr != nil {
+				t.Fatalf("Fit panicked: %v", perr)
+			}
+			if !errors.Is(err, ErrData) || !strings.Contains(err.Error(), tc.want) || len(h.Epochs) != 1 {
+				t.Errorf("Fit: %v after %d epochs, want ErrData saying %q after 1", err, len(h.Epochs), tc.want)
+			}
+		})
+	}
+}
+
+// TestFitUserSourceChecked checks that batches of a source that does not
+// show its data set are checked one by one.
+func TestFitUserSourceChecked(t *testing.T) {
+	m := testNet(t, 2, 4, 3)
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		batch Batch
+		want  string
+	}{
+		{"wrong width", Batch{X: mat.NewDense(2, 5, nil), Y: Targets{Labels: []int{0, 1}}}, "data has 5 features, the model takes 4"},
+		{"rows and targets", Batch{X: mat.NewDense(2, 4, nil), Y: Targets{Labels: []int{0}}}, "2 rows of features for 1 targets"},
+		{"no targets", Batch{X: mat.NewDense(2, 4, nil)}, "exactly one of Labels and Values"},
+		{"values for labels", Batch{X: mat.NewDense(2, 4, nil), Y: Targets{Values: mat.NewDense(2, 3, nil)}}, "real-valued targets, but the loss and metrics read class labels"},
+	} {
+		src := &fixedSource{b: tc.batch}
+		_, err := tr.Fit(context.Background(), src, nil, 1)
+		if !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "training batch 0 of epoch 0") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrData naming the batch and saying %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := tr.Fit(context.Background(), &fixedSource{n: -1}, nil, 1); !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "no batches") {
+		t.Errorf("a source with no batches: %v, want ErrData", err)
+	}
+}
+
+// fixedSource yields the same batch once per epoch (never when n < 0).
+type fixedSource struct {
+	b Batch
+	n int
+	i int
+}
+
+func (f *fixedSource) Reset()       { f.i = 0 }
+func (f *fixedSource) Next() bool   { f.i++; return f.n >= 0 && f.i == 1 }
+func (f *fixedSource) Batch() Batch { return f.b }
