@@ -27,15 +27,14 @@ import (
 // otherwise Classify allocates a new slice. Classify keeps no state and is
 // safe for concurrent use on distinct dst.
 func Classify(pred *mat.Dense, dst []int) []int {
-	r, c := pred.Dims()
+	r, _ := pred.Dims()
 	if cap(dst) >= r {
 		dst = dst[:r]
 	} else {
 		dst = make([]int, r)
 	}
-	raw := pred.RawMatrix()
 	for i := range r {
-		dst[i] = rowClass(raw.Data[i*raw.Stride : i*raw.Stride+c])
+		dst[i] = rowClass(pred.RawRowView(i))
 	}
 	return dst
 }

@@ -30,10 +30,8 @@ func (cc *confusionCounts) update(name string, pred *mat.Dense, labels []int) {
 		}
 		cc.k, cc.counts = k, grown
 	}
-	_, c := pred.Dims()
-	raw := pred.RawMatrix()
 	for i, l := range labels {
-		p := rowClass(raw.Data[i*raw.Stride : i*raw.Stride+c])
+		p := rowClass(pred.RawRowView(i))
 		cc.counts[l*cc.k+p]++
 	}
 }

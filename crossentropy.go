@@ -94,18 +94,19 @@ func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y
 // with the error of Validate if Weights or Smoothing is out of range
 // (NewTrainer calls Validate and returns that error instead).
 func (ce *CrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
-	r, c := checkLabels("CrossEntropy.Loss", pred, y)
+	_, c := checkLabels("CrossEntropy.Loss", pred, y)
 	ce.check("CrossEntropy.Loss", c)
-	return ce.loss(pred.RawMatrix(), r, c, y.Labels, ce.FromLogits)
+	return ce.loss(pred, y.Labels, ce.FromLogits)
 }
 
-// loss returns the loss of the r×c rows of m against labels, reading them
-// as logits or as probabilities.
-func (ce *CrossEntropy) loss(m blasMatrix, r, c int, labels []int, logits bool) float64 {
+// loss returns the loss of the rows of m against labels, reading them as
+// logits or as probabilities.
+func (ce *CrossEntropy) loss(m *mat.Dense, labels []int, logits bool) float64 {
+	_, c := m.Dims()
 	e := ce.Smoothing
 	var nll, smooth, total float64 // Σ w_y(-log p_y), Σ Σ w_j(-log p_j), Σ w_y
 	for i, l := range labels {
-		row := m.Data[i*m.Stride : i*m.Stride+c]
+		row := m.RawRowView(i)
 		lse := math.NaN() // log Σ exp(z), for logits
 		if logits {
 			lse = logSumExp(row)
@@ -238,12 +239,11 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	r, c := checkLabels("CrossEntropy.Grad", pred, y)
 	ce.check("CrossEntropy.Grad", c)
 	reuse(&ce.grad, r, c)
-	pm, gm := pred.RawMatrix(), ce.grad.RawMatrix()
 	if ce.FromLogits {
 		for i := range r {
-			softmaxRow(gm.Data[i*gm.Stride:i*gm.Stride+c], pm.Data[i*pm.Stride:i*pm.Stride+c])
+			softmaxRow(ce.grad.RawRowView(i), pred.RawRowView(i))
 		}
-		ce.logitGrad(gm, c, y.Labels)
+		ce.logitGrad(&ce.grad, y.Labels)
 		return &ce.grad
 	}
 	ce.grad.Zero()
@@ -253,8 +253,8 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	}
 	e, k := ce.Smoothing, float64(c)
 	for i, l := range y.Labels {
-		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
-		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
+		ps := pred.RawRowView(i)
+		gs := ce.grad.RawRowView(i)
 		for j, p := range ps {
 			q := e / k
 			if j == l {
@@ -280,22 +280,23 @@ func (ce *CrossEntropy) labelWeight(labels []int) float64 {
 	return total
 }
 
-// logitGrad turns the probabilities p held in g, c columns a row, into the
+// logitGrad turns the probabilities p held in g, one row per sample, into the
 // gradient with respect to the logits, in place: (p - onehot)/n without
 // weights or smoothing, (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k] with them,
 // and 0 when the labels all weigh 0.
-func (ce *CrossEntropy) logitGrad(g blasMatrix, c int, labels []int) {
+func (ce *CrossEntropy) logitGrad(g *mat.Dense, labels []int) {
+	_, c := g.Dims()
 	total := ce.labelWeight(labels)
 	if total == 0 {
 		for i := range labels {
-			clear(g.Data[i*g.Stride : i*g.Stride+c])
+			clear(g.RawRowView(i))
 		}
 		return
 	}
 	inv := 1 / total
 	if ce.plain() {
 		for i, l := range labels {
-			gs := g.Data[i*g.Stride : i*g.Stride+c]
+			gs := g.RawRowView(i)
 			for j, v := range gs {
 				gs[j] = v * inv
 			}
@@ -309,7 +310,7 @@ func (ce *CrossEntropy) logitGrad(g blasMatrix, c int, labels []int) {
 		sumW += ce.weight(j)
 	}
 	for i, l := range labels {
-		gs := g.Data[i*g.Stride : i*g.Stride+c]
+		gs := g.RawRowView(i)
 		wl := ce.weight(l)
 		si := (1-e)*wl + e/k*sumW // S_i = Σ_j w_j·q[i][j]
 		for j, v := range gs {
@@ -327,9 +328,9 @@ func (ce *CrossEntropy) fusedLoss(last Layer, y Targets) (float64, bool) {
 	if z == nil {
 		return 0, false
 	}
-	r, c := checkLabels("CrossEntropy", z, y)
+	_, c := checkLabels("CrossEntropy", z, y)
 	ce.check("CrossEntropy", c)
-	return ce.loss(z.RawMatrix(), r, c, y.Labels, true), true
+	return ce.loss(z, y.Labels, true), true
 }
 
 // fusedGrad returns the gradient with respect to the logits of a final
@@ -343,7 +344,7 @@ func (ce *CrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dens
 	ce.check("CrossEntropy", c)
 	reuse(&ce.grad, r, c)
 	ce.grad.Copy(p)
-	ce.logitGrad(ce.grad.RawMatrix(), c, y.Labels)
+	ce.logitGrad(&ce.grad, y.Labels)
 	return &ce.grad
 }
 

@@ -159,12 +159,18 @@ func (l *DataLoader) Reset() {
 	l.started = true
 	l.cur = -1
 	l.batch = Batch{}
-	if !l.shuffle {
-		return
+	if l.shuffle {
+		shuffle(l.rng, l.idx)
 	}
-	idx := l.idx
+}
+
+// shuffle permutes idx in place with the Fisher–Yates shuffle: for i from
+// len(idx)-1 down to 1 it swaps idx[i] with idx[rng.IntN(i+1)]. DataLoader
+// and Split both shuffle with it, so one seed gives one order in both. It
+// allocates nothing.
+func shuffle(rng *rand.Rand, idx []int) {
 	for i := len(idx) - 1; i > 0; i-- {
-		j := l.rng.IntN(i + 1)
+		j := rng.IntN(i + 1)
 		idx[i], idx[j] = idx[j], idx[i]
 	}
 }

@@ -1,9 +1,6 @@
 package mlp
 
-import (
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/mat"
-)
+import "gonum.org/v1/gonum/mat"
 
 // Loss is a training criterion comparing a network's output with targets.
 //
@@ -72,9 +69,6 @@ func batchWeight(crit Loss, y Targets) float64 {
 	}
 	return float64(y.Len())
 }
-
-// blasMatrix is the raw view of a mat.Dense the losses index.
-type blasMatrix = blas64.General
 
 // probFloor is the smallest probability a loss that reads probabilities
 // takes the logarithm of: p is clipped to [probFloor, 1].

@@ -122,10 +122,8 @@ func (a *Accuracy) Reset() { a.correct, a.total = 0, 0 }
 // allocates nothing.
 func (a *Accuracy) Update(pred *mat.Dense, y Targets) {
 	checkMetricLabels("accuracy", pred, y.Labels)
-	_, c := pred.Dims()
-	raw := pred.RawMatrix()
 	for i, l := range y.Labels {
-		if rowClass(raw.Data[i*raw.Stride:i*raw.Stride+c]) == l {
+		if rowClass(pred.RawRowView(i)) == l {
 			a.correct++
 		}
 	}

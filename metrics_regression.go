@@ -54,10 +54,9 @@ func (m *RMSE) Reset() { m.sum, m.n = 0, 0 }
 func (m *RMSE) Update(pred *mat.Dense, y Targets) {
 	checkMetricValues("rmse", pred, y.Values)
 	r, c := pred.Dims()
-	p, t := pred.RawMatrix(), y.Values.RawMatrix()
 	for i := range r {
-		pr := p.Data[i*p.Stride : i*p.Stride+c]
-		tr := t.Data[i*t.Stride : i*t.Stride+c]
+		pr := pred.RawRowView(i)
+		tr := y.Values.RawRowView(i)
 		for j, v := range pr {
 			e := v - tr[j]
 			m.sum += e * e
@@ -101,10 +100,9 @@ func (m *MAE) Reset() { m.sum, m.n = 0, 0 }
 func (m *MAE) Update(pred *mat.Dense, y Targets) {
 	checkMetricValues("mae", pred, y.Values)
 	r, c := pred.Dims()
-	p, t := pred.RawMatrix(), y.Values.RawMatrix()
 	for i := range r {
-		pr := p.Data[i*p.Stride : i*p.Stride+c]
-		tr := t.Data[i*t.Stride : i*t.Stride+c]
+		pr := pred.RawRowView(i)
+		tr := y.Values.RawRowView(i)
 		for j, v := range pr {
 			m.sum += math.Abs(v - tr[j])
 		}
@@ -172,12 +170,11 @@ func (m *R2) Update(pred *mat.Dense, y Targets) {
 	} else if len(m.mean) != c {
 		shapePanic("r2", "%d outputs after batches with %d", c, len(m.mean))
 	}
-	p, t := pred.RawMatrix(), y.Values.RawMatrix()
 	for i := range r {
 		m.n++
 		inv := 1 / float64(m.n)
-		pr := p.Data[i*p.Stride : i*p.Stride+c]
-		tr := t.Data[i*t.Stride : i*t.Stride+c]
+		pr := pred.RawRowView(i)
+		tr := y.Values.RawRowView(i)
 		for j, v := range tr {
 			d := v - m.mean[j]
 			m.mean[j] += d * inv

@@ -34,11 +34,10 @@ func checkValues(where string, pred *mat.Dense, y Targets) (r, c int) {
 // pred's.
 func (l *MSE) Loss(pred *mat.Dense, y Targets) float64 {
 	r, c := checkValues("MSE.Loss", pred, y)
-	pm, ym := pred.RawMatrix(), y.Values.RawMatrix()
 	var sum float64
 	for i := 0; i < r; i++ {
-		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
-		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
+		ps := pred.RawRowView(i)
+		ys := y.Values.RawRowView(i)
 		for j, p := range ps {
 			d := p - ys[j]
 			sum += d * d
@@ -51,12 +50,11 @@ func (l *MSE) Loss(pred *mat.Dense, y Targets) float64 {
 func (l *MSE) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	r, c := checkValues("MSE.Grad", pred, y)
 	reuse(&l.grad, r, c)
-	pm, ym, gm := pred.RawMatrix(), y.Values.RawMatrix(), l.grad.RawMatrix()
 	s := 2 / float64(r*c)
 	for i := 0; i < r; i++ {
-		ps := pm.Data[i*pm.Stride : i*pm.Stride+c]
-		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
-		gs := gm.Data[i*gm.Stride : i*gm.Stride+c]
+		ps := pred.RawRowView(i)
+		ys := y.Values.RawRowView(i)
+		gs := l.grad.RawRowView(i)
 		for j, p := range ps {
 			gs[j] = s * (p - ys[j])
 		}

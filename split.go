@@ -56,10 +56,7 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 	for i := range perm {
 		perm[i] = i
 	}
-	for i := n - 1; i > 0; i-- {
-		j := rng.IntN(i + 1)
-		perm[i], perm[j] = perm[j], perm[i]
-	}
+	shuffle(rng, perm)
 
 	inVal := make([]bool, n)
 	nVal := 0
