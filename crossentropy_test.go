@@ -78,6 +78,25 @@ func TestCrossEntropyWithoutSoftmax(t *testing.T) {
 	}
 }
 
+// identityNet returns Linear(k, k) with identity weights and zero bias,
+// followed by last: its logits are its input.
+func identityNet(t *testing.T, k int, last ...Layer) *Sequential {
+	t.Helper()
+	lin := NewLinear(k, k, rand.NewPCG(1, 1))
+	eye := mat.NewDense(k, k, nil)
+	for i := range k {
+		eye.Set(i, i, 1)
+	}
+	if err := lin.SetParams(eye, make([]float64, k)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewSequential(append([]Layer{lin}, last...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // TestExactLoss checks that losses are computed from the logits wherever
 // they are known, as PyTorch reports them: Softmax + CrossEntropy by
 // log-sum-exp (logits [-431, 279, 427], label 0: 858, where the clip at
@@ -86,21 +105,7 @@ func TestCrossEntropyWithoutSoftmax(t *testing.T) {
 // label 0: PyTorch's BCEWithLogitsLoss gives 415). The same values come
 // from Backprop and from Evaluate.
 func TestExactLoss(t *testing.T) {
-	identity := func(k int, last ...Layer) *Sequential {
-		lin := NewLinear(k, k, rand.NewPCG(1, 1))
-		eye := mat.NewDense(k, k, nil)
-		for i := range k {
-			eye.Set(i, i, 1)
-		}
-		if err := lin.SetParams(eye, make([]float64, k)); err != nil {
-			t.Fatal(err)
-		}
-		m, err := NewSequential(append([]Layer{lin}, last...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	identity := func(k int, last ...Layer) *Sequential { return identityNet(t, k, last...) }
 	for _, tc := range []struct {
 		name string
 		m    *Sequential

@@ -145,18 +145,7 @@ func TestFusedConfidentWrong(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n, k := len(tc.logits), len(tc.logits[0])
-			lin := NewLinear(k, k, rand.NewPCG(1, 1))
-			eye := mat.NewDense(k, k, nil)
-			for i := range k {
-				eye.Set(i, i, 1)
-			}
-			if err := lin.SetParams(eye, make([]float64, k)); err != nil {
-				t.Fatal(err)
-			}
-			m, err := NewSequential(lin, &Softmax{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := identityNet(t, k, &Softmax{})
 			y := Targets{Labels: tc.labels}
 			p := mat.DenseCopyOf(m.Forward(denseOf(tc.logits)))
 			for i, tiny := range tc.tiny {
@@ -198,7 +187,7 @@ func TestFusedConfidentWrong(t *testing.T) {
 				for i := range n {
 					want += dz.At(i, j)
 				}
-				if got := lin.Params()[1].Grad.At(0, j); math.Abs(got-want) > 1e-15 {
+				if got := m.Params()[1].Grad.At(0, j); math.Abs(got-want) > 1e-15 {
 					t.Errorf("db[%d] = %.17g, want %.17g", j, got, want)
 				}
 			}

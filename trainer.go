@@ -219,21 +219,17 @@ func (t *Trainer) checkSource(what string, src BatchSource) error {
 	if d == nil || d.X == nil {
 		return fmt.Errorf("%w: %s loader was not made by NewDataLoader", ErrData, what)
 	}
-	if err := t.checkTargets(where{what, 0, -1}, d.X, d.Y); err != nil {
+	w := where{what, 0, -1}
+	if err := t.checkTargets(w, d.X, d.Y); err != nil {
 		return err
 	}
-	if err := checkFinite(what+" feature", d.X); err != nil {
-		return err
-	}
-	if d.Y.Values != nil {
-		return checkFinite(what+" target", d.Y.Values)
-	}
-	return nil
+	return nonFiniteData(w, Batch{X: d.X, Y: d.Y})
 }
 
 // nonFiniteData returns an error wrapping ErrData when the features or
-// values of b are not all finite, and nil otherwise. Fit calls it when a
-// loss is not finite, to tell bad data from divergence.
+// values of b are not all finite, and nil otherwise. Fit calls it on a
+// whole data set before training and on a batch whose loss is not finite,
+// to tell bad data from divergence.
 func nonFiniteData(w where, b Batch) error {
 	if err := checkFinite(w.String()+" feature", b.X); err != nil {
 		return err
@@ -362,33 +358,36 @@ func (t *Trainer) trainEpoch(ctx context.Context, epoch int, src BatchSource) (f
 	if t.s.TrainMetrics {
 		t.resetMetrics()
 	}
+	loss, err := t.pass(ctx, where{"training", epoch, 0}, src, t.step)
+	if err != nil || !t.s.TrainMetrics {
+		return loss, nil, err
+	}
+	return loss, t.metricValues(), nil
+}
+
+// pass runs do on every batch of one pass over src, checking ctx and the
+// batch first, and returns the loss over the set: the losses do returns,
+// weighted by their batches' weights (see setMean).
+func (t *Trainer) pass(ctx context.Context, w where, src BatchSource, do func(where, Batch) (float64, error)) (float64, error) {
 	var sum, weight float64
-	w := where{"training", epoch, 0}
 	src.Reset()
 	for ; src.Next(); w.batch++ {
 		if err := ctx.Err(); err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 		b := src.Batch()
 		if err := t.checkTargets(w, b.X, b.Y); err != nil {
-			return 0, nil, err
+			return 0, err
 		}
-		loss, err := t.step(w, b)
+		loss, err := do(w, b)
 		if err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 		bw := batchWeight(t.loss, b.Y)
 		sum += loss * bw
 		weight += bw
 	}
-	loss, err := setMean(w, sum, weight)
-	if err != nil {
-		return 0, nil, err
-	}
-	if !t.s.TrainMetrics {
-		return loss, nil, nil
-	}
-	return loss, t.metricValues(), nil
+	return setMean(w, sum, weight)
 }
 
 // setMean returns sum/weight, the mean of a whole set, or an error wrapping
@@ -509,33 +508,21 @@ func (t *Trainer) Evaluate(ctx context.Context, src BatchSource) (Scores, error)
 func (t *Trainer) evaluate(ctx context.Context, w where, src BatchSource) (float64, []float64, error) {
 	t.model.SetTraining(false)
 	t.resetMetrics()
-	var sum, weight float64
 	last := t.model.layers[len(t.model.layers)-1]
-	src.Reset()
-	for ; src.Next(); w.batch++ {
-		if err := ctx.Err(); err != nil {
-			return 0, nil, err
-		}
-		b := src.Batch()
-		if err := t.checkTargets(w, b.X, b.Y); err != nil {
-			return 0, nil, err
-		}
+	loss, err := t.pass(ctx, w, src, func(w where, b Batch) (float64, error) {
 		out := t.model.Forward(b.X)
 		loss := criterionLoss(t.loss, last, out, b.Y)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			if err := nonFiniteData(w, b); err != nil {
-				return 0, nil, err
+				return 0, err
 			}
-			return 0, nil, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: w.what + " loss"}
+			return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: w.what + " loss"}
 		}
-		bw := batchWeight(t.loss, b.Y)
-		sum += loss * bw
-		weight += bw
 		for _, m := range t.s.Metrics {
 			m.Update(out, b.Y)
 		}
-	}
-	loss, err := setMean(w, sum, weight)
+		return loss, nil
+	})
 	if err != nil {
 		return 0, nil, err
 	}
