@@ -12,7 +12,7 @@ import (
 )
 
 // ExampleTrainer_Fit trains a small classifier on two noisy clusters, with a
-// validation part, logging every 5th epoch in the trainer's format.
+// validation part, logging every 5th epoch with a ProgressLogger.
 func ExampleTrainer_Fit() {
 	rng := rand.New(rand.NewPCG(1, 1))
 	const n = 200
@@ -70,4 +70,54 @@ func ExampleTrainer_Fit() {
 	// epoch=  5 | loss= 0.293 | val_loss= 0.290 | val_accuracy= 0.880
 	// epoch= 10 | loss= 0.253 | val_loss= 0.259 | val_accuracy= 0.880
 	// 11 epochs, final validation accuracy 0.88
+}
+
+// EarlyStopping watches a figure by its Keras name and knows from the
+// metric which way is better: RMSE is minimised.
+func ExampleEarlyStopping() {
+	n := 20
+	x, y := mat.NewDense(n, 1, nil), mat.NewDense(n, 1, nil)
+	for i := range n {
+		v := float64(i) / 4
+		x.Set(i, 0, v)
+		y.Set(i, 0, 2*v+1) // y = 2x + 1
+	}
+	d, err := mlp.NewDataset(x, mlp.Targets{Values: y})
+	if err != nil {
+		log.Fatal(err)
+	}
+	l, err := mlp.NewDataLoader(d, mlp.LoaderSettings{BatchSize: 5})
+	if err != nil {
+		log.Fatal(err)
+	}
+	model, err := mlp.NewSequential(mlp.NewLinear(1, 1, rand.NewPCG(1, 1)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt, err := mlp.NewSGD(model.Params(), mlp.SGDSettings{LR: 0.01})
+	if err != nil {
+		log.Fatal(err)
+	}
+	es := &mlp.EarlyStopping{Monitor: "val_rmse", Patience: 3, RestoreBest: true}
+	tr, err := mlp.NewTrainer(model, &mlp.MSE{}, opt, mlp.TrainerSettings{
+		Metrics: []mlp.Metric{&mlp.RMSE{}},
+		Hooks:   []mlp.Hook{es},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	history, err := tr.Fit(context.Background(), l, l, 30)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rmse, err := history.Metric("val_rmse")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d epochs, best %d, val_rmse %.3f -> %.3f\n", len(rmse), es.BestEpoch(), rmse[0], rmse[len(rmse)-1])
+	_, err = history.Metric("rmse") // training values: TrainerSettings.TrainMetrics was not set
+	fmt.Println(err != nil)
+	// Output:
+	// 30 epochs, best 29, val_rmse 3.282 -> 0.058
+	// true
 }
