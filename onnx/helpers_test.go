@@ -1,30 +1,12 @@
 package onnx_test
 
 import (
-	"bytes"
-	"io"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/mlpkit/mlp/onnx/internal/onnxpb"
 )
-
-// bytesReader returns a reader of b.
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
-// equalStrings reports whether a and b hold the same strings.
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // decodeGraph returns the graph of the ONNX file b.
 func decodeGraph(t testing.TB, b []byte) *onnxpb.GraphProto {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -219,7 +220,7 @@ func TestImportOperators(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if names := layerNames(got.Net); !equalStrings(names, tc.layers) {
+			if names := layerNames(got.Net); !slices.Equal(names, tc.layers) {
 				t.Errorf("layers %q, want %q", names, tc.layers)
 			}
 			y, err := got.Predict(mat.NewDense(1, 2, x))

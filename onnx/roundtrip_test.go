@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -111,7 +112,7 @@ func TestRoundTrip(t *testing.T) {
 					kept = append(kept, l)
 				}
 			}
-			if got := layerNames(back.Net); !equalStrings(got, kept) {
+			if got := layerNames(back.Net); !slices.Equal(got, kept) {
 				t.Errorf("layers %q, want %q", got, kept)
 			}
 			if back.Appended != "" {
@@ -122,7 +123,7 @@ func TestRoundTrip(t *testing.T) {
 			if q.Columns == nil {
 				q.Columns = onnx.DefaultColumns(m.Net.InputSize())
 			}
-			if !equalStrings(p.Columns, q.Columns) || !sameBits(p.Impute, q.Impute) || !sameBits(p.Mean, q.Mean) || !sameBits(p.Std, q.Std) {
+			if !slices.Equal(p.Columns, q.Columns) || !sameBits(p.Impute, q.Impute) || !sameBits(p.Mean, q.Mean) || !sameBits(p.Std, q.Std) {
 				t.Errorf("preprocessing %+v, want %+v", p, q)
 			}
 			x := kindInput(m, 64, 1)
@@ -232,7 +233,7 @@ func TestExportOperators(t *testing.T) {
 		for _, n := range g.Node {
 			got = append(got, n.GetOpType())
 		}
-		if !equalStrings(got, ops) {
+		if !slices.Equal(got, ops) {
 			t.Errorf("%s: operators %q, want %q", tc.name, got, ops)
 		}
 	}

@@ -1,10 +1,12 @@
 package onnx_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,21 +114,21 @@ func TestImportTorch(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, f := readFixture(t, tc.name)
-			m, err := onnx.Import(bytesReader(b), nil)
+			m, err := onnx.Import(bytes.NewReader(b), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := layerNames(m.Net); !equalStrings(got, tc.layers) {
+			if got := layerNames(m.Net); !slices.Equal(got, tc.layers) {
 				t.Errorf("layers %q, want %q (ops %q)", got, tc.layers, f.Ops)
 			}
-			if m.Task != tc.task || !equalStrings(m.Classes, tc.classes) || m.Appended != "" {
+			if m.Task != tc.task || !slices.Equal(m.Classes, tc.classes) || m.Appended != "" {
 				t.Errorf("task %q classes %q appended %q, want %q %q none", m.Task, m.Classes, m.Appended, tc.task, tc.classes)
 			}
 			columns := tc.columns
 			if columns == nil {
 				columns = onnx.DefaultColumns(m.Net.InputSize())
 			}
-			if !equalStrings(m.Preprocess.Columns, columns) {
+			if !slices.Equal(m.Preprocess.Columns, columns) {
 				t.Errorf("columns %q, want %q", m.Preprocess.Columns, columns)
 			}
 			if m.InputName != "input" || m.OutputName != "output" || !strings.HasPrefix(m.Producer, "pytorch 1.") {
@@ -148,7 +150,7 @@ func TestImportTorch(t *testing.T) {
 // LeakyRelu's float32 alpha 0.2f is read as the 0.2 PyTorch computed with.
 func TestImportLeakySlopeShortest(t *testing.T) {
 	b, _ := readFixture(t, "leakyrelu")
-	m, err := onnx.Import(bytesReader(b), nil)
+	m, err := onnx.Import(bytes.NewReader(b), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func TestImportAppendsActivation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name+"_"+tc.appended, func(t *testing.T) {
 			b, f := readFixture(t, tc.name)
-			m, err := onnx.Import(bytesReader(b), &onnx.ImportSettings{Classes: tc.classes})
+			m, err := onnx.Import(bytes.NewReader(b), &onnx.ImportSettings{Classes: tc.classes})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +186,7 @@ func TestImportAppendsActivation(t *testing.T) {
 			if m.Appended != tc.appended || layers[len(layers)-1].String() != tc.last {
 				t.Fatalf("appended %q, last layer %v; want %q, %s", m.Appended, layers[len(layers)-1], tc.appended, tc.last)
 			}
-			if tc.classes != nil && (m.Task != onnx.Classification || !equalStrings(m.Classes, tc.classes)) {
+			if tc.classes != nil && (m.Task != onnx.Classification || !slices.Equal(m.Classes, tc.classes)) {
 				t.Errorf("task %q classes %q, want classification %q", m.Task, m.Classes, tc.classes)
 			}
 			if tc.appended == "" {
@@ -203,7 +205,7 @@ func TestImportAppendsActivation(t *testing.T) {
 		})
 	}
 	b, _ := readFixture(t, "relu")
-	if _, err := onnx.Import(bytesReader(b), &onnx.ImportSettings{Classes: []string{"a", "b"}}); err == nil {
+	if _, err := onnx.Import(bytes.NewReader(b), &onnx.ImportSettings{Classes: []string{"a", "b"}}); err == nil {
 		t.Error("two classes for three outputs: no error")
 	}
 }
