@@ -40,6 +40,13 @@
 // allocating, and caps the number and nesting of protobuf messages and the
 // size of a tensor (see Import).
 //
+// # Concurrency
+//
+// Import and Export keep no state between calls and may run concurrently.
+// Export only reads the model, so it may run while other goroutines read
+// it too, but not while it trains. A Model, like its net, is not safe for
+// concurrent prediction: give each goroutine its own (Net.Clone).
+//
 // # Numbers
 //
 // Float64 graphs are read and written bit for bit: a round trip through

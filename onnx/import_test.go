@@ -303,3 +303,36 @@ func appendVarint(b []byte, v uint64) []byte {
 	}
 	return append(b, byte(v))
 }
+
+// Model.Predict refuses input it cannot use with an error, never a panic.
+func TestPredictErrors(t *testing.T) {
+	m := kindModel(t, "preprocess") // imputes columns 0, 2 and 3
+	var nilDense *mat.Dense
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		x    mat.Matrix
+		is   error
+	}{
+		{"nil", nil, mlp.ErrData},
+		{"typed nil", nilDense, mlp.ErrData},
+		{"width", mat.NewDense(1, 3, nil), mlp.ErrData},
+		{"NaN in a column not imputed", mat.NewDense(1, 4, []float64{1, nan, 1, 1}), mlp.ErrData},
+		{"Inf", mat.NewDense(1, 4, []float64{1, 1, math.Inf(1), 1}), mlp.ErrData},
+	} {
+		if _, err := m.Predict(tc.x); !errors.Is(err, tc.is) {
+			t.Errorf("%s: %v, want an error wrapping %v", tc.name, err, tc.is)
+		}
+	}
+	if _, err := m.Predict(mat.NewDense(1, 4, []float64{nan, 1, nan, nan})); err != nil {
+		t.Errorf("NaN in imputed columns: %v", err)
+	}
+	bad := *m
+	bad.Preprocess.Std = []float64{1, 0, 1, 1}
+	if _, err := bad.Predict(mat.NewDense(1, 4, nil)); !errors.Is(err, mlp.ErrSetting) {
+		t.Errorf("Std 0: %v, want an error wrapping ErrSetting", err)
+	}
+	if _, err := (&onnx.Model{}).Predict(mat.NewDense(1, 4, nil)); !errors.Is(err, mlp.ErrSetting) {
+		t.Errorf("no net: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 
 	"gonum.org/v1/gonum/mat"
@@ -137,11 +138,11 @@ func classCount(k int) int {
 }
 
 // Predict returns the model's output for the raw inputs x, in a new
-// matrix: x is imputed and scaled as Preprocess says, with the operations in
-// the order the exported graph runs them (so the result matches an ONNX
-// runtime's bit for bit where the runtime computes in float64), and then
-// run through Net.PredictProba. NaN is allowed in x only in imputed
-// columns.
+// matrix: x is imputed and scaled as Preprocess says, with the operations
+// the exported graph runs (a subtraction and then a division, not a
+// multiplication by 1/Std, so in float64 the scaled inputs have the same
+// bits as in an ONNX runtime), and then run through Net.PredictProba. NaN
+// is allowed in x only in imputed columns.
 //
 // It returns an error wrapping mlp.ErrData if x does not have the net's
 // input width or holds NaN or Inf left after imputation, and the errors of
@@ -159,7 +160,7 @@ func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 	if err := p.check(n); err != nil {
 		return nil, err
 	}
-	if x == nil {
+	if x == nil || reflect.ValueOf(x).Kind() == reflect.Pointer && reflect.ValueOf(x).IsNil() {
 		return nil, fmt.Errorf("%w: onnx: Predict: input is nil", mlp.ErrData)
 	}
 	r, c := x.Dims()

@@ -64,6 +64,18 @@ func kindNets(t testing.TB) []kindNet {
 	}
 }
 
+// kindModel returns the model of kindNets named name.
+func kindModel(t testing.TB, name string) *onnx.Model {
+	t.Helper()
+	for _, k := range kindNets(t) {
+		if k.name == name {
+			return k.model
+		}
+	}
+	t.Fatalf("no net %q in kindNets", name)
+	return nil
+}
+
 // kindInput returns rows×n inputs drawn from N(0, 3²)·scale + shift, with
 // a NaN in some cells of the columns m imputes.
 func kindInput(m *onnx.Model, rows int, seed uint64) *mat.Dense {
