@@ -21,14 +21,17 @@
 // imputation values and scaling, written as IsNaN/Where and Sub/Div in front
 // of the net, so that the exported model takes raw columns. A pipeline with
 // categorical columns fills Preprocess.Categorical, and Export refuses it
-// with an error naming them.
+// with an error naming them. Postprocess maps a regressor's outputs back to
+// the units of its targets (Mul and Add after the net), for a net trained
+// on standardized targets.
 //
 // # Import
 //
 // Import reads a feedforward net written by PyTorch, by Export or by other
 // exporters: Gemm, MatMul and Add, the activations mlp has, the erf form of
 // GELU, Softmax, Identity, Dropout and Flatten, and the imputation and
-// scaling that Export writes, which come back in Model.Preprocess. The net
+// scaling that Export writes, which come back in Model.Preprocess and
+// Model.Postprocess. The net
 // it returns is an ordinary *mlp.Sequential of Linear layers and
 // activations: it predicts with the same kernels as a native net, at the
 // same speed, and can be trained further. Anything else is an error that

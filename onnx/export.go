@@ -55,18 +55,19 @@ type ExportSettings struct {
 //	             graph torch.onnx.export writes (opset 17 has no Gelu)
 //	Dropout      nothing: the graph computes the net in evaluation mode
 //
-// The file's metadata_props hold mlp.columns and mlp.classes (JSON arrays
-// of strings; classes only for a classifier, "0", "1", … when m.Classes is
-// nil) and mlp.task.
+// After the net, Postprocess is written as Mul, then Add, by per-column
+// initializers. The file's metadata_props hold mlp.columns and mlp.classes
+// (JSON arrays of strings; classes only for a classifier, "0", "1", … when
+// m.Classes is nil) and mlp.task.
 //
 // Export returns an error wrapping ErrUnsupported for a layer of another
 // type (naming its index and type) or for categorical columns (naming
-// them), and one wrapping mlp.ErrSetting for a nil model, preprocessing or
-// names that do not fit the net, an unknown task, a class count that does
-// not fit the output, or a non-finite weight (or one beyond float32's range
-// with Float32). An error from w is returned wrapped. Export only reads m.
-// It builds the whole file in memory: about 8 bytes per weight (4 with
-// Float32).
+// them), and one wrapping mlp.ErrSetting for a nil model, preprocessing,
+// postprocessing or names that do not fit the net, a Postprocess on a
+// classifier, an unknown task, a class count that does not fit the output,
+// or a non-finite weight (or one beyond float32's range with Float32). An
+// error from w is returned wrapped. Export only reads m. It builds the whole
+// file in memory: about 8 bytes per weight (4 with Float32).
 func Export(w io.Writer, m *Model, s *ExportSettings) error {
 	b, err := encode(m, s)
 	if err != nil {
@@ -95,6 +96,10 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 	if err := p.check(n); err != nil {
 		return nil, err
 	}
+	q := &m.Postprocess
+	if err := q.check(k); err != nil {
+		return nil, err
+	}
 	columns := p.Columns
 	if columns == nil {
 		columns = DefaultColumns(n)
@@ -105,6 +110,8 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 	}
 	classes := m.Classes
 	switch {
+	case task == Classification && (q.Mean != nil || q.Std != nil):
+		return nil, fmt.Errorf("%w: onnx: Export: a classifier has no Postprocess; it scales a regressor's outputs", mlp.ErrSetting)
 	case task == Regression && classes != nil:
 		return nil, fmt.Errorf("%w: onnx: Export: a regression model has no classes, got %d", mlp.ErrSetting, len(classes))
 	case task == Classification && classes == nil:
@@ -131,6 +138,9 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 		if cur, err = e.layer(i, l, cur); err != nil {
 			return nil, err
 		}
+	}
+	if cur, err = e.postprocess(q, cur, k); err != nil {
+		return nil, err
 	}
 	e.rename(cur, outName)
 	if err := e.checkNames(inName, outName); err != nil {
@@ -222,6 +232,26 @@ func (e *encoder) preprocess(p *Preprocess, cur string, n int) (string, error) {
 			return "", err
 		}
 		cur = e.node("Div", "/scale/Div", cur, std)
+	}
+	return cur, nil
+}
+
+// postprocess writes the nodes of q after the net's output cur, for k
+// columns, and returns the value they give.
+func (e *encoder) postprocess(q *Postprocess, cur string, k int) (string, error) {
+	if q.Std != nil {
+		std, err := e.initializer("target.std", []int64{int64(k)}, q.Std, "Postprocess.Std", false)
+		if err != nil {
+			return "", err
+		}
+		cur = e.node("Mul", "/target/Mul", cur, std)
+	}
+	if q.Mean != nil {
+		mean, err := e.initializer("target.mean", []int64{int64(k)}, q.Mean, "Postprocess.Mean", false)
+		if err != nil {
+			return "", err
+		}
+		cur = e.node("Add", "/target/Add", cur, mean)
 	}
 	return cur, nil
 }

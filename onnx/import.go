@@ -46,6 +46,7 @@ type ImportSettings struct {
 //	Identity, Dropout, Flatten (axis 1)          nothing
 //	IsNaN and Where(IsNaN(x), fill, x) in front  Preprocess.Impute
 //	Sub and Div by constants in front            Preprocess.Mean and Std
+//	Mul and Add by constants at the end          Postprocess.Std and Mean
 //
 // Weights, biases, slopes and preprocessing values must be initializers or
 // Constant nodes, FLOAT or DOUBLE; float32 values convert to float64
@@ -61,7 +62,9 @@ type ImportSettings struct {
 // the mlp.classes metadata, or DefaultClasses. A net ending otherwise is a
 // regressor, unless classes are given (in the settings or the metadata) or
 // mlp.task says classification: then Import appends a Softmax (a Sigmoid
-// when the net has one output) and records it in Model.Appended.
+// when the net has one output) and records it in Model.Appended. A net
+// with output scaling (Postprocess) is a regressor; classes for it are an
+// error.
 //
 // The returned net is in evaluation mode. Import returns an error wrapping
 // ErrUnsupported, as a *NodeError naming the node and its operator where
@@ -209,6 +212,9 @@ type graph struct {
 	impute   []float64   // one value, or one per column
 	mean     []float64
 	std      []float64
+	post     int       // output scaling seen: 0 none, 1 Mul, 2 Add
+	postStd  []float64 // one value, or one per output column
+	postMean []float64
 	inWidth  int // the input width the graph's input declares, 0 if none
 	firstLin int // the width the first Linear takes, 0 before it
 }
@@ -219,6 +225,13 @@ const (
 	stageImpute
 	stageSub
 	stageDiv
+)
+
+// Output scaling stages, in the order they may appear.
+const (
+	postNone = iota
+	postMul
+	postAdd
 )
 
 // newGraph indexes the nodes, initializers and values of gp and checks its
@@ -343,9 +356,11 @@ func (g *graph) live(v string) []int {
 // graph's output.
 func (g *graph) only(from int, v string) (int, error) {
 	l := g.live(v)
-	if len(l) != 1 || g.outputs[v] {
-		return 0, g.errorf(from, ErrUnsupported, "its output %q is read by %d nodes%s; in this pattern exactly one node reads it",
-			v, len(l), map[bool]string{true: " and is the graph output", false: ""}[g.outputs[v]])
+	if g.outputs[v] {
+		return 0, g.errorf(from, ErrUnsupported, "its output %q is the graph output; in this pattern one node reads it", v)
+	}
+	if len(l) != 1 {
+		return 0, g.errorf(from, ErrUnsupported, "its output %q is read by %d nodes; in this pattern one node reads it", v, len(l))
 	}
 	return l[0], nil
 }
@@ -570,6 +585,9 @@ func (g *graph) inFront(i int) error {
 func (g *graph) step(i int) error {
 	nd := g.nodes[i]
 	op := nd.GetOpType()
+	if g.post != postNone && op != "Mul" && op != "Add" && op != "Identity" && op != "Dropout" {
+		return g.errorf(i, ErrUnsupported, "%s after the output scaling (Mul, Add) that must end the net", op)
+	}
 	switch op {
 	case "Gemm":
 		return g.gemm(i)
@@ -683,6 +701,8 @@ func (g *graph) step(i int) error {
 		return g.take(i)
 	case "Sub", "Div":
 		return g.scale(i)
+	case "Mul", "Add":
+		return g.target(i)
 	}
 	return g.errorf(i, ErrUnsupported, "operator %s is not part of a feedforward net that Import reads", op)
 }
@@ -951,10 +971,46 @@ func (g *graph) scale(i int) error {
 	return g.take(i)
 }
 
+// target takes the Mul or Add node i, a scaling of the net's outputs
+// after its last layer.
+func (g *graph) target(i int) error {
+	op := g.nodes[i].GetOpType()
+	if len(g.layers) == 0 {
+		return g.errorf(i, ErrUnsupported, "%s in front of the net: Import reads Sub and Div there", op)
+	}
+	if err := g.data(i, 2, 2); err != nil {
+		return err
+	}
+	if _, err := g.attrs(i); err != nil {
+		return err
+	}
+	if (op == "Mul" && g.post >= postMul) || g.post >= postAdd {
+		return g.errorf(i, ErrUnsupported, "a second output scaling; Import reads one Mul, then one Add, after the net")
+	}
+	v, err := g.columns(i, 1)
+	if err != nil {
+		return err
+	}
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) || (op == "Mul" && x == 0) {
+			return g.errorf(i, ErrUnsupported, "an output scaling by %v", x)
+		}
+	}
+	if op == "Mul" {
+		g.postStd, g.post = v, postMul
+	} else {
+		g.postMean, g.post = v, postAdd
+	}
+	return g.take(i)
+}
+
 // branch takes the nodes a and b, both readers of the chain's value: the
 // imputation IsNaN and Where, or a GELU written out.
 func (g *graph) branch(a, b int) error {
 	opA, opB := g.nodes[a].GetOpType(), g.nodes[b].GetOpType()
+	if g.post != postNone {
+		return g.errorf(b, ErrUnsupported, "value %q feeds two nodes after the output scaling (Mul, Add) that must end the net", g.cur)
+	}
 	if opA == "IsNaN" || opB == "IsNaN" {
 		if opA != "IsNaN" {
 			a, b = b, a
@@ -1155,20 +1211,27 @@ func (g *graph) model(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) 
 		OutputName: g.output,
 		Producer:   strings.TrimSpace(mp.GetProducerName() + " " + mp.GetProducerVersion()),
 	}
-	p := &m.Preprocess
+	p, q := &m.Preprocess, &m.Postprocess
 	for _, c := range []struct {
-		name string
-		src  []float64
-		dst  *[]float64
-	}{{"imputation", g.impute, &p.Impute}, {"Sub", g.mean, &p.Mean}, {"Div", g.std, &p.Std}} {
+		name  string
+		src   []float64
+		dst   *[]float64
+		width int
+	}{
+		{"imputation in front of the net", g.impute, &p.Impute, n},
+		{"Sub in front of the net", g.mean, &p.Mean, n},
+		{"Div in front of the net", g.std, &p.Std, n},
+		{"Mul after the net", g.postStd, &q.Std, k},
+		{"Add after the net", g.postMean, &q.Mean, k},
+	} {
 		if c.src == nil {
 			continue
 		}
-		if len(c.src) != 1 && len(c.src) != n {
-			return nil, fmt.Errorf("%w: the %s in front of the net has %d values, the net takes %d columns",
-				ErrUnsupported, c.name, len(c.src), n)
+		if len(c.src) != 1 && len(c.src) != c.width {
+			return nil, fmt.Errorf("%w: the %s has %d values, the net has %d columns there",
+				ErrUnsupported, c.name, len(c.src), c.width)
 		}
-		v := make([]float64, n)
+		v := make([]float64, c.width)
 		for j := range v {
 			v[j] = c.src[min(j, len(c.src)-1)]
 		}
@@ -1189,6 +1252,21 @@ func (g *graph) model(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) 
 	ends := endsInProbabilities(g.layers)
 	m.Net.SetTraining(false)
 	m.Task = Regression
+	if g.post != postNone {
+		why := from + " names classes"
+		if classes == nil {
+			why = "metadata " + MetaTask + " says classification"
+		}
+		sentinel := mlp.ErrFormat
+		if s.Classes != nil {
+			sentinel = mlp.ErrSetting
+		}
+		if classes != nil || meta.task == Classification {
+			return nil, fmt.Errorf("%w: the net scales its outputs (Mul, Add after it), so it is a regressor, but %s",
+				sentinel, why)
+		}
+		return m, nil
+	}
 	if (s.Classes == nil && meta.task == Regression) || !(ends || classes != nil || meta.task == Classification) {
 		return m, nil
 	}

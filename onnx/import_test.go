@@ -102,6 +102,18 @@ func TestImportErrors(t *testing.T) {
 		{"Sub inside the net", func(m *onnxpb.ModelProto) {
 			m.Graph.Node[1] = node("Sub", "sub", []string{"h", "b"}, []string{"y"})
 		}, onnx.ErrUnsupported, "after the net's first layer", "Sub"},
+		{"layer after the output scaling", func(m *onnxpb.ModelProto) {
+			m.Graph.Node[1] = node("Add", "add", []string{"h", "b"}, []string{"a"})
+			m.Graph.Node = append(m.Graph.Node, node("Relu", "relu", []string{"a"}, []string{"y"}))
+		}, onnx.ErrUnsupported, "after the output scaling", "Relu"},
+		{"Mul in front of the net", func(m *onnxpb.ModelProto) {
+			m.Graph.Node = append([]*onnxpb.NodeProto{node("Mul", "mul", []string{"x", "b"}, []string{"x2"})}, m.Graph.Node...)
+			m.Graph.Node[1].Input[0] = "x2"
+		}, onnx.ErrUnsupported, "in front of the net", "Mul"},
+		{"classes for a scaled regressor", func(m *onnxpb.ModelProto) {
+			m.Graph.Node[1] = node("Mul", "mul", []string{"h", "b"}, []string{"y"})
+			m.MetadataProps = []*onnxpb.StringStringEntryProto{{Key: proto.String(onnx.MetaClasses), Value: proto.String(`["a","b"]`)}}
+		}, mlp.ErrFormat, "so it is a regressor, but metadata mlp.classes names classes", ""},
 		{"other domain", func(m *onnxpb.ModelProto) {
 			m.Graph.Node[1].Domain = proto.String("com.microsoft")
 		}, onnx.ErrUnsupported, `domain "com.microsoft"`, "Relu"},

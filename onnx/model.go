@@ -58,15 +58,31 @@ type Preprocess struct {
 	Categorical []string
 }
 
+// Postprocess maps the outputs of a regression net back to the units of
+// its targets, undoing the standardization the net was trained on:
+//
+//	y_j ← y_j · Std[j] + Mean[j]
+//
+// Export writes it as Mul and Add after the net, and Import reads those
+// back into it. Every non-nil slice has one entry per output column; nil
+// Std means 1, nil Mean 0. Entries must be finite, Std's nonzero.
+type Postprocess struct {
+	Mean, Std []float64
+}
+
 // Model is a net with what is needed to serve it: the names of its input
-// columns and of its classes, its task and the preprocessing in front of it.
-// Export writes one; Import reads one.
+// columns and of its classes, its task, the preprocessing in front of it
+// and, for a regressor, the scaling of its outputs. Export writes one;
+// Import reads one.
 type Model struct {
 	// Net is the feedforward net.
 	Net *mlp.Sequential
 
 	// Preprocess runs in front of the net.
 	Preprocess Preprocess
+
+	// Postprocess runs after the net; only a regressor may have one.
+	Postprocess Postprocess
 
 	// Classes names the classes of a classifier, one per output column,
 	// or two (negative and positive) for a net with one Sigmoid output.
@@ -138,41 +154,62 @@ func classCount(k int) int {
 }
 
 // Predict returns the model's output for the raw inputs x, in a new
-// matrix: x is imputed and scaled as Preprocess says, with the operations
-// the exported graph runs (a subtraction and then a division, not a
-// multiplication by 1/Std, so in float64 the scaled inputs have the same
-// bits as in an ONNX runtime), and then run through Net.PredictProba. NaN
-// is allowed in x only in imputed columns.
+// matrix: x is imputed and scaled as Preprocess says, run through
+// Net.PredictProba, and the outputs scaled as Postprocess says. Each step
+// runs the operations the exported graph runs (a subtraction and then a
+// division, not a multiplication by 1/Std), so in float64 the scaled values
+// have the same bits as in an ONNX runtime. NaN is allowed in x only in
+// imputed columns.
 //
-// It returns an error wrapping mlp.ErrData if x does not have the net's
-// input width or holds NaN or Inf left after imputation, and the errors of
-// PredictProba. It allocates a copy of x when there is preprocessing.
-// Like the net, it is not safe for concurrent use.
+// It returns an error wrapping mlp.ErrSetting if Preprocess or Postprocess
+// does not fit the net, one wrapping mlp.ErrData if x is nil, does not
+// have the net's input width or holds NaN or Inf left after imputation,
+// and the errors of PredictProba. It allocates a copy of x when there is
+// preprocessing. Like the net, it is not safe for concurrent use.
 func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 	if m == nil || m.Net == nil {
 		return nil, fmt.Errorf("%w: onnx: Predict: the model has no net", mlp.ErrSetting)
 	}
-	p := &m.Preprocess
-	if p.Impute == nil && p.Mean == nil && p.Std == nil {
-		return m.Net.PredictProba(x)
-	}
-	n := m.Net.InputSize()
-	if err := p.check(n); err != nil {
+	p, q := &m.Preprocess, &m.Postprocess
+	if err := p.check(m.Net.InputSize()); err != nil {
 		return nil, err
 	}
-	if x == nil || reflect.ValueOf(x).Kind() == reflect.Pointer && reflect.ValueOf(x).IsNil() {
-		return nil, fmt.Errorf("%w: onnx: Predict: input is nil", mlp.ErrData)
+	if err := q.check(m.Net.OutputSize()); err != nil {
+		return nil, err
 	}
-	r, c := x.Dims()
-	if c != n {
-		return nil, fmt.Errorf("%w: onnx: Predict: input has %d columns, the model takes %d", mlp.ErrData, c, n)
+	if p.Impute != nil || p.Mean != nil || p.Std != nil {
+		if x == nil || reflect.ValueOf(x).Kind() == reflect.Pointer && reflect.ValueOf(x).IsNil() {
+			return nil, fmt.Errorf("%w: onnx: Predict: input is nil", mlp.ErrData)
+		}
+		r, c := x.Dims()
+		if n := m.Net.InputSize(); c != n {
+			return nil, fmt.Errorf("%w: onnx: Predict: input has %d columns, the model takes %d", mlp.ErrData, c, n)
+		}
+		xd := mat.DenseCopyOf(x)
+		raw := xd.RawMatrix()
+		for i := 0; i < r; i++ {
+			p.apply(raw.Data[i*raw.Stride : i*raw.Stride+c])
+		}
+		x = xd
 	}
-	xd := mat.DenseCopyOf(x)
-	raw := xd.RawMatrix()
-	for i := 0; i < r; i++ {
-		p.apply(raw.Data[i*raw.Stride : i*raw.Stride+c])
+	y, err := m.Net.PredictProba(x)
+	if err != nil || (q.Mean == nil && q.Std == nil) {
+		return y, err
 	}
-	return m.Net.PredictProba(xd)
+	raw := y.RawMatrix()
+	for i := 0; i < raw.Rows; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+		for j, v := range row {
+			if q.Std != nil {
+				v *= q.Std[j]
+			}
+			if q.Mean != nil {
+				v += q.Mean[j]
+			}
+			row[j] = v
+		}
+	}
+	return y, nil
 }
 
 // apply imputes and scales one row in place.
@@ -213,14 +250,34 @@ func (p *Preprocess) check(n int) error {
 			return fmt.Errorf("%w: onnx: Preprocess.Impute[%d] is %v", mlp.ErrSetting, j, v)
 		}
 	}
-	for j, v := range p.Mean {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: onnx: Preprocess.Mean[%d] is %v", mlp.ErrSetting, j, v)
+	return checkScaling("Preprocess", p.Mean, p.Std)
+}
+
+// check returns an error wrapping mlp.ErrSetting unless every non-nil
+// slice has k entries, finite, Std's nonzero.
+func (q *Postprocess) check(k int) error {
+	for _, s := range []struct {
+		name string
+		v    []float64
+	}{{"Mean", q.Mean}, {"Std", q.Std}} {
+		if s.v != nil && len(s.v) != k {
+			return fmt.Errorf("%w: onnx: Postprocess.%s has %d entries, the net gives %d columns", mlp.ErrSetting, s.name, len(s.v), k)
 		}
 	}
-	for j, v := range p.Std {
+	return checkScaling("Postprocess", q.Mean, q.Std)
+}
+
+// checkScaling returns an error wrapping mlp.ErrSetting, naming the field
+// of what, unless mean and std are finite and std nonzero.
+func checkScaling(what string, mean, std []float64) error {
+	for j, v := range mean {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: onnx: %s.Mean[%d] is %v", mlp.ErrSetting, what, j, v)
+		}
+	}
+	for j, v := range std {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v == 0 {
-			return fmt.Errorf("%w: onnx: Preprocess.Std[%d] is %v; it must be finite and nonzero", mlp.ErrSetting, j, v)
+			return fmt.Errorf("%w: onnx: %s.Std[%d] is %v; it must be finite and nonzero", mlp.ErrSetting, what, j, v)
 		}
 	}
 	return nil

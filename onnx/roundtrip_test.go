@@ -57,6 +57,11 @@ func kindNets(t testing.TB) []kindNet {
 			},
 			Task: onnx.Regression,
 		}},
+		{"regressor_scaled", &onnx.Model{
+			Net:         net(lin(3, 8), &mlp.ReLU{}, lin(8, 2)),
+			Preprocess:  onnx.Preprocess{Impute: []float64{nan, 0.5, nan}, Mean: []float64{1, 2, 3}, Std: []float64{2, 3, 4}},
+			Postprocess: onnx.Postprocess{Mean: []float64{152.1, -3}, Std: []float64{77.3, 0.25}},
+		}},
 		{"scale_only", &onnx.Model{
 			Net:        net(lin(4, 8), &mlp.ReLU{}, lin(8, 2), &mlp.Softmax{}),
 			Preprocess: onnx.Preprocess{Mean: []float64{1, 2, 3, 4}, Std: []float64{0.5, 2, 3, 1e-3}},
@@ -137,6 +142,9 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if !slices.Equal(p.Columns, q.Columns) || !sameBits(p.Impute, q.Impute) || !sameBits(p.Mean, q.Mean) || !sameBits(p.Std, q.Std) {
 				t.Errorf("preprocessing %+v, want %+v", p, q)
+			}
+			if pp, qq := back.Postprocess, m.Postprocess; !sameBits(pp.Mean, qq.Mean) || !sameBits(pp.Std, qq.Std) {
+				t.Errorf("postprocessing %+v, want %+v", pp, qq)
 			}
 			x := kindInput(m, 64, 1)
 			a, err := m.Predict(x)
@@ -226,14 +234,15 @@ func TestRoundTripFloat32(t *testing.T) {
 // The exported graph has the operators the documentation lists, in order.
 func TestExportOperators(t *testing.T) {
 	want := map[string][]string{
-		"relu":       {"Gemm", "Relu", "Gemm"},
-		"leakyrelu":  {"Gemm", "PRelu", "Gemm"},
-		"sigmoid":    {"Gemm", "Sigmoid", "Gemm", "Sigmoid"},
-		"gelu":       {"Gemm", "Div", "Erf", "Add", "Mul", "Mul", "Gemm", "Div", "Erf", "Add", "Mul", "Mul", "Gemm"},
-		"softmax":    {"Gemm", "Relu", "Gemm", "Softmax"},
-		"dropout":    {"Gemm", "Relu", "Gemm"},
-		"preprocess": {"IsNaN", "Where", "Sub", "Div", "Gemm", "Tanh", "Gemm"},
-		"scale_only": {"Sub", "Div", "Gemm", "Relu", "Gemm", "Softmax"},
+		"relu":             {"Gemm", "Relu", "Gemm"},
+		"leakyrelu":        {"Gemm", "PRelu", "Gemm"},
+		"sigmoid":          {"Gemm", "Sigmoid", "Gemm", "Sigmoid"},
+		"gelu":             {"Gemm", "Div", "Erf", "Add", "Mul", "Mul", "Gemm", "Div", "Erf", "Add", "Mul", "Mul", "Gemm"},
+		"softmax":          {"Gemm", "Relu", "Gemm", "Softmax"},
+		"dropout":          {"Gemm", "Relu", "Gemm"},
+		"preprocess":       {"IsNaN", "Where", "Sub", "Div", "Gemm", "Tanh", "Gemm"},
+		"scale_only":       {"Sub", "Div", "Gemm", "Relu", "Gemm", "Softmax"},
+		"regressor_scaled": {"IsNaN", "Where", "Sub", "Div", "Gemm", "Relu", "Gemm", "Mul", "Add"},
 	}
 	for _, tc := range kindNets(t) {
 		ops, ok := want[tc.name]
