@@ -111,7 +111,11 @@ func (s Settings) size() (w, h int, err error) {
 // It returns an error wrapping ErrEmptyHistory when h is nil or has no
 // epochs, one wrapping mlp.ErrSetting when the size is out of range, one
 // wrapping mlp.ErrData when an epoch's metric values do not match
-// h.MetricNames, and the error of w. Nothing is written unless the image
+// h.MetricNames, when an epoch number is beyond ±2^53 (where float64 no
+// longer tells epochs apart) or a finite value beyond ±1e300 (where the
+// axis arithmetic overflows), and the error of w. A figure that is constant,
+// or varies by less than 1e-9 of its magnitude, is drawn in the middle of
+// a range of ±max(1, |value|/1000). Nothing is written unless the image
 // could be drawn. h is not changed; WritePNG allocates the image and may be
 // called concurrently as long as h is not being changed.
 func WritePNG(w io.Writer, h *mlp.History, s Settings) error {
@@ -261,6 +265,9 @@ func render(h *mlp.History, s Settings) (*vgimg.Canvas, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRange(h); err != nil {
+		return nil, err
+	}
 	glyphs := len(h.Epochs) <= maxGlyphEpochs
 
 	plots := make([][]*plot.Plot, len(groups))
@@ -334,6 +341,13 @@ func newPanel(g []series, ylabel string, glyphs bool) (*plot.Plot, error) {
 	if p.X.Min == p.X.Max {
 		p.X.Max++ // a single epoch: show whole epochs, not [e-1, e+1]
 	}
+	// gonum/plot widens an empty range by ±1, which is no range at all
+	// from 2^53 on; a range too narrow for its magnitude gets ±max(1, |mid|/1000).
+	if lo, hi := p.Y.Min, p.Y.Max; !(hi-lo > 1e-9*max(math.Abs(lo), math.Abs(hi))) {
+		mid := lo/2 + hi/2
+		pad := max(1, math.Abs(mid)/1000)
+		p.Y.Min, p.Y.Max = mid-pad, mid+pad
+	}
 	p.Legend.Top = endsLow(g, p.Y.Min, p.Y.Max)
 	return p, nil
 }
@@ -360,10 +374,40 @@ func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
 		step = []float64{1, 2, 5}[k%3] * math.Pow(10, float64(k/3))
 	}
 	var ticks []plot.Tick
-	for v := math.Ceil(first/step) * step; v <= last; v += step {
+	start := math.Ceil(first/step) * step
+	for i := 0; i < 20; i++ { // at most about 8; bounded whatever the range
+		v := start + float64(i)*step
+		if v > last {
+			break
+		}
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatInt(int64(v), 10)})
 	}
 	return ticks
+}
+
+// Bounds of what can be drawn: epochs are exact in float64 only below
+// 2^53, and the axis arithmetic of gonum/plot overflows for values near
+// the largest float64.
+const (
+	maxEpoch = 1 << 53
+	maxValue = 1e300
+)
+
+// checkRange returns an error wrapping mlp.ErrData for an epoch number
+// outside (-2^53, 2^53) or a finite value beyond ±1e300, naming it.
+func checkRange(h *mlp.History) error {
+	for _, e := range h.Epochs {
+		if e.Epoch <= -maxEpoch || e.Epoch >= maxEpoch {
+			return fmt.Errorf("%w: mlpplot: epoch %d is beyond ±2^53, where epochs are no longer distinct points", mlp.ErrData, e.Epoch)
+		}
+		vals := append([]float64{e.Loss, e.ValLoss}, e.Metrics...)
+		for _, v := range append(vals, e.ValMetrics...) {
+			if math.Abs(v) > maxValue && !math.IsInf(v, 0) {
+				return fmt.Errorf("%w: mlpplot: a value of epoch %d, %v, is beyond ±%v, too large to draw", mlp.ErrData, e.Epoch, v, maxValue)
+			}
+		}
+	}
+	return nil
 }
 
 // distinctTicks are gonum's default ticks, whose labels are written with
