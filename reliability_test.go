@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -1045,5 +1046,224 @@ func TestCancelBeforeFit(t *testing.T) {
 	}
 	if !sameWeights(before, snapshot(m.Params())) {
 		t.Error("weights changed")
+	}
+}
+
+// hostileCase is one input of TestHostileInputs: check returns nil when the
+// library handles the input as it promises (a clear error, or the right
+// number), and says what went wrong otherwise.
+type hostileCase struct {
+	category, name string
+	check          func(t *testing.T) error
+}
+
+// wantErr returns nil if err wraps every one of sentinels and says every
+// one of says, and an error describing the difference otherwise.
+func wantErr(err error, sentinels []error, says ...string) error {
+	if err == nil {
+		return errors.New("no error")
+	}
+	for _, s := range sentinels {
+		if !errors.Is(err, s) {
+			return fmt.Errorf("error %q does not wrap %v", err, s)
+		}
+	}
+	for _, s := range says {
+		if !strings.Contains(err.Error(), s) {
+			return fmt.Errorf("error %q does not say %q", err, s)
+		}
+	}
+	return nil
+}
+
+// hostileCases are the bounded-resource, silent-NaN and crash cases of
+// the model file, StandardScaler, ReLU and ModelLimits, in the categories
+// of TestHostileInputs.
+func hostileCases() []hostileCase {
+	const (
+		memory = "memory and time bounded by the input"
+		wrong  = "no silent wrong numbers"
+		crash  = "no crash where an error is promised"
+	)
+	reluFile := func(in, w, n, out uint32) []byte {
+		body := [][]byte{linearBytes(in, w, make([]float64, in*w+w)...)}
+		for range n {
+			body = append(body, []byte{kindReLU})
+		}
+		return modelFile(1, n+2, append(body, linearBytes(w, out, make([]float64, w*out+out)...))...)
+	}
+	scaler := func(mean, std float64) error {
+		_, err := (&StandardScaler{Mean: []float64{0, mean}, Std: []float64{1, std}}).Transform(mat.NewDense(1, 2, nil))
+		return err
+	}
+	fitted := func(col []float64, mean, std float64) error {
+		s := FitStandardScaler(mat.NewDense(len(col), 1, col))
+		if !(math.Abs(s.Mean[0]-mean) <= 1e-14*math.Abs(mean)) || !(math.Abs(s.Std[0]-std) <= 1e-14*math.Abs(std)) {
+			return fmt.Errorf("Mean, Std = %v, %v, want %v, %v (relative tolerance 1e-14)", s.Mean[0], s.Std[0], mean, std)
+		}
+		return nil
+	}
+	var nilBuf *bytes.Buffer
+	var nilReader *bytes.Reader
+	return []hostileCase{
+		{memory, "load/1.5 MB file whose prediction of 64 rows needs 6.7 GB", func(*testing.T) error {
+			_, err := Load(bytes.NewReader(reluFile(1, 65536, 200, 1)))
+			return wantErr(err, []error{ErrFormat, ErrTooLarge}, "activation floats per input row")
+		}},
+		{memory, "load/65536 one-byte layers", func(*testing.T) error {
+			body := [][]byte{linearBytes(2, 2, make([]float64, 6)...)}
+			for len(body) < 1<<16 {
+				body = append(body, []byte{kindReLU})
+			}
+			_, err := Load(bytes.NewReader(modelFile(1, 1<<16, body...)))
+			return wantErr(err, []error{ErrFormat, ErrTooLarge}, "65536 layers")
+		}},
+		{memory, "load/a layer 65537 wide", func(*testing.T) error {
+			_, err := Load(bytes.NewReader(modelFile(1, 1, linearBytes(65537, 1, make([]float64, 65538)...))))
+			return wantErr(err, []error{ErrFormat, ErrTooLarge}, "65537 wide")
+		}},
+		{memory, "load/reader returning (0, nil) forever", func(*testing.T) error {
+			_, err := Load(zeroReader{})
+			return wantErr(err, []error{io.ErrNoProgress})
+		}},
+		{memory, "save/writer reporting a short write with a nil error", func(t *testing.T) error {
+			return wantErr(relModel(t).Save(shortWriter{}), []error{io.ErrShortWrite}, "wrote 10 of")
+		}},
+		{memory, "checkmodelsize/-hidden 8192 x 8", func(*testing.T) error {
+			return wantErr(CheckModelSize([]int{30, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 2}),
+				[]error{ErrTooLarge}, "parameters")
+		}},
+		{memory, "checkmodelsize/-hidden 16777216", func(*testing.T) error {
+			return wantErr(CheckModelSize([]int{30, 16777216, 2}), []error{ErrTooLarge}, "16777216 wide")
+		}},
+		{wrong, "scaler/fit {1e155, 2e155, 3e155}", func(*testing.T) error {
+			return fitted([]float64{1e155, 2e155, 3e155}, 2e155, math.Sqrt(2.0/3)*1e155)
+		}},
+		{wrong, "scaler/fit {1e308, 1e308, 9e307}", func(*testing.T) error {
+			return fitted([]float64{1e308, 1e308, 9e307}, 29e307/3, math.Sqrt(2.0/9)*1e307)
+		}},
+		{wrong, "scaler/fit {-MaxFloat64, MaxFloat64}", func(*testing.T) error {
+			return fitted([]float64{-math.MaxFloat64, math.MaxFloat64}, 0, math.MaxFloat64)
+		}},
+		{wrong, "scaler/fit {1e-160, 3e-160}", func(*testing.T) error {
+			return fitted([]float64{1e-160, 3e-160}, 2e-160, 1e-160)
+		}},
+		{wrong, "scaler/transform with a NaN mean", func(*testing.T) error {
+			return wantErr(scaler(math.NaN(), 1), []error{ErrSetting}, "Mean[1] = NaN")
+		}},
+		{wrong, "scaler/transform with an Inf mean", func(*testing.T) error {
+			return wantErr(scaler(math.Inf(-1), 1), []error{ErrSetting}, "Mean[1] = -Inf")
+		}},
+		{wrong, "scaler/transform with a subnormal std", func(*testing.T) error {
+			return wantErr(scaler(0, 5e-324), []error{ErrSetting}, "Std[1] = 5e-324")
+		}},
+		{wrong, "scaler/transform with a negative std", func(*testing.T) error {
+			return wantErr(scaler(0, -2), []error{ErrSetting}, "Std[1] = -2")
+		}},
+		{wrong, "scaler/transform of a value that overflows", func(*testing.T) error {
+			_, err := (&StandardScaler{Mean: []float64{-1e308}, Std: []float64{1e-300}}).Transform(mat.NewDense(1, 1, []float64{1e308}))
+			return wantErr(err, []error{ErrData}, "row 0, column 0")
+		}},
+		{wrong, "relu/NaN in gives NaN out", func(*testing.T) error {
+			y := (&ReLU{}).Forward(mat.NewDense(1, 3, []float64{math.NaN(), -1, 2}))
+			if !math.IsNaN(y.At(0, 0)) || y.At(0, 1) != 0 || y.At(0, 2) != 2 {
+				return fmt.Errorf("ReLU(NaN, -1, 2) = %v, want NaN, 0, 2", mat.Row(nil, 0, y))
+			}
+			return nil
+		}},
+		{wrong, "relu/gradient passes at NaN", func(*testing.T) error {
+			r := &ReLU{}
+			r.Forward(mat.NewDense(1, 2, []float64{math.NaN(), -1}))
+			g := r.Backward(mat.NewDense(1, 2, []float64{3, 4}))
+			if g.At(0, 0) != 3 || g.At(0, 1) != 0 {
+				return fmt.Errorf("gradient %v, want 3, 0 (PyTorch's threshold_backward)", mat.Row(nil, 0, g))
+			}
+			return nil
+		}},
+		{wrong, "fit/NaN written into the validation data mid-fit", func(t *testing.T) error {
+			m := relModel(t)
+			val := relData(t)
+			tr := relTrainer(t, m, TrainerSettings{Hooks: []Hook{HookFunc(func(EpochEnd) (bool, error) {
+				val.X.Set(1, 0, math.NaN())
+				return false, nil
+			})}})
+			_, err := tr.Fit(context.Background(), mustLoader(t, relData(t), LoaderSettings{BatchSize: 2}),
+				mustLoader(t, val, LoaderSettings{BatchSize: 2}), 3)
+			return wantErr(err, []error{ErrData}, "epoch 1", "NaN")
+		}},
+		{crash, "save/nil writer", func(t *testing.T) error {
+			return wantErr(callNoPanicErr(func() error { return relModel(t).Save(nil) }), []error{ErrSetting}, "nil io.Writer")
+		}},
+		{crash, "save/typed nil writer", func(t *testing.T) error {
+			return wantErr(callNoPanicErr(func() error { return relModel(t).Save(nilBuf) }), []error{ErrSetting}, "nil io.Writer")
+		}},
+		{crash, "load/typed nil reader", func(*testing.T) error {
+			return wantErr(callNoPanicErr(func() error { _, err := Load(nilReader); return err }), []error{ErrFormat}, "nil io.Reader")
+		}},
+		{crash, "scaler/nil StandardScaler", func(*testing.T) error {
+			return wantErr(callNoPanicErr(func() error {
+				_, err := (*StandardScaler)(nil).Transform(mat.NewDense(1, 1, nil))
+				return err
+			}), []error{ErrSetting}, "scaler is nil")
+		}},
+		{crash, "checkmodelsize/widths of MaxInt", func(*testing.T) error {
+			return wantErr(callNoPanicErr(func() error { return CheckModelSize([]int{math.MaxInt, math.MaxInt}) }),
+				[]error{ErrTooLarge})
+		}},
+	}
+}
+
+// zeroReader returns (0, nil) from every Read.
+type zeroReader struct{}
+
+func (zeroReader) Read([]byte) (int, error) { return 0, nil }
+
+// shortWriter reports writing 10 bytes, with no error, whatever it is given.
+type shortWriter struct{}
+
+func (shortWriter) Write(p []byte) (int, error) { return min(len(p), 10), nil }
+
+// callNoPanicErr runs f and returns its error, or the panic it raised as an
+// error.
+func callNoPanicErr(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panicked: %v", r)
+		}
+	}()
+	return f()
+}
+
+// TestHostileInputs runs hostileCases, each with a time limit of 20 s (a
+// Load that spins or a Save that hangs fails instead of stopping the
+// tests), and logs how many of each category held.
+func TestHostileInputs(t *testing.T) {
+	type tally struct{ tried, held int }
+	counts := map[string]*tally{}
+	var order []string
+	for _, tc := range hostileCases() {
+		if counts[tc.category] == nil {
+			counts[tc.category] = &tally{}
+			order = append(order, tc.category)
+		}
+		c := counts[tc.category]
+		c.tried++
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { done <- callNoPanicErr(func() error { return tc.check(t) }) }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.held++
+			case <-time.After(20 * time.Second):
+				t.Fatal("did not return within 20 s")
+			}
+		})
+	}
+	for _, cat := range order {
+		c := counts[cat]
+		t.Logf("%s: %d tried, %d held, %d failed", cat, c.tried, c.held, c.tried-c.held)
 	}
 }
