@@ -24,7 +24,9 @@ const openblasKernelMax = 1 << 20
 
 // With the openblas build tag, gonum's BLAS calls (mat.Dense.Mul and the
 // rest of gonum) go to OpenBLAS through cgo; Debian's libopenblas-dev
-// provides the library.
+// provides the library. This init calls blas64.Use, which switches gonum's
+// BLAS for the whole process: every gonum call of a program built with the
+// tag, in any package, goes to OpenBLAS, not only this package's.
 //
 // Linear's products go to OpenBLAS only where it is faster than the
 // package's kernel: for large products, and only when OpenBLAS runs kernels

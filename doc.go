@@ -54,13 +54,31 @@
 // and trainers, Trainer.Fit and Evaluate, Load and Clone. That includes nil
 // or empty matrices, nil interfaces and nil pointers, and Dataset literals
 // that NewDataset would refuse. Errors wrap the sentinels ErrShape,
-// ErrSetting, ErrData, ErrDiverged and ErrFormat, so callers can match them
+// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, so callers can match them
 // with errors.Is; their messages say what is wrong and where (line and
 // column, row, layer, field, epoch and batch, byte offset). Besides the
 // low-level methods, the panics left are documented programming mistakes:
 // NewLinear with a size below 1, FitStandardScaler of an empty matrix,
 // ClipGradNorm with a maximum that is not positive and the Rate of a
 // Schedule with invalid settings (a Trainer validates its schedule first).
+//
+// # Limits
+//
+// What the package allocates is bounded by its input. Load refuses a model
+// beyond ModelLimits (by default 1024 layers, a width of 65536, 2^26
+// parameters, 2^17 activation floats per input row) before allocating its
+// layers, so a loaded model's prediction of r rows takes at most
+// 8·min(r, 512)·2^17 bytes of layer buffers, and a file of N bytes costs
+// at most 4.5·N bytes plus 300 KiB to load. Programs that build a model
+// from user settings check its widths first with CheckModelSize. The
+// README's Promises section lists every cap.
+//
+// # Build tags
+//
+// The openblas build tag routes gonum's BLAS through OpenBLAS (cgo). Its
+// init calls blas64.Use, which switches gonum's BLAS for the whole process:
+// every gonum call of a program built with the tag, in any package, goes to
+// OpenBLAS, not only this package's.
 //
 // # Reproducibility
 //
@@ -85,6 +103,9 @@
 // later training of the original does not change. Save and Clone only read
 // a model, so several goroutines may call them at once as long as none
 // trains the model or predicts with it meanwhile.
+//
+// Hooks that keep state between epochs (EarlyStopping, ProgressLogger) are
+// not safe for concurrent use: give each trainer its own.
 //
 // Safe to share: a Dataset nothing writes to (the package only reads
 // Datasets), the methods of a StandardScaler, the schedules, and functions
