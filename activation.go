@@ -19,19 +19,39 @@ type ReLU struct {
 	have  bool
 }
 
-var _ Layer = (*ReLU)(nil)
+var (
+	_ Layer     = (*ReLU)(nil)
+	_ Predictor = (*ReLU)(nil)
+	_ Cloner    = (*ReLU)(nil)
+)
 
 // Forward returns max(x, 0) element-wise.
 func (a *ReLU) Forward(x *mat.Dense) *mat.Dense {
 	r, c := x.Dims()
 	reuse(&a.y, r, c)
-	xm, ym := x.RawMatrix(), a.y.RawMatrix()
-	for i := 0; i < r; i++ {
-		kernel.ReLU(ym.Data[i*ym.Stride:i*ym.Stride+c], xm.Data[i*xm.Stride:i*xm.Stride+c])
-	}
+	relu(&a.y, x)
 	a.have = true
 	return &a.y
 }
+
+// PredictInto writes max(x, 0) into dst, of x's shape, reading nothing of
+// the layer. It panics with an error wrapping ErrShape if dst does not have
+// x's shape.
+func (a *ReLU) PredictInto(dst, x *mat.Dense, _ *Workspace) {
+	checkPredictShapes(a, dst, x, 0, 0)
+	relu(dst, x)
+}
+
+// relu sets y = max(x, 0) element-wise; y has x's shape.
+func relu(y, x *mat.Dense) {
+	xm, ym := x.RawMatrix(), y.RawMatrix()
+	for i := 0; i < xm.Rows; i++ {
+		kernel.ReLU(ym.Data[i*ym.Stride:i*ym.Stride+xm.Cols], xm.Data[i*xm.Stride:i*xm.Stride+xm.Cols])
+	}
+}
+
+// CloneLayer returns a new ReLU. It never fails.
+func (a *ReLU) CloneLayer() (Layer, error) { return &ReLU{}, nil }
 
 // Backward returns grad where the last output was positive or NaN, 0
 // elsewhere.
@@ -45,22 +65,17 @@ func (a *ReLU) Backward(grad *mat.Dense) *mat.Dense {
 	return &a.dx
 }
 
-// Params returns nil: ReLU has no parameters.
-func (a *ReLU) Params() []Param { return nil }
-
 // Dims returns 0, 0: ReLU keeps the width of its input.
 func (a *ReLU) Dims() (in, out int) { return 0, 0 }
 
 // String returns "ReLU".
 func (a *ReLU) String() string { return "ReLU" }
 
-var _ Layer = (*Softmax)(nil)
-
 // checkActivationGrad panics unless Forward has run and grad has the shape
 // of the output y; it returns that shape.
 func checkActivationGrad(name string, have bool, y, grad *mat.Dense) (r, c int) {
 	if !have {
-		panic("mlp: " + name + ".Backward called before Forward")
+		misusePanic(name+".Backward", "called before Forward")
 	}
 	r, c = y.Dims()
 	if gr, gc := grad.Dims(); gr != r || gc != c {
@@ -87,17 +102,30 @@ type elementwise struct {
 func (e *elementwise) forward(x *mat.Dense, f func(x, k float64) float64, k float64) *mat.Dense {
 	r, c := x.Dims()
 	reuse(&e.y, r, c)
-	xm, ym := x.RawMatrix(), e.y.RawMatrix()
-	for i := 0; i < r; i++ {
-		xs := xm.Data[i*xm.Stride : i*xm.Stride+c]
-		ys := ym.Data[i*ym.Stride : i*ym.Stride+c]
+	apply(&e.y, x, f, k)
+	e.x = x
+	e.have = true
+	return &e.y
+}
+
+// predict is PredictInto of the activation l that applies f with parameter
+// k: it sets dst = f(x, k) element-wise, panicking with an error wrapping
+// ErrShape unless dst has x's shape.
+func predict(l Layer, dst, x *mat.Dense, f func(x, k float64) float64, k float64) {
+	checkPredictShapes(l, dst, x, 0, 0)
+	apply(dst, x, f, k)
+}
+
+// apply sets y = f(x, k) element-wise; y has x's shape.
+func apply(y, x *mat.Dense, f func(x, k float64) float64, k float64) {
+	xm, ym := x.RawMatrix(), y.RawMatrix()
+	for i := 0; i < xm.Rows; i++ {
+		xs := xm.Data[i*xm.Stride : i*xm.Stride+xm.Cols]
+		ys := ym.Data[i*ym.Stride : i*ym.Stride+xm.Cols]
 		for j, v := range xs {
 			ys[j] = f(v, k)
 		}
 	}
-	e.x = x
-	e.have = true
-	return &e.y
 }
 
 // backward sets dx = grad · df(x, y, k) element-wise, where df is the
@@ -132,7 +160,11 @@ type Sigmoid struct {
 	e elementwise
 }
 
-var _ Layer = (*Sigmoid)(nil)
+var (
+	_ Layer     = (*Sigmoid)(nil)
+	_ Predictor = (*Sigmoid)(nil)
+	_ Cloner    = (*Sigmoid)(nil)
+)
 
 func sigmoid(x, _ float64) float64 {
 	if x >= 0 {
@@ -153,8 +185,13 @@ func (a *Sigmoid) Backward(grad *mat.Dense) *mat.Dense {
 	return a.e.backward("Sigmoid", grad, sigmoidDeriv, 0)
 }
 
-// Params returns nil: Sigmoid has no parameters.
-func (a *Sigmoid) Params() []Param { return nil }
+// PredictInto writes the output for x into dst, of x's shape, reading
+// nothing of the layer. It panics with an error wrapping ErrShape if dst
+// does not have x's shape.
+func (a *Sigmoid) PredictInto(dst, x *mat.Dense, _ *Workspace) { predict(a, dst, x, sigmoid, 0) }
+
+// CloneLayer returns a new Sigmoid. It never fails.
+func (a *Sigmoid) CloneLayer() (Layer, error) { return &Sigmoid{}, nil }
 
 // Dims returns 0, 0: Sigmoid keeps the width of its input.
 func (a *Sigmoid) Dims() (in, out int) { return 0, 0 }
@@ -175,7 +212,11 @@ type Tanh struct {
 	e elementwise
 }
 
-var _ Layer = (*Tanh)(nil)
+var (
+	_ Layer     = (*Tanh)(nil)
+	_ Predictor = (*Tanh)(nil)
+	_ Cloner    = (*Tanh)(nil)
+)
 
 func tanh(x, _ float64) float64 { return math.Tanh(x) }
 
@@ -190,8 +231,13 @@ func (a *Tanh) Backward(grad *mat.Dense) *mat.Dense {
 	return a.e.backward("Tanh", grad, tanhDeriv, 0)
 }
 
-// Params returns nil: Tanh has no parameters.
-func (a *Tanh) Params() []Param { return nil }
+// PredictInto writes the output for x into dst, of x's shape, reading
+// nothing of the layer. It panics with an error wrapping ErrShape if dst
+// does not have x's shape.
+func (a *Tanh) PredictInto(dst, x *mat.Dense, _ *Workspace) { predict(a, dst, x, tanh, 0) }
+
+// CloneLayer returns a new Tanh. It never fails.
+func (a *Tanh) CloneLayer() (Layer, error) { return &Tanh{}, nil }
 
 // Dims returns 0, 0: Tanh keeps the width of its input.
 func (a *Tanh) Dims() (in, out int) { return 0, 0 }
@@ -222,7 +268,11 @@ type LeakyReLU struct {
 	e elementwise
 }
 
-var _ Layer = (*LeakyReLU)(nil)
+var (
+	_ Layer     = (*LeakyReLU)(nil)
+	_ Predictor = (*LeakyReLU)(nil)
+	_ Cloner    = (*LeakyReLU)(nil)
+)
 
 // slope returns the slope in use, the default for a zero Slope.
 func (a *LeakyReLU) slope() float64 {
@@ -257,8 +307,15 @@ func (a *LeakyReLU) Backward(grad *mat.Dense) *mat.Dense {
 	return a.e.backward("LeakyReLU", grad, leakyReLUDeriv, a.slope())
 }
 
-// Params returns nil: LeakyReLU has no parameters.
-func (a *LeakyReLU) Params() []Param { return nil }
+// PredictInto writes the output for x into dst, of x's shape, reading only
+// the slope. It panics with an error wrapping ErrShape if dst does not have
+// x's shape.
+func (a *LeakyReLU) PredictInto(dst, x *mat.Dense, _ *Workspace) {
+	predict(a, dst, x, leakyReLU, a.slope())
+}
+
+// CloneLayer returns a new LeakyReLU with the same Slope. It never fails.
+func (a *LeakyReLU) CloneLayer() (Layer, error) { return &LeakyReLU{Slope: a.Slope}, nil }
 
 // Dims returns 0, 0: LeakyReLU keeps the width of its input.
 func (a *LeakyReLU) Dims() (in, out int) { return 0, 0 }
@@ -280,7 +337,11 @@ type GELU struct {
 	e elementwise
 }
 
-var _ Layer = (*GELU)(nil)
+var (
+	_ Layer     = (*GELU)(nil)
+	_ Predictor = (*GELU)(nil)
+	_ Cloner    = (*GELU)(nil)
+)
 
 // normCDF returns Φ(x), the standard normal distribution function.
 func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
@@ -301,8 +362,13 @@ func (a *GELU) Backward(grad *mat.Dense) *mat.Dense {
 	return a.e.backward("GELU", grad, geluDeriv, 0)
 }
 
-// Params returns nil: GELU has no parameters.
-func (a *GELU) Params() []Param { return nil }
+// PredictInto writes the output for x into dst, of x's shape, reading
+// nothing of the layer. It panics with an error wrapping ErrShape if dst
+// does not have x's shape.
+func (a *GELU) PredictInto(dst, x *mat.Dense, _ *Workspace) { predict(a, dst, x, gelu, 0) }
+
+// CloneLayer returns a new GELU. It never fails.
+func (a *GELU) CloneLayer() (Layer, error) { return &GELU{}, nil }
 
 // Dims returns 0, 0: GELU keeps the width of its input.
 func (a *GELU) Dims() (in, out int) { return 0, 0 }

@@ -146,8 +146,8 @@ func TestActivationString(t *testing.T) {
 			if in, out := tc.layer.Dims(); in != 0 || out != 0 {
 				t.Errorf("Dims() = %d, %d, want 0, 0", in, out)
 			}
-			if ps := tc.layer.Params(); ps != nil {
-				t.Errorf("Params() = %v, want nil", ps)
+			if _, ok := tc.layer.(Parameterized); ok {
+				t.Errorf("%v implements Parameterized, want no parameters", tc.layer)
 			}
 		})
 	}

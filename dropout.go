@@ -1,8 +1,10 @@
 package mlp
 
 import (
+	"encoding"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -28,7 +30,8 @@ import (
 type Dropout struct {
 	p     float64
 	scale float64 // 1/(1-p)
-	rng   *rand.Rand
+	src   rand.Source
+	rng   *rand.Rand // draws from src
 	eval  bool
 
 	mask  mat.Dense // scale where kept, 0 where dropped
@@ -37,7 +40,12 @@ type Dropout struct {
 	ident bool       // the last Forward ran in evaluation mode
 }
 
-var _ Layer = (*Dropout)(nil)
+var (
+	_ Layer         = (*Dropout)(nil)
+	_ TrainingModer = (*Dropout)(nil)
+	_ Predictor     = (*Dropout)(nil)
+	_ Cloner        = (*Dropout)(nil)
+)
 
 // NewDropout returns a Dropout layer in training mode that drops each
 // element with probability p, drawing its masks from src. It returns an
@@ -49,7 +57,47 @@ func NewDropout(p float64, src rand.Source) (*Dropout, error) {
 	if src == nil {
 		return nil, fmt.Errorf("%w: NewDropout: nil random source", ErrSetting)
 	}
-	return &Dropout{p: p, scale: 1 / (1 - p), rng: rand.New(src)}, nil
+	return &Dropout{p: p, scale: 1 / (1 - p), src: src, rng: rand.New(src)}, nil
+}
+
+// CloneLayer returns a new Dropout with the same probability and mode,
+// whose random source is a copy of this one's: it draws the masks this
+// layer would draw next. The source is copied through its MarshalBinary and
+// UnmarshalBinary methods, which math/rand/v2's PCG and ChaCha8 have; for a
+// source without them CloneLayer returns an error wrapping ErrSetting
+// naming its type.
+func (d *Dropout) CloneLayer() (Layer, error) {
+	src, err := copySource(d.src)
+	if err != nil {
+		return nil, err
+	}
+	return &Dropout{p: d.p, scale: d.scale, src: src, rng: rand.New(src), eval: d.eval}, nil
+}
+
+// copySource returns a new source in the state of src, through its binary
+// marshalling.
+func copySource(src rand.Source) (rand.Source, error) {
+	m, ok := src.(encoding.BinaryMarshaler)
+	t := reflect.TypeOf(src)
+	if !ok || t.Kind() != reflect.Pointer {
+		return nil, fmt.Errorf("%w: the random source %T cannot be copied: it is not a pointer with MarshalBinary and UnmarshalBinary methods",
+			ErrSetting, src)
+	}
+	c, ok := reflect.New(t.Elem()).Interface().(interface {
+		rand.Source
+		encoding.BinaryUnmarshaler
+	})
+	if !ok {
+		return nil, fmt.Errorf("%w: the random source %T cannot be copied: it has no UnmarshalBinary method", ErrSetting, src)
+	}
+	state, err := m.MarshalBinary()
+	if err == nil {
+		err = c.UnmarshalBinary(state)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: copying the random source %T: %w", ErrSetting, src, err)
+	}
+	return c, nil
 }
 
 // P returns the probability that an element is dropped in training mode.
@@ -91,6 +139,15 @@ func (d *Dropout) Forward(x *mat.Dense) *mat.Dense {
 	return &d.y
 }
 
+// PredictInto copies x into dst, of x's shape: in evaluation mode Dropout
+// is the identity, whatever the layer's mode. It reads nothing of the
+// layer, and panics with an error wrapping ErrShape if dst does not have
+// x's shape.
+func (d *Dropout) PredictInto(dst, x *mat.Dense, _ *Workspace) {
+	checkPredictShapes(d, dst, x, 0, 0)
+	dst.Copy(x)
+}
+
 // Backward returns grad multiplied by the mask of the last Forward (0 for
 // dropped elements, 1/(1-p) for kept ones), or grad itself if the last
 // Forward ran in evaluation mode. It panics if Forward has not run or grad
@@ -112,9 +169,6 @@ func (d *Dropout) Backward(grad *mat.Dense) *mat.Dense {
 	}
 	return &d.dx
 }
-
-// Params returns nil: Dropout has no parameters.
-func (d *Dropout) Params() []Param { return nil }
 
 // Dims returns 0, 0: Dropout keeps the width of its input.
 func (d *Dropout) Dims() (in, out int) { return 0, 0 }

@@ -10,8 +10,16 @@ import (
 // wrong and where.
 var (
 	// ErrShape is wrapped by the panics of the low-level Layer and Loss
-	// methods when the shapes of their arguments do not fit.
+	// methods when the shapes of their arguments do not fit, and by the
+	// errors of NewSequential and SetLayer when layers do not chain.
 	ErrShape = errors.New("mlp: dimension mismatch")
+
+	// ErrMisuse is wrapped by every panic of the package: each is a
+	// programming mistake, never a fault of the data (the list is in the
+	// package documentation, under Errors and panics). A panic about shapes
+	// wraps ErrShape too. errors.Is(recover().(error), ErrMisuse) tells
+	// such a panic from others.
+	ErrMisuse = errors.New("mlp: misuse")
 
 	// ErrSetting is wrapped by errors about settings out of range:
 	// learning rates, momentum, batch sizes, epochs.
@@ -31,11 +39,25 @@ var (
 	ErrFormat = errors.New("mlp: invalid model file")
 )
 
-// shapePanic panics with an error wrapping ErrShape whose message starts
-// with the name of the layer or function and says what it expected.
+// shapePanic panics with an error wrapping ErrShape and ErrMisuse whose
+// message starts with the name of the layer or function and says what it
+// expected.
 func shapePanic(where string, format string, args ...any) {
-	panic(fmt.Errorf("%w: %s: %s", ErrShape, where, fmt.Sprintf(format, args...)))
+	panic(misuseError{fmt.Errorf("%w: %s: %s", ErrShape, where, fmt.Sprintf(format, args...))})
 }
+
+// misusePanic panics with an error wrapping ErrMisuse whose message starts
+// with the name of the layer or function and says what is wrong.
+func misusePanic(where string, format string, args ...any) {
+	panic(fmt.Errorf("%w: %s: %s", ErrMisuse, where, fmt.Sprintf(format, args...)))
+}
+
+// misuseError is the panic value of shapePanic: err wraps ErrShape, and
+// the value matches ErrMisuse as well.
+type misuseError struct{ err error }
+
+func (e misuseError) Error() string   { return e.err.Error() }
+func (e misuseError) Unwrap() []error { return []error{e.err, ErrMisuse} }
 
 // DivergenceError reports a training step that would have left a
 // non-finite loss, gradient or weight. It wraps ErrDiverged.

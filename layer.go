@@ -36,16 +36,22 @@ type Param struct {
 //
 // Forward and Backward panic with an error wrapping ErrShape when a matrix
 // does not have the shape the layer expects; the message names the layer and
-// both shapes. In steady state (same batch size, or smaller than one seen
+// both shapes. Backward panics with an error wrapping ErrMisuse when Forward
+// has not run. In steady state (same batch size, or smaller than one seen
 // before) they allocate nothing.
 //
-// A Layer is not safe for concurrent use: it owns its buffers.
+// What else a layer can do is declared by the optional capabilities
+// Parameterized (trainable parameters), Predictor (prediction that writes
+// nothing shared), Cloner (a deep copy) and TrainingModer (different
+// behaviour in training and evaluation); every layer of this package has
+// the ones that apply to it. A user's own layer needs only the methods of
+// Layer.
+//
+// Forward and Backward are not safe for concurrent use: a layer owns its
+// buffers.
 type Layer interface {
 	Forward(x *mat.Dense) *mat.Dense
 	Backward(grad *mat.Dense) *mat.Dense
-
-	// Params returns the trainable parameters, nil if there are none.
-	Params() []Param
 
 	// Dims returns the number of input and output columns, or 0, 0 for a
 	// layer that takes any width and keeps it (an activation).
@@ -53,6 +59,54 @@ type Layer interface {
 
 	// String names the layer in messages, for example "Linear(30->16)".
 	String() string
+}
+
+// Parameterized is implemented by layers with trainable parameters.
+// Sequential.Params collects the parameters of the layers that implement
+// it; a layer without parameters need not.
+//
+// Params returns the parameters, in a fixed order; the matrices are the
+// layer's own, so an optimizer made for them updates the layer.
+type Parameterized interface {
+	Params() []Param
+}
+
+// TrainingModer is implemented by layers that behave differently in
+// training and evaluation, such as Dropout. Sequential.SetTraining
+// switches every layer that implements it.
+type TrainingModer interface {
+	SetTraining(training bool)
+}
+
+// Cloner is implemented by layers that can make a deep copy of themselves.
+// Sequential.Clone copies a model layer by layer through it.
+//
+// CloneLayer returns a new layer of the same type, configuration and
+// parameters, bit for bit, in the same training or evaluation mode, that
+// shares no memory with the original, or an error if the layer cannot be
+// copied (for example a random source whose state cannot be read). It
+// reads the original only.
+type Cloner interface {
+	CloneLayer() (Layer, error)
+}
+
+// Predictor is implemented by layers that can compute their output without
+// writing to themselves, so that one model predicts from many goroutines at
+// once. Every layer of this package implements it; Sequential's prediction
+// methods run a layer without it through Forward, one call at a time (see
+// Sequential.Predict).
+//
+// PredictInto writes the layer's output for x in evaluation mode into dst,
+// which the caller sizes: x's rows by the layer's output width (the width
+// of x for a layer that keeps it). dst does not overlap x. ws is scratch
+// memory of the calling goroutine, which the layer may use while
+// PredictInto runs; a nil ws is allowed (the layer then allocates what it
+// needs). PredictInto must read the layer's parameters and settings only
+// and write nothing but dst and ws, so that any number of calls may run at
+// once with distinct dst and ws. It panics with an error wrapping ErrShape
+// when x or dst does not have the expected shape.
+type Predictor interface {
+	PredictInto(dst, x *mat.Dense, ws *Workspace)
 }
 
 // reuse sizes d as an r×c matrix, keeping its backing array whenever it is

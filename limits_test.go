@@ -176,7 +176,7 @@ func TestLoadedPredictionBound(t *testing.T) {
 			var ms0, ms1 runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&ms0)
-			if _, err := m.PredictProba(x); err != nil {
+			if _, err := m.Predict(x); err != nil {
 				t.Fatal(err)
 			}
 			runtime.ReadMemStats(&ms1)
@@ -187,11 +187,11 @@ func TestLoadedPredictionBound(t *testing.T) {
 			if first > bound {
 				t.Errorf("first prediction of %d rows allocated %d bytes, more than the bound %d", r, first, bound)
 			}
-			again := allocated(func() { m.PredictProba(x) })
+			again := allocated(func() { m.Predict(x) })
 			if want := 8*r*uint64(m.OutputSize()) + 4<<10; again > want {
 				t.Errorf("a second prediction of %d rows allocated %d bytes, want at most %d (its result)", r, again, want)
 			}
-			if allocs := testing.AllocsPerRun(3, func() { m.PredictProba(x) }); allocs > 20 {
+			if allocs := testing.AllocsPerRun(3, func() { m.Predict(x) }); allocs > 20 {
 				t.Errorf("a prediction makes %v allocations, want at most 20", allocs)
 			}
 		})

@@ -39,20 +39,26 @@ type Linear struct {
 	par kernel.Group // splits large products between the cores
 }
 
-var _ Layer = (*Linear)(nil)
+var (
+	_ Layer         = (*Linear)(nil)
+	_ Parameterized = (*Linear)(nil)
+	_ Predictor     = (*Linear)(nil)
+	_ Cloner        = (*Linear)(nil)
+)
 
 // NewLinear returns a Linear layer from in to out columns, with W drawn from
-// U(-1/√in, 1/√in) using src and b set to zero. It panics if in or out is not
-// positive.
+// U(-1/√in, 1/√in) using src and b set to zero. It panics with an error
+// wrapping ErrMisuse if in or out is not positive or src is nil: sizes and
+// sources are part of the program, and a default source would make runs
+// irreproducible.
 func NewLinear(in, out int, src rand.Source) *Linear {
 	if in <= 0 || out <= 0 {
-		panic(fmt.Sprintf("mlp: NewLinear: sizes must be positive, got %d->%d", in, out))
+		misusePanic("NewLinear", "sizes must be positive, got %d->%d", in, out)
 	}
-	l := &Linear{in: in, out: out}
-	l.w.ReuseAs(in, out)
-	l.b.ReuseAs(1, out)
-	l.dw.ReuseAs(in, out)
-	l.db.ReuseAs(1, out)
+	if isNil(src) {
+		misusePanic("NewLinear", "nil random source; pass one such as rand.NewPCG(seed, seq)")
+	}
+	l := newLinear(in, out)
 	bound := 1 / math.Sqrt(float64(in))
 	rng := rand.New(src)
 	w := l.w.RawMatrix().Data
@@ -60,6 +66,26 @@ func NewLinear(in, out int, src rand.Source) *Linear {
 		w[i] = (2*rng.Float64() - 1) * bound
 	}
 	return l
+}
+
+// newLinear returns a Linear layer from in to out columns with zero
+// parameters.
+func newLinear(in, out int) *Linear {
+	l := &Linear{in: in, out: out}
+	l.w.ReuseAs(in, out)
+	l.b.ReuseAs(1, out)
+	l.dw.ReuseAs(in, out)
+	l.db.ReuseAs(1, out)
+	return l
+}
+
+// CloneLayer returns a new Linear with the same W and b, bit for bit, and
+// buffers of its own. It never fails.
+func (l *Linear) CloneLayer() (Layer, error) {
+	c := newLinear(l.in, l.out)
+	c.w.Copy(&l.w)
+	c.b.Copy(&l.b)
+	return c, nil
 }
 
 // Dims returns the input and output widths.
@@ -78,7 +104,9 @@ func (l *Linear) Bias() []float64 { return l.b.RawMatrix().Data }
 
 // SetParams copies w (in×out) and b (length out) into the layer. It returns
 // an error wrapping ErrShape if w is nil or either has the wrong size, and
-// leaves the layer unchanged in that case.
+// one wrapping ErrData naming the entry if one is NaN or Inf; the layer is
+// unchanged in that case. SetParams must not run while the layer's model
+// predicts or trains.
 func (l *Linear) SetParams(w mat.Matrix, b []float64) error {
 	if isNil(w) {
 		return fmt.Errorf("%w: %v.SetParams: weights are nil, want %dx%d", ErrShape, l, l.in, l.out)
@@ -88,6 +116,18 @@ func (l *Linear) SetParams(w mat.Matrix, b []float64) error {
 	}
 	if len(b) != l.out {
 		return fmt.Errorf("%w: %v.SetParams: bias has %d entries, want %d", ErrShape, l, len(b), l.out)
+	}
+	for i := 0; i < l.in; i++ {
+		for j := 0; j < l.out; j++ {
+			if v := w.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: %v.SetParams: weight W[%d,%d] is %v", ErrData, l, i, j, v)
+			}
+		}
+	}
+	for j, v := range b {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: %v.SetParams: bias b[%d] is %v", ErrData, l, j, v)
+		}
 	}
 	l.w.Copy(w)
 	copy(l.b.RawMatrix().Data, b)
@@ -110,15 +150,33 @@ func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
 	}
 	l.x = x
 	reuse(&l.y, r, l.out)
-	y := l.y.RawMatrix()
+	l.affine(&l.y, x, &l.par)
+	return &l.y
+}
+
+// PredictInto writes X·W + b into dst (x's rows × out), reading the layer
+// only; large products are split between the cores through ws. It panics
+// with an error wrapping ErrShape if x does not have in columns or dst is
+// not x's rows × out. It is safe for concurrent use with distinct dst and
+// ws, as long as nothing changes the layer.
+func (l *Linear) PredictInto(dst, x *mat.Dense, ws *Workspace) {
+	checkPredictShapes(l, dst, x, l.in, l.out)
+	if ws == nil {
+		ws = new(Workspace)
+	}
+	l.affine(dst, x, &ws.par)
+}
+
+// affine sets y = X·W + b, splitting a large product between the cores
+// through g.
+func (l *Linear) affine(y, x *mat.Dense, g *kernel.Group) {
+	ym, xm := y.RawMatrix(), x.RawMatrix()
 	// Y starts as b in every row; the product adds X·W.
 	b := l.b.RawMatrix().Data
-	for i := 0; i < r; i++ {
-		copy(y.Data[i*y.Stride:i*y.Stride+l.out], b)
+	for i := 0; i < ym.Rows; i++ {
+		copy(ym.Data[i*ym.Stride:i*ym.Stride+l.out], b)
 	}
-	xm := x.RawMatrix()
-	matmul(&l.par, false, r, l.out, l.in, xm.Data, xm.Stride, l.w.RawMatrix().Data, l.out, y.Data, y.Stride)
-	return &l.y
+	matmul(g, false, ym.Rows, l.out, l.in, xm.Data, xm.Stride, l.w.RawMatrix().Data, l.out, ym.Data, ym.Stride)
 }
 
 // Backward takes G = dLoss/dY, sets dW = Xᵀ·G and db = Σ rows of G, and
@@ -145,7 +203,7 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 // first layer whose input gradient nobody reads.
 func (l *Linear) backwardParams(g *mat.Dense) {
 	if l.x == nil {
-		panic(fmt.Sprintf("mlp: %v.Backward called before Forward", l))
+		misusePanic(l.String()+".Backward", "called before Forward")
 	}
 	r, _ := l.x.Dims()
 	gr, gc := g.Dims()

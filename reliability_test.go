@@ -146,9 +146,13 @@ type relCustomLayer struct{}
 
 func (relCustomLayer) Forward(x *mat.Dense) *mat.Dense  { return x }
 func (relCustomLayer) Backward(g *mat.Dense) *mat.Dense { return g }
-func (relCustomLayer) Params() []Param                  { return nil }
 func (relCustomLayer) Dims() (in, out int)              { return 0, 0 }
 func (relCustomLayer) String() string                   { return "Custom" }
+
+// relSource is a random source whose state cannot be copied.
+type relSource struct{}
+
+func (relSource) Uint64() uint64 { return 42 }
 
 // relRate is a Schedule that always gives its value.
 type relRate float64
@@ -375,18 +379,74 @@ func TestBadInputs(t *testing.T) {
 			_, err := m.PredictProba(mat.NewDense(1, 2, nil))
 			return err
 		}, []error{ErrSetting}, []string{"model is nil"}},
-		{"predict/layer replaced by nil", func(t *testing.T) error {
+		{"setlayer/nil", func(t *testing.T) error { return relModel(t).SetLayer(1, nil) },
+			[]error{ErrShape}, []string{"SetLayer(1): layer 1 is nil"}},
+		{"setlayer/another width", func(t *testing.T) error { return relModel(t).SetLayer(2, NewLinear(4, 2, src)) },
+			[]error{ErrShape}, []string{"layer 2 Linear(4->2) takes 4 inputs but layer 0 Linear(2->3) gives 3"}},
+		{"setlayer/index out of range", func(t *testing.T) error { return relModel(t).SetLayer(4, &ReLU{}) },
+			[]error{ErrSetting}, []string{"index 4 out of range for a model of 4 layers"}},
+		{"setlayer/layer of the model", func(t *testing.T) error {
 			m := relModel(t)
-			m.Layers()[1] = nil
-			_, err := m.PredictProba(mat.NewDense(1, 2, nil))
+			return m.SetLayer(2, m.Layers()[0])
+		}, []error{ErrSetting}, []string{"layers 0 and 2 are the same Linear(2->3) instance"}},
+		{"setlayer/nil model", func(*testing.T) error { var m *Sequential; return m.SetLayer(0, &ReLU{}) },
+			[]error{ErrSetting}, []string{"model is nil"}},
+		{"sequential/repeated ReLU", func(*testing.T) error {
+			r := &ReLU{}
+			_, err := NewSequential(NewLinear(2, 3, src), r, NewLinear(3, 3, src), r, NewLinear(3, 2, src))
 			return err
-		}, []error{ErrShape}, []string{"layer 1 is nil"}},
-		{"predict/layer replaced by another width", func(t *testing.T) error {
-			m := relModel(t)
-			m.Layers()[2] = NewLinear(4, 2, src)
-			_, err := m.PredictProba(mat.NewDense(1, 2, nil))
+		}, []error{ErrSetting}, []string{"layers 1 and 3 are the same ReLU instance"}},
+		{"sequential/repeated Linear", func(*testing.T) error {
+			l := NewLinear(3, 3, src)
+			_, err := NewSequential(l, &ReLU{}, l)
 			return err
-		}, []error{ErrShape}, []string{"layer 2 Linear(4->2) takes 4 inputs but layer 0 Linear(2->3) gives 3"}},
+		}, []error{ErrSetting}, []string{"layers 0 and 2 are the same Linear(3->3) instance"}},
+		{"setparams/NaN weight", func(*testing.T) error {
+			w := mat.NewDense(2, 3, nil)
+			w.Set(1, 2, nan)
+			return NewLinear(2, 3, src).SetParams(w, make([]float64, 3))
+		}, []error{ErrData}, []string{"Linear(2->3).SetParams: weight W[1,2] is NaN"}},
+		{"setparams/Inf bias", func(*testing.T) error {
+			return NewLinear(2, 3, src).SetParams(mat.NewDense(2, 3, nil), []float64{0, inf, 0})
+		}, []error{ErrData}, []string{"Linear(2->3).SetParams: bias b[1] is +Inf"}},
+		{"predict/overflow", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 3, src), &ReLU{}, NewLinear(3, 2, src), &Softmax{})
+			if err != nil {
+				return err
+			}
+			_ = m.Layers()[0].(*Linear).SetParams(mat.NewDense(2, 3, []float64{1, 1, 1, 1, 1, 1}), make([]float64, 3))
+			_, err = m.PredictProba(x2([]float64{1, 2}, []float64{1.7e308, 1.7e308}))
+			return err
+		}, []error{ErrData}, []string{"input row 1 is finite", "layer 0 Linear(2->3)"}},
+		{"predict/proba of a regression model", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 1, src))
+			if err != nil {
+				return err
+			}
+			_ = m.Layers()[0].(*Linear).SetParams(mat.NewDense(2, 1, []float64{1, 1}), []float64{0})
+			_, err = m.PredictProba(x2([]float64{1, 2}))
+			return err
+		}, []error{ErrSetting}, []string{"row 0, column 0 is 3, not a probability", "use Predict"}},
+		{"predict/classes of one Softmax column", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 1, src), &Softmax{})
+			if err != nil {
+				return err
+			}
+			_, err = m.PredictClasses(x2([]float64{1, 2}))
+			return err
+		}, []error{ErrSetting}, []string{"Softmax over 1 column", "Sigmoid", "Linear(k->2) + Softmax"}},
+		{"predict/row of the wrong width", func(t *testing.T) error {
+			return relModel(t).PredictRow(make([]float64, 2), []float64{1, 2, 3})
+		}, []error{ErrData}, []string{"input has 3 values, the model takes 2"}},
+		{"predict/row NaN", func(t *testing.T) error {
+			return relModel(t).PredictRow(make([]float64, 2), []float64{1, nan})
+		}, []error{ErrData}, []string{"input row 0, column 1 is NaN"}},
+		{"predict/row destination", func(t *testing.T) error {
+			return relModel(t).PredictRow(make([]float64, 3), []float64{1, 2})
+		}, []error{ErrShape}, []string{"destination has 3 elements, want 2"}},
+		{"predict/into destination", func(t *testing.T) error {
+			return relModel(t).PredictInto(mat.NewDense(2, 2, nil), x2([]float64{1, 2}))
+		}, []error{ErrShape}, []string{"destination is 2x2, want 1x2"}},
 		{"setparams/nil weights", func(*testing.T) error { return NewLinear(2, 3, src).SetParams(nil, make([]float64, 3)) },
 			[]error{ErrShape}, []string{"Linear(2->3).SetParams: weights are nil"}},
 		{"setparams/typed nil weights", func(*testing.T) error {
@@ -405,13 +465,19 @@ func TestBadInputs(t *testing.T) {
 			}
 			_, err = m.Clone()
 			return err
-		}, []error{ErrFormat}, []string{"layer 1 Custom"}},
-		{"clone/NaN weight", func(t *testing.T) error {
-			m := relModel(t)
-			m.Layers()[2].(*Linear).Bias()[1] = nan
-			_, err := m.Clone()
+		}, []error{ErrSetting}, []string{"layer 1 Custom is a mlp.relCustomLayer, which does not implement Cloner"}},
+		{"clone/uncopyable random source", func(t *testing.T) error {
+			d, err := NewDropout(0.5, relSource{})
+			if err != nil {
+				return err
+			}
+			m, err := NewSequential(NewLinear(2, 2, src), d)
+			if err != nil {
+				return err
+			}
+			_, err = m.Clone()
 			return err
-		}, []error{ErrFormat}, []string{"layer 2 Linear(3->2): bias b[1] is NaN"}},
+		}, []error{ErrSetting}, []string{"layer 1 Dropout(0.5)", "random source mlp.relSource cannot be copied"}},
 
 		// Optimizer settings: the message names the field.
 		{"sgd/LR 0", func(t *testing.T) error { _, err := NewSGD(relModel(t).Params(), SGDSettings{}); return err },
@@ -609,13 +675,24 @@ func TestBadInputs(t *testing.T) {
 			_, err = tr.Fit(ctx, l, nil, 1)
 			return err
 		}, []error{ErrData}, []string{"training target value +Inf at row 1, column 0"}},
-		{"fit/layer replaced by nil", func(t *testing.T) error {
+		{"fit/layer replaced after NewTrainer", func(t *testing.T) error {
 			m := relModel(t)
 			tr := relTrainer(t, m, TrainerSettings{})
-			m.Layers()[1] = nil
+			if err := m.SetLayer(2, NewLinear(3, 2, src)); err != nil {
+				return err
+			}
 			_, err := tr.Fit(ctx, mustLoader(t, relData(t), LoaderSettings{}), nil, 1)
 			return err
-		}, []error{ErrShape}, []string{"model: layer 1 is nil"}},
+		}, []error{ErrSetting}, []string{"layer 2 Linear(3->2) was replaced by Linear(3->2)", "make a new optimizer and Trainer"}},
+		{"evaluate/layer replaced after NewTrainer", func(t *testing.T) error {
+			m := relModel(t)
+			tr := relTrainer(t, m, TrainerSettings{})
+			if err := m.SetLayer(1, &Tanh{}); err != nil {
+				return err
+			}
+			_, err := tr.Evaluate(ctx, mustLoader(t, relData(t), LoaderSettings{}))
+			return err
+		}, []error{ErrSetting}, []string{"layer 1 ReLU was replaced by Tanh"}},
 		{"fit/CrossEntropy smoothing 1", func(t *testing.T) error {
 			return relFit(t, relModel(t), &CrossEntropy{Smoothing: 1}, TrainerSettings{}, relData(t), nil)
 		}, []error{ErrSetting}, []string{"CrossEntropy.Smoothing 1"}},

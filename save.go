@@ -236,7 +236,7 @@ func checkSaved(i int, l Layer, what, name string, v float64) error {
 // rand.NewPCG(0x4d4c504d4f44454c, i), where i is the layer's index in the
 // model (from 0) and the first seed is "MLPMODEL" read as a big-endian
 // uint64: the same file gives the same masks. To train with another source,
-// replace the layer: m.Layers()[i], _ = mlp.NewDropout(p, src).
+// replace the layer: d, _ := mlp.NewDropout(p, src); err := m.SetLayer(i, d).
 //
 // Load reads r to its end: bytes after the checksum are an error. A file
 // that is not a valid model gives an error wrapping ErrFormat that says what

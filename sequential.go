@@ -1,9 +1,11 @@
 package mlp
 
 import (
-	"bytes"
 	"fmt"
-	"math"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -12,42 +14,98 @@ import (
 // holds no criterion; Backprop combines a model with a Loss, and a Trainer
 // ties model, criterion and optimizer.
 //
-// A Sequential owns the buffers of its layers and is not safe for concurrent
-// use, prediction included. Use Clone to predict from several goroutines.
+// Training a Sequential (Forward, Backward, Backprop, an optimizer's Step,
+// SetLayer, SetTraining) is not safe for concurrent use. Prediction is: see
+// Predict.
 type Sequential struct {
 	layers []Layer
 	in     int
-	out    *mat.Dense // output of the last Forward
 	outW   int
+	widths []int // output width of each layer
+	evenW  int   // the largest output width of layers 0, 2, 4, ...
+	oddW   int   // the largest output width of layers 1, 3, 5, ...
 	eval   bool
+	out    *mat.Dense // output of the last Forward
 	dx     *mat.Dense // input gradient of the last backward pass
+
+	version uint64 // counts the changes made by SetLayer
+	change  string // what the last SetLayer changed, for messages
+
+	// busy counts the training calls (Forward, Backward, SetLayer) in
+	// progress; prediction reads it to report a model trained while it
+	// predicts. It is written by training only, so prediction writes
+	// nothing shared.
+	busy atomic.Int32
+
+	serial bool       // some layer does not implement Predictor
+	mu     sync.Mutex // runs the layers without Predictor one call at a time
+	pool   sync.Pool  // of *Workspace, one per prediction in progress
 }
 
-// NewSequential returns a model made of layers, in order. It returns an
-// error wrapping ErrShape if two layers with fixed widths do not chain (the
-// message names both), and an error if there are no layers, a layer is nil
-// (a nil interface or a nil pointer such as (*Linear)(nil)), or none of
-// them fixes the input width.
+// NewSequential returns a model made of layers, in order, in training mode.
+// It returns an error wrapping ErrShape if two layers with fixed widths do
+// not chain (the message names both), there are no layers, a layer is nil
+// (a nil interface or a nil pointer such as (*Linear)(nil)) or none of them
+// fixes the input width, and one wrapping ErrSetting if the same layer
+// instance appears twice (the message names both positions: a layer keeps
+// the input of its last Forward for its Backward, so one instance cannot
+// serve two places).
 func NewSequential(layers ...Layer) (*Sequential, error) {
-	in, out, err := chain("NewSequential", layers)
-	if err != nil {
+	s := &Sequential{}
+	if err := s.setLayers("NewSequential", append([]Layer(nil), layers...)); err != nil {
 		return nil, err
 	}
-	return &Sequential{layers: append([]Layer(nil), layers...), in: in, outW: out}, nil
+	return s, nil
+}
+
+// setLayers makes layers, which the model owns from then on, the model's
+// layers, or returns the error of chain.
+func (s *Sequential) setLayers(where string, layers []Layer) error {
+	in, out, err := chain(where, layers)
+	if err != nil {
+		return err
+	}
+	widths := make([]int, len(layers))
+	serial, w, even, odd := false, in, 0, 0
+	for i, l := range layers {
+		if _, o := l.Dims(); o != 0 {
+			w = o
+		}
+		widths[i] = w
+		if i%2 == 0 {
+			even = max(even, w)
+		} else {
+			odd = max(odd, w)
+		}
+		if _, ok := l.(Predictor); !ok {
+			serial = true
+		}
+	}
+	s.layers, s.in, s.outW, s.widths, s.serial = layers, in, out, widths, serial
+	s.evenW, s.oddW = even, odd
+	return nil
 }
 
 // chain returns the input width of the first layer with a fixed width and
-// the output width of the last, or an error wrapping ErrShape, starting with
-// where, if there are no layers, one is nil, two do not chain or none fixes
-// the input width.
+// the output width of the last, or an error starting with where if there are
+// no layers, one is nil, one instance appears twice, two do not chain or none
+// fixes the input width.
 func chain(where string, layers []Layer) (in, out int, err error) {
 	if len(layers) == 0 {
 		return 0, 0, fmt.Errorf("%w: %s: no layers", ErrShape, where)
 	}
+	seen := make(map[Layer]int, len(layers))
 	width, prev := 0, -1
 	for i, l := range layers {
 		if isNil(l) {
 			return 0, 0, fmt.Errorf("%w: %s: layer %d is nil", ErrShape, where, i)
+		}
+		if instance(l) {
+			if j, ok := seen[l]; ok {
+				return 0, 0, fmt.Errorf("%w: %s: layers %d and %d are the same %v instance; give each place a layer of its own",
+					ErrSetting, where, j, i, l)
+			}
+			seen[l] = i
 		}
 		li, lo := l.Dims()
 		if li == 0 {
@@ -67,10 +125,18 @@ func chain(where string, layers []Layer) (in, out int, err error) {
 	return in, width, nil
 }
 
-// check returns an error wrapping ErrShape, starting with where, unless
-// the layers still chain with the widths the model was made with: the slice
-// Layers returns is the model's own, and a layer replaced in it by nil or by
-// one of another width would make Forward panic.
+// instance reports whether l is a pointer to memory of its own, which two
+// places of one model must not share. Pointers to zero-size values hold no
+// state (and may compare equal although made apart), and layers of other
+// kinds are copied with the interface value.
+func instance(l Layer) bool {
+	t := reflect.TypeOf(l)
+	return t.Kind() == reflect.Pointer && t.Elem().Size() > 0
+}
+
+// check returns an error wrapping ErrShape, starting with where, unless the
+// layers still chain with the widths the model was made with (a user's
+// layer could change its Dims).
 func (s *Sequential) check(where string) error {
 	in, out, err := chain(where, s.layers)
 	if err != nil {
@@ -83,8 +149,58 @@ func (s *Sequential) check(where string) error {
 	return nil
 }
 
-// Layers returns the model's layers, in order. The slice is the model's own.
-func (s *Sequential) Layers() []Layer { return s.layers }
+// Layers returns the model's layers, in order, in a new slice: changing the
+// slice does not change the model (SetLayer does). The layers themselves are
+// the model's own.
+func (s *Sequential) Layers() []Layer { return append([]Layer(nil), s.layers...) }
+
+// SetLayer replaces layer i with l, which takes the model's training or
+// evaluation mode. The layers must still chain, and l must not be another
+// layer of the model; the model's input and output widths may change.
+// It returns an error wrapping ErrSetting if i is out of range or l is
+// already in the model at another position, and one wrapping ErrShape if l
+// is nil or the widths no longer chain; the model is unchanged then.
+//
+// Replacing a layer changes the model's parameters: an optimizer or Trainer
+// made before holds the old ones, and Trainer.Fit and Evaluate return an
+// error instead of training them. Make a new optimizer and Trainer after
+// SetLayer. SetLayer must not run while the model predicts or trains.
+func (s *Sequential) SetLayer(i int, l Layer) error {
+	if s == nil || len(s.layers) == 0 {
+		return fmt.Errorf("%w: SetLayer: the model is nil or has no layers; make it with NewSequential", ErrSetting)
+	}
+	if i < 0 || i >= len(s.layers) {
+		return fmt.Errorf("%w: SetLayer: index %d out of range for a model of %d layers", ErrSetting, i, len(s.layers))
+	}
+	old := s.layers[i]
+	if !isNil(l) && instance(l) && l == old {
+		return nil
+	}
+	layers := s.Layers()
+	layers[i] = l
+	s.busy.Add(1)
+	defer s.busy.Add(-1)
+	if err := s.setLayers(fmt.Sprintf("SetLayer(%d)", i), layers); err != nil {
+		return err
+	}
+	if t, ok := l.(TrainingModer); ok {
+		t.SetTraining(!s.eval)
+	}
+	s.out, s.dx = nil, nil
+	s.version++
+	s.change = fmt.Sprintf("layer %d %v was replaced by %v", i, old, l)
+	return nil
+}
+
+// changedSince returns an error wrapping ErrSetting, starting with where,
+// if SetLayer has changed the model since it had version v.
+func (s *Sequential) changedSince(where string, v uint64) error {
+	if s.version == v {
+		return nil
+	}
+	return fmt.Errorf("%w: %s: the model changed after the Trainer was made (%s): the Trainer and its optimizer hold the old parameters; make a new optimizer and Trainer for the changed model",
+		ErrSetting, where, s.change)
+}
 
 // InputSize returns the number of input columns the model takes.
 func (s *Sequential) InputSize() int { return s.in }
@@ -92,22 +208,47 @@ func (s *Sequential) InputSize() int { return s.in }
 // OutputSize returns the number of output columns the model gives.
 func (s *Sequential) OutputSize() int { return s.outW }
 
-// Params returns the parameters of every layer, in layer order.
+// String describes the architecture, for example
+// "Sequential(Linear(4->16), ReLU, Linear(16->3), Softmax)".
+func (s *Sequential) String() string {
+	var b strings.Builder
+	b.WriteString("Sequential(")
+	for i, l := range s.layers {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(l.String())
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// Params returns the parameters of every layer that has some (see
+// Parameterized), in layer order.
 func (s *Sequential) Params() []Param {
 	var ps []Param
 	for _, l := range s.layers {
-		ps = append(ps, l.Params()...)
+		ps = append(ps, layerParams(l)...)
 	}
 	return ps
 }
 
+// layerParams returns the parameters of l, nil if it has none.
+func layerParams(l Layer) []Param {
+	if p, ok := l.(Parameterized); ok {
+		return p.Params()
+	}
+	return nil
+}
+
 // SetTraining switches every layer that behaves differently in training and
-// evaluation (Dropout) to training mode (true) or evaluation mode (false).
-// A new model is in training mode.
+// evaluation (see TrainingModer) to training mode (true) or evaluation mode
+// (false). A new model is in training mode. Prediction does not depend on
+// the mode: it always runs in evaluation mode.
 func (s *Sequential) SetTraining(training bool) {
 	s.eval = !training
 	for _, l := range s.layers {
-		if t, ok := l.(interface{ SetTraining(bool) }); ok {
+		if t, ok := l.(TrainingModer); ok {
 			t.SetTraining(training)
 		}
 	}
@@ -118,11 +259,15 @@ func (s *Sequential) Training() bool { return !s.eval }
 
 // Forward runs x through every layer and returns the last layer's output,
 // owned by that layer and valid until the next Forward. It panics with an
-// error wrapping ErrShape if x does not have InputSize columns.
+// error wrapping ErrShape if x does not have InputSize columns. Forward is
+// the training path: it writes every layer's buffers, and must not run
+// while the model predicts (see Predict).
 func (s *Sequential) Forward(x *mat.Dense) *mat.Dense {
 	if _, c := x.Dims(); c != s.in {
 		shapePanic("Sequential.Forward", "input is %s, the model takes %d columns", dimsOf(x), s.in)
 	}
+	s.busy.Add(1)
+	defer s.busy.Add(-1)
 	for _, l := range s.layers {
 		x = l.Forward(x)
 	}
@@ -142,6 +287,8 @@ func (s *Sequential) Backward(grad *mat.Dense) *mat.Dense {
 // first layer that can fill its parameter gradients alone (Linear) skips
 // computing dLoss/dInput, and backwardFrom returns nil.
 func (s *Sequential) backwardFrom(i int, grad *mat.Dense, inputGrad bool) *mat.Dense {
+	s.busy.Add(1)
+	defer s.busy.Add(-1)
 	for ; i >= 0; i-- {
 		if i == 0 && !inputGrad {
 			if l, ok := s.layers[0].(interface{ backwardParams(*mat.Dense) }); ok {
@@ -162,104 +309,39 @@ func (s *Sequential) backwardFrom(i int, grad *mat.Dense, inputGrad bool) *mat.D
 // it is nil when the first layer is a Linear.
 func (s *Sequential) InputGrad() *mat.Dense { return s.dx }
 
-// predictChunk is the number of rows prediction runs through the model at
-// once, so that predicting a large matrix does not grow the layers' buffers
-// beyond it.
-const predictChunk = 512
-
-// PredictProba returns the model's output for x (class probabilities when
-// the model ends in Softmax), in a new matrix. It runs in evaluation mode and
-// restores the previous mode. It returns an error wrapping ErrData if x does
-// not have InputSize columns or holds NaN or Inf, and one wrapping
-// ErrSetting if s is nil.
+// Clone returns a deep copy of s, made layer by layer through each layer's
+// CloneLayer (see Cloner): the same layers with the same parameters, bit for
+// bit, and buffers of their own, in the same training or evaluation mode.
+// The copy shares nothing with s: training either afterwards does not change
+// the other. A Dropout of the copy draws the masks the original would draw
+// next (it copies the state of the random source).
 //
-// PredictProba uses the model's buffers: it is not safe for concurrent use
-// and must not run between a Forward and its Backward.
-func (s *Sequential) PredictProba(x mat.Matrix) (*mat.Dense, error) {
-	if err := s.checkInput(x); err != nil {
-		return nil, err
-	}
-	r, _ := x.Dims()
-	res := mat.NewDense(r, s.outW, nil)
-	wasTraining := !s.eval
-	if wasTraining {
-		s.SetTraining(false)
-		defer s.SetTraining(true)
-	}
-	xd, ok := x.(*mat.Dense)
-	if !ok {
-		xd = mat.DenseCopyOf(x)
-	}
-	for i := 0; i < r; i += predictChunk {
-		n := min(predictChunk, r-i)
-		out := s.Forward(xd.Slice(i, i+n, 0, s.in).(*mat.Dense))
-		res.Slice(i, i+n, 0, s.outW).(*mat.Dense).Copy(out)
-	}
-	return res, nil
-}
-
-// PredictClasses returns the class each row of x predicts, by the rule of
-// Classify: one output column is the probability of class 1 (> 0.5 predicts
-// 1), several give the column of the largest entry (the first on ties).
-// Errors are those of PredictProba.
-func (s *Sequential) PredictClasses(x mat.Matrix) ([]int, error) {
-	p, err := s.PredictProba(x)
-	if err != nil {
-		return nil, err
-	}
-	return Classify(p, nil), nil
-}
-
-// checkInput returns an error unless x has the model's input width and only
-// finite values.
-func (s *Sequential) checkInput(x mat.Matrix) error {
-	if s == nil || len(s.layers) == 0 {
-		return fmt.Errorf("%w: the model is nil or has no layers; make it with NewSequential", ErrSetting)
-	}
-	if err := s.check("predict"); err != nil {
-		return err
-	}
-	if isNil(x) {
-		return fmt.Errorf("%w: input is nil", ErrData)
-	}
-	r, c := x.Dims()
-	if c != s.in {
-		return fmt.Errorf("%w: input has %d columns, the model takes %d", ErrData, c, s.in)
-	}
-	if r == 0 {
-		return fmt.Errorf("%w: input has no rows", ErrData)
-	}
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			if v := x.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: input row %d, column %d is %v", ErrData, i, j, v)
-			}
-		}
-	}
-	return nil
-}
-
-// Clone returns a deep copy of s: the same layers with the same weights, bit
-// for bit, and buffers of its own, in the same training or evaluation mode.
-// The copy shares nothing with s: training s afterwards does not change it,
-// and goroutines that each have their own copy can predict concurrently.
-//
-// Clone writes s with Save and reads it back with Load, so it copies the
-// layer types Save knows; for a model with another layer type or a
-// non-finite weight it returns the error of Save, which wraps ErrFormat and
-// names the layer. A Dropout of the copy draws its masks from the source Load
-// gives it (see Load), not from the original's source. Clone allocates the
-// encoded model, 8 bytes per weight and bias, besides the copy itself.
+// It returns an error wrapping ErrSetting naming the layer and its type if a
+// layer does not implement Cloner or cannot be copied. Clone reads s only:
+// several goroutines may clone or predict with one model at once.
 func (s *Sequential) Clone() (*Sequential, error) {
-	var buf bytes.Buffer
-	if err := s.Save(&buf); err != nil {
+	if s == nil || len(s.layers) == 0 {
+		return nil, fmt.Errorf("%w: Clone: the model is nil or has no layers; make it with NewSequential", ErrSetting)
+	}
+	layers := make([]Layer, len(s.layers))
+	for i, l := range s.layers {
+		c, ok := l.(Cloner)
+		if !ok {
+			return nil, fmt.Errorf("%w: Clone: layer %d %v is a %T, which does not implement Cloner", ErrSetting, i, l, l)
+		}
+		cl, err := c.CloneLayer()
+		if err != nil {
+			return nil, fmt.Errorf("mlp: Clone: layer %d %v: %w", i, l, err)
+		}
+		if isNil(cl) || (instance(cl) && cl == l) {
+			return nil, fmt.Errorf("%w: Clone: layer %d %v: CloneLayer of %T returned nil or the layer itself", ErrSetting, i, l, l)
+		}
+		layers[i] = cl
+	}
+	c := &Sequential{eval: s.eval}
+	if err := c.setLayers("Clone", layers); err != nil {
 		return nil, err
 	}
-	c, err := Load(&buf)
-	if err != nil {
-		return nil, fmt.Errorf("mlp: Clone: reading back the saved model: %w", err)
-	}
-	c.SetTraining(s.Training())
 	return c, nil
 }
 
@@ -269,8 +351,9 @@ func (s *Sequential) Clone() (*Sequential, error) {
 // to the input of m's final layer (CrossEntropy after Softmax), the backward
 // pass starts there and the final layer's Backward is skipped.
 //
-// It returns the loss. It panics if Forward has not been called or if y does
-// not fit the output; it allocates nothing in steady state.
+// It returns the loss. It panics (ErrMisuse) if Forward has not been called
+// since the model was made or changed, and if y does not fit the output; it
+// allocates nothing in steady state.
 func Backprop(m *Sequential, crit Loss, y Targets) float64 {
 	return backprop(m, crit, y, true)
 }
@@ -281,7 +364,7 @@ func Backprop(m *Sequential, crit Loss, y Targets) float64 {
 func backprop(m *Sequential, crit Loss, y Targets, inputGrad bool) float64 {
 	out := m.out
 	if out == nil {
-		panic("mlp: Backprop called before Sequential.Forward")
+		misusePanic("Backprop", "called before Sequential.Forward")
 	}
 	last := len(m.layers) - 1
 	loss := criterionLoss(crit, m.layers[last], out, y)

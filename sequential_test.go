@@ -1,6 +1,7 @@
 package mlp
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -254,3 +255,263 @@ func TestPredictMode(t *testing.T) {
 		})
 	}
 }
+
+// TestLayersIsACopy checks that changing the slice Layers returns changes
+// nothing in the model.
+func TestLayersIsACopy(t *testing.T) {
+	m := predictModel(t)
+	before := m.String()
+	ls := m.Layers()
+	ls[0], ls[2] = nil, NewLinear(3, 3, rand.NewPCG(1, 1))
+	if got := m.String(); got != before {
+		t.Errorf("after changing the slice of Layers the model is %s, want %s", got, before)
+	}
+	if _, err := m.Predict(mat.NewDense(1, 6, nil)); err != nil {
+		t.Errorf("Predict after changing the slice of Layers: %v", err)
+	}
+}
+
+// TestSetLayer checks that SetLayer replaces a layer, may change the model's
+// widths, gives the new layer the model's mode, and leaves the model
+// unchanged when it refuses.
+func TestSetLayer(t *testing.T) {
+	src := rand.NewPCG(5, 6)
+	m := predictModel(t)
+	m.SetTraining(false)
+	d, err := NewDropout(0.5, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetLayer(1, d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Training() {
+		t.Error("a Dropout put into a model in evaluation mode is in training mode")
+	}
+	if err := m.SetLayer(2, NewLinear(16, 5, src)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := m.String(), "Sequential(Linear(6->16), Dropout(0.5), Linear(16->5), Softmax)"; got != want {
+		t.Errorf("model %s, want %s", got, want)
+	}
+	if m.OutputSize() != 5 {
+		t.Errorf("OutputSize %d after replacing the last Linear with one of 5 outputs, want 5", m.OutputSize())
+	}
+	v := m.version
+	if err := m.SetLayer(0, NewLinear(7, 16, src)); err != nil || m.InputSize() != 7 {
+		t.Errorf("SetLayer of a wider first layer: %v, InputSize %d; want nil, 7", err, m.InputSize())
+	}
+	if m.version == v {
+		t.Error("SetLayer did not change the model's version")
+	}
+	before, v := m.String(), m.version
+	for _, l := range []Layer{nil, NewLinear(3, 5, src), m.Layers()[0]} {
+		if err := m.SetLayer(2, l); err == nil {
+			t.Errorf("SetLayer(2, %v) gave no error", l)
+		}
+	}
+	if m.String() != before || m.version != v {
+		t.Errorf("refused SetLayer changed the model to %s", m)
+	}
+	if err := m.SetLayer(0, m.Layers()[0]); err != nil || m.version != v {
+		t.Errorf("SetLayer of a layer with itself: %v, version changed %v; want nil, unchanged", err, m.version != v)
+	}
+}
+
+// TestTrainerRefusesReplacedLayer checks that a layer replaced after
+// NewTrainer (before Fit, or by a hook during Fit) makes Fit return an error
+// instead of training the parameters the optimizer no longer reaches (with
+// the old slice assignment the loss stayed constant) or panicking.
+func TestTrainerRefusesReplacedLayer(t *testing.T) {
+	src := rand.NewPCG(7, 8)
+	d := relData(t)
+	ctx := context.Background()
+	t.Run("before-fit", func(t *testing.T) {
+		m := testNet(t, 3, 2, 3, 2)
+		tr := relTrainer(t, m, TrainerSettings{})
+		if err := m.SetLayer(2, NewLinear(3, 2, src)); err != nil {
+			t.Fatal(err)
+		}
+		h, err := tr.Fit(ctx, mustLoader(t, d, LoaderSettings{}), nil, 3)
+		if !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "layer 2 Linear(3->2) was replaced") {
+			t.Fatalf("Fit after SetLayer: %v, want an error naming the replaced layer", err)
+		}
+		if len(h.Epochs) != 0 {
+			t.Errorf("Fit ran %d epochs", len(h.Epochs))
+		}
+	})
+	for _, repl := range []struct {
+		name  string
+		layer func() Layer
+	}{
+		{"same-width", func() Layer { return NewLinear(3, 2, src) }},
+		{"other-width", func() Layer { return NewLinear(3, 5, src) }},
+	} {
+		t.Run("hook/"+repl.name, func(t *testing.T) {
+			m := testNet(t, 3, 2, 3, 2)
+			hook := HookFunc(func(e EpochEnd) (bool, error) {
+				if e.Epoch == 1 {
+					return false, e.Model.SetLayer(2, repl.layer())
+				}
+				return false, nil
+			})
+			tr := relTrainer(t, m, TrainerSettings{Hooks: []Hook{hook}})
+			var h *History
+			var err error
+			if p := panicError(func() { h, err = tr.Fit(ctx, mustLoader(t, d, LoaderSettings{}), nil, 5) }); p != nil {
+				t.Fatalf("Fit panicked: %v", p)
+			}
+			if !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "after the Trainer was made") {
+				t.Fatalf("Fit with a hook that replaces a layer: %v, want an error", err)
+			}
+			if len(h.Epochs) != 2 {
+				t.Errorf("Fit ran %d epochs, want 2 (the hook replaced the layer after epoch 1)", len(h.Epochs))
+			}
+		})
+	}
+}
+
+// TestRepeatedLayerInstances checks that one layer instance in two places is
+// refused, naming both, and that the same model with distinct instances has
+// the gradient finite differences give. With the ReLU shared, Backward of
+// its first place read the output of its second: dW[0,0] of the first
+// Linear was 0.0125 where finite differences give 0.1151.
+func TestRepeatedLayerInstances(t *testing.T) {
+	src := rand.NewPCG(11, 12)
+	l1, l2, l3 := NewLinear(2, 3, src), NewLinear(3, 3, src), NewLinear(3, 1, src)
+	r := &ReLU{}
+	if _, err := NewSequential(l1, r, l2, r, l3); !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "layers 1 and 3") {
+		t.Fatalf("NewSequential with one ReLU twice: %v, want an error naming layers 1 and 3", err)
+	}
+	if _, err := NewSequential(l2, &ReLU{}, l2); err == nil || !strings.Contains(err.Error(), "layers 0 and 2") {
+		t.Fatalf("NewSequential with one Linear twice: %v, want an error naming layers 0 and 2", err)
+	}
+	if _, err := NewSequential(l1, &zeroSizeLayer{}, &zeroSizeLayer{}); err != nil {
+		t.Errorf("two zero-size layers: %v", err)
+	}
+	m, err := NewSequential(l1, &ReLU{}, l2, &ReLU{}, l3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(4, 2, []float64{1, 2, -1, 0.5, 0.3, -2, 2, 1})
+	y := Targets{Values: mat.NewDense(4, 1, []float64{1, -1, 0.5, 2})}
+	m.Forward(x)
+	Backprop(m, &MSE{}, y)
+	w := l1.Weights()
+	f := func() float64 {
+		return (&MSE{}).Loss(m.Forward(x), y)
+	}
+	for i := 0; i < 2; i++ {
+		for j := 0; j < 3; j++ {
+			got := l1.Params()[0].Grad.At(i, j)
+			v := w.At(i, j)
+			w.Set(i, j, v+1e-6)
+			up := f()
+			w.Set(i, j, v-1e-6)
+			down := f()
+			w.Set(i, j, v)
+			if want := (up - down) / 2e-6; math.Abs(got-want) > 1e-7 {
+				t.Errorf("dW[%d,%d] = %.6g, finite differences %.6g", i, j, got, want)
+			}
+		}
+	}
+}
+
+// zeroSizeLayer is a layer with no state, the identity.
+type zeroSizeLayer struct{}
+
+func (*zeroSizeLayer) Forward(x *mat.Dense) *mat.Dense  { return x }
+func (*zeroSizeLayer) Backward(g *mat.Dense) *mat.Dense { return g }
+func (*zeroSizeLayer) Dims() (in, out int)              { return 0, 0 }
+func (*zeroSizeLayer) String() string                   { return "Identity" }
+
+// TestSequentialString checks the architecture String prints.
+func TestSequentialString(t *testing.T) {
+	src := rand.NewPCG(1, 2)
+	d, _ := NewDropout(0.25, src)
+	m, err := NewSequential(NewLinear(4, 16, src), &ReLU{}, d, NewLinear(16, 3, src), &LeakyReLU{}, &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Sequential(Linear(4->16), ReLU, Dropout(0.25), Linear(16->3), LeakyReLU(0.01), Softmax)"
+	if got := m.String(); got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+// TestCloneLayerByLayer checks that Clone copies every layer type of the
+// package without Save: a layer type Save does not know is copied when it
+// implements Cloner, NaN weights are copied as they are, Dropout masks
+// continue as the original's would, the copy shares no memory with the
+// original, and a layer without Cloner is an error naming its type.
+func TestCloneLayerByLayer(t *testing.T) {
+	src := rand.NewPCG(21, 22)
+	d, _ := NewDropout(0.3, rand.NewPCG(5, 5))
+	lin := NewLinear(3, 4, src)
+	lin.Bias()[1] = math.NaN()
+	m, err := NewSequential(lin, &LeakyReLU{Slope: 0.2}, d, &cloneOnlyLayer{k: 2}, NewLinear(4, 4, src),
+		&GELU{}, &Tanh{}, &Sigmoid{}, &ReLU{}, NewLinear(4, 2, src), &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.String() != m.String() || !c.Training() {
+		t.Fatalf("clone %s (training %v), want %s in training mode", c, c.Training(), m)
+	}
+	for i, p := range m.Params() {
+		q := c.Params()[i]
+		if p.Value == q.Value || &p.Value.RawMatrix().Data[0] == &q.Value.RawMatrix().Data[0] {
+			t.Fatalf("parameter %d shares memory with the clone", i)
+		}
+		for k, v := range p.Value.RawMatrix().Data {
+			if w := q.Value.RawMatrix().Data[k]; math.Float64bits(v) != math.Float64bits(w) {
+				t.Fatalf("parameter %d entry %d: clone %v, original %v", i, k, w, v)
+			}
+		}
+	}
+	for i, l := range m.Layers() {
+		if l == c.Layers()[i] {
+			t.Errorf("layer %d %v is shared with the clone", i, l)
+		}
+	}
+	x := mat.NewDense(5, 3, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 0, 1, 2, 2, 2})
+	lin.Bias()[1] = 0.5
+	c.Layers()[0].(*Linear).Bias()[1] = 0.5
+	for step := 0; step < 3; step++ { // the same masks, step after step
+		a, b := m.Forward(x), c.Forward(x)
+		if !mat.Equal(a, b) {
+			t.Fatalf("step %d: clone output differs from the original", step)
+		}
+	}
+	if _, err := NewSequential(NewLinear(2, 2, src), &zeroSizeLayer{}); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := NewSequential(NewLinear(2, 2, src), &zeroSizeLayer{})
+	if _, err := u.Clone(); !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "layer 1 Identity is a *mlp.zeroSizeLayer") {
+		t.Errorf("Clone of a model with a layer without Cloner: %v", err)
+	}
+}
+
+// cloneOnlyLayer multiplies by k; it implements Cloner but not Predictor,
+// and Save does not know it.
+type cloneOnlyLayer struct {
+	k    float64
+	y, d mat.Dense
+}
+
+func (l *cloneOnlyLayer) Forward(x *mat.Dense) *mat.Dense {
+	l.y.Reset()
+	l.y.Scale(l.k, x)
+	return &l.y
+}
+func (l *cloneOnlyLayer) Backward(g *mat.Dense) *mat.Dense {
+	l.d.Reset()
+	l.d.Scale(l.k, g)
+	return &l.d
+}
+func (l *cloneOnlyLayer) Dims() (in, out int)        { return 0, 0 }
+func (l *cloneOnlyLayer) String() string             { return "Scale" }
+func (l *cloneOnlyLayer) CloneLayer() (Layer, error) { return &cloneOnlyLayer{k: l.k}, nil }

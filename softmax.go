@@ -20,18 +20,43 @@ type Softmax struct {
 	have  bool
 }
 
+var (
+	_ Layer     = (*Softmax)(nil)
+	_ Predictor = (*Softmax)(nil)
+	_ Cloner    = (*Softmax)(nil)
+)
+
 // Forward returns the row-wise softmax of x.
 func (s *Softmax) Forward(x *mat.Dense) *mat.Dense {
 	r, c := x.Dims()
 	reuse(&s.y, r, c)
-	xm, ym := x.RawMatrix(), s.y.RawMatrix()
-	for i := 0; i < r; i++ {
-		softmaxRow(ym.Data[i*ym.Stride:i*ym.Stride+c], xm.Data[i*xm.Stride:i*xm.Stride+c])
-	}
+	softmax(&s.y, x)
 	s.x = x
 	s.have = true
 	return &s.y
 }
+
+// PredictInto writes the row-wise softmax of x into dst, of x's shape,
+// reading nothing of the layer. It panics with an error wrapping ErrShape
+// if dst does not have x's shape.
+func (s *Softmax) PredictInto(dst, x *mat.Dense, _ *Workspace) {
+	checkPredictShapes(s, dst, x, 0, 0)
+	softmax(dst, x)
+}
+
+// softmax sets each row of y, of x's shape, to the softmax of that row of x.
+func softmax(y, x *mat.Dense) {
+	xm, ym := x.RawMatrix(), y.RawMatrix()
+	for i := 0; i < xm.Rows; i++ {
+		softmaxRow(ym.Data[i*ym.Stride:i*ym.Stride+xm.Cols], xm.Data[i*xm.Stride:i*xm.Stride+xm.Cols])
+	}
+}
+
+// CloneLayer returns a new Softmax. It never fails.
+func (s *Softmax) CloneLayer() (Layer, error) { return &Softmax{}, nil }
+
+// normalizesRows marks Softmax as a layer whose rows sum to 1.
+func (s *Softmax) normalizesRows() {}
 
 // softmaxRow writes the softmax of z into p.
 func softmaxRow(p, z []float64) {
@@ -72,9 +97,6 @@ func (s *Softmax) Backward(grad *mat.Dense) *mat.Dense {
 	}
 	return &s.dx
 }
-
-// Params returns nil: Softmax has no parameters.
-func (s *Softmax) Params() []Param { return nil }
 
 // Dims returns 0, 0: Softmax keeps the width of its input.
 func (s *Softmax) Dims() (in, out int) { return 0, 0 }

@@ -60,6 +60,7 @@ type Trainer struct {
 	snap    weightSnapshot // weights before the current step, for roll-back
 	names   []string
 	targets TargetKind // what the loss and metrics read, 0 when none says
+	version uint64     // the model's version when the Trainer was made
 }
 
 // NewTrainer returns a Trainer for model, criterion loss and optimizer opt,
@@ -87,7 +88,7 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 	if s.Schedule != nil && isNil(s.Schedule) {
 		return nil, fmt.Errorf("%w: TrainerSettings.Schedule is a nil %T", ErrSetting, s.Schedule)
 	}
-	t := &Trainer{model: model, loss: loss, opt: opt, s: s, baseLR: opt.LearningRate()}
+	t := &Trainer{model: model, loss: loss, opt: opt, s: s, baseLR: opt.LearningRate(), version: model.version}
 	t.state, _ = opt.(StateChecker)
 	t.s.Metrics = append([]Metric(nil), s.Metrics...)
 	t.s.Hooks = append([]Hook(nil), s.Hooks...)
@@ -205,6 +206,9 @@ func (t *Trainer) checkTargets(w where, x *mat.Dense, y Targets) error {
 // (checkTargets) and holds only finite values. Sources that do not show
 // their data are checked batch by batch.
 func (t *Trainer) checkSource(what string, src BatchSource) error {
+	if err := t.model.changedSince("Trainer", t.version); err != nil {
+		return err
+	}
 	if err := t.model.check("model"); err != nil {
 		return err
 	}
@@ -406,6 +410,11 @@ func setMean(w where, sum, weight float64) (float64, error) {
 // step does one forward, backward and optimizer step on b, rolling back if
 // the result is not finite.
 func (t *Trainer) step(w where, b Batch) (float64, error) {
+	if err := t.model.changedSince("Fit", t.version); err != nil {
+		return 0, err
+	}
+	t.model.busy.Add(1)
+	defer t.model.busy.Add(-1)
 	out := t.model.Forward(b.X)
 	loss := backprop(t.model, t.loss, b.Y, false)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -451,7 +460,7 @@ func (t *Trainer) step(w where, b Batch) (float64, error) {
 func (t *Trainer) paramName(i int) string {
 	k := 0
 	for li, l := range t.model.layers {
-		for _, p := range l.Params() {
+		for _, p := range layerParams(l) {
 			if k == i {
 				return fmt.Sprintf("layer %d %v %s", li, l, p.Name)
 			}

@@ -155,7 +155,7 @@ func classCount(k int) int {
 
 // Predict returns the model's output for the raw inputs x, in a new
 // matrix: x is imputed and scaled as Preprocess says, run through
-// Net.PredictProba, and the outputs scaled as Postprocess says. Each step
+// Net.Predict, and the outputs scaled as Postprocess says. Each step
 // runs the operations the exported graph runs (a subtraction and then a
 // division, not a multiplication by 1/Std), so in float64 the scaled values
 // have the same bits as in an ONNX runtime. NaN is allowed in x only in
@@ -164,7 +164,7 @@ func classCount(k int) int {
 // It returns an error wrapping mlp.ErrSetting if Preprocess or Postprocess
 // does not fit the net, one wrapping mlp.ErrData if x is nil, does not
 // have the net's input width or holds NaN or Inf left after imputation,
-// and the errors of PredictProba. It allocates a copy of x when there is
+// and the errors of Net.Predict. It allocates a copy of x when there is
 // preprocessing. Like the net, it is not safe for concurrent use.
 func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 	if m == nil || m.Net == nil {
@@ -192,7 +192,7 @@ func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 		}
 		x = xd
 	}
-	y, err := m.Net.PredictProba(x)
+	y, err := m.Net.Predict(x)
 	if err != nil || (q.Mean == nil && q.Std == nil) {
 		return y, err
 	}

@@ -445,7 +445,7 @@ func (d *Data) scoreValues(model *mlp.Sequential, hist *mlp.History) (*Result, e
 		e.Loss *= std * std
 		e.ValLoss *= std * std
 	}
-	pred, err := model.PredictProba(d.Val.X)
+	pred, err := model.Predict(d.Val.X)
 	if err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ func TestFitRegressionUnits(t *testing.T) {
 	}
 
 	// The model predicts the standardized target.
-	p, err := res.Model.PredictProba(d.Val.X)
+	p, err := res.Model.Predict(d.Val.X)
 	if err != nil {
 		t.Fatal(err)
 	}
