@@ -101,7 +101,9 @@ func (s *Sequential) chunkRows() int {
 // Concurrency: prediction writes nothing the model shares, so any number
 // of goroutines may predict with one model at once, through any of the
 // prediction methods, each getting the result of a lone call bit for bit.
-// Each call takes its workspace from a pool of the model's (see Workspace).
+// Each call takes a workspace of the model's (see Workspace): the model
+// keeps one across calls, and calls that run at once take more from a
+// sync.Pool, which the garbage collector may empty.
 // Layers that do not implement Predictor (a user's own) run through their
 // Forward, under a mutex of the model, one call at a time. Prediction must
 // not overlap training of the same model (Forward, Backward, Backprop, an
@@ -213,11 +215,8 @@ func checkFiniteRows(g blas64.General, first int) error {
 // dst, of x's rows and OutputSize columns, a chunk of rows at a time.
 func (s *Sequential) predict(dst, x blas64.General) error {
 	s.checkIdle()
-	ws, _ := s.pool.Get().(*Workspace)
-	if ws == nil {
-		ws = new(Workspace)
-	}
-	defer s.pool.Put(ws)
+	ws := s.workspace()
+	defer s.release(ws)
 	chunk := s.chunkRows()
 	for i := 0; i < x.Rows; i += chunk {
 		n := min(chunk, x.Rows-i)
@@ -235,6 +234,25 @@ func (s *Sequential) predict(dst, x blas64.General) error {
 	}
 	s.checkIdle()
 	return nil
+}
+
+// workspace returns a workspace for one prediction: the model's spare one,
+// or one from its pool, or a new one.
+func (s *Sequential) workspace() *Workspace {
+	if ws := s.spare.Swap(nil); ws != nil {
+		return ws
+	}
+	if ws, _ := s.pool.Get().(*Workspace); ws != nil {
+		return ws
+	}
+	return new(Workspace)
+}
+
+// release gives back the workspace of a prediction that has ended.
+func (s *Sequential) release(ws *Workspace) {
+	if !s.spare.CompareAndSwap(nil, ws) {
+		s.pool.Put(ws)
+	}
 }
 
 // checkIdle panics with an error wrapping ErrMisuse if the model is in a

@@ -39,7 +39,12 @@ type Sequential struct {
 
 	serial bool       // some layer does not implement Predictor
 	mu     sync.Mutex // runs the layers without Predictor one call at a time
-	pool   sync.Pool  // of *Workspace, one per prediction in progress
+
+	// Each prediction in progress has a workspace: the one in spare, kept
+	// across garbage collections so that steady-state prediction allocates
+	// nothing, or one from pool when several run at once.
+	spare atomic.Pointer[Workspace]
+	pool  sync.Pool
 }
 
 // NewSequential returns a model made of layers, in order, in training mode.
