@@ -96,7 +96,7 @@ func Import(r io.Reader, s *ImportSettings) (*Model, error) {
 	if limit < 0 {
 		return nil, fmt.Errorf("%w: onnx: Import: MaxBytes is %d", mlp.ErrSetting, limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := io.ReadAll(io.LimitReader(r, min(limit, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, fmt.Errorf("onnx: Import: reading: %w", err)
 	}

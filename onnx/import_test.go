@@ -274,8 +274,13 @@ func TestImportCaps(t *testing.T) {
 	if _, err := onnx.Import(bytes.NewReader(tiny), &onnx.ImportSettings{MaxBytes: int64(len(tiny)) - 1}); !errors.Is(err, mlp.ErrFormat) {
 		t.Errorf("file over MaxBytes: %v", err)
 	}
-	if _, err := onnx.Import(bytes.NewReader(tiny), &onnx.ImportSettings{MaxBytes: int64(len(tiny))}); err != nil {
-		t.Errorf("file of MaxBytes: %v", err)
+	for _, limit := range []int64{int64(len(tiny)), math.MaxInt64} {
+		if _, err := onnx.Import(bytes.NewReader(tiny), &onnx.ImportSettings{MaxBytes: limit}); err != nil {
+			t.Errorf("MaxBytes %d, file of %d bytes: %v", limit, len(tiny), err)
+		}
+	}
+	if _, err := onnx.Import(bytes.NewReader(tiny), &onnx.ImportSettings{MaxBytes: -1}); !errors.Is(err, mlp.ErrSetting) {
+		t.Errorf("MaxBytes -1: %v", err)
 	}
 	// A graph (field 7) of 300000 empty nodes (field 1): 600 kB that would
 	// decode to about 60 MB of NodeProto.
