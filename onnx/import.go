@@ -80,8 +80,10 @@ type ImportSettings struct {
 // with more than 2^18 protobuf messages or nested more than 32 deep before
 // decoding them, refuses tensors whose data is in an external file,
 // checks the element count each tensor declares against the bytes it holds
-// before converting it, and caps a tensor at 2^26 elements. Memory used is
-// then a small multiple of the file's size.
+// before converting it, caps a tensor at 2^26 elements, and caps the
+// elements of all the tensors it converts at one per 4 bytes of the file
+// plus 2^20 (a weight shared by many nodes is converted once per node).
+// Memory used is then a small multiple of the file's size.
 func Import(r io.Reader, s *ImportSettings) (*Model, error) {
 	if s == nil {
 		s = &ImportSettings{}
@@ -143,6 +145,9 @@ func decode(b []byte, s *ImportSettings) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each element a file holds takes at least 4 bytes of it; the slack
+	// covers constants read more than once.
+	g.budget = int64(len(b))/4 + elemSlack
 	if err := g.walk(); err != nil {
 		return nil, err
 	}
@@ -205,6 +210,7 @@ type graph struct {
 	output    string // the graph's output
 	elem      int32  // the input's element type
 	width     int    // columns of the current value, 0 while unknown
+	budget    int64  // elements the tensors decoded from now on may hold
 
 	cur      string      // the value the chain has reached
 	layers   []mlp.Layer // the net so far
@@ -460,7 +466,7 @@ func (g *graph) constant(i, j int) (*tensor, error) {
 	name := nd.Input[j]
 	what := fmt.Sprintf("input %d %q", j, name)
 	if t := g.inits[name]; t != nil {
-		v, err := decodeTensor(t, "initializer "+fmt.Sprintf("%q", name))
+		v, err := decodeTensor(t, "initializer "+fmt.Sprintf("%q", name), &g.budget)
 		if err != nil {
 			return nil, g.errorf(i, errSentinel(err), "%s: %v", what, unwrapped(err))
 		}
@@ -468,7 +474,7 @@ func (g *graph) constant(i, j int) (*tensor, error) {
 	}
 	if c, ok := g.constOf[name]; ok {
 		g.used[c] = true
-		v, err := constantValue(g.nodes[c])
+		v, err := constantValue(g.nodes[c], &g.budget)
 		if err != nil {
 			return nil, g.errorf(c, errSentinel(err), "%v", unwrapped(err))
 		}
@@ -499,7 +505,7 @@ func unwrapped(err error) string {
 }
 
 // constantValue returns the value of a Constant node.
-func constantValue(nd *onnxpb.NodeProto) (*tensor, error) {
+func constantValue(nd *onnxpb.NodeProto, budget *int64) (*tensor, error) {
 	if len(nd.Attribute) != 1 {
 		return nil, fmt.Errorf("%w: a Constant has %d attributes, want 1", mlp.ErrFormat, len(nd.Attribute))
 	}
@@ -509,13 +515,17 @@ func constantValue(nd *onnxpb.NodeProto) (*tensor, error) {
 		if a.T == nil {
 			return nil, fmt.Errorf("%w: attribute value holds no tensor", mlp.ErrFormat)
 		}
-		return decodeTensor(a.T, "its value")
+		return decodeTensor(a.T, "its value", budget)
 	case "value_float":
 		if a.F == nil {
 			return nil, fmt.Errorf("%w: attribute value_float holds no float", mlp.ErrFormat)
 		}
 		return &tensor{v: []float64{shortest(a.GetF())}}, nil
 	case "value_floats":
+		if int64(len(a.Floats)) > *budget {
+			return nil, fmt.Errorf("%w: the tensors the graph reads add up to more elements than a file of this size holds", mlp.ErrFormat)
+		}
+		*budget -= int64(len(a.Floats))
 		v := make([]float64, len(a.Floats))
 		for j, f := range a.Floats {
 			v[j] = shortest(f)
@@ -1175,13 +1185,13 @@ func (g *graph) isScalar(name string, want float64) bool {
 	case name == "":
 		return false
 	case g.inits[name] != nil:
-		t, err = decodeTensor(g.inits[name], name)
+		t, err = decodeTensor(g.inits[name], name, &g.budget)
 	default:
 		c, ok := g.constOf[name]
 		if !ok {
 			return false
 		}
-		if t, err = constantValue(g.nodes[c]); err == nil && len(t.v) == 1 {
+		if t, err = constantValue(g.nodes[c], &g.budget); err == nil && len(t.v) == 1 {
 			g.used[c] = true
 		}
 	}

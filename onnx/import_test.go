@@ -3,6 +3,7 @@ package onnx_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -351,5 +352,39 @@ func TestPredictErrors(t *testing.T) {
 	}
 	if _, err := (&onnx.Model{}).Predict(mat.NewDense(1, 4, nil)); !errors.Is(err, mlp.ErrSetting) {
 		t.Errorf("no net: %v", err)
+	}
+}
+
+// A weight read by many nodes is decoded once per node, so what Import
+// decodes is capped by the file's size: 300 MatMul nodes sharing one 64×64
+// weight (a 40 kB file, 1.2M weights once decoded) are refused, two are not.
+func TestImportSharedWeightCap(t *testing.T) {
+	chain := func(n int) *onnxpb.ModelProto {
+		m := tinyModel()
+		w := make([]float64, 64*64)
+		m.Graph.Initializer = []*onnxpb.TensorProto{f64("W", []int64{64, 64}, w...)}
+		m.Graph.Input[0] = valueInfo("x", onnxpb.TensorProto_DOUBLE, 64)
+		m.Graph.Output[0] = valueInfo("y", onnxpb.TensorProto_DOUBLE, 64)
+		m.Graph.Node = nil
+		prev := "x"
+		for i := 0; i < n; i++ {
+			out := fmt.Sprintf("h%d", i)
+			if i == n-1 {
+				out = "y"
+			}
+			m.Graph.Node = append(m.Graph.Node, node("MatMul", out, []string{prev, "W"}, []string{out}))
+			prev = out
+		}
+		return m
+	}
+	if _, err := onnx.Import(bytes.NewReader(encode(t, chain(300))), nil); !errors.Is(err, mlp.ErrFormat) || !strings.Contains(err.Error(), "more elements than a file of this size holds") {
+		t.Errorf("300 nodes sharing a weight: %v", err)
+	}
+	m, err := onnx.Import(bytes.NewReader(encode(t, chain(2))), nil)
+	if err != nil {
+		t.Fatalf("2 nodes sharing a weight: %v", err)
+	}
+	if got := layerNames(m.Net); !slices.Equal(got, []string{"Linear(64->64)", "Linear(64->64)"}) {
+		t.Errorf("layers %q", got)
 	}
 }

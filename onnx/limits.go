@@ -30,6 +30,13 @@ const (
 	// maxTensorElems caps the elements of one tensor, as mlp.Load caps
 	// the weights of one Linear layer.
 	maxTensorElems = 1 << 26
+
+	// elemSlack is what the elements of all the tensors Import decodes may
+	// add up to beyond one per 4 bytes of the file. Without a cap tied to
+	// the file's size, a weight read by many nodes would be decoded (and
+	// become a Linear layer) once per node: 100000 MatMul nodes sharing one
+	// 8 MB weight fit in a 3 MB file and would take terabytes.
+	elemSlack = 1 << 20
 )
 
 // scanMessages walks the protobuf wire encoding b of a message described

@@ -23,9 +23,10 @@ type tensor struct {
 // or segmented data).
 //
 // The element count the dims declare is checked against the data present
-// before anything is allocated, so the slice returned is never larger than
-// what the file holds; at most maxTensorElems elements.
-func decodeTensor(t *onnxpb.TensorProto, what string) (*tensor, error) {
+// and against *budget before anything is allocated, so the slice returned
+// is never larger than what the file holds, nor than maxTensorElems or
+// *budget elements; the count is subtracted from *budget.
+func decodeTensor(t *onnxpb.TensorProto, what string, budget *int64) (*tensor, error) {
 	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL || len(t.ExternalData) > 0 {
 		return nil, fmt.Errorf("%w: %s keeps its data in an external file; Import reads only self-contained files", ErrUnsupported, what)
 	}
@@ -64,6 +65,11 @@ func decodeTensor(t *onnxpb.TensorProto, what string) (*tensor, error) {
 	} else if int64(typed) != n {
 		return nil, fmt.Errorf("%w: %s has dims %v (%d elements) but %d values", mlp.ErrFormat, what, t.Dims, n, typed)
 	}
+	if n > *budget {
+		return nil, fmt.Errorf("%w: %s: the tensors the graph reads add up to more elements than a file of this size holds (one weight read by many nodes?)",
+			mlp.ErrFormat, what)
+	}
+	*budget -= n
 	v := make([]float64, n)
 	switch {
 	case t.RawData != nil && size == 4:
