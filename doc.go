@@ -31,7 +31,39 @@
 // Rows are samples and columns are features, in float64. A Linear layer
 // computes Y = X·W + b with W of shape in×out and b of length out, added to
 // every row. Class labels are integers in [0, classes); a model for k classes
-// ends in k columns of probabilities.
+// ends in k columns of probabilities (a Softmax), or, for two classes, in one
+// column holding the probability of class 1 (a Sigmoid).
+//
+// # Classes and figures
+//
+// Classify is the one rule by which a class is read from an output row,
+// used by Sequential.PredictClasses, Accuracy, MacroF1, MacroPrecision,
+// MacroRecall and everything built on them: one column is the probability
+// of class 1 (greater than 0.5 predicts 1); several columns are class
+// scores, and the largest wins (the first on ties). NewTrainer refuses a
+// model whose output cannot express a choice under that rule, with an error
+// saying what to build instead.
+//
+// A Trainer's figures are named as Keras names them, in its History, its
+// ProgressLogger lines and EarlyStopping.Monitor: "loss" and a metric's own
+// name ("accuracy") for the training data, "val_loss" and "val_accuracy" for
+// the validation data. Figures over a whole data set (Evaluate, val_loss,
+// the metrics) do not depend on the batch size: a weighted loss is
+// Σ w·l / Σ w over the set. When a Softmax or Sigmoid ends the model, the
+// loss is computed from its input (log-sum-exp, softplus), exactly.
+//
+// # Capabilities
+//
+// The Trainer learns what it needs about a loss, metric, layer, optimizer,
+// hook or data source through small interfaces, never from the package's
+// concrete types, so a user's own types work wherever the package's do:
+// TargetReader (class labels or real values), Goaler (whether larger is
+// better), OutputValidator (whether a model's output suits it), Validator
+// (its own settings), ProbabilityOutput (a final layer whose logits a loss
+// can use), BatchWeighter (a weighted batch mean), StateChecker (an
+// optimizer state that can overflow), BatchSource (batches for Fit), and
+// FitEnder (a hook told when Fit ends). Each is optional: a type that does
+// not implement one is taken as it is.
 //
 // # Buffer ownership
 //
@@ -90,12 +122,13 @@
 //
 // # Concurrency
 //
-// Layers, models, losses, optimizers, metrics, loaders and trainers own
-// mutable buffers or state and are not safe for concurrent use. That
-// includes prediction: PredictProba runs the model's layers, which write
-// their output buffers, and switches the model's mode. While Fit or Evaluate
-// runs, its trainer's model, loss, optimizer, metrics and loaders must not be
-// used elsewhere.
+// Layers, models, losses, optimizers, metrics, loaders, trainers and hooks
+// that keep state (EarlyStopping, ProgressLogger) own mutable buffers or
+// state and are not safe for concurrent use. That includes prediction:
+// PredictProba runs the model's layers, which write their output buffers,
+// and switches the model's mode. While Fit or Evaluate runs, its trainer's
+// model, loss, optimizer, metrics, hooks and data sources must not be used
+// elsewhere; two trainers that run at the same time need a hook each.
 //
 // To predict from several goroutines, give each its own copy made with
 // Sequential.Clone: a deep copy of the architecture and weights with buffers
