@@ -113,9 +113,9 @@ func (b *BinaryCrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 // fusedLoss returns the loss computed exactly from the logits z of a final
 // layer declaring SigmoidProbabilities, (1/n) Σ max(z, 0) - y·z +
 // log(1 + exp(-|z|)), and false for any other final layer.
-func (b *BinaryCrossEntropy) fusedLoss(last Layer, y Targets) (float64, bool) {
+func (b *BinaryCrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (float64, bool) {
 	z := fusedLogits(last, SigmoidProbabilities, false)
-	if z == nil {
+	if z == nil || !sameDims(z, p) {
 		return 0, false
 	}
 	r := checkBinary("BinaryCrossEntropy", z, y)

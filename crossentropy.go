@@ -96,27 +96,33 @@ func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y
 func (ce *CrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	_, c := checkLabels("CrossEntropy.Loss", pred, y)
 	ce.check("CrossEntropy.Loss", c)
-	return ce.loss(pred, y.Labels, ce.FromLogits)
+	if ce.FromLogits {
+		return ce.loss(nil, pred, y.Labels)
+	}
+	return ce.loss(pred, nil, y.Labels)
 }
 
-// loss returns the loss of the rows of m against labels, reading them as
-// logits or as probabilities.
-func (ce *CrossEntropy) loss(m *mat.Dense, labels []int, logits bool) float64 {
-	_, c := m.Dims()
+// loss returns the loss of the rows of p (probabilities) or z (logits)
+// against labels; either may be nil. See negLogRow for how each entry's
+// -log p is taken.
+func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
+	var c int
+	if p != nil {
+		_, c = p.Dims()
+	} else {
+		_, c = z.Dims()
+	}
 	e := ce.Smoothing
 	var nll, smooth, total float64 // Σ w_y(-log p_y), Σ Σ w_j(-log p_j), Σ w_y
+	var row negLogRow
 	for i, l := range labels {
-		row := m.RawRowView(i)
-		lse := math.NaN() // log Σ exp(z), for logits
-		if logits {
-			lse = logSumExp(row)
-		}
+		row.set(p, z, i)
 		wl := ce.weight(l)
 		total += wl
-		nll += wl * negLogProb(row[l], lse, logits)
+		nll += wl * row.at(l)
 		if e != 0 {
-			for j, v := range row {
-				smooth += ce.weight(j) * negLogProb(v, lse, logits)
+			for j := range c {
+				smooth += ce.weight(j) * row.at(j)
 			}
 		}
 	}
@@ -129,13 +135,44 @@ func (ce *CrossEntropy) loss(m *mat.Dense, labels []int, logits bool) float64 {
 	return (1-e)*(nll/total) + e/float64(c)*(smooth/total)
 }
 
-// negLogProb returns -log p of one entry: lse - z for a logit z whose row
-// has log-sum-exp lse, and -log max(p, 1e-8) for a probability p.
-func negLogProb(v, lse float64, logits bool) float64 {
-	if logits {
-		return lse - v
+// minExactProb is the smallest probability whose logarithm the fused loss
+// takes directly: above it a Softmax probability is a normal number with a
+// few ulps of relative error, so -log p is as exact as lse - z and cheaper.
+const minExactProb = 0x1p-1000
+
+// negLogRow gives -log p[i][j] for one row i: from logits z alone, lse - z
+// with lse = log Σ exp(z) taken once per row; from probabilities p alone,
+// -log max(p, 1e-8); from both (the fused case), -log p where p is at least
+// 2^-1000 and lse - z below it, where p may have underflowed.
+type negLogRow struct {
+	p, z []float64
+	lse  float64
+	have bool // lse is computed
+}
+
+// set points r at row i of p and z (either may be nil).
+func (r *negLogRow) set(p, z *mat.Dense, i int) {
+	r.p, r.z, r.have = nil, nil, false
+	if p != nil {
+		r.p = p.RawRowView(i)
 	}
-	return -math.Log(max(v, probFloor))
+	if z != nil {
+		r.z = z.RawRowView(i)
+	}
+}
+
+// at returns -log p[i][j].
+func (r *negLogRow) at(j int) float64 {
+	switch {
+	case r.z == nil:
+		return -math.Log(max(r.p[j], probFloor))
+	case r.p != nil && r.p[j] >= minExactProb:
+		return -math.Log(r.p[j])
+	}
+	if !r.have {
+		r.lse, r.have = logSumExp(r.z), true
+	}
+	return r.lse - r.z[j]
 }
 
 // logSumExp returns log Σ exp(z_j), computed as m + log Σ exp(z_j - m) with
@@ -243,7 +280,7 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 		for i := range r {
 			softmaxRow(ce.grad.RawRowView(i), pred.RawRowView(i))
 		}
-		ce.logitGrad(&ce.grad, y.Labels)
+		ce.logitGrad(&ce.grad, &ce.grad, y.Labels)
 		return &ce.grad
 	}
 	ce.grad.Zero()
@@ -280,11 +317,11 @@ func (ce *CrossEntropy) labelWeight(labels []int) float64 {
 	return total
 }
 
-// logitGrad turns the probabilities p held in g, one row per sample, into the
-// gradient with respect to the logits, in place: (p - onehot)/n without
-// weights or smoothing, (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k] with them,
-// and 0 when the labels all weigh 0.
-func (ce *CrossEntropy) logitGrad(g *mat.Dense, labels []int) {
+// logitGrad writes into g the gradient with respect to the logits whose
+// softmax is p, one row per sample: (p - onehot)/n without weights or
+// smoothing, (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k] with them, and 0 when
+// the labels all weigh 0. g may be p.
+func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, labels []int) {
 	_, c := g.Dims()
 	total := ce.labelWeight(labels)
 	if total == 0 {
@@ -296,8 +333,8 @@ func (ce *CrossEntropy) logitGrad(g *mat.Dense, labels []int) {
 	inv := 1 / total
 	if ce.plain() {
 		for i, l := range labels {
-			gs := g.RawRowView(i)
-			for j, v := range gs {
+			gs, ps := g.RawRowView(i), p.RawRowView(i)
+			for j, v := range ps {
 				gs[j] = v * inv
 			}
 			gs[l] -= inv
@@ -310,27 +347,28 @@ func (ce *CrossEntropy) logitGrad(g *mat.Dense, labels []int) {
 		sumW += ce.weight(j)
 	}
 	for i, l := range labels {
-		gs := g.RawRowView(i)
+		gs, ps := g.RawRowView(i), p.RawRowView(i)
 		wl := ce.weight(l)
 		si := (1-e)*wl + e/k*sumW // S_i = Σ_j w_j·q[i][j]
-		for j, v := range gs {
+		for j, v := range ps {
 			gs[j] = (si*v - ce.weight(j)*e/k) * inv
 		}
 		gs[l] -= (1 - e) * wl * inv
 	}
 }
 
-// fusedLoss returns the loss computed exactly from the logits of a final
-// layer declaring SoftmaxProbabilities, and false for any other final
-// layer (or with FromLogits, where pred already holds the logits).
-func (ce *CrossEntropy) fusedLoss(last Layer, y Targets) (float64, bool) {
+// fusedLoss returns the loss computed exactly from p, the output of a final
+// layer declaring SoftmaxProbabilities, and its logits (see negLogRow), and
+// false for any other final layer (or with FromLogits, where pred already
+// holds the logits).
+func (ce *CrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (float64, bool) {
 	z := fusedLogits(last, SoftmaxProbabilities, ce.FromLogits)
-	if z == nil {
+	if z == nil || !sameDims(z, p) {
 		return 0, false
 	}
-	_, c := checkLabels("CrossEntropy", z, y)
+	_, c := checkLabels("CrossEntropy", p, y)
 	ce.check("CrossEntropy", c)
-	return ce.loss(z, y.Labels, true), true
+	return ce.loss(p, z, y.Labels), true
 }
 
 // fusedGrad returns the gradient with respect to the logits of a final
@@ -343,8 +381,7 @@ func (ce *CrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dens
 	r, c := checkLabels("CrossEntropy", p, y)
 	ce.check("CrossEntropy", c)
 	reuse(&ce.grad, r, c)
-	ce.grad.Copy(p)
-	ce.logitGrad(&ce.grad, y.Labels)
+	ce.logitGrad(&ce.grad, p, y.Labels)
 	return &ce.grad
 }
 

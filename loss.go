@@ -24,12 +24,12 @@ type Loss interface {
 // fusedLoss is implemented by criteria that compute their loss and its
 // gradient exactly from the logits of a final layer that turns logits into
 // probabilities (see ProbabilityOutput): CrossEntropy after a Softmax,
-// BinaryCrossEntropy after a Sigmoid. fusedLoss returns the loss from the
-// final layer's logits and fusedGrad the gradient with respect to them,
-// given the layer's output; both report (false, nil) when the final layer
-// is not one the criterion fuses with.
+// BinaryCrossEntropy after a Sigmoid. Given the final layer and its output,
+// fusedLoss returns the loss computed with the layer's logits and fusedGrad
+// the gradient with respect to them; they report false and nil when the
+// final layer is not one the criterion fuses with.
 type fusedLoss interface {
-	fusedLoss(last Layer, y Targets) (float64, bool)
+	fusedLoss(last Layer, out *mat.Dense, y Targets) (float64, bool)
 	fusedGrad(last Layer, out *mat.Dense, y Targets) *mat.Dense
 }
 
@@ -53,7 +53,7 @@ func fusedLogits(last Layer, want ProbabilityKind, fromLogits bool) *mat.Dense {
 // otherwise.
 func criterionLoss(crit Loss, last Layer, out *mat.Dense, y Targets) float64 {
 	if f, ok := crit.(fusedLoss); ok {
-		if l, ok := f.fusedLoss(last, y); ok {
+		if l, ok := f.fusedLoss(last, out, y); ok {
 			return l
 		}
 	}
@@ -73,3 +73,10 @@ func batchWeight(crit Loss, y Targets) float64 {
 // probFloor is the smallest probability a loss that reads probabilities
 // takes the logarithm of: p is clipped to [probFloor, 1].
 const probFloor = 1e-8
+
+// sameDims reports whether a and b have the same shape.
+func sameDims(a, b *mat.Dense) bool {
+	ar, ac := a.Dims()
+	br, bc := b.Dims()
+	return ar == br && ac == bc
+}
