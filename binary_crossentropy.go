@@ -115,7 +115,7 @@ func (b *BinaryCrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 // log(1 + exp(-|z|)), and false for any other final layer.
 func (b *BinaryCrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (float64, bool) {
 	z := fusedLogits(last, SigmoidProbabilities, false)
-	if z == nil || !sameDims(z, p) {
+	if r, c := p.Dims(); z == nil || !sameDims(z, r, c) {
 		return 0, false
 	}
 	r := checkBinary("BinaryCrossEntropy", z, y)

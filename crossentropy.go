@@ -363,7 +363,7 @@ func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, labels []int) {
 // holds the logits).
 func (ce *CrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (float64, bool) {
 	z := fusedLogits(last, SoftmaxProbabilities, ce.FromLogits)
-	if z == nil || !sameDims(z, p) {
+	if r, c := p.Dims(); z == nil || !sameDims(z, r, c) {
 		return 0, false
 	}
 	_, c := checkLabels("CrossEntropy", p, y)

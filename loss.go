@@ -73,10 +73,3 @@ func batchWeight(crit Loss, y Targets) float64 {
 // probFloor is the smallest probability a loss that reads probabilities
 // takes the logarithm of: p is clipped to [probFloor, 1].
 const probFloor = 1e-8
-
-// sameDims reports whether a and b have the same shape.
-func sameDims(a, b *mat.Dense) bool {
-	ar, ac := a.Dims()
-	br, bc := b.Dims()
-	return ar == br && ac == bc
-}
