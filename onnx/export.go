@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime/debug"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -159,12 +160,12 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 	model := &onnxpb.ModelProto{
 		IrVersion:       proto.Int64(IRVersion),
 		OpsetImport:     []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(Opset)}},
-		ProducerName:    proto.String("github.com/mlpkit/mlp"),
+		ProducerName:    proto.String(modulePath),
 		Graph:           e.g,
 		MetadataProps:   meta,
 		ModelVersion:    proto.Int64(1),
 		DocString:       proto.String("a feedforward net exported by github.com/mlpkit/mlp/onnx"),
-		ProducerVersion: proto.String("1"),
+		ProducerVersion: proto.String(producerVersion()),
 	}
 	buf, err := proto.MarshalOptions{Deterministic: true}.Marshal(model)
 	if err != nil {
@@ -172,6 +173,27 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 	}
 	return buf, nil
 }
+
+// producerVersion returns the version of this module in the running
+// program, as the Go build records it, or "(devel)".
+func producerVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	if bi.Main.Path == modulePath {
+		return bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == modulePath {
+			return d.Version
+		}
+	}
+	return "(devel)"
+}
+
+// modulePath is the module this package belongs to.
+const modulePath = "github.com/mlpkit/mlp"
 
 // exportTask returns m.Task, or the task its net's last layer implies, or
 // an error for an unknown task.
