@@ -14,10 +14,11 @@ import (
 
 // BenchmarkPredictImported times prediction by a net imported from
 // PyTorch (testdata/torch_bench.onnx, 64-128-10 with ReLU and Softmax)
-// against a native net of the same shapes: one row through PredictProba
-// (what a server does per request), one row and 256 rows through Forward.
-// The imported net is an ordinary Sequential, so the two should match.
-// For onnxruntime's one-row latency on the same file, run
+// against a native net of the same shapes: one row through PredictRow (what
+// a server does per request, allocating nothing), one row through Predict,
+// and 256 rows through PredictInto. The imported net is an ordinary
+// Sequential, so the two should match. For onnxruntime's one-row latency on
+// the same file, run
 //
 //	node testdata/ort.js bench testdata/torch_bench.onnx 20000
 func BenchmarkPredictImported(b *testing.B) {
@@ -38,6 +39,8 @@ func BenchmarkPredictImported(b *testing.B) {
 		x.RawMatrix().Data[i] = rng.NormFloat64()
 	}
 	row := x.Slice(0, 1, 0, 64).(*mat.Dense)
+	out := make([]float64, 10)
+	var dst mat.Dense
 	for _, net := range []struct {
 		name string
 		m    *mlp.Sequential
@@ -47,9 +50,9 @@ func BenchmarkPredictImported(b *testing.B) {
 			rows int
 			run  func() error
 		}{
-			{"PredictProba_1row", 1, func() error { _, err := net.m.PredictProba(row); return err }},
-			{"Forward_1row", 1, func() error { net.m.Forward(row); return nil }},
-			{"Forward_256rows", 256, func() error { net.m.Forward(x); return nil }},
+			{"PredictRow", 1, func() error { return net.m.PredictRow(out, x.RawRowView(0)) }},
+			{"Predict_1row", 1, func() error { _, err := net.m.Predict(row); return err }},
+			{"PredictInto_256rows", 256, func() error { return net.m.PredictInto(&dst, x) }},
 		} {
 			b.Run(net.name+"/"+tc.name, func(b *testing.B) {
 				if err := tc.run(); err != nil {

@@ -46,9 +46,8 @@
 // # Concurrency
 //
 // Import and Export keep no state between calls and may run concurrently.
-// Export only reads the model, so it may run while other goroutines read
-// it too, but not while it trains. A Model, like its net, is not safe for
-// concurrent prediction: give each goroutine its own (Net.Clone).
+// Export and Model.Predict only read the model, so any number of them may
+// run at once, as Net.Predict may, but not while the net trains.
 //
 // # Numbers
 //

@@ -131,17 +131,15 @@ func DefaultColumns(n int) []string {
 	return c
 }
 
-// endsInProbabilities reports whether the last of layers is a Softmax or a
-// Sigmoid: whether a net of those layers gives class probabilities.
+// endsInProbabilities reports whether the last of layers gives class
+// probabilities (implements mlp.ProbabilityOutput: Softmax, Sigmoid, or a
+// user's layer that declares it).
 func endsInProbabilities(layers []mlp.Layer) bool {
 	if len(layers) == 0 {
 		return false
 	}
-	switch layers[len(layers)-1].(type) {
-	case *mlp.Softmax, *mlp.Sigmoid:
-		return true
-	}
-	return false
+	p, ok := layers[len(layers)-1].(mlp.ProbabilityOutput)
+	return ok && p.Probabilities() != 0
 }
 
 // classCount returns the number of class names a classifier with k output
@@ -165,7 +163,8 @@ func classCount(k int) int {
 // does not fit the net, one wrapping mlp.ErrData if x is nil, does not
 // have the net's input width or holds NaN or Inf left after imputation,
 // and the errors of Net.Predict. It allocates a copy of x when there is
-// preprocessing. Like the net, it is not safe for concurrent use.
+// preprocessing. It only reads m, so it is safe for concurrent use as
+// Net.Predict is.
 func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 	if m == nil || m.Net == nil {
 		return nil, fmt.Errorf("%w: onnx: Predict: the model has no net", mlp.ErrSetting)
