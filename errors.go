@@ -3,6 +3,7 @@ package mlp
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Every error the package returns wraps one of these, so
@@ -60,16 +61,22 @@ func (e misuseError) Error() string   { return e.err.Error() }
 func (e misuseError) Unwrap() []error { return []error{e.err, ErrMisuse} }
 
 // DivergenceError reports a training step that would have left a
-// non-finite loss, gradient or weight. It wraps ErrDiverged.
+// non-finite loss, gradient, weight or optimizer state, or a validation or
+// evaluation batch whose loss is not finite although its data is. It wraps
+// ErrDiverged.
 type DivergenceError struct {
-	// Epoch and Batch locate the step (0-based).
+	// Epoch and Batch locate the step or the batch (0-based).
 	Epoch, Batch int
-	// What names what became non-finite: "loss", "gradient of <param>"
-	// or "weights of <param>".
+	// What names what became non-finite: "loss", "gradient of <param>",
+	// "weights of <param>", "the state of the optimizer <type>",
+	// "validation loss" or "evaluation loss".
 	What string
 }
 
 func (e *DivergenceError) Error() string {
+	if strings.HasPrefix(e.What, "validation ") || strings.HasPrefix(e.What, "evaluation ") {
+		return fmt.Sprintf("mlp: the model diverged: the %s of batch %d at epoch %d is not finite", e.What, e.Batch, e.Epoch)
+	}
 	return fmt.Sprintf("mlp: training diverged at epoch %d, batch %d: %s is not finite; the model keeps the weights from before this step",
 		e.Epoch, e.Batch, e.What)
 }

@@ -2,8 +2,10 @@ package mlp
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -124,5 +126,32 @@ func TestSetFiguresIndependentOfBatchSize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEvaluateNonFiniteLoss checks that a loss that is not finite on finite
+// data is an error naming the batch, never a NaN figure with a nil error:
+// weights of 1e300 overflow the logits to Inf and the Softmax to NaN.
+func TestEvaluateNonFiniteLoss(t *testing.T) {
+	lin := NewLinear(2, 2, rand.NewPCG(1, 1))
+	if err := lin.SetParams(mat.NewDense(2, 2, []float64{1e300, -1e300, 1e300, 1e300}), []float64{0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewSequential(lin, &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDataset(mat.NewDense(3, 2, []float64{0, 0, 1e10, 1e10, 1, 1}), Targets{Labels: []int{0, 1, 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{Metrics: []Metric{&Accuracy{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: 1}))
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Batch != 1 || de.What != "evaluation loss" || !strings.Contains(err.Error(), "the evaluation loss of batch 1 at epoch 0 is not finite") {
+		t.Errorf("Evaluate: %v, want a DivergenceError of the evaluation loss of batch 1", err)
 	}
 }
