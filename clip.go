@@ -28,7 +28,7 @@ import (
 // positive (zero, negative or NaN); +Inf never clips. It allocates nothing.
 func ClipGradNorm(params []Param, maxNorm float64) float64 {
 	if !(maxNorm > 0) {
-		panic(fmt.Errorf("%w: ClipGradNorm: maxNorm must be positive, got %v", ErrSetting, maxNorm))
+		panic(misuseError{fmt.Errorf("%w: ClipGradNorm: maxNorm must be positive, got %v", ErrSetting, maxNorm)})
 	}
 	var ss float64
 	for _, p := range params {

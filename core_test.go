@@ -126,8 +126,8 @@ func TestShapePanics(t *testing.T) {
 			if err == nil {
 				t.Fatal("no panic")
 			}
-			if !errors.Is(err, ErrShape) {
-				t.Fatalf("panic %q does not wrap ErrShape", err)
+			if !errors.Is(err, ErrShape) || !errors.Is(err, ErrMisuse) {
+				t.Fatalf("panic %q does not wrap ErrShape and ErrMisuse", err)
 			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "mlp: ") {
@@ -250,6 +250,75 @@ func TestTrainingStepAllocs(t *testing.T) {
 			steps() // warm-up: sizes every buffer for the largest batch
 			if a := testing.AllocsPerRun(100, steps); a != 0 {
 				t.Errorf("a training step allocates %v times, want 0", a)
+			}
+		})
+	}
+}
+
+// TestMisusePanics checks that every panic of the model's layers and
+// constructors is an error wrapping ErrMisuse whose message starts with
+// "mlp: " and names the function, and that shape panics wrap both ErrShape
+// and ErrMisuse.
+func TestMisusePanics(t *testing.T) {
+	src := rand.NewPCG(1, 1)
+	x := mat.NewDense(2, 3, nil)
+	backwardFirst := func(l Layer) func() { return func() { l.Backward(x) } }
+	d, _ := NewDropout(0.5, src)
+	for _, tc := range []struct {
+		name  string
+		f     func()
+		shape bool
+		want  []string
+	}{
+		{name: "NewLinear/zero-in", f: func() { NewLinear(0, 3, src) }, want: []string{"NewLinear", "0->3"}},
+		{name: "NewLinear/negative-out", f: func() { NewLinear(3, -1, src) }, want: []string{"NewLinear", "3->-1"}},
+		{name: "NewLinear/nil-source", f: func() { NewLinear(2, 2, nil) }, want: []string{"NewLinear", "nil random source"}},
+		{name: "NewLinear/typed-nil-source", f: func() { NewLinear(2, 2, (*rand.PCG)(nil)) }, want: []string{"NewLinear", "nil random source"}},
+		{name: "NewLinearInit/nil-source", f: func() { NewLinearInit(2, 2, HeNormal{}, nil) }, want: []string{"NewLinearInit", "nil random source"}},
+		{name: "Linear.Backward/before-Forward", f: backwardFirst(NewLinear(3, 3, src)), want: []string{"Linear(3->3).Backward", "before Forward"}},
+		{name: "ReLU.Backward/before-Forward", f: backwardFirst(&ReLU{}), want: []string{"ReLU.Backward", "before Forward"}},
+		{name: "Sigmoid.Backward/before-Forward", f: backwardFirst(&Sigmoid{}), want: []string{"Sigmoid.Backward", "before Forward"}},
+		{name: "Tanh.Backward/before-Forward", f: backwardFirst(&Tanh{}), want: []string{"Tanh.Backward"}},
+		{name: "GELU.Backward/before-Forward", f: backwardFirst(&GELU{}), want: []string{"GELU.Backward"}},
+		{name: "LeakyReLU.Backward/before-Forward", f: backwardFirst(&LeakyReLU{}), want: []string{"LeakyReLU.Backward"}},
+		{name: "Softmax.Backward/before-Forward", f: backwardFirst(&Softmax{}), want: []string{"Softmax.Backward"}},
+		{name: "Dropout.Backward/before-Forward", f: backwardFirst(d), want: []string{"Dropout.Backward"}},
+		{name: "Backprop/before-Forward", f: func() {
+			m, _ := NewSequential(NewLinear(3, 2, src), &Softmax{})
+			Backprop(m, &CrossEntropy{}, Targets{Labels: []int{0, 1}})
+		}, want: []string{"Backprop", "before Sequential.Forward"}},
+		{name: "Linear.PredictInto/destination", shape: true, f: func() {
+			NewLinear(3, 2, src).PredictInto(mat.NewDense(2, 3, nil), x, nil)
+		}, want: []string{"Linear(3->2).PredictInto", "destination is 2x3, want 2x2"}},
+		{name: "ReLU.PredictInto/destination", shape: true, f: func() {
+			(&ReLU{}).PredictInto(mat.NewDense(1, 3, nil), x, nil)
+		}, want: []string{"ReLU.PredictInto", "destination is 1x3, want 2x3"}},
+		{name: "Linear.Forward/width", shape: true, f: func() { NewLinear(4, 2, src).Forward(x) }, want: []string{"Linear(4->2).Forward"}},
+		{name: "ClipGradNorm/zero", f: func() { ClipGradNorm(nil, 0) }, want: []string{"ClipGradNorm"}},
+		{name: "StepDecay.Rate/zero-step", f: func() { StepDecay{}.Rate(0.1, 1) }, want: []string{"StepDecay"}},
+		{name: "Confusion.Precision/class", f: func() {
+			c, _ := NewConfusion([]int{0, 1}, []int{0, 1}, 2)
+			c.Precision(2)
+		}, want: []string{"Confusion.Precision", "class 2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := panicError(tc.f)
+			if err == nil {
+				t.Fatal("no panic")
+			}
+			if !errors.Is(err, ErrMisuse) {
+				t.Errorf("panic %q does not wrap ErrMisuse", err)
+			}
+			if tc.shape != errors.Is(err, ErrShape) {
+				t.Errorf("panic %q wraps ErrShape: %v, want %v", err, !tc.shape, tc.shape)
+			}
+			if !strings.HasPrefix(err.Error(), "mlp: ") {
+				t.Errorf("message %q does not start with %q", err, "mlp: ")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("message %q does not contain %q", err, s)
+				}
 			}
 		})
 	}

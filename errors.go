@@ -53,8 +53,9 @@ func misusePanic(where string, format string, args ...any) {
 	panic(fmt.Errorf("%w: %s: %s", ErrMisuse, where, fmt.Sprintf(format, args...)))
 }
 
-// misuseError is the panic value of shapePanic: err wraps ErrShape, and
-// the value matches ErrMisuse as well.
+// misuseError is a panic value that wraps err and ErrMisuse: shapePanic's,
+// whose err wraps ErrShape, and those whose err wraps ErrSetting or ErrData
+// to say what was wrong.
 type misuseError struct{ err error }
 
 func (e misuseError) Error() string   { return e.err.Error() }

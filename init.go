@@ -112,8 +112,12 @@ func (zeroSource) Uint64() uint64 { return 0 }
 // NewLinearInit returns a Linear layer from in to out columns whose weights
 // init draws from rand.New(src), with the bias set to zero. A nil init means
 // UniformInit{}, which gives the same layer as NewLinear(in, out, src). It
-// panics if in or out is not positive.
+// panics with an error wrapping ErrMisuse if in or out is not positive or
+// src is nil, as NewLinear does.
 func NewLinearInit(in, out int, init Initializer, src rand.Source) *Linear {
+	if isNil(src) {
+		misusePanic("NewLinearInit", "nil random source; pass one such as rand.NewPCG(seed, seq)")
+	}
 	l := NewLinear(in, out, zeroSource{})
 	if init == nil {
 		init = UniformInit{}

@@ -1,0 +1,281 @@
+package mlp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// concurrentModel returns a loaded 20-64-32-5 model with a Dropout, in
+// evaluation mode as Load leaves it, and inputs of 1, 3 and 64 rows.
+func concurrentModel(t testing.TB) (*Sequential, []*mat.Dense) {
+	t.Helper()
+	src := rand.NewPCG(61, 62)
+	d, err := NewDropout(0.3, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewSequential(NewLinear(20, 64, src), &ReLU{}, d, NewLinear(64, 32, src), &Tanh{}, NewLinear(32, 5, src), &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = Load(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(63, 64))
+	var xs []*mat.Dense
+	for _, rows := range []int{1, 3, 64} {
+		xs = append(xs, gradNormal(rng, rows, 20, 2))
+	}
+	return m, xs
+}
+
+// TestPredictConcurrent runs 16 goroutines predicting with one model at
+// once, each cycling through batches of 1, 3 and 64 rows and through
+// Predict, PredictInto, PredictRow, PredictProba and PredictClasses, and
+// checks every answer bit for bit against a single-goroutine run. Under
+// the race detector it also checks that prediction writes nothing shared.
+func TestPredictConcurrent(t *testing.T) {
+	m, xs := concurrentModel(t)
+	want := make([]*mat.Dense, len(xs))
+	wantClasses := make([][]int, len(xs))
+	for i, x := range xs {
+		var err error
+		if want[i], err = m.Predict(x); err != nil {
+			t.Fatal(err)
+		}
+		wantClasses[i] = Classify(want[i], nil)
+	}
+	const goroutines = 16
+	calls := 2000
+	if raceEnabled || testing.Short() {
+		calls = 500 // the race detector slows prediction tenfold
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- predictCalls(m, xs, want, wantClasses, g, calls)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// predictCalls makes calls predictions with m, cycling through the inputs
+// xs and the prediction methods, and returns an error unless each answer
+// equals want bit for bit.
+func predictCalls(m *Sequential, xs, want []*mat.Dense, wantClasses [][]int, g, calls int) error {
+	dsts := make([]*mat.Dense, len(xs))
+	for i, x := range xs {
+		r, _ := x.Dims()
+		dsts[i] = mat.NewDense(r, m.OutputSize(), nil)
+	}
+	row := make([]float64, m.OutputSize())
+	for c := range calls {
+		i := (g + c) % len(xs)
+		x := xs[i]
+		var got *mat.Dense
+		var err error
+		switch method := (g + c/len(xs)) % 5; method {
+		case 0:
+			got, err = m.Predict(x)
+		case 1:
+			err, got = m.PredictInto(dsts[i], x), dsts[i]
+		case 2:
+			k := c % x.RawMatrix().Rows
+			if err = m.PredictRow(row, x.RawRowView(k)); err == nil && !equalBits(row, want[i].RawRowView(k)) {
+				return fmt.Errorf("goroutine %d call %d: PredictRow of row %d of %d = %v, want %v", g, c, k, x.RawMatrix().Rows, row, want[i].RawRowView(k))
+			}
+			continue
+		case 3:
+			got, err = m.PredictProba(x)
+		case 4:
+			var classes []int
+			classes, err = m.PredictClasses(x)
+			if err == nil && !slices.Equal(classes, wantClasses[i]) {
+				return fmt.Errorf("goroutine %d call %d: PredictClasses = %v, want %v", g, c, classes, wantClasses[i])
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("goroutine %d call %d: %v", g, c, err)
+		}
+		if !equalBits(got.RawMatrix().Data, want[i].RawMatrix().Data) {
+			return fmt.Errorf("goroutine %d call %d: %d rows differ from a single-goroutine run", g, c, x.RawMatrix().Rows)
+		}
+	}
+	return nil
+}
+
+// equalBits reports whether a and b hold the same float64 bits.
+func equalBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, v := range a {
+		if math.Float64bits(v) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPredictConcurrentUserLayer checks prediction from 16 goroutines with
+// a model holding a user's layer that implements neither Predictor nor
+// Cloner: it runs under the model's mutex, in evaluation mode, and every
+// answer equals a single-goroutine run.
+func TestPredictConcurrentUserLayer(t *testing.T) {
+	probe := &modeProbe{training: true}
+	src := rand.NewPCG(65, 66)
+	m, err := NewSequential(NewLinear(4, 8, src), probe, &ReLU{}, NewLinear(8, 2, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := gradNormal(rand.New(rand.NewPCG(1, 2)), 7, 4, 1)
+	want, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var bad sync.Map
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				got, err := m.Predict(x)
+				if err != nil || !mat.Equal(got, want) {
+					bad.Store(g, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	bad.Range(func(g, err any) bool {
+		t.Errorf("goroutine %v: wrong prediction (error %v)", g, err)
+		return true
+	})
+	if probe.sawTraining || !probe.training {
+		t.Errorf("the user layer predicted in training mode %v and was left in training mode %v; want false, true", probe.sawTraining, probe.training)
+	}
+}
+
+// TestPredictAllocs checks that PredictRow and PredictInto of a *mat.Dense
+// into a destination of the right size allocate nothing in steady state.
+func TestPredictAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	m, xs := concurrentModel(t)
+	row := make([]float64, m.OutputSize())
+	x := xs[0].RawRowView(0)
+	if allocs := testing.AllocsPerRun(100, func() { _ = m.PredictRow(row, x) }); allocs != 0 {
+		t.Errorf("PredictRow allocates %v times per call, want 0", allocs)
+	}
+	for _, x := range xs {
+		r, _ := x.Dims()
+		dst := mat.NewDense(r, m.OutputSize(), nil)
+		if allocs := testing.AllocsPerRun(100, func() { _ = m.PredictInto(dst, x) }); allocs != 0 {
+			t.Errorf("PredictInto of %d rows allocates %v times per call, want 0", r, allocs)
+		}
+	}
+}
+
+// TestPredictEvaluationMode checks that prediction runs a Dropout put into
+// a loaded model in training mode as the identity: before, prediction
+// switched layers only when the model itself was in training mode, so the
+// predictions of such a model were random.
+func TestPredictEvaluationMode(t *testing.T) {
+	m, xs := concurrentModel(t)
+	want, err := m.Predict(xs[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDropout(0.5, rand.NewPCG(1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetLayer(2, d); err != nil { // replaces the loaded Dropout
+		t.Fatal(err)
+	}
+	d.SetTraining(true)
+	for range 3 {
+		got, err := m.Predict(xs[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalBits(got.RawMatrix().Data, want.RawMatrix().Data) {
+			t.Fatal("a Dropout in training mode changed the predictions")
+		}
+	}
+	if !d.Training() {
+		t.Error("prediction changed the Dropout's mode")
+	}
+}
+
+// TestPredictOverflow checks that finite inputs whose outputs overflow are
+// an error naming the row and the layer, through every prediction method.
+func TestPredictOverflow(t *testing.T) {
+	src := rand.NewPCG(1, 2)
+	m, err := NewSequential(NewLinear(2, 3, src), &ReLU{}, NewLinear(3, 2, src), &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := mat.NewDense(2, 3, []float64{1, 1, 1, 1, 1, 1})
+	if err := m.Layers()[0].(*Linear).SetParams(w, make([]float64, 3)); err != nil {
+		t.Fatal(err)
+	}
+	x := mat.NewDense(3, 2, []float64{1, 2, 3, 4, 1.7e308, 1.7e308})
+	for name, call := range map[string]func() error{
+		"Predict":        func() error { _, err := m.Predict(x); return err },
+		"PredictProba":   func() error { _, err := m.PredictProba(x); return err },
+		"PredictClasses": func() error { _, err := m.PredictClasses(x); return err },
+		"PredictInto":    func() error { return m.PredictInto(mat.NewDense(3, 2, nil), x) },
+		"PredictRow":     func() error { return m.PredictRow(make([]float64, 2), x.RawRowView(2)) },
+	} {
+		err := call()
+		row := "row 2"
+		if name == "PredictRow" {
+			row = "row 0"
+		}
+		if !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "input "+row+" is finite") || !strings.Contains(err.Error(), "layer 0 Linear(2->3)") {
+			t.Errorf("%s: %v, want an error naming %s and layer 0", name, err, row)
+		}
+	}
+}
+
+// TestPredictWhileTraining checks the cheap detection of prediction that
+// overlaps training of the same model: a prediction that finds a training
+// call in progress panics with an error wrapping ErrMisuse.
+func TestPredictWhileTraining(t *testing.T) {
+	m, xs := concurrentModel(t)
+	m.busy.Add(1) // as Forward, Backward, SetLayer and a Trainer's step do while they run
+	err := panicError(func() { _, _ = m.Predict(xs[0]) })
+	if !errors.Is(err, ErrMisuse) || !strings.Contains(err.Error(), "while it predicts") {
+		t.Errorf("prediction during training: panic %v, want one wrapping ErrMisuse", err)
+	}
+	m.busy.Add(-1)
+	if _, err := m.Predict(xs[0]); err != nil {
+		t.Error(err)
+	}
+}
