@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 
@@ -196,4 +197,31 @@ func TestLoadedPredictionBound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCloneBeyondLimits checks that Clone copies a model that Load would
+// refuse for its size, and that LoadWithLimits reads back what Save wrote.
+func TestCloneBeyondLimits(t *testing.T) {
+	layers := []Layer{NewLinear(2, 3, rand.NewPCG(1, 2))}
+	for len(layers) < DefaultMaxLayers+1 {
+		layers = append(layers, &ReLU{})
+	}
+	m, err := NewSequential(layers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Clone(); err != nil {
+		t.Fatalf("Clone of a model of %d layers: %v", len(layers), err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(bytes.NewReader(buf.Bytes()))
+	wantError(t, err, ErrTooLarge, "1025 layers")
+	if _, err := LoadWithLimits(bytes.NewReader(buf.Bytes()), ModelLimits{MaxLayers: 2000}); err != nil {
+		t.Fatalf("LoadWithLimits with MaxLayers 2000: %v", err)
+	}
+	_, err = LoadWithLimits(bytes.NewReader(buf.Bytes()), ModelLimits{MaxParams: -1})
+	wantError(t, err, ErrSetting, "ModelLimits.MaxParams is -1")
 }

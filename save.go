@@ -62,7 +62,9 @@ var kindNames = [...]string{
 // encodes the whole file in memory (its size is given below) and then makes
 // one call to w.Write; an error from w is returned wrapped, and so is
 // io.ErrShortWrite when w reports writing less than the whole file with no
-// error. A nil w is an error wrapping ErrSetting. The model is
+// error. A nil w is an error wrapping ErrSetting. Save does not apply the
+// ModelLimits: a model beyond the defaults is saved, and LoadWithLimits
+// reads it back. The model is
 // only read: Save does not change it, its mode or its buffers. Gradients,
 // optimizer state and the training/evaluation mode are not saved.
 //
