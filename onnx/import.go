@@ -70,7 +70,10 @@ type ImportSettings struct {
 // that feeds two layers, a node off the chain. It returns an error
 // wrapping mlp.ErrFormat for a file that is not valid ONNX or exceeds the
 // caps, and one wrapping mlp.ErrSetting for classes that do not fit the
-// net. An error from r is returned wrapped.
+// net. A net beyond the default mlp.ModelLimits (layers, widths,
+// parameters, activation floats per row), which bound what it costs to
+// run, gives an error wrapping mlp.ErrFormat and mlp.ErrTooLarge. An error
+// from r is returned wrapped.
 //
 // Files are untrusted input: Import never panics on them, and bounds what it
 // allocates. It reads at most MaxBytes (256 MiB by default), refuses files
@@ -199,6 +202,10 @@ func (g *graph) model(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) 
 	net, err := mlp.NewSequential(g.layers...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: the graph is not a net: %w", ErrUnsupported, err)
+	}
+	// What the net costs to run is bounded as for mlp.Load.
+	if err := (mlp.ModelLimits{}).CheckModel(net); err != nil {
+		return nil, fmt.Errorf("%w: %w", mlp.ErrFormat, err)
 	}
 	n, k := net.InputSize(), net.OutputSize()
 	if g.inWidth != 0 && g.inWidth != n {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -386,5 +387,27 @@ func TestImportSharedWeightCap(t *testing.T) {
 	}
 	if got := layerNames(m.Net); !slices.Equal(got, []string{"Linear(64->64)", "Linear(64->64)"}) {
 		t.Errorf("layers %q", got)
+	}
+}
+
+// TestImportModelLimits checks that Import bounds what the imported net
+// costs to run as mlp.Load does: a net of 8 KiB of weights whose 33 layers
+// of width 4096 take 135168 activation floats per row is refused.
+func TestImportModelLimits(t *testing.T) {
+	layers := []mlp.Layer{mlp.NewLinear(1, 4096, rand.NewPCG(1, 2))}
+	for range 32 {
+		layers = append(layers, &mlp.ReLU{})
+	}
+	net, err := mlp.NewSequential(layers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := onnx.Export(&buf, &onnx.Model{Net: net}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = onnx.Import(bytes.NewReader(buf.Bytes()), nil)
+	if !errors.Is(err, mlp.ErrFormat) || !errors.Is(err, mlp.ErrTooLarge) || !strings.Contains(err.Error(), "135168 activation floats per input row") {
+		t.Errorf("Import: %v, want an error wrapping ErrFormat and ErrTooLarge naming the activation floats", err)
 	}
 }
