@@ -18,15 +18,24 @@ import (
 // path. The seed corpus is testdata/model_v1.mlp and
 // testdata/fuzz/FuzzLoad.
 func FuzzLoad(f *testing.F) {
+	fuzzModelFiles(f, loadRoundTrip)
+}
+
+// fuzzModelFiles seeds f with the golden model file and extra, and fuzzes
+// check with each input as it is and, when it has at least four bytes,
+// with its last four replaced by the right CRC-32.
+func fuzzModelFiles(f *testing.F, check func(t *testing.T, data []byte), extra ...[]byte) {
 	golden, err := os.ReadFile(goldenModelFile)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(golden)
+	for _, seed := range append([][]byte{golden}, extra...) {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		loadRoundTrip(t, data)
+		check(t, data)
 		if len(data) >= 4 {
-			loadRoundTrip(t, withChecksum(data))
+			check(t, withChecksum(data))
 		}
 	})
 }
@@ -70,19 +79,8 @@ func loadRoundTrip(t *testing.T, data []byte) {
 // Load must keep the model within the default ModelLimits, and prediction
 // must return either an error or a matrix of the right shape, never panic.
 func FuzzLoadPredict(f *testing.F) {
-	golden, err := os.ReadFile(goldenModelFile)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(golden)
-	f.Add(modelFile(1, 3, linearBytes(2, 3, 1, -2, 3, -4, 5, -6, 0.5, 0.25, 0), []byte{kindReLU},
+	fuzzModelFiles(f, loadPredict, modelFile(1, 3, linearBytes(2, 3, 1, -2, 3, -4, 5, -6, 0.5, 0.25, 0), []byte{kindReLU},
 		linearBytes(3, 1, 1, 1, 1, 0)))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		loadPredict(t, data)
-		if len(data) >= 4 {
-			loadPredict(t, withChecksum(data))
-		}
-	})
 }
 
 // loadPredict loads data and predicts from the model as FuzzLoadPredict
