@@ -99,9 +99,10 @@
 // What the package allocates is bounded by its input. Load refuses a model
 // beyond ModelLimits (by default 1024 layers, a width of 65536, 2^26
 // parameters, 2^17 activation floats per input row) before allocating its
-// layers, so a loaded model's prediction of r rows takes at most
-// 8·min(r, 512)·2^17 bytes of layer buffers, and a file of N bytes costs
-// at most 4.5·N bytes plus 300 KiB to load. Programs that build a model
+// layers, so a training batch of b rows through a loaded model keeps
+// about 16·b·2^17 bytes of outputs and gradients, prediction needs at most
+// two 8 MiB buffers whatever the rows, and a file of N bytes costs at most
+// 4.5·N bytes plus 384 KiB to load. Programs that build a model
 // from user settings check its widths first with CheckModelSize. The
 // README's Promises section lists every cap.
 //

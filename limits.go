@@ -36,10 +36,11 @@ const (
 // Linear layer also keeps their gradients, and its backward pass a
 // transposed copy of W: at most 3·8·Params bytes for training, plus the
 // optimizer's state), and every layer keeps an output buffer of one float64
-// per output element, so running r rows through the model takes
-// 8·r·RowFloats bytes for the outputs (twice that in training, for the
-// gradients). Prediction runs at most 512 rows at once, so the default caps
-// bound its buffers by 512 MiB however many rows are predicted.
+// per output element, so a training batch of b rows takes 8·b·RowFloats
+// bytes for the outputs and as much for the gradients: 2 MiB a row at the
+// default caps. Prediction alternates two buffers of at most 8 MiB each
+// (or one row of the widest layer, 512 KiB at the default width cap),
+// whatever the number of rows.
 type ModelLimits struct {
 	// MaxLayers caps the number of layers, activations included; 0 means
 	// DefaultMaxLayers (1024).

@@ -258,8 +258,11 @@ func checkSaved(i int, l Layer, what, name string, v float64) error {
 //
 // Load enforces the default ModelLimits (1024 layers, a width of 65536,
 // 2^26 parameters, 2^17 activation floats per input row), so that what a
-// loaded model costs to run is bounded too: predicting r rows with it takes
-// at most 8·min(r, 512)·2^17 bytes (512 MiB) of layer buffers. A model
+// loaded model costs to run is bounded too: a training batch of b rows
+// keeps about 16·b·2^17 bytes of layer outputs and gradients (2 MiB a
+// row), and prediction's workspace is at most two buffers of 8 MiB (or of
+// one row of the widest layer, 512 KiB at the width cap) whatever the
+// number of rows. A model
 // beyond them is refused, before its weights are allocated, with an error
 // wrapping ErrFormat and ErrTooLarge that names the cap; LoadWithLimits
 // takes other limits.
@@ -268,7 +271,7 @@ func checkSaved(i int, l Layer, what, name string, v float64) error {
 // r holds, never by the sizes a file claims: weights are read in chunks of
 // 4 KiB into a slice that grows as they arrive, so a file that claims 2^25
 // weights and ends after 100 bytes fails having allocated a few KiB. A file
-// of N bytes costs at most 4.5·N bytes plus 300 KiB of allocation
+// of N bytes costs at most 4.5·N bytes plus 384 KiB of allocation
 // (TestLoadAllocationBound measures it).
 func Load(r io.Reader) (*Sequential, error) {
 	return LoadWithLimits(r, ModelLimits{})
