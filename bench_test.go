@@ -70,7 +70,13 @@ func benchData(tb testing.TB, w benchWorkload) *Dataset {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	all, err := NewCSVReader(r).Read()
+	cr := NewCSVReader(r)
+	cr.TargetIndex = []int{-1}
+	tab, err := cr.ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	all, err := tab.Dataset()
 	if err != nil {
 		tb.Fatal(err)
 	}

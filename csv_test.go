@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -12,8 +13,23 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
+// readTable reads text with configure applied to the reader.
+func readTable(text string, configure func(*mlp.CSVReader)) (*mlp.Table, error) {
+	r := mlp.NewCSVReader(strings.NewReader(text))
+	if configure != nil {
+		configure(r)
+	}
+	return r.ReadAll()
+}
+
 func TestCSVReaderIris(t *testing.T) {
-	d, err := mlp.NewCSVReader(dataOpen(t, "iris.csv")).Read()
+	r := mlp.NewCSVReader(dataOpen(t, "iris.csv"))
+	r.Targets = []string{"target"}
+	tab, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tab.Dataset()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,11 +37,8 @@ func TestCSVReaderIris(t *testing.T) {
 	if !slices.Equal(d.FeatureNames, wantNames) {
 		t.Errorf("FeatureNames = %q, want %q", d.FeatureNames, wantNames)
 	}
-	if d.Len() != 150 || d.Features() != 4 || d.Classes != 3 {
-		t.Errorf("Len, Features, Classes = %d, %d, %d, want 150, 4, 3", d.Len(), d.Features(), d.Classes)
-	}
-	if d.Y.Values != nil {
-		t.Errorf("classification data set has Values")
+	if d.Len() != 150 || d.Features() != 4 || d.Classes != 3 || tab.Task != mlp.Classification {
+		t.Errorf("Len, Features, Classes, Task = %d, %d, %d, %v, want 150, 4, 3, classification", d.Len(), d.Features(), d.Classes, tab.Task)
 	}
 	counts := make([]int, d.Classes)
 	for _, c := range d.Y.Labels {
@@ -34,7 +47,6 @@ func TestCSVReaderIris(t *testing.T) {
 	if !slices.Equal(counts, []int{50, 50, 50}) {
 		t.Errorf("class counts %v, want [50 50 50]", counts)
 	}
-	// First and last rows of the file.
 	if got, want := mat.Row(nil, 0, d.X), []float64{5.1, 3.5, 1.4, 0.2}; !slices.Equal(got, want) || d.Y.Labels[0] != 0 {
 		t.Errorf("row 0 = %v label %d, want %v label 0", got, d.Y.Labels[0], want)
 	}
@@ -45,8 +57,12 @@ func TestCSVReaderIris(t *testing.T) {
 
 func TestCSVReaderTargetByName(t *testing.T) {
 	r := mlp.NewCSVReader(dataOpen(t, "target_middle.csv"))
-	r.Target = "species"
-	d, err := r.Read()
+	r.Targets = []string{"species"}
+	tab, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tab.Dataset()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +73,7 @@ func TestCSVReaderTargetByName(t *testing.T) {
 	if !mat.Equal(d.X, wantX) {
 		t.Errorf("X =\n%v\nwant\n%v", mat.Formatted(d.X), mat.Formatted(wantX))
 	}
+	// Labels 0, 2, 1, 2: classes "0", "1", "2".
 	if want := []int{0, 2, 1, 2}; !slices.Equal(d.Y.Labels, want) || d.Classes != 3 {
 		t.Errorf("labels %v, classes %d, want %v, 3", d.Y.Labels, d.Classes, want)
 	}
@@ -64,13 +81,17 @@ func TestCSVReaderTargetByName(t *testing.T) {
 
 func TestCSVReaderRegression(t *testing.T) {
 	r := mlp.NewCSVReader(dataOpen(t, "regression.csv"))
-	r.Regression = true
-	d, err := r.Read()
+	r.TargetIndex = []int{-1}
+	tab, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Y.Labels != nil || d.Classes != 0 {
-		t.Errorf("regression data set has labels %v, classes %d", d.Y.Labels, d.Classes)
+	if tab.Task != mlp.Regression || !strings.Contains(tab.TaskNote, "non-integer") {
+		t.Errorf("task %v (%s), want regression for non-integer targets", tab.Task, tab.TaskNote)
+	}
+	d, err := tab.Dataset()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if want := mat.NewDense(3, 1, []float64{0.5, -1.25, 1000}); !mat.Equal(d.Y.Values, want) {
 		t.Errorf("Values = %v, want %v", mat.Formatted(d.Y.Values.T()), mat.Formatted(want.T()))
@@ -78,48 +99,145 @@ func TestCSVReaderRegression(t *testing.T) {
 	if want := mat.NewDense(3, 2, []float64{0, 1, 2, -3, 4.5, 6e-3}); !mat.Equal(d.X, want) {
 		t.Errorf("X =\n%v\nwant\n%v", mat.Formatted(d.X), mat.Formatted(want))
 	}
-	if want := []string{"x1", "x2"}; !slices.Equal(d.FeatureNames, want) {
-		t.Errorf("FeatureNames = %q, want %q", d.FeatureNames, want)
+}
+
+// TestCSVReaderColumns checks kinds, categories, missing cells, ignored
+// columns, dropped rows and class names.
+func TestCSVReaderColumns(t *testing.T) {
+	const text = "\uFEFFid, color ,size,zip,label\n" +
+		"1,red,1.5,10001,yes\n" +
+		"2,blue,?,10002, no\n" +
+		"3,,2.5,10001,\n" +
+		"4,red,NA,10003,yes\n"
+	tab, err := readTable(text, func(r *mlp.CSVReader) {
+		r.Targets = []string{"label"}
+		r.Ignore = []string{"id"}
+		r.Categorical = []string{"zip"}
+		r.NA = []string{"?"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tab.FeatureNames(), []string{"color", "size", "zip"}; !slices.Equal(got, want) {
+		t.Errorf("features %q, want %q", got, want)
+	}
+	if tab.Rows() != 3 || tab.Dropped != 1 {
+		t.Errorf("rows %d, dropped %d; want 3, 1 (the row with no label)", tab.Rows(), tab.Dropped)
+	}
+	color, size, zip := tab.Features[0], tab.Features[1], tab.Features[2]
+	if color.Kind != mlp.Categorical || !slices.Equal(color.Categories, []string{"blue", "red"}) {
+		t.Errorf("color: %v %q, want categorical [blue red]", color.Kind, color.Categories)
+	}
+	if got := []string{color.Text(0), color.Text(1), color.Text(2)}; !slices.Equal(got, []string{"red", "blue", "red"}) {
+		t.Errorf("color cells %q", got)
+	}
+	if size.Kind != mlp.Numeric || size.Values[0] != 1.5 || !math.IsNaN(size.Values[1]) || !math.IsNaN(size.Values[2]) {
+		t.Errorf("size: %v %v, want numeric [1.5 NaN NaN]", size.Kind, size.Values)
+	}
+	if zip.Kind != mlp.Categorical || !slices.Equal(zip.Categories, []string{"10001", "10002", "10003"}) {
+		t.Errorf("zip: %v %q, want categorical [10001 10002 10003]", zip.Kind, zip.Categories)
+	}
+	if tab.Task != mlp.Classification {
+		t.Errorf("task %v, want classification (text labels)", tab.Task)
+	}
+	enc, err := mlp.FitLabelEncoder(&tab.Targets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(enc.Classes, []string{"no", "yes"}) {
+		t.Errorf("classes %q, want [no yes] (trimmed, byte order)", enc.Classes)
+	}
+}
+
+// TestCSVReaderLabels checks the class rule: numeric classes in numeric
+// order, 1 and 1.0 one class, 1,2,3 three classes, text labels trimmed.
+func TestCSVReaderLabels(t *testing.T) {
+	for _, tc := range []struct {
+		name, labels string
+		classes      []string
+		indices      []int
+	}{
+		{"1 2 3", "1,2,3,2", []string{"1", "2", "3"}, []int{0, 1, 2, 1}},
+		{"1 and 1.0", "1,1.0,2,1e0", []string{"1", "2"}, []int{0, 0, 1, 0}},
+		{"numeric order", "10,9,-1,100", []string{"-1", "9", "10", "100"}, []int{2, 1, 0, 3}},
+		{"text byte order", "b, a ,B,a", []string{"B", "a", "b"}, []int{2, 1, 0, 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("x,y\n")
+			for i, l := range strings.Split(tc.labels, ",") {
+				b.WriteString(string(rune('0'+i)) + "," + l + "\n")
+			}
+			tab, err := readTable(b.String(), func(r *mlp.CSVReader) { r.Targets = []string{"y"} })
+			if err != nil {
+				t.Fatal(err)
+			}
+			enc, err := mlp.FitLabelEncoder(&tab.Targets[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := enc.Transform(&tab.Targets[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(enc.Classes, tc.classes) || !slices.Equal(got, tc.indices) {
+				t.Errorf("classes %q indices %v, want %q %v", enc.Classes, got, tc.classes, tc.indices)
+			}
+		})
+	}
+}
+
+func TestCSVReaderTabSeparated(t *testing.T) {
+	tab, err := readTable("a\tb\tc\n1\t\t3\n4\t5\t6\n", func(r *mlp.CSVReader) { r.Comma = '\t' })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Features) != 3 || !math.IsNaN(tab.Features[1].Values[0]) || tab.Features[2].Values[0] != 3 {
+		t.Errorf("tab-separated row 1\\t\\t3 read as %v, %v, %v; want the empty middle cell missing", tab.Features[0].Values, tab.Features[1].Values, tab.Features[2].Values)
 	}
 }
 
 func TestCSVReaderErrors(t *testing.T) {
+	target := func(r *mlp.CSVReader) { r.TargetIndex = []int{-1} }
 	for _, tc := range []struct {
-		name       string
-		input      string
-		target     string
-		regression bool
-		want       error
-		line, col  int
-		msg        string // a part of the message
+		name      string
+		input     string
+		configure func(*mlp.CSVReader)
+		want      error
+		line, col int
+		msg       string // a part of the message
 	}{
-		{"empty input", "", "", false, mlp.ErrEmptyInput, 1, 0, "mlp: csv line 1: empty input"},
-		{"only blank lines", "\n\n", "", false, mlp.ErrEmptyInput, 1, 0, "no header"},
-		{"header only", "a,b,target\n", "", false, mlp.ErrEmptyInput, 2, 0, "mlp: csv line 2: empty input: no data rows"},
-		{"header with one column", "target\n1\n", "", false, mlp.ErrEmptyInput, 1, 0, "at least one feature"},
-		{"short row", "a,b,target\n1,2,0\n3,4\n", "", false, mlp.ErrRagged, 3, 3, "mlp: csv line 3, column 3: wrong number of fields: 2 fields, the header has 3"},
-		{"long row", "a,b,target\n1,2,0\n\n3,4,1,5\n", "", false, mlp.ErrRagged, 4, 4, "4 fields"},
-		{"non-numeric cell", "a,b,c,target\n1,2,3,0\n4,5,6,1\n7,8,abc,1\n", "", false, mlp.ErrNotNumber, 4, 3, `mlp: csv line 4, column 3: not a number: "abc" in column "c"`},
-		{"empty cell", "a,b,target\n1,,0\n", "", false, mlp.ErrNotNumber, 2, 2, `""`},
-		{"NaN feature", "a,b,target\n1,NaN,0\n", "", false, mlp.ErrNotFinite, 2, 2, `"NaN" in column "b"`},
-		{"Inf regression target", "a,y\n1,2\n1,-Inf\n", "", true, mlp.ErrNotFinite, 3, 2, `"-Inf"`},
-		{"non-numeric regression target", "a,y\n1,high\n", "", true, mlp.ErrNotNumber, 2, 2, `"high" in column "y"`},
-		{"missing target column", "a,b,label\n1,2,0\n", "class", false, mlp.ErrNoTargetColumn, 1, 0, `"class" is not in the header`},
-		{"fractional label", "a,b,target\n1,2,0\n3,4,2.5\n", "", false, mlp.ErrBadLabel, 3, 3, `mlp: csv line 3, column 3: bad class label: "2.5" is not an integer`},
-		{"negative label", "a,b,target\n1,2,-1\n", "", false, mlp.ErrBadLabel, 2, 3, `"-1" is negative`},
-		{"negative float label", "a,b,target\n1,2,-2.0\n", "", false, mlp.ErrBadLabel, 2, 3, `"-2.0" is negative`},
-		{"text label", "a,target,b\n1,cat,2\n", "target", false, mlp.ErrBadLabel, 2, 2, `"cat"`},
-		{"huge label", "a,target\n1,1e12\n", "", false, mlp.ErrBadLabel, 2, 2, "larger than"},
-		{"line after a multi-line field", "a,b,target\n\"1\n\",2,0\n3,x,1\n", "", false, mlp.ErrNotNumber, 4, 2, `"x"`},
-		{"bare quote", "a,b,target\n1,2\"3,0\n", "", false, csv.ErrBareQuote, 2, 0, "mlp: csv line 2: bare"},
+		{"empty input", "", nil, mlp.ErrEmptyInput, 1, 0, "mlp: csv line 1: empty input"},
+		{"only blank lines", "\n\n", nil, mlp.ErrEmptyInput, 1, 0, "no header"},
+		{"header only", "a,b,target\n", nil, mlp.ErrEmptyInput, 2, 0, "mlp: csv line 2: empty input: no data rows"},
+		{"every target missing", "a,target\n1,\n2,NA\n", target, mlp.ErrEmptyInput, 4, 0, "every one of the 2 data rows has a missing target"},
+		{"semicolon file", "a;b;target\n1;2;0\n", nil, mlp.ErrEmptyInput, 1, 0, `set CSVReader.Comma to ';'`},
+		{"tab file read with commas", "a\tb\n1\t2\n", nil, mlp.ErrEmptyInput, 1, 0, `set CSVReader.Comma to '\t'`},
+		{"short row", "a,b,target\n1,2,0\n3,4\n", nil, mlp.ErrRagged, 3, 3, "mlp: csv line 3, column 3: wrong number of fields: 2 fields, the header has 3"},
+		{"long row", "a,b,target\n1,2,0\n\n3,4,1,5\n", nil, mlp.ErrRagged, 4, 4, "4 fields"},
+		{"numbers and text", "a,b,c,target\n1,2,3,0\n4,5,6,1\n7,8,abc,1\n", nil, mlp.ErrMixedColumn, 4, 3, `column "c" holds numbers and the text "abc"; if that marks a missing value, add it to CSVReader.NA`},
+		{"question mark", "a,b\n1,2\n?,3\n", nil, mlp.ErrMixedColumn, 3, 1, `"?"`},
+		{"Inf feature", "a,b,target\n1,Inf,0\n", nil, mlp.ErrNotFinite, 2, 2, `"Inf" in column "b"`},
+		{"1e309", "a,b\n1,1e309\n", nil, mlp.ErrOutOfRange, 2, 2, `"1e309" is beyond float64's range`},
+		{"-1e309", "a,b\n1,-1e309\n", nil, mlp.ErrOutOfRange, 2, 2, "range"},
+		{"Inf regression target", "a,y\n1,2\n1,-Inf\n", func(r *mlp.CSVReader) { r.Targets = []string{"y"}; r.Task = mlp.Regression }, mlp.ErrNotFinite, 3, 2, `"-Inf"`},
+		{"no such target", "a,b,label\n1,2,0\n", func(r *mlp.CSVReader) { r.Targets = []string{"class"} }, mlp.ErrNoColumn, 1, 0, `target column "class" is not in the header, which has "a", "b", "label"`},
+		{"no such ignored column", "a,b\n1,2\n", func(r *mlp.CSVReader) { r.Ignore = []string{"c"} }, mlp.ErrNoColumn, 1, 0, `ignored column "c"`},
+		{"target index out of range", "a,b\n1,2\n", func(r *mlp.CSVReader) { r.TargetIndex = []int{2} }, mlp.ErrNoColumn, 1, 0, "target index 2 is out of range"},
+		{"duplicate header", "a,b,a\n1,2,3\n", nil, mlp.ErrDuplicateColumn, 1, 3, `columns 1 and 3 are both named "a"`},
+		{"duplicate after trimming", "a, a\n1,2\n", nil, mlp.ErrDuplicateColumn, 1, 2, `"a"`},
+		{"label 0.99999999999999999", "a,target\n1,0\n2,0.99999999999999999\n", target, mlp.ErrBadLabel, 3, 2, `label "0.99999999999999999" in column "target" is not exactly an integer`},
+		{"label 2147483647.0000001", "a,target\n1,2147483647.0000001\n2,0\n", target, mlp.ErrBadLabel, 2, 2, `"2147483647.0000001"`},
+		{"label 1e-400", "a,target\n1,1e-400\n2,1\n", target, mlp.ErrBadLabel, 2, 2, `"1e-400"`},
+		{"classification asked, fractional", "a,target\n1,0\n2,2.5\n", func(r *mlp.CSVReader) { r.TargetIndex = []int{-1}; r.Task = mlp.Classification }, mlp.ErrBadLabel, 1, 2, "2.5"},
+		{"regression asked, text", "a,target\n1,x\n2,y\n", func(r *mlp.CSVReader) { r.TargetIndex = []int{-1}; r.Task = mlp.Regression }, mlp.ErrBadLabel, 1, 2, "text labels"},
+		{"line after a multi-line field", "a,b,target\n\"1\n\",2,0\n3,x,1\n", nil, mlp.ErrMixedColumn, 4, 2, `"x"`},
+		{"bare quote", "a,b,target\n1,2\"3,0\n", nil, csv.ErrBareQuote, 2, 0, "mlp: csv line 2: bare"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := mlp.NewCSVReader(strings.NewReader(tc.input))
-			r.Target = tc.target
-			r.Regression = tc.regression
-			d, err := r.Read()
-			if d != nil {
-				t.Errorf("got a Dataset with the error")
+			tab, err := readTable(tc.input, tc.configure)
+			if tab != nil {
+				t.Errorf("got a Table with the error")
 			}
 			var pe *mlp.ParseError
 			if !errors.As(err, &pe) {
@@ -136,9 +254,37 @@ func TestCSVReaderErrors(t *testing.T) {
 	}
 }
 
+func TestCSVReaderSettingErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		configure func(*mlp.CSVReader)
+		msg       string
+	}{
+		{"comma 0", func(r *mlp.CSVReader) { r.Comma = 0 }, "Comma"},
+		{"comma quote", func(r *mlp.CSVReader) { r.Comma = '"' }, "Comma"},
+		{"comma newline", func(r *mlp.CSVReader) { r.Comma = '\n' }, "Comma"},
+		{"comma carriage return", func(r *mlp.CSVReader) { r.Comma = '\r' }, "Comma"},
+		{"comma invalid rune", func(r *mlp.CSVReader) { r.Comma = -1 }, "Comma"},
+		{"both target settings", func(r *mlp.CSVReader) { r.Targets = []string{"a"}; r.TargetIndex = []int{0} }, "both set"},
+		{"unknown task", func(r *mlp.CSVReader) { r.Task = 7 }, "Task"},
+		{"negative limit", func(r *mlp.CSVReader) { r.Limits.MaxFields = -1 }, "MaxFields"},
+		{"target ignored", func(r *mlp.CSVReader) { r.Targets = []string{"a"}; r.Ignore = []string{"a"} }, "both a target and ignored"},
+		{"target twice", func(r *mlp.CSVReader) { r.TargetIndex = []int{0, -2} }, "given twice"},
+		{"classification with two targets", func(r *mlp.CSVReader) { r.Targets = []string{"a", "b"}; r.Task = mlp.Classification }, "multi-output regression"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tab, err := readTable("a,b\n1,2\n", tc.configure)
+			if tab != nil {
+				t.Errorf("got a Table with the error")
+			}
+			dataErrorContains(t, err, mlp.ErrSetting, tc.msg)
+		})
+	}
+}
+
 func TestCSVReaderReadError(t *testing.T) {
 	errDisk := errors.New("disk on fire")
-	_, err := mlp.NewCSVReader(io.MultiReader(strings.NewReader("a,target\n1,0\n"), dataFailingReader{errDisk})).Read()
+	_, err := mlp.NewCSVReader(io.MultiReader(strings.NewReader("a,target\n1,0\n"), dataFailingReader{errDisk})).ReadAll()
 	if !errors.Is(err, errDisk) || !errors.Is(err, mlp.ErrData) {
 		t.Errorf("error %v does not match both the reader's error and ErrData", err)
 	}

@@ -12,7 +12,8 @@
 // compares the model's output with Targets, Backprop fills every parameter's
 // gradient, and an Optimizer (SGD, Adam, AdamW) updates the parameters. A
 // Trainer ties model, criterion and optimizer together and runs epochs of
-// mini-batches from a DataLoader over a Dataset, which a CSVReader reads:
+// mini-batches from a DataLoader over a Dataset, which comes from a Table
+// that a CSVReader reads:
 //
 //	model, _ := mlp.NewSequential(
 //		mlp.NewLinear(30, 16, src), &mlp.ReLU{},
@@ -81,7 +82,7 @@
 // wraps ErrShape and names the layer and both shapes, as gonum's mat does:
 // such a mistake is in the program, not in the data. Everything that takes
 // user data or runs long returns an error instead: NewSequential, the
-// prediction methods, Linear.SetParams, CSVReader.Read, NewDataset, Split,
+// prediction methods, Linear.SetParams, CSVReader.ReadAll, NewDataset, Split,
 // StandardScaler.Transform, the constructors of optimizers, loaders, Dropout
 // and trainers, Trainer.Fit and Evaluate, Load and Clone. That includes nil
 // or empty matrices, nil interfaces and nil pointers, and Dataset literals

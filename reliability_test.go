@@ -97,9 +97,9 @@ func relCSV(text string, configure func(*CSVReader)) error {
 	if configure != nil {
 		configure(r)
 	}
-	d, err := r.Read()
-	if d != nil && err != nil {
-		return fmt.Errorf("Read returned a Dataset with its error %w", err)
+	tab, err := r.ReadAll()
+	if tab != nil && err != nil {
+		return fmt.Errorf("ReadAll returned a Table with its error %w", err)
 	}
 	return err
 }
@@ -182,39 +182,44 @@ func TestBadInputs(t *testing.T) {
 		want  []error  // errors.Is must match each
 		where []string // substrings of the message naming the place
 	}{
-		// CSVReader.Read: the place is the line and the 1-based column.
+		// CSVReader.ReadAll: the place is the line and the 1-based column.
 		{"csv/empty input", func(*testing.T) error { return relCSV("", nil) },
 			[]error{ErrData, ErrEmptyInput}, []string{"line 1", "no header"}},
 		{"csv/header only", func(*testing.T) error { return relCSV("a,b\n", nil) },
 			[]error{ErrData, ErrEmptyInput}, []string{"line 2", "no data rows"}},
-		{"csv/one column", func(*testing.T) error { return relCSV("a\n1\n", nil) },
-			[]error{ErrData, ErrEmptyInput}, []string{"line 1", "1 column"}},
+		{"csv/one column holding semicolons", func(*testing.T) error { return relCSV("a;b\n1;2\n", nil) },
+			[]error{ErrData, ErrEmptyInput}, []string{"line 1", "one column", "Comma"}},
 		{"csv/ragged row", func(*testing.T) error { return relCSV("a,b,c\n1,2,0\n1,2\n", nil) },
 			[]error{ErrData, ErrRagged}, []string{"line 3, column 3", "2 fields"}},
-		{"csv/not a number", func(*testing.T) error { return relCSV("a,b\n1,0\nx,1\n", nil) },
-			[]error{ErrData, ErrNotNumber}, []string{"line 3, column 1", `column "a"`}},
-		{"csv/NaN feature", func(*testing.T) error { return relCSV("a,b\n1,0\n2,1\nNaN,1\n", nil) },
+		{"csv/numbers and text", func(*testing.T) error { return relCSV("a,b\n1,0\nx,1\n", nil) },
+			[]error{ErrData, ErrMixedColumn}, []string{"line 3, column 1", `column "a"`, `"x"`, "CSVReader.NA"}},
+		{"csv/Inf feature", func(*testing.T) error { return relCSV("a,b\n1,0\n2,1\nInf,1\n", nil) },
 			[]error{ErrData, ErrNotFinite}, []string{"line 4, column 1"}},
+		{"csv/1e309", func(*testing.T) error { return relCSV("a,b\n1,0\n1e309,1\n", nil) },
+			[]error{ErrData, ErrOutOfRange}, []string{"line 3, column 1", "range"}},
 		{"csv/Inf regression target", func(*testing.T) error {
-			return relCSV("a,y\n1,2\n3,+Inf\n", func(r *CSVReader) { r.Regression = true })
+			return relCSV("a,y\n1,2\n3,+Inf\n", func(r *CSVReader) { r.Targets = []string{"y"}; r.Task = Regression })
 		}, []error{ErrData, ErrNotFinite}, []string{"line 3, column 2", `column "y"`}},
-		{"csv/negative label", func(*testing.T) error { return relCSV("a,b\n1,-1\n", nil) },
-			[]error{ErrData, ErrBadLabel}, []string{"line 2, column 2", `"-1" is negative`}},
-		{"csv/fractional label", func(*testing.T) error { return relCSV("a,b\n1,0\n1,0.5\n", nil) },
-			[]error{ErrData, ErrBadLabel}, []string{"line 3, column 2", `"0.5"`}},
-		{"csv/label beyond int32", func(*testing.T) error { return relCSV("a,b\n1,2147483648\n", nil) },
-			[]error{ErrData, ErrBadLabel}, []string{"line 2, column 2", "larger than"}},
-		{"csv/label in the middle column", func(*testing.T) error {
-			return relCSV("a,y,b\n1,0,2\n3,x,4\n", func(r *CSVReader) { r.Target = "y" })
-		}, []error{ErrData, ErrBadLabel}, []string{"line 3, column 2"}},
+		{"csv/label 0.99999999999999999", func(*testing.T) error {
+			return relCSV("a,b\n1,0\n1,0.99999999999999999\n", func(r *CSVReader) { r.TargetIndex = []int{-1} })
+		}, []error{ErrData, ErrBadLabel}, []string{"line 3, column 2", `"0.99999999999999999"`}},
+		{"csv/fractional label asked to classify", func(*testing.T) error {
+			return relCSV("a,b\n1,0\n1,0.5\n", func(r *CSVReader) { r.TargetIndex = []int{-1}; r.Task = Classification })
+		}, []error{ErrData, ErrBadLabel}, []string{"column 2", "0.5"}},
+		{"csv/label 2147483647.0000001", func(*testing.T) error {
+			return relCSV("a,b\n1,2147483647.0000001\n1,0\n", func(r *CSVReader) { r.TargetIndex = []int{1} })
+		}, []error{ErrData, ErrBadLabel}, []string{"line 2, column 2", `"2147483647.0000001"`}},
+		{"csv/text in a number target", func(*testing.T) error {
+			return relCSV("a,y,b\n1,0,2\n3,x,4\n", func(r *CSVReader) { r.Targets = []string{"y"} })
+		}, []error{ErrData, ErrMixedColumn}, []string{"line 3, column 2"}},
 		{"csv/no such target column", func(*testing.T) error {
-			return relCSV("a,b\n1,0\n", func(r *CSVReader) { r.Target = "label" })
-		}, []error{ErrData, ErrNoTargetColumn}, []string{"line 1", `"label"`}},
+			return relCSV("a,b\n1,0\n", func(r *CSVReader) { r.Targets = []string{"label"} })
+		}, []error{ErrData, ErrNoColumn}, []string{"line 1", `"label"`, `"a", "b"`}},
 		{"csv/bare quote", func(*testing.T) error { return relCSV("a,b\n1,0\n2,x\"y\n", nil) },
 			[]error{ErrData, csv.ErrBareQuote}, []string{"line 3"}},
-		{"csv/nil reader", func(*testing.T) error { _, err := NewCSVReader(nil).Read(); return err },
+		{"csv/nil reader", func(*testing.T) error { _, err := NewCSVReader(nil).ReadAll(); return err },
 			[]error{ErrData}, []string{"no input"}},
-		{"csv/zero CSVReader", func(*testing.T) error { _, err := (&CSVReader{}).Read(); return err },
+		{"csv/zero CSVReader", func(*testing.T) error { _, err := (&CSVReader{}).ReadAll(); return err },
 			[]error{ErrData}, []string{"no input"}},
 
 		// NewDataset: the place is the row and column.
@@ -840,7 +845,7 @@ func TestBadInputsAccepted(t *testing.T) {
 			return err
 		}},
 		{"stratified split with label 2^31-1", func(*testing.T) error {
-			d, err := NewCSVReader(strings.NewReader("a,y\n1,0\n2,0\n3,2147483647\n4,2147483647\n")).Read()
+			d, err := NewDataset(mat.NewDense(4, 1, []float64{1, 2, 3, 4}), Targets{Labels: []int{0, 0, 2147483647, 2147483647}})
 			if err != nil {
 				return err
 			}

@@ -243,7 +243,8 @@ func checkSaved(i int, l Layer, what, name string, v float64) error {
 // Load reads r to its end: bytes after the checksum are an error. A file
 // that is not a valid model gives an error wrapping ErrFormat that says what
 // is wrong and where, with layers numbered from 0 and byte offsets from the
-// start of the file: a wrong magic, a version other than 1, a truncated
+// start of the file: a wrong magic, a version other than 1 (version 2, a pipeline, is an
+// error naming LoadPipeline), a truncated
 // section, a layer count or Linear size of 0 or above the caps (65536
 // layers, 2^26 weights in one Linear), an unknown kind tag, a NaN or Inf
 // weight, bias, slope or probability, a LeakyReLU slope of 0, a Dropout
@@ -290,22 +291,40 @@ func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
 		return nil, err
 	}
 	d := &decoder{r: &progressReader{r: r}, lim: lim}
-	if err := d.header(); err != nil {
+	v, err := d.header()
+	if err != nil {
 		return nil, err
 	}
+	if v == pipelineVersion {
+		return nil, d.errorf("version %d is a pipeline file (preprocessing and network); read it with LoadPipeline", v)
+	}
+	m, err := d.network()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.end(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// network reads the layer count and the layers of a model, checks them
+// against d.lim and returns the model, in evaluation mode.
+func (d *decoder) network() (*Sequential, error) {
+	at := d.off
 	n, err := d.uint32(-1, "the layer count")
 	if err != nil {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, d.errorf("the layer count at byte 12 is 0")
+		return nil, d.errorf("the layer count at byte %d is 0", at)
 	}
 	if n > maxFileLayers {
-		return nil, d.errorf("claims %d layers at byte 12, more than the cap of %d", n, maxFileLayers)
+		return nil, d.errorf("claims %d layers at byte %d, more than the cap of %d", n, at, maxFileLayers)
 	}
-	if int64(n) > int64(lim.MaxLayers) {
-		return nil, fmt.Errorf("%w: %w: the file has %d layers (byte 12), more than ModelLimits.MaxLayers %d",
-			ErrFormat, ErrTooLarge, n, lim.MaxLayers)
+	if int64(n) > int64(d.lim.MaxLayers) {
+		return nil, fmt.Errorf("%w: %w: the file has %d layers (byte %d), more than ModelLimits.MaxLayers %d",
+			ErrFormat, ErrTooLarge, n, at, d.lim.MaxLayers)
 	}
 	var layers []Layer
 	width, widthFrom := 0, -1 // the width the layers so far give, and the Linear that fixes it
@@ -324,30 +343,35 @@ func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
 		}
 		layers = append(layers, l)
 	}
-	want := d.crc
-	at := d.off
-	sum, err := d.uint32(-1, "the checksum")
-	if err != nil {
-		return nil, err
-	}
-	if sum != want {
-		return nil, d.errorf("checksum mismatch at byte %d: the file says %#08x, its content gives %#08x", at, sum, want)
-	}
-	var one [1]byte
-	if k, err := io.ReadFull(d.r, one[:]); k > 0 {
-		return nil, d.errorf("trailing bytes after the checksum, from byte %d", d.off)
-	} else if err != io.EOF {
-		return nil, fmt.Errorf("mlp: Load: reading after the checksum at byte %d: %w", d.off, err)
-	}
 	m, err := NewSequential(layers...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	if err := lim.CheckModel(m); err != nil {
+	if err := d.lim.CheckModel(m); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	m.SetTraining(false)
 	return m, nil
+}
+
+// end reads and checks the checksum and that nothing follows it.
+func (d *decoder) end() error {
+	want := d.crc
+	at := d.off
+	sum, err := d.uint32(-1, "the checksum")
+	if err != nil {
+		return err
+	}
+	if sum != want {
+		return d.errorf("checksum mismatch at byte %d: the file says %#08x, its content gives %#08x", at, sum, want)
+	}
+	var one [1]byte
+	if k, err := io.ReadFull(d.r, one[:]); k > 0 {
+		return d.errorf("trailing bytes after the checksum, from byte %d", d.off)
+	} else if err != io.EOF {
+		return fmt.Errorf("mlp: Load: reading after the checksum at byte %d: %w", d.off, err)
+	}
+	return nil
 }
 
 // progressReader is r with an error wrapping io.ErrNoProgress after 100
@@ -435,31 +459,32 @@ func (d *decoder) float64(i int, what string) (float64, error) {
 	return math.Float64frombits(binary.LittleEndian.Uint64(b)), nil
 }
 
-// header reads and checks the magic and the version.
-func (d *decoder) header() error {
+// header reads and checks the magic and the version, and returns the
+// version.
+func (d *decoder) header() (uint32, error) {
 	k, err := d.fill(len(fileMagic))
 	b := d.buf[:k]
 	switch {
 	case k == 0 && err == io.EOF:
-		return d.errorf("empty input")
+		return 0, d.errorf("empty input")
 	case string(b) != fileMagic[:k]:
-		return d.errorf("bad magic %q at byte 0, want %q", b, fileMagic)
+		return 0, d.errorf("bad magic %q at byte 0, want %q", b, fileMagic)
 	case err == io.ErrUnexpectedEOF:
-		return d.errorf("unexpected end of file in the magic at byte %d", d.off)
+		return 0, d.errorf("unexpected end of file in the magic at byte %d", d.off)
 	case err != nil:
-		return d.ioError("the magic", err)
+		return 0, d.ioError("the magic", err)
 	}
 	v, err := d.uint32(-1, "the version")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	switch {
 	case v == 0:
-		return d.errorf("version 0 at byte 8 is not a version")
-	case v > fileVersion:
-		return d.errorf("version %d is newer than this library reads (%d)", v, fileVersion)
+		return 0, d.errorf("version 0 at byte 8 is not a version")
+	case v > pipelineVersion:
+		return 0, d.errorf("version %d is newer than this library reads (%d)", v, pipelineVersion)
 	}
-	return nil
+	return v, nil
 }
 
 // layer reads layer i. width is the width the layers before it give, and

@@ -143,23 +143,36 @@ func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
 	for i := range r {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+c]
 		for j, v := range row {
-			z := (v - s.Mean[j]) / s.Std[j]
-			if math.IsNaN(z) || math.IsInf(z, 0) {
+			z, ok := standardize(v, s.Mean[j], s.Std[j])
+			if !ok {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return nil, fmt.Errorf("%w: StandardScaler.Transform: row %d, column %d is %v", ErrData, i, j, v)
 				}
-				// v − Mean may overflow where the result does not.
-				z = (v/2 - s.Mean[j]/2) / s.Std[j]
-				if math.Abs(z) > math.MaxFloat64/2 {
-					return nil, fmt.Errorf("%w: StandardScaler.Transform: row %d, column %d: (%v − Mean[%d] %v) / Std[%d] %v overflows",
-						ErrData, i, j, v, j, s.Mean[j], j, s.Std[j])
-				}
-				z *= 2
+				return nil, fmt.Errorf("%w: StandardScaler.Transform: row %d, column %d: (%v − Mean[%d] %v) / Std[%d] %v overflows",
+					ErrData, i, j, v, j, s.Mean[j], j, s.Std[j])
 			}
 			row[j] = z
 		}
 	}
 	return out, nil
+}
+
+// standardize returns (v − mean) / std and true, or false when v is not
+// finite or the result overflows. v − mean may overflow where the result
+// does not; it is then computed from halves.
+func standardize(v, mean, std float64) (float64, bool) {
+	z := (v - mean) / std
+	if !math.IsNaN(z) && !math.IsInf(z, 0) {
+		return z, true
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	z = (v/2 - mean/2) / std
+	if math.Abs(z) > math.MaxFloat64/2 {
+		return 0, false
+	}
+	return z * 2, true
 }
 
 // check returns an error wrapping ErrSetting unless the fields of s are a

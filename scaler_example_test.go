@@ -25,7 +25,14 @@ func ExampleStandardScaler() {
 1.72,75,1
 1.58,57,0
 `
-	d, err := mlp.NewCSVReader(strings.NewReader(data)).Read()
+	r := mlp.NewCSVReader(strings.NewReader(data))
+	r.Targets = []string{"class"}
+	tab, err := r.ReadAll()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, err := tab.Dataset()
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -180,6 +180,26 @@ func Prepare(r io.Reader, target string, seed uint64, valFraction float64) (*Dat
 	return Classification.Prepare(r, target, seed, valFraction)
 }
 
+// read reads a Dataset for task t from the CSV in r, with the target in the
+// column named target, or in the last column when target is "".
+func (t Task) read(r io.Reader, target string) (*mlp.Dataset, error) {
+	cr := mlp.NewCSVReader(r)
+	if target == "" {
+		cr.TargetIndex = []int{-1}
+	} else {
+		cr.Targets = []string{target}
+	}
+	cr.Task = mlp.Classification
+	if t == Regression {
+		cr.Task = mlp.Regression
+	}
+	tab, err := cr.ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	return tab.Dataset()
+}
+
 // Prepare reads a data set for task t from the CSV in r (with the target in
 // the column named target, or in the last column when target is ""),
 // splits it with mlp.Split drawing from rand.NewPCG(seed, 1), fits a
@@ -197,10 +217,7 @@ func (t Task) Prepare(r io.Reader, target string, seed uint64, valFraction float
 	if r == nil {
 		return nil, fmt.Errorf("%w: no CSV input", mlp.ErrData)
 	}
-	cr := mlp.NewCSVReader(r)
-	cr.Target = target
-	cr.Regression = t == Regression
-	all, err := cr.Read()
+	all, err := t.read(r, target)
 	if err != nil {
 		return nil, err
 	}

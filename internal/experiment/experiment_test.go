@@ -55,7 +55,7 @@ func TestPrepareScalesEachFeatureWithTrainingStatistics(t *testing.T) {
 
 	// The same split, unscaled.
 	r, _ := datasets.Open("breast_cancer.csv")
-	all, err := mlp.NewCSVReader(r).Read()
+	all, err := Classification.read(r, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestPrepareErrors(t *testing.T) {
 		name, data string
 		want       error
 	}{
-		{"not a number", "a,target\nx,0\n1,1\n", mlp.ErrNotNumber},
+		{"numbers and text", "a,target\nx,0\n1,1\n", mlp.ErrMixedColumn},
 		{"one class", "a,target\n1,0\n2,0\n3,0\n", mlp.ErrData},
 		{"one sample", "a,target\n1,1\n", mlp.ErrData},
 	}

@@ -156,16 +156,18 @@ func TestMainBadData(t *testing.T) {
 	tests := []badData{
 		{"empty", "", "empty input"},
 		{"header only", header, "no data rows"},
-		{"one column", "target\n0\n1\n", "empty input"},
-		{"not a number", header + "1,2,0\n1,x,1\n", `line 3, column 2: not a number`},
-		{"not finite", header + "1,2,0\n1,NaN,1\n", "not finite"},
+		{"one column", "target\n0\n1\n", "no feature column"},
+		{"numbers and text", header + "1,2,0\n1,x,1\n", `line 3, column 2: column mixes numbers and text`},
+		{"not finite", header + "1,2,0\n1,Inf,1\n", "not finite"},
+		{"missing cell", header + "1,2,0\n1,NaN,1\n", "missing cell"},
 		{"ragged", header + "1,2,0\n1,2\n", "wrong number of fields"},
 		{"bad label", header + "1,2,0\n1,2,1.5\n", "bad class label"},
-		{"negative label", header + "1,2,0\n1,2,-1\n", "bad class label"},
+		{"inexact label", header + "1,2,0\n1,2,0.99999999999999999\n", "bad class label"},
 		{"bare quote", header + "1,\"2,0\n", "csv line"},
 		{"one class", header + "1,2,0\n3,4,0\n5,6,0\n", "at least 2"},
-		{"one sample", header + "1,2,1\n", "one part would be empty"},
-		{"binary", "\x00\x01\x02,\xff\n\x00,\x00\n", "csv line"},
+		{"one sample", header + "1,2,1\n", "at least 2"},
+		{"two samples", header + "1,2,1\n1,2,0\n", "one part would be empty"},
+		{"binary", "\x00\x01\x02,\xff\n\x00,\x00\n", "categorical"},
 	}
 	runBadData(t, "breastcancer", breastCancer, tests)
 

@@ -38,9 +38,7 @@ func TestPrepareRegression(t *testing.T) {
 		t.Fatalf("task %v, %d classes, %d outputs, %d features; want regression, 0, 1, 10", d.Task, d.Classes(), d.Outputs(), d.Features())
 	}
 	r, _ := datasets.Open("diabetes.csv")
-	cr := mlp.NewCSVReader(r)
-	cr.Regression = true
-	all, err := cr.Read()
+	all, err := Regression.read(r, "")
 	if err != nil {
 		t.Fatal(err)
 	}

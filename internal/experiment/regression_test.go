@@ -102,8 +102,8 @@ func TestMainRegressionBadData(t *testing.T) {
 	tests := []badData{
 		{"empty", "", "empty input"},
 		{"header only", header, "no data rows"},
-		{"not a number", header + "1,2,3.5\n1,x,1\n", `line 3, column 2: not a number`},
-		{"target not a number", header + "1,2,3.5\n1,2,high\n", `line 3, column 3: not a number`},
+		{"not a number", header + "1,2,3.5\n1,x,1\n", `line 3, column 2: column mixes numbers and text`},
+		{"target not a number", header + "1,2,3.5\n1,2,high\n", `line 3, column 3: column mixes numbers and text`},
 		{"not finite", header + "1,2,0.5\n1,2,Inf\n", "not finite"},
 		{"ragged", header + "1,2,0\n1,2\n", "wrong number of fields"},
 		{"one sample", header + "1,2,1.5\n", "one part would be empty"},
