@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -16,10 +15,10 @@ import (
 // classification, or the targets' names and standardization, inverted on
 // predictions, for regression.
 //
-// A Pipeline is not changed by prediction. Its Predict methods are safe for
-// concurrent use: calls on one Pipeline run their network pass one at a
-// time (the network's buffers are shared), so give each goroutine its own
-// LoadPipeline copy for parallel throughput.
+// A Pipeline is not changed by its methods, which are all safe for
+// concurrent use: any number of goroutines may predict with one Pipeline
+// at once (the network's prediction writes nothing shared, see
+// Sequential.Predict), save it and read its description.
 type Pipeline struct {
 	pre     *Preprocessor
 	net     *Sequential
@@ -28,8 +27,6 @@ type Pipeline struct {
 	classes []string
 	yMean   []float64 // regression: prediction = output·yStd + yMean
 	yStd    []float64
-
-	mu sync.Mutex // guards net's buffers during prediction
 }
 
 // PipelineTargets says what a Pipeline's network outputs mean.
@@ -145,8 +142,6 @@ func (p *Pipeline) Targets() []string { return slices.Clone(p.targets) }
 
 // Net returns a copy of the pipeline's network (see Sequential.Clone).
 func (p *Pipeline) Net() (*Sequential, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	return p.net.Clone()
 }
 
@@ -287,20 +282,11 @@ func (p *Pipeline) predictRows(n int, read func(i int, vals []float64) error) (*
 
 // predict runs the network on preprocessed rows and reads its outputs.
 func (p *Pipeline) predict(x *mat.Dense) (*Prediction, error) {
-	p.mu.Lock()
-	out, err := p.net.PredictProba(x)
-	p.mu.Unlock()
+	out, err := p.net.Predict(x)
 	if err != nil {
 		return nil, err
 	}
 	r, c := out.Dims()
-	for i := range r {
-		for j := range c {
-			if v := out.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%w: record %d (0-based): the network's output %d is %v", ErrData, i, j, v)
-			}
-		}
-	}
 	if p.task == Regression {
 		if p.yMean != nil {
 			raw := out.RawMatrix()
@@ -308,6 +294,9 @@ func (p *Pipeline) predict(x *mat.Dense) (*Prediction, error) {
 				row := raw.Data[i*raw.Stride : i*raw.Stride+c]
 				for k := range row {
 					row[k] = row[k]*p.yStd[k] + p.yMean[k]
+					if math.IsInf(row[k], 0) {
+						return nil, fmt.Errorf("%w: record %d (0-based): prediction %d overflows in the targets' units", ErrData, i, k)
+					}
 				}
 			}
 		}

@@ -55,15 +55,18 @@ const (
 // where "strings" is a uint32 count and that many strings, and a string is
 // a uint32 byte length (at most 65536) and the bytes. Numbers are
 // little-endian, float64 as IEEE-754 bits. Errors are those of
-// Sequential.Save (wrapping ErrFormat) and of w, wrapped; Save makes one
-// call to w.Write. Save is safe for concurrent use with prediction.
+// Sequential.Save: an error wrapping ErrSetting for a nil w or pipeline,
+// ErrFormat for a network the format cannot hold, and w's error wrapped
+// (io.ErrShortWrite for a short write without one); Save makes one call to
+// w.Write.
 func (p *Pipeline) Save(w io.Writer) error {
-	if p == nil || p.pre == nil || p.net == nil {
-		return fmt.Errorf("%w: Pipeline.Save: nil or empty pipeline", ErrFormat)
+	if isNil(w) {
+		return fmt.Errorf("%w: Pipeline.Save: nil io.Writer", ErrSetting)
 	}
-	p.mu.Lock()
+	if p == nil || p.pre == nil || p.net == nil {
+		return fmt.Errorf("%w: Pipeline.Save: nil or empty pipeline", ErrSetting)
+	}
 	net, err := p.net.encode()
-	p.mu.Unlock()
 	if err != nil {
 		return err
 	}
@@ -116,10 +119,7 @@ func (p *Pipeline) Save(w io.Writer) error {
 	}
 	buf = append(buf, net[12:len(net)-4]...) // layer count and layers
 	buf = le.AppendUint32(buf, crc32.ChecksumIEEE(buf))
-	if _, err := w.Write(buf); err != nil {
-		return fmt.Errorf("mlp: Pipeline.Save: %w", err)
-	}
-	return nil
+	return writeFile("Pipeline.Save", w, buf)
 }
 
 // appendFlagged appends a uint8 flag and the float64 v (0 when flag is
@@ -157,13 +157,18 @@ func appendStrings(buf []byte, ss []string) []byte {
 // a list, a categorical column without categories or with a fill index out
 // of range, a non-finite fill, mean or std, a std that is not positive, a
 // repeated column or class name, and a network that does not fit the
-// columns or classes. Like Load, LoadPipeline never panics on its input and
-// allocates in proportion to the bytes it reads.
+// columns or classes. Like Load, LoadPipeline never panics on its input,
+// allocates in proportion to the bytes it reads and refuses a network beyond
+// the default ModelLimits.
 func LoadPipeline(r io.Reader) (*Pipeline, error) {
-	if r == nil {
+	if isNil(r) {
 		return nil, fmt.Errorf("%w: LoadPipeline: nil io.Reader", ErrFormat)
 	}
-	d := &decoder{r: r}
+	lim, err := ModelLimits{}.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{r: &progressReader{r: r}, lim: lim}
 	v, err := d.header()
 	if err != nil {
 		return nil, err

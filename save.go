@@ -120,12 +120,18 @@ func (s *Sequential) Save(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return writeFile("Save", w, buf)
+}
+
+// writeFile writes a whole model file to w in one call, for where (the
+// saving method): a short write with no error is io.ErrShortWrite.
+func writeFile(where string, w io.Writer, buf []byte) error {
 	n, err := w.Write(buf)
 	if err == nil && n != len(buf) {
 		err = io.ErrShortWrite // a Writer must return an error when n < len(buf)
 	}
 	if err != nil {
-		return fmt.Errorf("mlp: Save: wrote %d of %d bytes: %w", n, len(buf), err)
+		return fmt.Errorf("mlp: %s: wrote %d of %d bytes: %w", where, n, len(buf), err)
 	}
 	return nil
 }
