@@ -50,32 +50,31 @@ type History struct {
 	Epochs []Epoch
 }
 
-// Names returns the names of the figures the history records, in the order
-// "loss", the training metrics, "val_loss", the validation metrics, "lr";
-// a figure is recorded when every epoch has it.
+// Names returns the names of the figures the history records for every
+// epoch, in the order "loss", the training metrics, "val_loss", the
+// validation metrics, "lr"; nil when it has no epochs.
 func (h *History) Names() []string {
-	names := []string{"loss"}
-	if h.has(func(e Epoch) bool { return e.Metrics != nil }) {
-		names = append(names, h.MetricNames...)
+	if len(h.Epochs) == 0 {
+		return nil
 	}
-	if h.has(func(e Epoch) bool { return !math.IsNaN(e.ValLoss) }) {
-		names = append(names, "val_loss")
+	candidates := append([]string{"loss"}, h.MetricNames...)
+	candidates = append(candidates, "val_loss")
+	for _, n := range h.MetricNames {
+		candidates = append(candidates, "val_"+n)
 	}
-	if h.has(func(e Epoch) bool { return e.ValMetrics != nil }) {
-		for _, n := range h.MetricNames {
-			names = append(names, "val_"+n)
+	var names []string
+	for _, name := range append(candidates, "lr") {
+		if h.recorded(name) {
+			names = append(names, name)
 		}
 	}
-	return append(names, "lr")
+	return names
 }
 
-// has reports whether h has epochs and every one satisfies ok.
-func (h *History) has(ok func(Epoch) bool) bool {
-	if len(h.Epochs) == 0 {
-		return false
-	}
-	for _, e := range h.Epochs {
-		if !ok(e) {
+// recorded reports whether every epoch has the named figure.
+func (h *History) recorded(name string) bool {
+	for i := range h.Epochs {
+		if _, ok := h.lookup(name, i); !ok {
 			return false
 		}
 	}
@@ -120,28 +119,33 @@ func (h *History) Metric(name string) ([]float64, error) {
 // value returns the named figure of epoch i (an index into Epochs), or the
 // error of Metric.
 func (h *History) value(name string, i int) (float64, error) {
+	if v, ok := h.lookup(name, i); ok {
+		return v, nil
+	}
+	return 0, fmt.Errorf("%w: History does not record %q for epoch %d; it records %v", ErrSetting, name, h.Epochs[i].Epoch, h.Names())
+}
+
+// lookup returns the named figure of epoch i and whether the epoch has it.
+func (h *History) lookup(name string, i int) (float64, bool) {
 	e := h.Epochs[i]
 	switch name {
 	case "loss":
-		return e.Loss, nil
+		return e.Loss, true
 	case "lr":
-		return e.LR, nil
+		return e.LR, true
 	case "val_loss":
-		if !math.IsNaN(e.ValLoss) {
-			return e.ValLoss, nil
-		}
-	default:
-		vals, metric := e.Metrics, name
-		if m, ok := strings.CutPrefix(name, "val_"); ok {
-			vals, metric = e.ValMetrics, m
-		}
-		for k, n := range h.MetricNames {
-			if n == metric && vals != nil {
-				return vals[k], nil
-			}
+		return e.ValLoss, !math.IsNaN(e.ValLoss)
+	}
+	vals, metric := e.Metrics, name
+	if m, ok := strings.CutPrefix(name, "val_"); ok {
+		vals, metric = e.ValMetrics, m
+	}
+	for k, n := range h.MetricNames {
+		if n == metric && k < len(vals) {
+			return vals[k], true
 		}
 	}
-	return 0, fmt.Errorf("%w: History does not record %q for epoch %d; it records %v", ErrSetting, name, e.Epoch, h.Names())
+	return 0, false
 }
 
 // Last returns the last completed epoch and false if there is none.

@@ -55,13 +55,13 @@ func (p *ProgressLogger) AfterEpoch(e EpochEnd) (bool, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "epoch=%3d | loss=%6.3f", last.Epoch, last.Loss)
 	names := e.History.MetricNames
-	for i, v := range last.Metrics {
+	for i, v := range last.Metrics[:min(len(last.Metrics), len(names))] {
 		fmt.Fprintf(&b, " | %s=%6.3f", names[i], v)
 	}
 	if !math.IsNaN(last.ValLoss) {
 		fmt.Fprintf(&b, " | val_loss=%6.3f", last.ValLoss)
 	}
-	for i, v := range last.ValMetrics {
+	for i, v := range last.ValMetrics[:min(len(last.ValMetrics), len(names))] {
 		fmt.Fprintf(&b, " | val_%s=%6.3f", names[i], v)
 	}
 	b.WriteByte('\n')
