@@ -1,9 +1,6 @@
 package mlp
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // ClipGradNorm rescales the gradients of params so that their global L2
 // norm is at most about maxNorm, as PyTorch's clip_grad_norm_ with norm
@@ -28,7 +25,7 @@ import (
 // positive (zero, negative or NaN); +Inf never clips. It allocates nothing.
 func ClipGradNorm(params []Param, maxNorm float64) float64 {
 	if !(maxNorm > 0) {
-		panic(misuseError{fmt.Errorf("%w: ClipGradNorm: maxNorm must be positive, got %v", ErrSetting, maxNorm)})
+		panic(misuse(ErrSetting, "ClipGradNorm", "maxNorm must be positive, got %v", maxNorm))
 	}
 	var ss float64
 	for _, p := range params {

@@ -250,7 +250,7 @@ func (c *Confusion) at(t, p int) int { return c.Counts[t][p] }
 // class index.
 func (c *Confusion) checkClass(method string, class int) {
 	if class < 0 || class >= len(c.Counts) {
-		panic(misuseError{fmt.Errorf("%w: Confusion.%s: class %d not in [0,%d)", ErrData, method, class, len(c.Counts))})
+		panic(misuse(ErrData, "Confusion."+method, "class %d not in [0,%d)", class, len(c.Counts)))
 	}
 }
 

@@ -210,7 +210,7 @@ func (ce *CrossEntropy) check(where string, c int) {
 		return
 	}
 	if err := ce.Validate(); err != nil {
-		panic(misuseError{err})
+		panic(misuseWrap(err))
 	}
 }
 

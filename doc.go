@@ -63,37 +63,53 @@
 // (its own settings), ProbabilityOutput (a final layer whose logits a loss
 // can use), BatchWeighter (a weighted batch mean), StateChecker (an
 // optimizer state that can overflow), BatchSource (batches for Fit), and
-// FitEnder (a hook told when Fit ends). Each is optional: a type that does
-// not implement one is taken as it is.
+// FitEnder (a hook told when Fit ends). A layer needs only the methods of
+// Layer; what else it can do it declares the same way: Parameterized
+// (trainable parameters, which Sequential.Params collects), TrainingModer
+// (different behaviour in training, as Dropout), Predictor (prediction that
+// writes nothing shared, so one model serves many goroutines) and Cloner (a
+// deep copy, for Sequential.Clone). Each is optional: a type that does not
+// implement one is taken as it is.
 //
 // # Buffer ownership
 //
 // Every layer owns its output and gradient buffers, sizes them on first use
 // and reuses them: the matrix Forward or Backward returns is valid until the
-// next call of the same method on that layer. The batches of a DataLoader are
+// next call of the same method on that layer. Prediction does not use them
+// (see Concurrency), and its results are the caller's. The batches of a DataLoader are
 // likewise the loader's and are overwritten by its next Next. Copy what you
 // need to keep. In steady state a training step allocates nothing, and the
 // memory used grows with batch×width, never with batch×in×out.
 //
 // # Errors and panics
 //
-// The low-level methods of one layer or loss (Forward, Backward, Loss, Grad)
-// panic when the shapes of their arguments do not fit, with an error that
-// wraps ErrShape and names the layer and both shapes, as gonum's mat does:
-// such a mistake is in the program, not in the data. Everything that takes
-// user data or runs long returns an error instead: NewSequential, the
-// prediction methods, Linear.SetParams, CSVReader.ReadAll, NewDataset, Split,
+// Everything that takes user data or runs long returns an error: the model's
+// constructors and changes (NewSequential, SetLayer, Linear.SetParams,
+// Clone), the prediction methods, CSVReader.ReadAll, NewDataset, Split,
 // StandardScaler.Transform, the constructors of optimizers, loaders, Dropout
-// and trainers, Trainer.Fit and Evaluate, Load and Clone. That includes nil
-// or empty matrices, nil interfaces and nil pointers, and Dataset literals
-// that NewDataset would refuse. Errors wrap the sentinels ErrShape,
-// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, so callers can match them
-// with errors.Is; their messages say what is wrong and where (line and
-// column, row, layer, field, epoch and batch, byte offset). Besides the
-// low-level methods, the panics left are documented programming mistakes:
-// NewLinear with a size below 1, FitStandardScaler of an empty matrix,
-// ClipGradNorm with a maximum that is not positive and the Rate of a
-// Schedule with invalid settings (a Trainer validates its schedule first).
+// and trainers, Trainer.Fit and Evaluate, and Load. That includes nil or
+// empty matrices, nil interfaces and nil pointers, NaN and Inf, and Dataset
+// literals that NewDataset would refuse. Errors wrap the sentinels ErrShape,
+// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, so callers can
+// match them with errors.Is; their messages say what is wrong and where
+// (line and column, row, layer, field, epoch and batch, byte offset).
+//
+// A panic is a programming mistake, never a fault of the data. Every panic
+// value of the package is an error wrapping ErrMisuse, whose message starts
+// with "mlp: " and names the function; a panic about shapes wraps ErrShape
+// too, as gonum's mat panics with mat.ErrShape. The complete list:
+//   - the low-level methods of one layer, loss or metric (Forward, Backward,
+//     PredictInto, Loss, Grad, Update) given matrices whose shapes do not fit
+//     (ErrShape), or labels outside the classes the output can express
+//     (ErrData); Backward called before Forward; Backprop called before the
+//     model's Forward;
+//   - NewLinear and NewLinearInit with a size below 1 or a nil random source
+//     (a default source would make runs irreproducible);
+//   - ClipGradNorm with a maximum that is not positive, the Rate of a
+//     Schedule with invalid settings (a Trainer validates its schedule
+//     first), the per-class methods of a Confusion given a class out of
+//     range;
+//   - prediction that finds the same model training (see Concurrency).
 //
 // # Limits
 //
@@ -124,23 +140,27 @@
 //
 // # Concurrency
 //
-// Layers, models, losses, optimizers, metrics, loaders, trainers and hooks
-// that keep state (EarlyStopping, ProgressLogger) own mutable buffers or
-// state and are not safe for concurrent use. That includes prediction:
-// PredictProba runs the model's layers, which write their output buffers,
-// and switches the model's mode. While Fit or Evaluate runs, its trainer's
-// model, loss, optimizer, metrics, hooks and data sources must not be used
-// elsewhere; two trainers that run at the same time need a hook each.
+// Prediction is safe to share: a Sequential predicts from any number of
+// goroutines at once (Predict, PredictInto, PredictRow, PredictProba,
+// PredictClasses), each answer equal bit for bit to a lone call's, with no
+// copy of the model. Prediction writes nothing the model shares: each call
+// runs the layers through Predictor into a Workspace of its own, taken from
+// the model (one kept across calls, more from a sync.Pool), and allocates
+// nothing in steady state through PredictRow and PredictInto. A user's layer
+// without Predictor runs under a mutex of the model, one call at a time.
+// Clone and Save only read a model and may run alongside prediction.
 //
-// To predict from several goroutines, give each its own copy made with
-// Sequential.Clone: a deep copy of the architecture and weights with buffers
-// of its own, whose predictions equal the original's bit for bit and which
-// later training of the original does not change. Save and Clone only read
-// a model, so several goroutines may call them at once as long as none
-// trains the model or predicts with it meanwhile.
-//
-// Hooks that keep state between epochs (EarlyStopping, ProgressLogger) are
-// not safe for concurrent use: give each trainer its own.
+// Everything else that keeps state is not safe for concurrent use: training
+// a model (Forward, Backward, Backprop, SetLayer, SetTraining, an
+// optimizer's Step, Linear.SetParams), layers' own Forward and Backward,
+// losses, optimizers, metrics, loaders, trainers, and hooks that keep state
+// between epochs (EarlyStopping, ProgressLogger: give each trainer its own).
+// While Fit or Evaluate runs, its trainer's model, loss, optimizer, metrics,
+// hooks and data sources must not be used elsewhere. Prediction must not
+// overlap training of the same model: a prediction that finds the model's
+// Forward, Backward, SetLayer or a Trainer's step in progress panics with
+// an error wrapping ErrMisuse. That check costs one atomic load per call and
+// catches most overlaps; the race detector (go test -race) catches all.
 //
 // Safe to share: a Dataset nothing writes to (the package only reads
 // Datasets), the methods of a StandardScaler, the schedules, and functions

@@ -44,22 +44,50 @@ var (
 // message starts with the name of the layer or function and says what it
 // expected.
 func shapePanic(where string, format string, args ...any) {
-	panic(misuseError{fmt.Errorf("%w: %s: %s", ErrShape, where, fmt.Sprintf(format, args...))})
+	panic(misuse(ErrShape, where, format, args...))
 }
 
 // misusePanic panics with an error wrapping ErrMisuse whose message starts
 // with the name of the layer or function and says what is wrong.
 func misusePanic(where string, format string, args ...any) {
-	panic(fmt.Errorf("%w: %s: %s", ErrMisuse, where, fmt.Sprintf(format, args...)))
+	panic(misuse(nil, where, format, args...))
 }
 
-// misuseError is a panic value that wraps err and ErrMisuse: shapePanic's,
-// whose err wraps ErrShape, and those whose err wraps ErrSetting or ErrData
-// to say what was wrong.
-type misuseError struct{ err error }
+// misuse returns the panic value for a programming mistake found in where:
+// an error wrapping ErrMisuse and kind (ErrShape, ErrSetting or ErrData, or
+// nil), with the message "<kind>: <where>: <format with args>". It
+// allocates once; the message is formatted when asked for.
+func misuse(kind error, where, format string, args ...any) error {
+	return &misuseError{kind: kind, where: where, format: format, args: args}
+}
 
-func (e misuseError) Error() string   { return e.err.Error() }
-func (e misuseError) Unwrap() []error { return []error{e.err, ErrMisuse} }
+// misuseWrap returns err as a panic value that wraps ErrMisuse as well.
+func misuseWrap(err error) error { return &misuseError{kind: err} }
+
+// misuseError is the panic value of a programming mistake.
+type misuseError struct {
+	kind          error
+	where, format string
+	args          []any
+}
+
+func (e *misuseError) Error() string {
+	kind := ErrMisuse
+	if e.kind != nil {
+		kind = e.kind
+	}
+	if e.where == "" && e.format == "" {
+		return kind.Error()
+	}
+	return kind.Error() + ": " + e.where + ": " + fmt.Sprintf(e.format, e.args...)
+}
+
+func (e *misuseError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{ErrMisuse}
+	}
+	return []error{e.kind, ErrMisuse}
+}
 
 // DivergenceError reports a training step that would have left a
 // non-finite loss, gradient, weight or optimizer state, or a validation or

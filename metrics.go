@@ -58,11 +58,11 @@ func checkMetricLabels(name string, pred *mat.Dense, labels []int) int {
 	}
 	k := classCount(c)
 	if k > MaxClasses {
-		panic(misuseError{fmt.Errorf("%w: %s: %d prediction columns; at most %d classes are supported", ErrData, name, c, MaxClasses)})
+		panic(misuse(ErrData, name, "%d prediction columns; at most %d classes are supported", c, MaxClasses))
 	}
 	for i, l := range labels {
 		if l < 0 || l >= k {
-			panic(misuseError{fmt.Errorf("%w: %s: label %d of row %d not in [0,%d) for %d prediction columns", ErrData, name, l, i, k, c)})
+			panic(misuse(ErrData, name, "label %d of row %d not in [0,%d) for %d prediction columns", l, i, k, c))
 		}
 	}
 	return k

@@ -352,80 +352,48 @@ func (s *Sequential) overflowError(x blas64.General, first int, o blas64.General
 // of x, in a new matrix: one column per class for a model ending in Softmax
 // over several columns, or one column holding P(class 1) for a model ending
 // in Sigmoid. Errors are those of Predict, and one wrapping ErrSetting if the
-// model cannot give probabilities: an output outside [0, 1] (a regression
-// model: use Predict) or a Softmax over one column (see PredictClasses).
-// PredictProba is safe for concurrent use as Predict is.
+// model does not end in a layer that gives probabilities (see
+// ProbabilityOutput: a regression model, or one trained on logits; use
+// Predict) or its output cannot express a choice between classes (see
+// PredictClasses). PredictProba is safe for concurrent use as Predict is.
 func (s *Sequential) PredictProba(x mat.Matrix) (*mat.Dense, error) {
-	if err := s.checkClassOutput("PredictProba"); err != nil {
+	if s == nil || len(s.layers) == 0 {
+		return nil, errNoModel
+	}
+	if last := s.layers[len(s.layers)-1]; probabilityKind(last) == 0 {
+		return nil, fmt.Errorf("%w: PredictProba: the model ends in %v, which does not give probabilities (it does not implement ProbabilityOutput); "+
+			"use Predict for real-valued outputs or logits", ErrSetting, last)
+	}
+	if err := s.checkClassifier("PredictProba"); err != nil {
 		return nil, err
 	}
-	p, err := s.Predict(x)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkProbabilities("PredictProba", p); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return s.Predict(x)
 }
 
 // PredictClasses returns the class the model predicts for each row of x,
-// read from its output by Classify, the rule every metric uses:
-// the largest column (the first on ties), or with one column, class 1 when
-// the output is above 0.5. Errors are those of Predict, and one wrapping
-// ErrSetting if the output cannot express a choice between classes: a
-// Softmax over one column (always 1), or one column outside [0, 1] (a
-// regression model). PredictClasses is safe for concurrent use as Predict
-// is.
+// read from its output by Classify, the rule every metric uses: the largest
+// column (the first on ties), or with one column, class 1 when the output
+// is above 0.5. Errors are those of Predict, and one wrapping ErrSetting if
+// the output cannot express a choice between classes under that rule: one
+// column that is not a Sigmoid probability (a Softmax over one column is
+// always 1; a Linear output is a real value), or more than MaxClasses
+// columns. PredictClasses is safe for concurrent use as Predict is.
 func (s *Sequential) PredictClasses(x mat.Matrix) ([]int, error) {
-	if err := s.checkClassOutput("PredictClasses"); err != nil {
+	if err := s.checkClassifier("PredictClasses"); err != nil {
 		return nil, err
 	}
 	p, err := s.Predict(x)
 	if err != nil {
 		return nil, err
-	}
-	if s.outW == 1 {
-		if err := checkProbabilities("PredictClasses", p); err != nil {
-			return nil, err
-		}
 	}
 	return Classify(p, nil), nil
 }
 
-// rowNormalizer is implemented by layers whose output rows sum to 1
-// (Softmax): over one column their output is always 1.
-type rowNormalizer interface {
-	normalizesRows()
-}
-
-// checkClassOutput returns an error wrapping ErrSetting, starting with
-// where, if the model's output cannot express a choice between classes: a
-// single column set to 1 by a final Softmax.
-func (s *Sequential) checkClassOutput(where string) error {
+// checkClassifier returns the error of checkClassOutput for the model, or
+// errNoModel.
+func (s *Sequential) checkClassifier(where string) error {
 	if s == nil || len(s.layers) == 0 {
 		return errNoModel
 	}
-	last := s.layers[len(s.layers)-1]
-	if _, ok := last.(rowNormalizer); ok && s.outW == 1 {
-		return fmt.Errorf("%w: %s: the model ends in %v over 1 column, which is always 1 and cannot choose a class: "+
-			"for two classes end in Linear(k->1) + Sigmoid (trained with BinaryCrossEntropy) or in Linear(k->2) + Softmax (trained with CrossEntropy)",
-			ErrSetting, where, last)
-	}
-	return nil
-}
-
-// checkProbabilities returns an error wrapping ErrSetting, starting with
-// where, naming the first entry of p outside [0, 1].
-func checkProbabilities(where string, p *mat.Dense) error {
-	pm := p.RawMatrix()
-	for i := 0; i < pm.Rows; i++ {
-		for j, v := range pm.Data[i*pm.Stride : i*pm.Stride+pm.Cols] {
-			if !(v >= 0 && v <= 1) {
-				return fmt.Errorf("%w: %s: output row %d, column %d is %v, not a probability: the model is not a classifier ending in Softmax or Sigmoid; use Predict for real-valued outputs",
-					ErrSetting, where, i, j, v)
-			}
-		}
-	}
-	return nil
+	return checkClassOutput(where, s.outW, s.layers[len(s.layers)-1])
 }

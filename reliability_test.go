@@ -431,7 +431,7 @@ func TestBadInputs(t *testing.T) {
 			_ = m.Layers()[0].(*Linear).SetParams(mat.NewDense(2, 1, []float64{1, 1}), []float64{0})
 			_, err = m.PredictProba(x2([]float64{1, 2}))
 			return err
-		}, []error{ErrSetting}, []string{"row 0, column 0 is 3, not a probability", "use Predict"}},
+		}, []error{ErrSetting}, []string{"ends in Linear(2->1), which does not give probabilities", "use Predict"}},
 		{"predict/classes of one Softmax column", func(t *testing.T) error {
 			m, err := NewSequential(NewLinear(2, 1, src), &Softmax{})
 			if err != nil {
@@ -439,7 +439,23 @@ func TestBadInputs(t *testing.T) {
 			}
 			_, err = m.PredictClasses(x2([]float64{1, 2}))
 			return err
-		}, []error{ErrSetting}, []string{"Softmax over 1 column", "Sigmoid", "Linear(k->2) + Softmax"}},
+		}, []error{ErrSetting}, []string{"PredictClasses: a Softmax over one column always outputs 1", "Sigmoid"}},
+		{"predict/classes of one Linear column", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 1, src))
+			if err != nil {
+				return err
+			}
+			_, err = m.PredictClasses(x2([]float64{1, 2}))
+			return err
+		}, []error{ErrSetting}, []string{"PredictClasses: one output column is read as the probability of class 1, but the model ends in Linear(2->1)"}},
+		{"predict/proba of one Softmax column", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 1, src), &Softmax{})
+			if err != nil {
+				return err
+			}
+			_, err = m.PredictProba(x2([]float64{1, 2}))
+			return err
+		}, []error{ErrSetting}, []string{"PredictProba: a Softmax over one column always outputs 1"}},
 		{"predict/row of the wrong width", func(t *testing.T) error {
 			return relModel(t).PredictRow(make([]float64, 2), []float64{1, 2, 3})
 		}, []error{ErrData}, []string{"input has 3 values, the model takes 2"}},

@@ -49,7 +49,7 @@ func (s StepDecay) Validate() error {
 // Rate returns base·Gamma^⌊epoch/Step⌋. It panics if Validate fails.
 func (s StepDecay) Rate(base float64, epoch int) float64 {
 	if err := s.Validate(); err != nil {
-		panic(misuseError{err})
+		panic(misuseWrap(err))
 	}
 	epoch = max(epoch, 0)
 	return base * math.Pow(s.Gamma, float64(epoch/s.Step))
@@ -74,7 +74,7 @@ func (s ExponentialDecay) Validate() error {
 // Rate returns base·Gamma^epoch. It panics if Validate fails.
 func (s ExponentialDecay) Rate(base float64, epoch int) float64 {
 	if err := s.Validate(); err != nil {
-		panic(misuseError{err})
+		panic(misuseWrap(err))
 	}
 	epoch = max(epoch, 0)
 	return base * math.Pow(s.Gamma, float64(epoch))
@@ -113,7 +113,7 @@ func (s CosineAnnealing) Validate() error {
 // from epoch Epochs on. It panics if Validate fails.
 func (s CosineAnnealing) Rate(base float64, epoch int) float64 {
 	if err := s.Validate(); err != nil {
-		panic(misuseError{err})
+		panic(misuseWrap(err))
 	}
 	switch {
 	case epoch <= 0:

@@ -55,9 +55,6 @@ func softmax(y, x *mat.Dense) {
 // CloneLayer returns a new Softmax. It never fails.
 func (s *Softmax) CloneLayer() (Layer, error) { return &Softmax{}, nil }
 
-// normalizesRows marks Softmax as a layer whose rows sum to 1.
-func (s *Softmax) normalizesRows() {}
-
 // softmaxRow writes the softmax of z into p.
 func softmaxRow(p, z []float64) {
 	m := math.Inf(-1)
