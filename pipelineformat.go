@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/mlpkit/mlp/internal/guard"
 )
 
 // pipelineVersion is the model file version of a Pipeline.
@@ -168,7 +170,7 @@ func LoadPipeline(r io.Reader) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{r: &progressReader{r: r}, lim: lim}
+	d := &decoder{r: guard.Reader(r), lim: lim}
 	v, err := d.header()
 	if err != nil {
 		return nil, err

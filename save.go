@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/guard"
 )
 
 // The model file format, version 1. Save documents it byte by byte.
@@ -126,11 +128,7 @@ func (s *Sequential) Save(w io.Writer) error {
 // writeFile writes a whole model file to w in one call, for where (the
 // saving method): a short write with no error is io.ErrShortWrite.
 func writeFile(where string, w io.Writer, buf []byte) error {
-	n, err := w.Write(buf)
-	if err == nil && n != len(buf) {
-		err = io.ErrShortWrite // a Writer must return an error when n < len(buf)
-	}
-	if err != nil {
+	if n, err := guard.Writer(w).Write(buf); err != nil {
 		return fmt.Errorf("mlp: %s: wrote %d of %d bytes: %w", where, n, len(buf), err)
 	}
 	return nil
@@ -296,7 +294,7 @@ func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{r: &progressReader{r: r}, lim: lim}
+	d := &decoder{r: guard.Reader(r), lim: lim}
 	v, err := d.header()
 	if err != nil {
 		return nil, err
@@ -378,26 +376,6 @@ func (d *decoder) end() error {
 		return fmt.Errorf("mlp: Load: reading after the checksum at byte %d: %w", d.off, err)
 	}
 	return nil
-}
-
-// progressReader is r with an error wrapping io.ErrNoProgress after 100
-// calls in a row return no bytes and no error, as bufio.Reader does, so
-// that a broken reader cannot make Load spin.
-type progressReader struct {
-	r     io.Reader
-	empty int // calls in a row that returned (0, nil)
-}
-
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if n > 0 || err != nil || len(b) == 0 {
-		p.empty = 0
-		return n, err
-	}
-	if p.empty++; p.empty >= 100 {
-		return 0, fmt.Errorf("%d Read calls in a row returned no bytes and no error: %w", p.empty, io.ErrNoProgress)
-	}
-	return 0, nil
 }
 
 // decoder reads a model file, keeping the offset and the CRC-32 of what it
