@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/guard"
 	"github.com/mlpkit/mlp/onnx/internal/onnxpb"
 )
 
@@ -66,16 +67,20 @@ type ExportSettings struct {
 // them), and one wrapping mlp.ErrSetting for a nil model, preprocessing,
 // postprocessing or names that do not fit the net, a Postprocess on a
 // classifier, an unknown task, a class count that does not fit the output,
-// or a non-finite weight (or one beyond float32's range with Float32). An
-// error from w is returned wrapped. Export only reads m. It builds the whole
+// or a non-finite weight (or one beyond float32's range with Float32), and
+// for a nil w. An error from w is returned wrapped, and so is
+// io.ErrShortWrite when w reports writing part of the file with no error. Export only reads m. It builds the whole
 // file in memory: about 8 bytes per weight (4 with Float32).
 func Export(w io.Writer, m *Model, s *ExportSettings) error {
+	if guard.IsNil(w) {
+		return fmt.Errorf("%w: onnx: Export: nil io.Writer", mlp.ErrSetting)
+	}
 	b, err := encode(m, s)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(b); err != nil {
-		return fmt.Errorf("onnx: Export: %w", err)
+	if n, err := guard.Writer(w).Write(b); err != nil {
+		return fmt.Errorf("onnx: Export: wrote %d of %d bytes: %w", n, len(b), err)
 	}
 	return nil
 }

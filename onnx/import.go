@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/guard"
 	"github.com/mlpkit/mlp/onnx/internal/onnxpb"
 )
 
@@ -73,7 +74,9 @@ type ImportSettings struct {
 // net. A net beyond the default mlp.ModelLimits (layers, widths,
 // parameters, activation floats per row), which bound what it costs to
 // run, gives an error wrapping mlp.ErrFormat and mlp.ErrTooLarge. An error
-// from r is returned wrapped.
+// from r is returned wrapped, and so is one wrapping io.ErrNoProgress when
+// 100 calls of r.Read in a row return no bytes and no error; a nil r
+// (interface or pointer) is an error wrapping mlp.ErrSetting.
 //
 // Files are untrusted input: Import never panics on them, and bounds what it
 // allocates. It reads at most MaxBytes (256 MiB by default), refuses files
@@ -88,7 +91,7 @@ func Import(r io.Reader, s *ImportSettings) (*Model, error) {
 	if s == nil {
 		s = &ImportSettings{}
 	}
-	if r == nil {
+	if guard.IsNil(r) {
 		return nil, fmt.Errorf("%w: onnx: Import: nil io.Reader", mlp.ErrSetting)
 	}
 	limit := s.MaxBytes
@@ -98,7 +101,7 @@ func Import(r io.Reader, s *ImportSettings) (*Model, error) {
 	if limit < 0 {
 		return nil, fmt.Errorf("%w: onnx: Import: MaxBytes is %d", mlp.ErrSetting, limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, min(limit, math.MaxInt64-1)+1))
+	b, err := io.ReadAll(io.LimitReader(guard.Reader(r), min(limit, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, fmt.Errorf("onnx: Import: reading: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -409,5 +410,45 @@ func TestImportModelLimits(t *testing.T) {
 	_, err = onnx.Import(bytes.NewReader(buf.Bytes()), nil)
 	if !errors.Is(err, mlp.ErrFormat) || !errors.Is(err, mlp.ErrTooLarge) || !strings.Contains(err.Error(), "135168 activation floats per input row") {
 		t.Errorf("Import: %v, want an error wrapping ErrFormat and ErrTooLarge naming the activation floats", err)
+	}
+}
+
+// zeroReader returns (0, nil) from every Read.
+type zeroReader struct{}
+
+func (zeroReader) Read([]byte) (int, error) { return 0, nil }
+
+// shortWriter reports writing at most 10 bytes, with no error.
+type shortWriter struct{}
+
+func (shortWriter) Write(b []byte) (int, error) { return min(len(b), 10), nil }
+
+// TestStreams checks that Import and Export turn nil and misbehaving
+// readers and writers into errors instead of panicking, spinning or
+// reporting success.
+func TestStreams(t *testing.T) {
+	net, err := mlp.NewSequential(mlp.NewLinear(2, 2, rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &onnx.Model{Net: net}
+	var nilBuf *bytes.Buffer
+	var nilReader *bytes.Reader
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"Export to nil", func() error { return onnx.Export(nil, m, nil) }, mlp.ErrSetting},
+		{"Export to a nil *bytes.Buffer", func() error { return onnx.Export(nilBuf, m, nil) }, mlp.ErrSetting},
+		{"Export to a writer reporting a short write", func() error { return onnx.Export(shortWriter{}, m, nil) }, io.ErrShortWrite},
+		{"Import from a nil *bytes.Reader", func() error { _, err := onnx.Import(nilReader, nil); return err }, mlp.ErrSetting},
+		{"Import from a reader returning (0, nil)", func() error { _, err := onnx.Import(zeroReader{}, nil); return err }, io.ErrNoProgress},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want one wrapping %v", err, tc.want)
+			}
+		})
 	}
 }
