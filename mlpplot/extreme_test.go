@@ -3,6 +3,8 @@ package mlpplot_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -89,4 +91,39 @@ func toString(v any) string {
 		return s
 	}
 	return "non-string panic value"
+}
+
+// shortWriter reports writing at most 10 bytes, with no error.
+type shortWriter struct{}
+
+func (shortWriter) Write(b []byte) (int, error) { return min(len(b), 10), nil }
+
+// TestWritePNGStreams checks that WritePNG refuses a nil writer and reports
+// a writer's short write instead of success.
+func TestWritePNGStreams(t *testing.T) {
+	h := &mlp.History{Epochs: []mlp.Epoch{{Epoch: 0, Loss: 1, ValLoss: math.NaN()}, {Epoch: 1, Loss: 0.5, ValLoss: math.NaN()}}}
+	var nilBuf *bytes.Buffer
+	for _, tc := range []struct {
+		name string
+		w    io.Writer
+		want error
+	}{
+		{"nil", nil, mlp.ErrSetting},
+		{"nil *bytes.Buffer", nilBuf, mlp.ErrSetting},
+		{"short write", shortWriter{}, io.ErrShortWrite},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := func() (err error) {
+				defer func() {
+					if r := recover(); r != nil {
+						err = fmt.Errorf("panic: %v", r)
+					}
+				}()
+				return mlpplot.WritePNG(tc.w, h, mlpplot.Settings{Width: 200, Height: 200})
+			}()
+			if !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want one wrapping %v", err, tc.want)
+			}
+		})
+	}
 }

@@ -44,6 +44,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/guard"
 )
 
 // ErrEmptyHistory is returned, wrapped, for a nil history or one with no
@@ -115,15 +116,20 @@ func (s Settings) size() (w, h int, err error) {
 // longer tells epochs apart) or a finite value beyond ±1e300 (where the
 // axis arithmetic overflows), and the error of w. A figure that is constant,
 // or varies by less than 1e-9 of its magnitude, is drawn in the middle of
-// a range of ±max(1, |value|/1000). Nothing is written unless the image
+// a range of ±max(1, |value|/1000). A nil w is an error wrapping
+// mlp.ErrSetting, and a w that reports a short write with no error gives
+// io.ErrShortWrite. Nothing is written unless the image
 // could be drawn. h is not changed; WritePNG allocates the image and may be
 // called concurrently as long as h is not being changed.
 func WritePNG(w io.Writer, h *mlp.History, s Settings) error {
+	if guard.IsNil(w) {
+		return fmt.Errorf("%w: mlpplot: WritePNG: nil io.Writer", mlp.ErrSetting)
+	}
 	c, err := render(h, s)
 	if err != nil {
 		return err
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w); err != nil {
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(guard.Writer(w)); err != nil {
 		return fmt.Errorf("mlpplot: writing the PNG image: %w", err)
 	}
 	return nil
