@@ -1269,6 +1269,18 @@ func hostileCases() []hostileCase {
 			}
 			return nil
 		}},
+		{wrong, "every layer/NaN in gives NaN out", func(*testing.T) error {
+			d, err := NewDropout(0.5, rand.NewPCG(1, 2))
+			if err != nil {
+				return err
+			}
+			for _, l := range []Layer{NewLinear(3, 3, rand.NewPCG(1, 2)), &ReLU{}, &LeakyReLU{}, &Sigmoid{}, &Tanh{}, &GELU{}, &Softmax{}, d} {
+				if y := l.Forward(mat.NewDense(1, 3, []float64{math.NaN(), 1, -1})); !math.IsNaN(y.At(0, 0)) {
+					return fmt.Errorf("%v maps NaN to %v", l, y.At(0, 0))
+				}
+			}
+			return nil
+		}},
 		{wrong, "relu/gradient passes at NaN", func(*testing.T) error {
 			r := &ReLU{}
 			r.Forward(mat.NewDense(1, 2, []float64{math.NaN(), -1}))
