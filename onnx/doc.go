@@ -17,6 +17,9 @@
 // and mlp.task. Export's documentation lists the operators each layer
 // becomes.
 //
+// ExportPipeline and ImportPipeline do the same for an mlp.Pipeline, through
+// FromPipeline and Model.Pipeline.
+//
 // Preprocess is what a data pipeline learnt on its training data: per-column
 // imputation values and scaling, written as IsNaN/Where and Sub/Div in front
 // of the net, so that the exported model takes raw columns. A pipeline with

@@ -134,6 +134,13 @@ func TestImportTorch(t *testing.T) {
 			if m.InputName != "input" || m.OutputName != "output" || !strings.HasPrefix(m.Producer, "pytorch 1.") {
 				t.Errorf("input %q output %q producer %q", m.InputName, m.OutputName, m.Producer)
 			}
+			pl, err := m.Pipeline()
+			if err != nil {
+				t.Fatalf("Model.Pipeline: %v", err)
+			}
+			if pl.Task().String() != tc.task || !slices.Equal(pl.Classes(), tc.classes) || len(pl.Columns()) != len(columns) {
+				t.Errorf("pipeline: task %v classes %q, %d columns", pl.Task(), pl.Classes(), len(pl.Columns()))
+			}
 			got, err := m.Predict(dense(f.Input))
 			if err != nil {
 				t.Fatal(err)
