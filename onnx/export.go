@@ -69,8 +69,9 @@ type ExportSettings struct {
 // classifier, an unknown task, a class count that does not fit the output,
 // or a non-finite weight (or one beyond float32's range with Float32), and
 // for a nil w. An error from w is returned wrapped, and so is
-// io.ErrShortWrite when w reports writing part of the file with no error. Export only reads m. It builds the whole
-// file in memory: about 8 bytes per weight (4 with Float32).
+// io.ErrShortWrite when w reports writing part of the file with no error.
+// Export only reads m. It builds the whole file in memory: about 8 bytes
+// per weight (4 with Float32).
 func Export(w io.Writer, m *Model, s *ExportSettings) error {
 	if guard.IsNil(w) {
 		return fmt.Errorf("%w: onnx: Export: nil io.Writer", mlp.ErrSetting)

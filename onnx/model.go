@@ -3,12 +3,12 @@ package onnx
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/guard"
 )
 
 // Task names, the values of the mlp.task metadata entry.
@@ -177,7 +177,7 @@ func (m *Model) Predict(x mat.Matrix) (*mat.Dense, error) {
 		return nil, err
 	}
 	if p.Impute != nil || p.Mean != nil || p.Std != nil {
-		if x == nil || reflect.ValueOf(x).Kind() == reflect.Pointer && reflect.ValueOf(x).IsNil() {
+		if guard.IsNil(x) {
 			return nil, fmt.Errorf("%w: onnx: Predict: input is nil", mlp.ErrData)
 		}
 		r, c := x.Dims()
