@@ -72,12 +72,14 @@ func (b *BinaryCrossEntropy) ValidateOutput(outputs int, last Layer) error {
 // Loss returns -(1/n) Σ [y log p̂ + (1-y) log(1-p̂)] with p̂ the prediction
 // clipped to [1e-8, 1-1e-8]. It panics with an error wrapping ErrShape if
 // pred does not have one column, or the labels are not one per row, each 0
-// or 1.
+// or 1, and with one wrapping ErrMisuse if pred holds a value outside
+// [0, 1] (not a probability).
 func (b *BinaryCrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	r := checkBinary("BinaryCrossEntropy.Loss", pred, y)
 	pm := pred.RawMatrix()
 	var sum float64
 	for i, l := range y.Labels {
+		checkProbability("BinaryCrossEntropy.Loss", pm.Data[i*pm.Stride:i*pm.Stride+1], i)
 		p := min(max(pm.Data[i*pm.Stride], probFloor), 1-probFloor)
 		if l == 1 {
 			sum -= math.Log(p)

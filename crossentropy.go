@@ -90,9 +90,12 @@ func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y
 // Loss returns the loss of the type's documentation: from probabilities,
 // -log max(p, 1e-8) per entry, or with FromLogits, the exact log-softmax of
 // the logits. It panics with an error wrapping ErrShape if the labels do
-// not fit pred or Weights does not have one entry per column of pred, and
-// with the error of Validate if Weights or Smoothing is out of range
-// (NewTrainer calls Validate and returns that error instead).
+// not fit pred or Weights does not have one entry per column of pred, with
+// one wrapping ErrMisuse if pred holds a value outside [0, 1] without
+// FromLogits (logits given as probabilities would give a wrong, even
+// negative, loss), and with the error of Validate if Weights or Smoothing
+// is out of range (NewTrainer calls Validate and returns that error
+// instead).
 func (ce *CrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	_, c := checkLabels("CrossEntropy.Loss", pred, y)
 	ce.check("CrossEntropy.Loss", c)
@@ -117,6 +120,9 @@ func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
 	var row negLogRow
 	for i, l := range labels {
 		row.set(p, z, i)
+		if z == nil {
+			checkProbability("CrossEntropy.Loss", row.p, i)
+		}
 		wl := ce.weight(l)
 		total += wl
 		nll += wl * row.at(l)
@@ -133,6 +139,20 @@ func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
 		return nll / total
 	}
 	return (1-e)*(nll/total) + e/float64(c)*(smooth/total)
+}
+
+// checkProbability panics with an error wrapping ErrMisuse unless every
+// entry of row i is in [0, 1] or NaN: a loss that reads probabilities was
+// given something else, such as the logits of a model without a final
+// Softmax or Sigmoid (NewTrainer refuses such a model; a direct call of
+// Loss or Backprop would otherwise report a wrong, even negative, loss).
+func checkProbability(where string, row []float64, i int) {
+	for j, v := range row {
+		if v < 0 || v > 1 {
+			misusePanic(where, "prediction %v at row %d, column %d is not a probability; "+
+				"end the model with Softmax (or Sigmoid for BinaryCrossEntropy), or give CrossEntropy logits with FromLogits", v, i, j)
+		}
+	}
 }
 
 // minExactProb is the smallest probability whose logarithm the fused loss

@@ -199,3 +199,25 @@ func TestZeroWeightBatch(t *testing.T) {
 		t.Errorf("Fit on a set of zero weight: %v, want ErrData saying total weight 0", err)
 	}
 }
+
+// TestProbabilityLossOnLogits checks the low-level path NewTrainer does not
+// guard: Backprop or Loss of a probability loss given logits panics with
+// ErrMisuse, naming the fix, instead of reporting a negative loss.
+func TestProbabilityLossOnLogits(t *testing.T) {
+	m, err := NewSequential(NewLinear(2, 2, rand.NewPCG(5, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Forward(mat.NewDense(2, 2, []float64{3, -4, 5, 1}))
+	err = panicError(func() { Backprop(m, &CrossEntropy{}, Targets{Labels: []int{0, 1}}) })
+	if !errors.Is(err, ErrMisuse) || !strings.Contains(err.Error(), "FromLogits") {
+		t.Errorf("Backprop of CrossEntropy on logits: panic %v, want ErrMisuse naming FromLogits", err)
+	}
+	err = panicError(func() { (&BinaryCrossEntropy{}).Loss(mat.NewDense(1, 1, []float64{1.5}), Targets{Labels: []int{1}}) })
+	if !errors.Is(err, ErrMisuse) || !strings.Contains(err.Error(), "not a probability") {
+		t.Errorf("BinaryCrossEntropy.Loss of 1.5: panic %v, want ErrMisuse", err)
+	}
+	if l := (&CrossEntropy{}).Loss(mat.NewDense(1, 2, []float64{math.NaN(), 0.5}), Targets{Labels: []int{0}}); !math.IsNaN(l) {
+		t.Errorf("CrossEntropy.Loss of NaN = %v, want NaN (NaN in, NaN out)", l)
+	}
+}

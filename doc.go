@@ -103,6 +103,10 @@
 //     (ErrShape), or labels outside the classes the output can express
 //     (ErrData); Backward called before Forward; Backprop called before the
 //     model's Forward;
+//   - the Loss of a loss that reads probabilities (CrossEntropy without
+//     FromLogits, BinaryCrossEntropy) given a value outside [0, 1], such as
+//     the logits of a model without a final Softmax, rather than report a
+//     wrong or negative loss;
 //   - NewLinear and NewLinearInit with a size below 1 or a nil random source
 //     (a default source would make runs irreproducible);
 //   - ClipGradNorm with a maximum that is not positive, the Rate of a
