@@ -43,10 +43,14 @@ func (a *ReLU) PredictInto(dst, x *mat.Dense, _ *Workspace) {
 }
 
 // relu sets y = max(x, 0) element-wise; y has x's shape.
-func relu(y, x *mat.Dense) {
+func relu(y, x *mat.Dense) { eachRow(y, x, kernel.ReLU) }
+
+// eachRow calls f(y's row i, x's row i) for every row of x; y has x's
+// shape.
+func eachRow(y, x *mat.Dense, f func(dst, src []float64)) {
 	xm, ym := x.RawMatrix(), y.RawMatrix()
 	for i := 0; i < xm.Rows; i++ {
-		kernel.ReLU(ym.Data[i*ym.Stride:i*ym.Stride+xm.Cols], xm.Data[i*xm.Stride:i*xm.Stride+xm.Cols])
+		f(ym.Data[i*ym.Stride:i*ym.Stride+xm.Cols], xm.Data[i*xm.Stride:i*xm.Stride+xm.Cols])
 	}
 }
 

@@ -149,6 +149,23 @@ func (relCustomLayer) Backward(g *mat.Dense) *mat.Dense { return g }
 func (relCustomLayer) Dims() (in, out int)              { return 0, 0 }
 func (relCustomLayer) String() string                   { return "Custom" }
 
+// proba and classes call PredictProba and PredictClasses on one row of
+// two features, for relPredict.
+var (
+	proba   = func(m *Sequential) error { _, err := m.PredictProba(mat.NewDense(1, 2, []float64{1, 2})); return err }
+	classes = func(m *Sequential) error { _, err := m.PredictClasses(mat.NewDense(1, 2, []float64{1, 2})); return err }
+)
+
+// relPredict returns the error of NewSequential(layers...) or, if there is
+// none, of predict with the model.
+func relPredict(predict func(*Sequential) error, layers ...Layer) error {
+	m, err := NewSequential(layers...)
+	if err != nil {
+		return err
+	}
+	return predict(m)
+}
+
 // relSource is a random source whose state cannot be copied.
 type relSource struct{}
 
@@ -424,37 +441,16 @@ func TestBadInputs(t *testing.T) {
 			return err
 		}, []error{ErrData}, []string{"input row 1 is finite", "layer 0 Linear(2->3)"}},
 		{"predict/proba of a regression model", func(t *testing.T) error {
-			m, err := NewSequential(NewLinear(2, 1, src))
-			if err != nil {
-				return err
-			}
-			_ = m.Layers()[0].(*Linear).SetParams(mat.NewDense(2, 1, []float64{1, 1}), []float64{0})
-			_, err = m.PredictProba(x2([]float64{1, 2}))
-			return err
+			return relPredict(proba, NewLinear(2, 1, src))
 		}, []error{ErrSetting}, []string{"ends in Linear(2->1), which does not give probabilities", "use Predict"}},
 		{"predict/classes of one Softmax column", func(t *testing.T) error {
-			m, err := NewSequential(NewLinear(2, 1, src), &Softmax{})
-			if err != nil {
-				return err
-			}
-			_, err = m.PredictClasses(x2([]float64{1, 2}))
-			return err
+			return relPredict(classes, NewLinear(2, 1, src), &Softmax{})
 		}, []error{ErrSetting}, []string{"PredictClasses: a Softmax over one column always outputs 1", "Sigmoid"}},
 		{"predict/classes of one Linear column", func(t *testing.T) error {
-			m, err := NewSequential(NewLinear(2, 1, src))
-			if err != nil {
-				return err
-			}
-			_, err = m.PredictClasses(x2([]float64{1, 2}))
-			return err
+			return relPredict(classes, NewLinear(2, 1, src))
 		}, []error{ErrSetting}, []string{"PredictClasses: one output column is read as the probability of class 1, but the model ends in Linear(2->1)"}},
 		{"predict/proba of one Softmax column", func(t *testing.T) error {
-			m, err := NewSequential(NewLinear(2, 1, src), &Softmax{})
-			if err != nil {
-				return err
-			}
-			_, err = m.PredictProba(x2([]float64{1, 2}))
-			return err
+			return relPredict(proba, NewLinear(2, 1, src), &Softmax{})
 		}, []error{ErrSetting}, []string{"PredictProba: a Softmax over one column always outputs 1"}},
 		{"predict/row of the wrong width", func(t *testing.T) error {
 			return relModel(t).PredictRow(make([]float64, 2), []float64{1, 2, 3})

@@ -45,12 +45,7 @@ func (s *Softmax) PredictInto(dst, x *mat.Dense, _ *Workspace) {
 }
 
 // softmax sets each row of y, of x's shape, to the softmax of that row of x.
-func softmax(y, x *mat.Dense) {
-	xm, ym := x.RawMatrix(), y.RawMatrix()
-	for i := 0; i < xm.Rows; i++ {
-		softmaxRow(ym.Data[i*ym.Stride:i*ym.Stride+xm.Cols], xm.Data[i*xm.Stride:i*xm.Stride+xm.Cols])
-	}
-}
+func softmax(y, x *mat.Dense) { eachRow(y, x, softmaxRow) }
 
 // CloneLayer returns a new Softmax. It never fails.
 func (s *Softmax) CloneLayer() (Layer, error) { return &Softmax{}, nil }
