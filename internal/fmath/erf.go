@@ -87,42 +87,104 @@ func Erf(x float64) float64 {
 		x = -x
 		sign = true
 	}
-	if x < 0.84375 { // |x| < 0.84375
-		var temp float64
-		if x < small { // |x| < 2**-28
-			if x < veryTiny {
-				temp = 0.125 * (float64(8.0*x) + float64(efx8*x)) // avoid underflow
-			} else {
-				temp = x + float64(efx*x)
-			}
+	var r float64
+	switch {
+	case x < small: // |x| < 2**-28
+		if x < veryTiny {
+			r = 0.125 * (float64(8.0*x) + float64(efx8*x)) // avoid underflow
 		} else {
-			z := x * x
-			r := pp0 + float64(z*(pp1+float64(z*(pp2+float64(z*(pp3+float64(z*pp4)))))))
-			s := 1 + float64(z*(qq1+float64(z*(qq2+float64(z*(qq3+float64(z*(qq4+float64(z*qq5)))))))))
-			y := r / s
-			temp = x + float64(x*y)
+			r = x + float64(efx*x)
+		}
+	case x < 0.84375:
+		r = x + float64(x*erfSmall(x))
+	case x < 1.25:
+		r = erx + erfMid(x)
+	case x < 6:
+		r = 1 - erfcTail(x)
+	default:
+		r = 1
+	}
+	if sign {
+		return -r
+	}
+	return r
+}
+
+// Erfc returns the complementary error function of x, 1 - Erf(x),
+// accurate also where Erf(x) is close to 1.
+//
+// Special cases are the same as math.Erfc: Erfc(+Inf) = 0, Erfc(-Inf) = 2,
+// Erfc(NaN) = NaN.
+func Erfc(x float64) float64 {
+	const tiny = 1.0 / (1 << 56) // 2**-56
+	switch {
+	case math.IsNaN(x):
+		return math.NaN()
+	case math.IsInf(x, 1):
+		return 0
+	case math.IsInf(x, -1):
+		return 2
+	}
+	sign := false
+	if x < 0 {
+		x = -x
+		sign = true
+	}
+	switch {
+	case x < 0.84375:
+		// erfc x = 1 - (x + x·y)
+		var t float64
+		switch y := erfSmall(x); {
+		case x < tiny:
+			t = x
+		case x < 0.25:
+			t = x + float64(x*y)
+		default:
+			t = 0.5 + (float64(x*y) + (x - 0.5))
 		}
 		if sign {
-			return -temp
+			return 1 + t
 		}
-		return temp
-	}
-	if x < 1.25 { // 0.84375 <= |x| < 1.25
-		s := x - 1
-		p := pa0 + float64(s*(pa1+float64(s*(pa2+float64(s*(pa3+float64(s*(pa4+float64(s*(pa5+float64(s*pa6)))))))))))
-		q := 1 + float64(s*(qa1+float64(s*(qa2+float64(s*(qa3+float64(s*(qa4+float64(s*(qa5+float64(s*qa6)))))))))))
+		return 1 - t
+	case x < 1.25:
 		if sign {
-			return -erx - p/q
+			return 1 + erx + erfMid(x)
 		}
-		return erx + p/q
-	}
-	if x >= 6 { // inf > |x| >= 6
+		return 1 - erx - erfMid(x)
+	case x < 28:
+		if sign && x > 6 {
+			return 2
+		}
 		if sign {
-			return -1
+			return 2 - erfcTail(x)
 		}
-		return 1
+		return erfcTail(x)
 	}
-	s := 1 / (x * x)
+	if sign {
+		return 2
+	}
+	return 0
+}
+
+// erfSmall returns y, where erf x = x + x·y for 0 ≤ x < 0.84375.
+func erfSmall(x float64) float64 {
+	z := float64(x * x)
+	r := pp0 + float64(z*(pp1+float64(z*(pp2+float64(z*(pp3+float64(z*pp4)))))))
+	s := 1 + float64(z*(qq1+float64(z*(qq2+float64(z*(qq3+float64(z*(qq4+float64(z*qq5)))))))))
+	return r / s
+}
+
+// erfMid returns P/Q, where erf x = erx + P/Q for 0.84375 ≤ x < 1.25.
+func erfMid(x float64) float64 {
+	s := x - 1
+	p := pa0 + float64(s*(pa1+float64(s*(pa2+float64(s*(pa3+float64(s*(pa4+float64(s*(pa5+float64(s*pa6)))))))))))
+	q := 1 + float64(s*(qa1+float64(s*(qa2+float64(s*(qa3+float64(s*(qa4+float64(s*(qa5+float64(s*qa6)))))))))))
+	return p / q
+}
+
+// erfcTail returns erfc x for 1.25 ≤ x < 28.
+func erfcTail(x float64) float64 {
+	s := 1 / float64(x*x)
 	var r, q float64
 	if x < 1/0.35 { // |x| < 1 / 0.35  ~ 2.857143
 		r = ra0 + float64(s*(ra1+float64(s*(ra2+float64(s*(ra3+float64(s*(ra4+float64(s*(ra5+float64(s*(ra6+float64(s*ra7)))))))))))))
@@ -133,8 +195,5 @@ func Erf(x float64) float64 {
 	}
 	z := math.Float64frombits(math.Float64bits(x) & 0xffffffff00000000) // x to 20 bits
 	e := Exp(float64(-z*z)-0.5625) * Exp(float64((z-x)*(z+x))+r/q)
-	if sign {
-		return e/x - 1
-	}
-	return 1 - e/x
+	return e / x
 }

@@ -14,18 +14,23 @@ type fn struct {
 	f      func(float64) float64
 	ref    func(float64) *big.Float
 	std    func(float64) float64
-	ranges [][2]float64 // uniform in each; a negative low bound with "log" means 10**uniform
+	maxULP float64      // the largest error allowed, in ulps
+	ranges [][2]float64 // inputs are uniform in each range
 }
 
 var fns = []fn{
-	{"Exp", Exp, refExp, math.Exp, [][2]float64{{-20, 0}, {-745, 709.7}, {-1e-6, 1e-6}, {-1, 1}}},
-	{"Log", Log, refLog, math.Log, [][2]float64{{0.5, 2}, {1e-300, 1e-290}, {0, 1e300}, {1 - 1e-6, 1 + 1e-6}, {1e-10, 1}}},
-	{"Tanh", Tanh, refTanh, math.Tanh, [][2]float64{{-0.7, 0.7}, {-20, 20}, {-1e-5, 1e-5}, {0.6, 1.5}}},
-	{"Erf", Erf, refErf, math.Erf, [][2]float64{{-1.3, 1.3}, {-6, 6}, {-1e-5, 1e-5}, {2, 3}}},
+	{"Exp", Exp, refExp, math.Exp, 1, [][2]float64{{-20, 0}, {-745, 709.7}, {-1e-6, 1e-6}, {-1, 1}}},
+	{"Log", Log, refLog, math.Log, 1, [][2]float64{{0.5, 2}, {1e-300, 1e-290}, {0, 1e300}, {1 - 1e-6, 1 + 1e-6}, {1e-10, 1}}},
+	{"Tanh", Tanh, refTanh, math.Tanh, 1, [][2]float64{{-0.7, 0.7}, {-20, 20}, {-1e-5, 1e-5}, {0.6, 1.5}}},
+	{"Erf", Erf, refErf, math.Erf, 1, [][2]float64{{-1.3, 1.3}, {-6, 6}, {-1e-5, 1e-5}, {2, 3}}},
+	{"Erfc", Erfc, refErfc, math.Erfc, 3, [][2]float64{{-1.3, 1.3}, {-6, 6}, {0.2, 0.9}, {1.2, 3}, {3, 27}}},
+	{"Log1p", Log1p, refLog1p, math.Log1p, 1, [][2]float64{{-1e-9, 1e-9}, {-0.3, 0.42}, {-0.999, 10}, {0, 1e300}, {-1e-20, 1e-20}}},
 }
 
 // TestAccuracy checks each function against its big.Float reference on
-// random inputs in several ranges: the error must stay within 1 ulp.
+// random inputs in several ranges: the error must stay within 1 ulp, or 3
+// for Erfc, whose msun algorithm (package math's too) reaches 2.9 ulp near
+// x = 0.8, where it computes 1 - erf x.
 func TestAccuracy(t *testing.T) {
 	n := 3000
 	if testing.Short() {
@@ -44,16 +49,16 @@ func TestAccuracy(t *testing.T) {
 				}
 			}
 			t.Logf("%s: largest error %.3f ulp, at %v", f.name, worst, worstX)
-			if worst > 1 {
-				t.Errorf("%s(%v) is off by %.3f ulp, want at most 1", f.name, worstX, worst)
+			if worst > f.maxULP {
+				t.Errorf("%s(%v) is off by %.3f ulp, want at most %v", f.name, worstX, worst, f.maxULP)
 			}
 		})
 	}
 }
 
 // TestAgainstMath checks each function against package math on many
-// inputs: both are accurate to about 1 ulp, so they may differ by at most
-// 2 ulps.
+// inputs: both are accurate to maxULP, so they may differ by twice that,
+// unless package math is the one that is wrong.
 func TestAgainstMath(t *testing.T) {
 	for _, f := range fns {
 		t.Run(f.name, func(t *testing.T) {
@@ -71,7 +76,7 @@ func TestAgainstMath(t *testing.T) {
 					differ++
 					// Package math is not always right: amd64's Exp
 					// overflows early, its Log is wrong for subnormals.
-					if ulps(got, newF(want)) > 2 && ulps(got, f.ref(x)) > 1 {
+					if ulps(got, newF(want)) > 2*f.maxULP && ulps(got, f.ref(x)) > f.maxULP {
 						t.Fatalf("%s(%v) = %v, math gives %v", f.name, x, got, want)
 					}
 				}
@@ -96,7 +101,7 @@ func TestSpecial(t *testing.T) {
 				}
 				continue
 			}
-			if math.Float64bits(got) != math.Float64bits(want) && ulps(got, newF(want)) > 1 && ulps(got, f.ref(x)) > 1 {
+			if math.Float64bits(got) != math.Float64bits(want) && ulps(got, newF(want)) > f.maxULP && ulps(got, f.ref(x)) > f.maxULP {
 				t.Errorf("%s(%v) = %v, want %v", f.name, x, got, want)
 			}
 		}

@@ -23,28 +23,31 @@ var (
 		}
 		return sum
 	}()
-	refSqrtPi = func() *big.Float { // π = 16·atan(1/5) - 4·atan(1/239)
-		atanInv := func(n int64) *big.Float {
-			sum, x := newI(0), newI(1)
-			x.Quo(x, newI(n))
-			x2 := new(big.Float).SetPrec(refPrec).Mul(x, x)
-			term := new(big.Float).SetPrec(refPrec).Set(x)
-			for k := int64(0); term.Sign() != 0 && term.MantExp(nil) > -refPrec-10; k++ {
-				t := new(big.Float).SetPrec(refPrec).Quo(term, newI(2*k+1))
-				if k%2 == 0 {
-					sum.Add(sum, t)
-				} else {
-					sum.Sub(sum, t)
-				}
-				term.Mul(term, x2)
-			}
-			return sum
-		}
-		pi := new(big.Float).SetPrec(refPrec).Mul(newI(16), atanInv(5))
-		pi.Sub(pi, new(big.Float).SetPrec(refPrec).Mul(newI(4), atanInv(239)))
-		return pi.Sqrt(pi)
-	}()
 )
+
+// refSqrtPiPrec returns √π to prec bits: π = 16·atan(1/5) - 4·atan(1/239).
+func refSqrtPiPrec(prec uint) *big.Float {
+	nf := func(n int64) *big.Float { return new(big.Float).SetPrec(prec).SetInt64(n) }
+	atanInv := func(n int64) *big.Float {
+		sum, x := nf(0), nf(1)
+		x.Quo(x, nf(n))
+		x2 := new(big.Float).SetPrec(prec).Mul(x, x)
+		term := new(big.Float).SetPrec(prec).Set(x)
+		for k := int64(0); term.Sign() != 0 && term.MantExp(nil) > -int(prec)-10; k++ {
+			t := new(big.Float).SetPrec(prec).Quo(term, nf(2*k+1))
+			if k%2 == 0 {
+				sum.Add(sum, t)
+			} else {
+				sum.Sub(sum, t)
+			}
+			term.Mul(term, x2)
+		}
+		return sum
+	}
+	pi := new(big.Float).SetPrec(prec).Mul(nf(16), atanInv(5))
+	pi.Sub(pi, new(big.Float).SetPrec(prec).Mul(nf(4), atanInv(239)))
+	return pi.Sqrt(pi)
+}
 
 // refExpm1 returns e**x - 1 by its Taylor series, for |x| ≤ 1.
 func refExpm1(x *big.Float) *big.Float {
@@ -71,9 +74,11 @@ func refExp(x float64) *big.Float {
 }
 
 // refLog returns ln x: x = m·2**e with m in [0.5, 1), ln m = 2·atanh((m-1)/(m+1)).
-func refLog(x float64) *big.Float {
-	frac, e := math.Frexp(x)
-	m := newF(frac)
+func refLog(x float64) *big.Float { return refLogBig(newF(x)) }
+
+func refLogBig(x *big.Float) *big.Float {
+	m := new(big.Float).SetPrec(refPrec)
+	e := x.MantExp(m)
 	y := new(big.Float).SetPrec(refPrec).Quo(new(big.Float).SetPrec(refPrec).Sub(m, newI(1)), new(big.Float).SetPrec(refPrec).Add(m, newI(1)))
 	y2 := new(big.Float).SetPrec(refPrec).Mul(y, y)
 	sum, term := newI(0), new(big.Float).SetPrec(refPrec).Set(y)
@@ -98,15 +103,47 @@ func refTanh(x float64) *big.Float {
 	return em1.Quo(em1, d)
 }
 
+// refLog1p returns ln(1 + x), by its series for |x| < 1/2.
+func refLog1p(x float64) *big.Float {
+	if math.Abs(x) >= 0.5 {
+		return refLogBig(new(big.Float).SetPrec(refPrec).Add(newF(x), newI(1)))
+	}
+	bx := newF(x)
+	sum, term := newI(0), new(big.Float).SetPrec(refPrec).Set(bx)
+	for k := int64(1); term.Sign() != 0 && term.MantExp(nil) > sum.MantExp(nil)-refPrec-10; k++ {
+		t := new(big.Float).SetPrec(refPrec).Quo(term, newI(k))
+		if k%2 == 1 {
+			sum.Add(sum, t)
+		} else {
+			sum.Sub(sum, t)
+		}
+		term.Mul(term, bx)
+	}
+	return sum
+}
+
 // refErf returns erf x = 2/√π Σ (-1)^n x^(2n+1)/(n!(2n+1)), for |x| ≤ 6,
 // with enough extra precision for the cancellation between terms.
-func refErf(x float64) *big.Float {
-	const prec = refPrec + 80
+func refErf(x float64) *big.Float { return refErfPrec(x, refPrec+80) }
+
+// refErfc returns 1 - erf x, with the precision the cancellations need:
+// about 1.44·x² bits are lost between the terms of the series and as many
+// again between 1 and erf x.
+func refErfc(x float64) *big.Float {
+	prec := uint(refPrec + 80)
+	if x > 0 {
+		prec += uint(3 * x * x)
+	}
+	r := refErfPrec(x, prec)
+	return r.Sub(new(big.Float).SetPrec(prec).SetInt64(1), r)
+}
+
+func refErfPrec(x float64, prec uint) *big.Float {
 	nf := func(v int64) *big.Float { return new(big.Float).SetPrec(prec).SetInt64(v) }
 	bx := new(big.Float).SetPrec(prec).SetFloat64(x)
 	x2 := new(big.Float).SetPrec(prec).Mul(bx, bx)
 	sum, term := nf(0), new(big.Float).SetPrec(prec).Set(bx) // term = x^(2n+1)/n!
-	for n := int64(0); term.Sign() != 0 && term.MantExp(nil) > -prec; n++ {
+	for n := int64(0); term.Sign() != 0 && term.MantExp(nil) > -int(prec); n++ {
 		t := new(big.Float).SetPrec(prec).Quo(term, nf(2*n+1))
 		if n%2 == 0 {
 			sum.Add(sum, t)
@@ -117,7 +154,7 @@ func refErf(x float64) *big.Float {
 		term.Quo(term, nf(n+1))
 	}
 	sum.Mul(sum, nf(2))
-	return sum.Quo(sum, refSqrtPi)
+	return sum.Quo(sum, refSqrtPiPrec(prec))
 }
 
 // ulps returns |got - want| in units of the last place of want rounded to
