@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlpkit/mlp/internal/fmath"
 	"github.com/mlpkit/mlp/internal/kernel"
 )
 
@@ -172,9 +173,9 @@ var (
 
 func sigmoid(x, _ float64) float64 {
 	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
+		return 1 / (1 + fmath.Exp(-x))
 	}
-	z := math.Exp(x)
+	z := fmath.Exp(x)
 	return z / (1 + z)
 }
 
@@ -222,9 +223,9 @@ var (
 	_ Cloner    = (*Tanh)(nil)
 )
 
-func tanh(x, _ float64) float64 { return math.Tanh(x) }
+func tanh(x, _ float64) float64 { return fmath.Tanh(x) }
 
-func tanhDeriv(_, y, _ float64) float64 { return 1 - y*y }
+func tanhDeriv(_, y, _ float64) float64 { return 1 - float64(y*y) }
 
 // Forward returns tanh(x) element-wise.
 func (a *Tanh) Forward(x *mat.Dense) *mat.Dense { return a.e.forward(x, tanh, 0) }
@@ -348,13 +349,13 @@ var (
 )
 
 // normCDF returns Φ(x), the standard normal distribution function.
-func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+func normCDF(x float64) float64 { return float64(0.5 * fmath.Erfc(-x/math.Sqrt2)) }
 
 func gelu(x, _ float64) float64 { return x * normCDF(x) }
 
 func geluDeriv(x, _, _ float64) float64 {
 	const invSqrt2Pi = 0.3989422804014327 // 1/√(2π)
-	return normCDF(x) + x*invSqrt2Pi*math.Exp(-0.5*x*x)
+	return normCDF(x) + float64(x*invSqrt2Pi*fmath.Exp(-0.5*x*x))
 }
 
 // Forward returns x·Φ(x) element-wise.

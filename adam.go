@@ -188,7 +188,7 @@ func (c *adamCore) step() {
 	bc2Sqrt := math.Sqrt(1 - math.Pow(b2, t))
 	wd, decay := c.s.WeightDecay, 1.0
 	if c.decoupled {
-		wd, decay = 0, 1-lr*c.s.WeightDecay
+		wd, decay = 0, 1-float64(lr*c.s.WeightDecay)
 	}
 	for i, p := range c.params {
 		w := p.Value.RawMatrix().Data
@@ -199,11 +199,13 @@ func (c *adamCore) step() {
 			if c.decoupled {
 				w[k] *= decay
 			} else {
-				gk += wd * w[k]
+				gk += float64(wd * w[k])
 			}
-			m[k] = b1*m[k] + (1-b1)*gk
-			v[k] = b2*v[k] + (1-b2)*gk*gk
-			w[k] -= stepSize * (m[k] / (math.Sqrt(v[k])/bc2Sqrt + eps))
+			// The conversions round each product on its own: no compiler
+			// fuses it into the sum (Go may on arm64 and amd64 v3).
+			m[k] = float64(b1*m[k]) + float64((1-b1)*gk)
+			v[k] = float64(b2*v[k]) + float64((1-b2)*gk*gk)
+			w[k] -= float64(stepSize * (m[k] / (math.Sqrt(v[k])/bc2Sqrt + eps)))
 		}
 	}
 }

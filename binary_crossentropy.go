@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // BinaryCrossEntropy is the mean negative log-likelihood of binary labels
@@ -82,9 +84,9 @@ func (b *BinaryCrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 		checkProbability("BinaryCrossEntropy.Loss", pm.Data[i*pm.Stride:i*pm.Stride+1], i)
 		p := min(max(pm.Data[i*pm.Stride], probFloor), 1-probFloor)
 		if l == 1 {
-			sum -= math.Log(p)
+			sum -= fmath.Log(p)
 		} else {
-			sum -= math.Log(1 - p)
+			sum -= fmath.Log(1 - p)
 		}
 	}
 	return sum / float64(r)
@@ -125,7 +127,7 @@ func (b *BinaryCrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (flo
 	var sum float64
 	for i, l := range y.Labels {
 		v := zm.Data[i*zm.Stride]
-		sum += max(v, 0) - float64(l)*v + math.Log1p(math.Exp(-math.Abs(v)))
+		sum += max(v, 0) - float64(float64(l)*v) + fmath.Log1p(fmath.Exp(-math.Abs(v)))
 	}
 	return sum / float64(r), true
 }

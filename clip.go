@@ -30,7 +30,7 @@ func ClipGradNorm(params []Param, maxNorm float64) float64 {
 	var ss float64
 	for _, p := range params {
 		for _, g := range gradData(p) {
-			ss += g * g
+			ss += float64(g * g)
 		}
 	}
 	total := math.Sqrt(ss)
@@ -64,7 +64,7 @@ func scaledNorm(params []Param) float64 {
 	for _, p := range params {
 		for _, g := range gradData(p) {
 			g /= big
-			ss += g * g
+			ss += float64(g * g)
 		}
 	}
 	return big * math.Sqrt(ss)

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // CrossEntropy is the negative log-likelihood of integer class labels under
@@ -125,10 +127,10 @@ func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
 		}
 		wl := ce.weight(l)
 		total += wl
-		nll += wl * row.at(l)
+		nll += float64(wl * row.at(l))
 		if e != 0 {
 			for j := range c {
-				smooth += ce.weight(j) * row.at(j)
+				smooth += float64(ce.weight(j) * row.at(j))
 			}
 		}
 	}
@@ -138,7 +140,7 @@ func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
 	if e == 0 {
 		return nll / total
 	}
-	return (1-e)*(nll/total) + e/float64(c)*(smooth/total)
+	return float64((1-e)*(nll/total)) + float64(e/float64(c)*(smooth/total))
 }
 
 // checkProbability panics with an error wrapping ErrMisuse unless every
@@ -185,9 +187,9 @@ func (r *negLogRow) set(p, z *mat.Dense, i int) {
 func (r *negLogRow) at(j int) float64 {
 	switch {
 	case r.z == nil:
-		return -math.Log(max(r.p[j], probFloor))
+		return -fmath.Log(max(r.p[j], probFloor))
 	case r.p != nil && r.p[j] >= minExactProb:
-		return -math.Log(r.p[j])
+		return -fmath.Log(r.p[j])
 	}
 	if !r.have {
 		r.lse, r.have = logSumExp(r.z), true
@@ -207,9 +209,9 @@ func logSumExp(z []float64) float64 {
 	}
 	var sum float64
 	for _, v := range z {
-		sum += math.Exp(v - m)
+		sum += fmath.Exp(v - m)
 	}
-	return m + math.Log(sum)
+	return m + fmath.Log(sum)
 }
 
 // weight returns the weight of class j, 1 when Weights is nil.
@@ -369,11 +371,11 @@ func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, labels []int) {
 	for i, l := range labels {
 		gs, ps := g.RawRowView(i), p.RawRowView(i)
 		wl := ce.weight(l)
-		si := (1-e)*wl + e/k*sumW // S_i = Σ_j w_j·q[i][j]
+		si := float64((1-e)*wl) + float64(e/k*sumW) // S_i = Σ_j w_j·q[i][j]
 		for j, v := range ps {
-			gs[j] = (si*v - ce.weight(j)*e/k) * inv
+			gs[j] = (float64(si*v) - float64(ce.weight(j)*e/k)) * inv
 		}
-		gs[l] -= (1 - e) * wl * inv
+		gs[l] -= float64((1 - e) * wl * inv)
 	}
 }
 

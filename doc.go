@@ -139,8 +139,17 @@
 // Nothing in the package uses global randomness. Weight initialisation,
 // shuffling, splitting and dropout draw from a math/rand/v2 Source the caller
 // passes, so the same seed gives bit-identical weights, batches and history
-// on one architecture, whatever the number of cores. (Go fuses multiply-adds
-// on arm64, so amd64 and arm64 may differ in the last bits.)
+// on every supported machine (amd64 with AVX-512, AVX2 or neither, arm64,
+// and any other architecture in pure Go), whatever the number of cores and
+// the kernel path (see KernelPath). The matrix products compute the same
+// chain of fused multiply-adds on every path; elsewhere the code rounds each
+// product explicitly, so that Go does not fuse x*y + z on arm64 or on amd64
+// built with GOAMD64=v3; and the training path's exp, log, tanh and erf are
+// the package's own, which give the same bits everywhere where package math
+// does not. The openblas build is the exception: its large products are
+// OpenBLAS's. Functions a user's own code calls from package math (in a
+// custom loss or metric, say) are outside this promise, as is the cosine
+// learning-rate schedule, which calls math.Cos.
 //
 // # Concurrency
 //

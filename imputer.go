@@ -65,7 +65,7 @@ func impute(v []float64, s Imputation) (float64, bool) {
 			return vals[n/2], true
 		}
 		a, b := vals[n/2-1], vals[n/2]
-		return a/2 + b/2, true
+		return float64(a/2) + float64(b/2), true
 	case ImputeMostFrequent:
 		counts := make(map[float64]int)
 		best, bestN := 0.0, 0

@@ -59,7 +59,7 @@ func (m *RMSE) Update(pred *mat.Dense, y Targets) {
 		tr := y.Values.RawRowView(i)
 		for j, v := range pr {
 			e := v - tr[j]
-			m.sum += e * e
+			m.sum += float64(e * e)
 		}
 	}
 	m.n += r * c
@@ -177,10 +177,10 @@ func (m *R2) Update(pred *mat.Dense, y Targets) {
 		tr := y.Values.RawRowView(i)
 		for j, v := range tr {
 			d := v - m.mean[j]
-			m.mean[j] += d * inv
-			m.m2[j] += d * (v - m.mean[j])
+			m.mean[j] += float64(d * inv)
+			m.m2[j] += float64(d * (v - m.mean[j]))
 			e := v - pr[j]
-			m.ssRes[j] += e * e
+			m.ssRes[j] += float64(e * e)
 		}
 	}
 }

@@ -40,7 +40,7 @@ func (l *MSE) Loss(pred *mat.Dense, y Targets) float64 {
 		ys := y.Values.RawRowView(i)
 		for j, p := range ps {
 			d := p - ys[j]
-			sum += d * d
+			sum += float64(d * d)
 		}
 	}
 	return sum / float64(r*c)

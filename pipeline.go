@@ -293,7 +293,7 @@ func (p *Pipeline) predict(x *mat.Dense) (*Prediction, error) {
 			for i := range r {
 				row := raw.Data[i*raw.Stride : i*raw.Stride+c]
 				for k := range row {
-					row[k] = row[k]*p.yStd[k] + p.yMean[k]
+					row[k] = float64(row[k]*p.yStd[k]) + p.yMean[k]
 					if math.IsInf(row[k], 0) {
 						return nil, fmt.Errorf("%w: record %d (0-based): prediction %d overflows in the targets' units", ErrData, i, k)
 					}

@@ -106,7 +106,7 @@ func columnMeanStd(x mat.Matrix, j, r, exp int) (mean, std float64) {
 	mean += res / float64(r)
 	for i := range r {
 		dv := at(i) - mean
-		ss += dv * dv
+		ss += float64(dv * dv)
 	}
 	return math.Ldexp(mean, exp), math.Ldexp(math.Sqrt(ss/float64(r)), exp)
 }
@@ -168,7 +168,7 @@ func standardize(v, mean, std float64) (float64, bool) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false
 	}
-	z = (v/2 - mean/2) / std
+	z = (float64(v/2) - float64(mean/2)) / std
 	if math.Abs(z) > math.MaxFloat64/2 {
 		return 0, false
 	}

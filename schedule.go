@@ -121,7 +121,7 @@ func (s CosineAnnealing) Rate(base float64, epoch int) float64 {
 	case epoch >= s.Epochs:
 		return s.MinLR
 	}
-	return s.MinLR + (base-s.MinLR)*(1+math.Cos(math.Pi*float64(epoch)/float64(s.Epochs)))/2
+	return s.MinLR + float64((base-s.MinLR)*(1+math.Cos(math.Pi*float64(epoch)/float64(s.Epochs)))/2)
 }
 
 // checkGamma returns an error unless gamma, the named field, is positive

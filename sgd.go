@@ -82,16 +82,16 @@ func (o *SGD) Step() {
 		}
 		v := o.vel[i][:len(w)]
 		for k, gk := range g {
-			gk += wd * w[k]
+			gk += float64(wd * w[k]) // each product rounded on its own, never fused
 			if first {
 				v[k] = gk
 			} else {
-				v[k] = mu*v[k] + gk
+				v[k] = float64(mu*v[k]) + gk
 			}
 			if o.s.Nesterov {
-				w[k] -= lr * (gk + mu*v[k])
+				w[k] -= float64(lr * (gk + float64(mu*v[k])))
 			} else {
-				w[k] -= lr * v[k]
+				w[k] -= float64(lr * v[k])
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // Softmax turns each row of logits z into probabilities
@@ -60,7 +62,7 @@ func softmaxRow(p, z []float64) {
 	}
 	var sum float64
 	for j, v := range z {
-		e := math.Exp(v - m)
+		e := fmath.Exp(v - m)
 		p[j] = e
 		sum += e
 	}
@@ -81,7 +83,7 @@ func (s *Softmax) Backward(grad *mat.Dense) *mat.Dense {
 		ds := dm.Data[i*dm.Stride : i*dm.Stride+c]
 		var dot float64
 		for j, p := range ps {
-			dot += p * gs[j]
+			dot += float64(p * gs[j])
 		}
 		for j, p := range ps {
 			ds[j] = p * (gs[j] - dot)

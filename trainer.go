@@ -388,7 +388,7 @@ func (t *Trainer) pass(ctx context.Context, w where, src BatchSource, do func(wh
 			return 0, err
 		}
 		bw := batchWeight(t.loss, b.Y)
-		sum += loss * bw
+		sum += float64(loss * bw)
 		weight += bw
 	}
 	return setMean(w, sum, weight)
