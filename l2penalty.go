@@ -1,0 +1,130 @@
+package mlp
+
+import (
+	"gonum.org/v1/gonum/mat"
+)
+
+// l2Penalty adds scikit-learn's L2 penalty on weight matrices to a loss and
+// its gradient, as MLPClassifier and MLPRegressor train:
+//
+//	loss += 0.5·alpha·Σ‖W‖² / n
+//	∂loss/∂W += alpha·W / n
+//
+// where the sums run over the weight matrices only (biases are not
+// penalised) and n is the number of samples in the batch
+// (sklearn/neural_network/_multilayer_perceptron.py, _backprop and
+// _compute_loss_grad). The penalty wraps the data loss through Loss (it
+// records n and adds the penalty to the value) and the optimizer through
+// Step (it adds the gradient term to each weight's gradient before the
+// update), because the trainer computes parameter gradients between the two.
+//
+// An l2Penalty is not safe for concurrent use.
+type l2Penalty struct {
+	base    Loss
+	weights []Param // the penalised weight matrices
+	alpha   float64
+	n       int // samples of the last batch the loss saw
+}
+
+var (
+	_ Loss          = (*l2Penalty)(nil)
+	_ fusedLoss     = (*l2Penalty)(nil)
+	_ TargetReader  = (*l2Penalty)(nil)
+	_ BatchWeighter = (*l2Penalty)(nil)
+)
+
+// value returns 0.5·alpha·Σ‖W‖² / n for batch size n.
+func (p *l2Penalty) value(n int) float64 {
+	var ss float64
+	for _, w := range p.weights {
+		for _, v := range w.Value.RawMatrix().Data {
+			ss += v * v
+		}
+	}
+	return 0.5 * p.alpha * ss / float64(n)
+}
+
+func (p *l2Penalty) Loss(pred *mat.Dense, y Targets) float64 {
+	p.n = y.Len()
+	return p.base.Loss(pred, y) + p.value(p.n)
+}
+
+func (p *l2Penalty) Grad(pred *mat.Dense, y Targets) *mat.Dense {
+	p.n = y.Len()
+	return p.base.Grad(pred, y)
+}
+
+func (p *l2Penalty) fusedLoss(last Layer, y Targets) (float64, bool) {
+	f, ok := p.base.(fusedLoss)
+	if !ok {
+		return 0, false
+	}
+	l, ok := f.fusedLoss(last, y)
+	if !ok {
+		return 0, false
+	}
+	p.n = y.Len()
+	return l + p.value(p.n), true
+}
+
+func (p *l2Penalty) fusedGrad(last Layer, out *mat.Dense, y Targets) *mat.Dense {
+	if f, ok := p.base.(fusedLoss); ok {
+		p.n = y.Len()
+		return f.fusedGrad(last, out, y)
+	}
+	return nil
+}
+
+func (p *l2Penalty) ReadsTargets() TargetKind {
+	if r, ok := p.base.(TargetReader); ok {
+		return r.ReadsTargets()
+	}
+	return 0
+}
+
+func (p *l2Penalty) ValidateOutput(outputs int, last Layer) error {
+	if v, ok := p.base.(OutputValidator); ok {
+		return v.ValidateOutput(outputs, last)
+	}
+	return nil
+}
+
+func (p *l2Penalty) BatchWeight(y Targets) float64 { return batchWeight(p.base, y) }
+
+func (p *l2Penalty) String() string { return describe(p.base) + " + L2" }
+
+// addGrad adds alpha·W/n to the gradient of every penalised weight, for the
+// batch the loss saw last.
+func (p *l2Penalty) addGrad() {
+	if p.n == 0 {
+		return
+	}
+	c := p.alpha / float64(p.n)
+	for _, w := range p.weights {
+		g, v := w.Grad.RawMatrix().Data, w.Value.RawMatrix().Data
+		for i := range g {
+			g[i] += c * v[i]
+		}
+	}
+}
+
+// penalizedOptimizer adds the gradient of an l2Penalty before each step of
+// the optimizer it wraps.
+type penalizedOptimizer struct {
+	Optimizer
+	p *l2Penalty
+}
+
+var _ StateChecker = penalizedOptimizer{}
+
+func (o penalizedOptimizer) Step() {
+	o.p.addGrad()
+	o.Optimizer.Step()
+}
+
+func (o penalizedOptimizer) StateFinite() bool {
+	if s, ok := o.Optimizer.(StateChecker); ok {
+		return s.StateFinite()
+	}
+	return true
+}
