@@ -41,7 +41,7 @@ func (s KFold) Split(n int) ([]Fold, error) {
 	}
 	order := identity(n)
 	if s.Shuffle {
-		shuffle(order, rand.New(s.Src))
+		shuffle(rand.New(s.Src), order)
 	}
 	fold := make([]int, n) // the fold that tests each row
 	start := 0
@@ -96,7 +96,7 @@ func (s StratifiedKFold) Split(classes []int) ([]Fold, error) {
 	}
 	order := identity(n)
 	if s.Shuffle {
-		shuffle(order, rand.New(s.Src))
+		shuffle(rand.New(s.Src), order)
 	}
 	count := map[int]int{}
 	for _, c := range classes {

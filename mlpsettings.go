@@ -79,6 +79,11 @@ type MLPSettings struct {
 	// scikit-learn's random_state=None, the zero seed is a fixed seed.
 	Seed uint64
 
+	// Preprocess configures the preprocessing Fit learns from the training
+	// table (FitPreprocessor); the zero value imputes numeric cells with
+	// the mean.
+	Preprocess PreprocessSettings
+
 	// Log, when not nil, receives one line per epoch (ProgressLogger), as
 	// scikit-learn's verbose=True prints.
 	Log io.Writer

@@ -37,6 +37,19 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 	if err := d.check("split", false); err != nil {
 		return nil, nil, err
 	}
+	if s.Stratify && d.Y.Labels == nil {
+		return nil, nil, fmt.Errorf("%w: Stratify needs class labels", ErrSetting)
+	}
+	trainIdx, valIdx, err := splitRows(d.Len(), d.Y.Labels, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.copyRows(trainIdx), d.copyRows(valIdx), nil
+}
+
+// splitRows returns the training and validation row indices of Split for
+// rows samples, with labels (one per row) when s.Stratify is set.
+func splitRows(rows int, labels []int, s SplitSettings) (trainIdx, valIdx []int, err error) {
 	frac := s.ValFraction
 	if frac == 0 {
 		frac = 0.2
@@ -47,10 +60,10 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 	if s.Src == nil {
 		return nil, nil, fmt.Errorf("%w: Split needs a Src", ErrSetting)
 	}
-	if s.Stratify && d.Y.Labels == nil {
-		return nil, nil, fmt.Errorf("%w: Stratify needs class labels", ErrSetting)
+	n := len(labels)
+	if !s.Stratify {
+		n = rows
 	}
-	n := d.Len()
 	rng := rand.New(s.Src)
 	perm := make([]int, n)
 	for i := range perm {
@@ -64,7 +77,7 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 		// Maps rather than slices of d.Classes entries: a single label
 		// such as 2147483647 must not make Split allocate gigabytes.
 		counts := make(map[int]int)
-		for _, c := range d.Y.Labels {
+		for _, c := range labels {
 			counts[c]++
 		}
 		want := make(map[int]int, len(counts))
@@ -72,7 +85,7 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 			want[c] = min(int(math.Round(float64(nc)*frac)), nc-1)
 		}
 		for _, i := range perm {
-			if c := d.Y.Labels[i]; want[c] > 0 {
+			if c := labels[i]; want[c] > 0 {
 				want[c]--
 				inVal[i] = true
 				nVal++
@@ -88,8 +101,8 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 		return nil, nil, fmt.Errorf("%w: %d samples cannot be split with ValFraction %v: one part would be empty", ErrData, n, frac)
 	}
 
-	trainIdx := make([]int, 0, n-nVal)
-	valIdx := make([]int, 0, nVal)
+	trainIdx = make([]int, 0, n-nVal)
+	valIdx = make([]int, 0, nVal)
 	for _, i := range perm {
 		if inVal[i] {
 			valIdx = append(valIdx, i)
@@ -97,5 +110,5 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 			trainIdx = append(trainIdx, i)
 		}
 	}
-	return d.copyRows(trainIdx), d.copyRows(valIdx), nil
+	return trainIdx, valIdx, nil
 }
