@@ -2,49 +2,48 @@ package mlp
 
 import (
 	"fmt"
-
-	"gonum.org/v1/gonum/mat"
+	"slices"
 )
 
 // FittedMLP is what MLPClassifier.Fit and MLPRegressor.Fit return: the
-// trained net with everything between a raw table and a prediction, and how
-// training went. Its methods do not change it and are safe for concurrent
-// use.
+// fitted Pipeline (raw table in, class names or values in the targets'
+// units out) and how training went. Its methods do not change it and are
+// safe for concurrent use.
 type FittedMLP struct {
-	task    Task
-	targets []string
-	prep    *Preprocessor
-	enc     *LabelEncoder // classification
-	ts      *TargetScaler // regression
-	net     *Sequential
-	history *History
+	pipeline *Pipeline
+	targets  []string
+	history  *History
 }
 
 var _ Scorer = (*FittedMLP)(nil)
 
-func newFittedMLP(task Task, t *Table, prep *Preprocessor, enc *LabelEncoder, ts *TargetScaler, run *mlpRun) (*FittedMLP, error) {
-	return &FittedMLP{
-		task:    task,
-		targets: t.TargetNames(),
-		prep:    prep,
-		enc:     enc,
-		ts:      ts,
-		net:     run.net,
-		history: run.history,
-	}, nil
+// newFittedMLP assembles the Pipeline of a trained net: the preprocessing,
+// the net, and the class names (enc) or the target scaling (ts).
+func newFittedMLP(t *Table, prep *Preprocessor, enc *LabelEncoder, ts *TargetScaler, run *mlpRun) (*FittedMLP, error) {
+	targets := PipelineTargets{Names: t.TargetNames()}
+	if enc != nil {
+		targets.Classes = enc.Classes
+	} else {
+		targets.Scaler = &ts.StandardScaler
+	}
+	p, err := NewPipeline(prep, run.net, targets)
+	if err != nil {
+		return nil, err
+	}
+	return &FittedMLP{pipeline: p, targets: t.TargetNames(), history: run.history}, nil
 }
 
+// Pipeline returns the fitted pipeline, which Save writes to one file that
+// LoadPipeline reads in another program. A Pipeline is not changed by
+// prediction.
+func (f *FittedMLP) Pipeline() *Pipeline { return f.pipeline }
+
 // Task returns Classification or Regression.
-func (f *FittedMLP) Task() Task { return f.task }
+func (f *FittedMLP) Task() Task { return f.pipeline.Task() }
 
 // Classes returns the class names in the order of the net's outputs (nil
 // for a regressor), in a new slice: scikit-learn's classes_.
-func (f *FittedMLP) Classes() []string {
-	if f.enc == nil {
-		return nil
-	}
-	return append([]string(nil), f.enc.Classes...)
-}
+func (f *FittedMLP) Classes() []string { return f.pipeline.Classes() }
 
 // NIter returns the number of epochs trained, scikit-learn's n_iter_.
 func (f *FittedMLP) NIter() int { return len(f.history.Epochs) }
@@ -63,52 +62,9 @@ func (f *FittedMLP) History() *History {
 	return h
 }
 
-// outputs returns the net's output for the feature columns of t: class
-// probabilities (rows × classes), or predictions in the targets' units
-// (rows × targets).
-func (f *FittedMLP) outputs(t *Table) (*mat.Dense, error) {
-	x, err := f.prep.Transform(t)
-	if err != nil {
-		return nil, err
-	}
-	out, err := f.net.PredictProba(x)
-	if err != nil {
-		return nil, err
-	}
-	if f.ts != nil {
-		return f.ts.Inverse(out)
-	}
-	return out, nil
-}
-
-// PredictClasses returns the predicted class name of each row of t. Its
-// errors are those of preprocessing t (a missing column, text in a numeric
-// column), and one wrapping ErrSetting for a regressor.
-func (f *FittedMLP) PredictClasses(t *Table) ([]string, error) {
-	if f.enc == nil {
-		return nil, fmt.Errorf("%w: PredictClasses: the model is a regressor; use PredictValues", ErrSetting)
-	}
-	p, err := f.outputs(t)
-	if err != nil {
-		return nil, err
-	}
-	idx := Classify(p, nil)
-	out := make([]string, len(idx))
-	for i, k := range idx {
-		out[i] = f.enc.Classes[k]
-	}
-	return out, nil
-}
-
-// PredictValues returns the predictions of a regressor for the rows of t,
-// rows × targets, in the targets' units. Its errors are those of
-// PredictClasses, with ErrSetting for a classifier.
-func (f *FittedMLP) PredictValues(t *Table) (*mat.Dense, error) {
-	if f.ts == nil {
-		return nil, fmt.Errorf("%w: PredictValues: the model is a classifier; use PredictClasses", ErrSetting)
-	}
-	return f.outputs(t)
-}
+// Predict returns the pipeline's predictions for the rows of t, whose
+// columns are matched by name: Pipeline.Predict.
+func (f *FittedMLP) Predict(t *Table) (*Prediction, error) { return f.pipeline.Predict(t) }
 
 // Score returns scikit-learn's score on t: for a classifier the accuracy,
 // the fraction of rows whose predicted class is the target's (a label the
@@ -117,41 +73,108 @@ func (f *FittedMLP) PredictValues(t *Table) (*mat.Dense, error) {
 // ErrData when t lacks the target columns the model was trained on or has
 // a missing target, and the errors of prediction.
 func (f *FittedMLP) Score(t *Table) (float64, error) {
-	if t == nil || t.Rows() == 0 {
-		return 0, fmt.Errorf("%w: Score: the table has no rows", ErrData)
-	}
-	if len(t.Targets) != len(f.targets) {
-		return 0, fmt.Errorf("%w: Score: the table has %d target columns, the model was trained on %d (%s)",
-			ErrData, len(t.Targets), len(f.targets), listNames(f.targets))
-	}
-	if f.enc != nil {
-		pred, err := f.PredictClasses(t)
+	if f.Task() == Classification {
+		r, err := f.ClassificationReport(t)
 		if err != nil {
 			return 0, err
 		}
-		right := 0
-		for i, p := range pred {
-			name, ok := labelText(&t.Targets[0], i)
-			if !ok {
-				return 0, fmt.Errorf("%w: Score: target column %s has no label in row %d (0-based)", ErrData, quote(t.Targets[0].Name), i)
-			}
-			if name == p {
-				right++
-			}
-		}
-		return float64(right) / float64(len(pred)), nil
+		return r.Accuracy, nil
 	}
-	pred, err := f.PredictValues(t)
+	r, err := f.RegressionReport(t)
 	if err != nil {
 		return 0, err
+	}
+	return r.R2(), nil
+}
+
+// checkScored returns an error wrapping ErrData unless t has rows and the
+// target columns of the model.
+func (f *FittedMLP) checkScored(t *Table, want Task) error {
+	switch {
+	case f.Task() != want:
+		return fmt.Errorf("%w: the model is a %v model, not %v", ErrSetting, f.Task(), want)
+	case t == nil || t.Rows() == 0:
+		return fmt.Errorf("%w: the table has no rows", ErrData)
+	case !slices.Equal(t.TargetNames(), f.targets):
+		return fmt.Errorf("%w: the table's target columns are %s; the model was trained on %s",
+			ErrData, listNames(t.TargetNames()), listNames(f.targets))
+	}
+	return nil
+}
+
+// ClassificationReport returns the classification report of a classifier
+// on t: per-class precision, recall, F1 and support, named by the classes,
+// with accuracy and the averages. A true label the model never saw is added
+// as a class of its own (with recall 0). Its errors are those of Score, and
+// ErrSetting for a regressor.
+func (f *FittedMLP) ClassificationReport(t *Table) (*ClassificationReport, error) {
+	pred, labels, names, err := f.classified(t)
+	if err != nil {
+		return nil, err
+	}
+	return NewClassificationReport(pred, labels, names)
+}
+
+// ConfusionMatrix returns the confusion matrix of a classifier on t,
+// labelled with the class names as ClassificationReport names them.
+func (f *FittedMLP) ConfusionMatrix(t *Table) (*ConfusionMatrix, error) {
+	pred, labels, names, err := f.classified(t)
+	if err != nil {
+		return nil, err
+	}
+	return NewConfusionMatrix(pred, labels, names)
+}
+
+// classified returns the predicted and true class indices of the rows of t
+// and the class names they index: the model's classes, then the true
+// labels of t the model does not know.
+func (f *FittedMLP) classified(t *Table) (pred, labels []int, names []string, err error) {
+	if err := f.checkScored(t, Classification); err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := f.pipeline.Predict(t)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	names = f.pipeline.Classes()
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	labels = make([]int, len(p.Labels))
+	for i := range labels {
+		name, ok := labelText(&t.Targets[0], i)
+		if !ok {
+			return nil, nil, nil, fmt.Errorf("%w: target column %s has no label in row %d (0-based)", ErrData, quote(t.Targets[0].Name), i)
+		}
+		k, ok := index[name]
+		if !ok {
+			if len(names) == MaxClasses {
+				return nil, nil, nil, fmt.Errorf("%w: target column %s has more than %d distinct labels", ErrData, quote(t.Targets[0].Name), MaxClasses)
+			}
+			k = len(names)
+			index[name] = k
+			names = append(names, name)
+		}
+		labels[i] = k
+	}
+	return p.Classes, labels, names, nil
+}
+
+// RegressionReport returns RMSE, MAE and R² per target of a regressor on t,
+// in the targets' units. Its errors are those of Score, and ErrSetting for
+// a classifier.
+func (f *FittedMLP) RegressionReport(t *Table) (*RegressionReport, error) {
+	if err := f.checkScored(t, Regression); err != nil {
+		return nil, err
+	}
+	p, err := f.pipeline.Predict(t)
+	if err != nil {
+		return nil, err
 	}
 	y, err := t.TargetValues()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	rep, err := NewRegressionReport(pred, y, f.targets)
-	if err != nil {
-		return 0, err
-	}
-	return rep.R2(), nil
+	return NewRegressionReport(p.Values, y, f.targets)
 }

@@ -89,7 +89,7 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newFittedMLP(Classification, t, prep, enc, nil, run)
+	return newFittedMLP(t, prep, enc, nil, run)
 }
 
 // Fit preprocesses t's features as MLPClassifier.Fit does, standardizes its
@@ -136,7 +136,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newFittedMLP(Regression, t, prep, nil, ts, run)
+	return newFittedMLP(t, prep, nil, ts, run)
 }
 
 // checkTargets returns an error wrapping ErrData unless t has rows and

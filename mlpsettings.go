@@ -195,8 +195,9 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 // build returns the net Linear(features->h1), act, ..., Linear(hk->outputs)
 // followed by last (nil for none), with scikit-learn's Glorot-uniform
 // initialisation drawn from rand.NewPCG(Seed, 1), and the weight matrices
-// the L2 penalty applies to, for batches of the given size. It returns an error wrapping ErrSetting when the
-// net would exceed the caps of ModelLimits (see checkNetSize).
+// the L2 penalty applies to. Before allocating, it returns an error wrapping
+// ErrTooLarge when the net or its buffers for batches of the given size
+// would be too large (checkNetSize).
 func (d *mlpDefaults) build(features, outputs, batch int, last Layer) (*Sequential, []Param, error) {
 	widths := append(append([]int{features}, d.hidden...), outputs)
 	if err := checkNetSize(widths, batch); err != nil {
@@ -230,35 +231,25 @@ func (d *mlpDefaults) build(features, outputs, batch int, last Layer) (*Sequenti
 	return m, weights, err
 }
 
-// Caps on the nets the estimators build, checked before anything is
-// allocated: the weights of one Linear layer (the cap of the saved-model
-// format) and of the whole net, and the floats of the activations a batch
-// of 200 samples needs.
-const (
-	maxEstimatorLayerWeights = 1 << 26
-	maxEstimatorWeights      = 1 << 27
-	maxEstimatorActivations  = 1 << 27
-)
+// maxBatchFloats caps the activation floats of one training batch, batch
+// size times ModelLimits' floats per row: 2^27, 1 GiB.
+const maxBatchFloats = 1 << 27
 
-// checkNetSize returns an error wrapping ErrSetting when the net of the
-// given layer widths would have a layer of more than 2^26 weights, more
-// than 2^27 weights in all, or need more than 2^27 floats of activations
-// and gradients for a batch of the given size.
+// checkNetSize returns an error unless the net of the given layer widths
+// fits the default ModelLimits (CheckModelSize: wrapping ErrTooLarge) and
+// its activations and their gradients for a batch of the given size take at
+// most maxBatchFloats floats.
 func checkNetSize(widths []int, batch int) error {
-	var total, acts float64
-	for i := 0; i+1 < len(widths); i++ {
-		a, b := float64(widths[i]), float64(widths[i+1])
-		if a*b > maxEstimatorLayerWeights {
-			return fmt.Errorf("%w: layer %d would be Linear(%d->%d), more than %d weights", ErrSetting, i, widths[i], widths[i+1], maxEstimatorLayerWeights)
-		}
-		total += a * b
-		acts += 4 * float64(batch) * b // output, gradient, activation and its gradient
+	if err := CheckModelSize(widths); err != nil {
+		return err
 	}
-	switch {
-	case total > maxEstimatorWeights:
-		return fmt.Errorf("%w: the net %v would have %.0f weights, more than %d", ErrSetting, widths, total, maxEstimatorWeights)
-	case acts > maxEstimatorActivations:
-		return fmt.Errorf("%w: the net %v would need %.0f floats of activations for a batch of %d, more than %d", ErrSetting, widths, acts, batch, maxEstimatorActivations)
+	var row float64
+	for _, w := range widths[1:] {
+		row += 2 * float64(w) // a Linear output and its activation
+	}
+	if f := 2 * row * float64(batch); f > maxBatchFloats { // and their gradients
+		return fmt.Errorf("%w: the net %v needs %.0f floats of activations and gradients for a batch of %d, more than %d; use a smaller BatchSize",
+			ErrTooLarge, widths, f, batch, maxBatchFloats)
 	}
 	return nil
 }
