@@ -197,10 +197,10 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 // initialisation drawn from rand.NewPCG(Seed, 1), and the weight matrices
 // the L2 penalty applies to. Before allocating, it returns an error wrapping
 // ErrTooLarge when the net or its buffers for batches of the given size
-// would be too large (checkNetSize).
+// would be too large (CheckTrainingSize).
 func (d *mlpDefaults) build(features, outputs, batch int, last Layer) (*Sequential, []Param, error) {
 	widths := append(append([]int{features}, d.hidden...), outputs)
-	if err := checkNetSize(widths, batch); err != nil {
+	if err := CheckTrainingSize(widths, batch); err != nil {
 		return nil, nil, err
 	}
 	rng := rand.New(rand.NewPCG(d.Seed, mlpInitStream))
@@ -235,11 +235,14 @@ func (d *mlpDefaults) build(features, outputs, batch int, last Layer) (*Sequenti
 // size times ModelLimits' floats per row: 2^27, 1 GiB.
 const maxBatchFloats = 1 << 27
 
-// checkNetSize returns an error unless the net of the given layer widths
-// fits the default ModelLimits (CheckModelSize: wrapping ErrTooLarge) and
-// its activations and their gradients for a batch of the given size take at
-// most maxBatchFloats floats.
-func checkNetSize(widths []int, batch int) error {
+// CheckTrainingSize returns an error unless the multilayer perceptron of
+// the given widths (input, hidden, output) fits the default ModelLimits
+// (CheckModelSize) and its layers' outputs and their gradients for a
+// training batch of the given size take at most 2^27 floats (1 GiB). The
+// error wraps ErrTooLarge, or ErrSetting for a width below 1. Programs that
+// build nets from user settings call it before allocating anything; it
+// allocates nothing itself.
+func CheckTrainingSize(widths []int, batch int) error {
 	if err := CheckModelSize(widths); err != nil {
 		return err
 	}

@@ -5,30 +5,167 @@
 // It splits the data 80/20, standardizes each pixel with the statistics of
 // the training part and trains Linear(64->128), ReLU, Linear(128->10),
 // Softmax with SGD (batch 32, learning rate 0.1) and cross-entropy for 30
-// epochs. It prints the training log, the validation accuracy and confusion
-// matrix, and last the line
+// epochs. It prints the training log, the validation accuracy, the
+// classification report and the confusion matrix, and last the line
 //
 //	final val_loss=<loss> val_accuracy=<accuracy>
 //
-// Run with -h for the flags; -data runs the same pipeline on another CSV
-// file of the same form, and -plot FILE.png draws the training history
-// (losses and validation accuracy per epoch) to a PNG image.
+// Run with -h for the flags; -data runs the same program on another CSV
+// file with the class labels in the last column, and -plot FILE.png draws
+// the training history (losses and validation accuracy per epoch) to a PNG
+// image. The exit status is 0 after a complete run, 1 when the data cannot
+// be read, training fails or the plot cannot be written (with a one-line
+// message on stderr), and 2 for a bad flag.
 package main
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 
-	"github.com/mlpkit/mlp/internal/experiment"
+	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/examples/internal/cli"
+	"github.com/mlpkit/mlp/mlpplot"
 )
 
-func main() {
-	os.Exit(experiment.Main("digits", experiment.Defaults{
-		Dataset: "digits.csv",
-		About:   "Trains the net the flags describe on the 8x8 handwritten digits data.",
-		Seed:    1,
-		Hidden:  []int{128},
-		Epochs:  30,
-		Batch:   32,
-		LR:      0.1,
-	}, os.Args[1:], os.Stdout, os.Stderr))
+const name = "digits"
+
+var defaults = cli.Defaults{
+	Dataset: "digits.csv",
+	About:   "Trains the net the flags describe on the 8x8 handwritten digits data.",
+	Target:  "class label",
+	Seed:    1,
+	Hidden:  []int{128},
+	Epochs:  30,
+	Batch:   32,
+	LR:      0.1,
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags, code := cli.Parse(name, defaults, args, stderr)
+	if code >= 0 {
+		return code
+	}
+	fail := func(err error) int { return cli.Fail(stderr, name, err) }
+	plot, err := cli.CreatePlot(flags.Plot)
+	if err != nil {
+		return fail(err)
+	}
+	if plot != nil {
+		defer plot.Close()
+	}
+
+	// Read the table: numeric features, the class labels in the last column.
+	in, source, err := cli.Open(flags.Data, defaults.Dataset)
+	if err != nil {
+		return fail(err)
+	}
+	defer in.Close()
+	reader := mlp.NewCSVReader(in)
+	reader.TargetIndex = []int{-1}
+	reader.Task = mlp.Classification
+	table, err := reader.ReadAll()
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", source, err))
+	}
+	classes, err := mlp.FitLabelEncoder(&table.Targets[0])
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", source, err))
+	}
+	if len(classes.Classes) < 2 {
+		return fail(fmt.Errorf("%s: the labels hold 1 class; a classifier needs at least 2", source))
+	}
+
+	// Split 80/20 and learn the scaling from the training part only.
+	train, val, err := mlp.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(flags.Seed, 1)})
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", source, err))
+	}
+	prep, err := mlp.FitPreprocessor(train, mlp.PreprocessSettings{})
+	if err != nil {
+		return fail(err)
+	}
+	trainSet, err := cli.Encode(prep, classes, train)
+	if err != nil {
+		return fail(err)
+	}
+	valSet, err := cli.Encode(prep, classes, val)
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "data: %s: %d samples, %d features, %d classes; %d training, %d validation (seed %d)\n",
+		source, table.Rows(), prep.Width(), len(classes.Classes), train.Rows(), val.Rows(), flags.Seed)
+
+	// Build the net and train it with SGD and cross-entropy.
+	model, err := cli.Net(prep.Width(), flags.Hidden, len(classes.Classes), flags.Batch, &mlp.Softmax{}, rand.NewPCG(flags.Seed, 2))
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "\nmodel 1: %s; %d epochs, batch %d, lr %v\n", cli.Layers(model), flags.Epochs, flags.Batch, flags.LR)
+	opt, err := mlp.NewSGD(model.Params(), mlp.SGDSettings{LR: flags.LR})
+	if err != nil {
+		return fail(err)
+	}
+	trainer, err := mlp.NewTrainer(model, &mlp.CrossEntropy{}, opt, mlp.TrainerSettings{
+		Metrics: []mlp.Metric{&mlp.Accuracy{}},
+		Hooks:   []mlp.Hook{&mlp.ProgressLogger{W: stdout, Every: max(1, flags.Epochs/10)}},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	trainLoader, err := mlp.NewDataLoader(trainSet, mlp.LoaderSettings{BatchSize: flags.Batch, Shuffle: true, Src: rand.NewPCG(flags.Seed, 3)})
+	if err != nil {
+		return fail(err)
+	}
+	valLoader, err := mlp.NewDataLoader(valSet, mlp.LoaderSettings{BatchSize: flags.Batch})
+	if err != nil {
+		return fail(err)
+	}
+	ctx := context.Background()
+	history, err := trainer.Fit(ctx, trainLoader, valLoader, flags.Epochs)
+	if err != nil {
+		return fail(err)
+	}
+
+	// Evaluate on the validation part, from its raw rows, through the
+	// pipeline that a program would save and load to predict.
+	scores, err := trainer.Evaluate(ctx, valLoader)
+	if err != nil {
+		return fail(err)
+	}
+	pipeline, err := mlp.NewPipeline(prep, model, mlp.PipelineTargets{Names: table.TargetNames(), Classes: classes.Classes})
+	if err != nil {
+		return fail(err)
+	}
+	pred, err := pipeline.Predict(val)
+	if err != nil {
+		return fail(err)
+	}
+	report, err := mlp.NewClassificationReport(pred.Classes, valSet.Y.Labels, classes.Classes)
+	if err != nil {
+		return fail(err)
+	}
+	confusion, err := mlp.NewConfusionMatrix(pred.Classes, valSet.Y.Labels, classes.Classes)
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "validation: loss %.4f, accuracy %.4f (%d samples)\n\n%s\n%s\n",
+		scores.Loss, report.Accuracy, val.Rows(), report, confusion)
+
+	if plot != nil {
+		err := mlpplot.WritePNG(plot, history, mlpplot.Settings{Title: name + ": " + cli.Layers(model)})
+		if err == nil {
+			err = plot.Close()
+		}
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "plot: %s\n", flags.Plot)
+	}
+	fmt.Fprintf(stdout, "final val_loss=%.4f val_accuracy=%.4f\n", scores.Loss, scores.Metrics["accuracy"])
+	return 0
 }

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+
+	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/datasets"
+)
+
+// Open returns the CSV file path, or the embedded data set named embedded
+// when path is "", and the name to print for it. Close the reader when done.
+func Open(path, embedded string) (io.ReadCloser, string, error) {
+	if path == "" {
+		r, err := datasets.Open(embedded)
+		return io.NopCloser(r), embedded, err
+	}
+	f, err := os.Open(path)
+	return f, path, err
+}
+
+// Fail prints err on one line to stderr as "<name>: <error>" and returns
+// the exit status 1.
+func Fail(stderr io.Writer, name string, err error) int {
+	fmt.Fprintf(stderr, "%s: %s\n", name, strings.ReplaceAll(err.Error(), "\n", " "))
+	return 1
+}
+
+// CreatePlot creates the -plot file path before training, so that a path
+// that cannot be written is reported before any time is spent; nil when
+// path is "". The caller writes the image into it and closes it.
+func CreatePlot(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-plot: %w", err)
+	}
+	return f, nil
+}
+
+// Net returns the net Linear(features->h1), ReLU, ..., Linear(hk->outputs)
+// followed by last when it is not nil, with the weights of the Linear
+// layers drawn from src in layer order. Before allocating anything it
+// returns the error of mlp.CheckTrainingSize for a net, or its buffers for
+// batches of the given size, beyond the caps.
+func Net(features int, hidden []int, outputs, batch int, last mlp.Layer, src rand.Source) (*mlp.Sequential, error) {
+	widths := append(append([]int{features}, hidden...), outputs)
+	if err := mlp.CheckTrainingSize(widths, batch); err != nil {
+		return nil, err
+	}
+	var layers []mlp.Layer
+	for i, w := range widths[1:] {
+		layers = append(layers, mlp.NewLinear(widths[i], w, src))
+		if i < len(hidden) {
+			layers = append(layers, &mlp.ReLU{})
+		}
+	}
+	if last != nil {
+		layers = append(layers, last)
+	}
+	return mlp.NewSequential(layers...)
+}
+
+// Layers returns the layers of m as its String lists them, without the
+// "Sequential(...)" around them: "Linear(4->16), ReLU, Linear(16->3), Softmax".
+func Layers(m *mlp.Sequential) string {
+	return strings.TrimSuffix(strings.TrimPrefix(m.String(), "Sequential("), ")")
+}
+
+// Encode returns the rows of t as a Dataset: the features through prep, the
+// class indices of its one target column through classes.
+func Encode(prep *mlp.Preprocessor, classes *mlp.LabelEncoder, t *mlp.Table) (*mlp.Dataset, error) {
+	x, err := prep.Transform(t)
+	if err != nil {
+		return nil, err
+	}
+	y, err := classes.Transform(&t.Targets[0])
+	if err != nil {
+		return nil, err
+	}
+	return mlp.NewDataset(x, mlp.Targets{Labels: y})
+}
