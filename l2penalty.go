@@ -54,12 +54,12 @@ func (p *l2Penalty) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	return p.base.Grad(pred, y)
 }
 
-func (p *l2Penalty) fusedLoss(last Layer, y Targets) (float64, bool) {
+func (p *l2Penalty) fusedLoss(last Layer, out *mat.Dense, y Targets) (float64, bool) {
 	f, ok := p.base.(fusedLoss)
 	if !ok {
 		return 0, false
 	}
-	l, ok := f.fusedLoss(last, y)
+	l, ok := f.fusedLoss(last, out, y)
 	if !ok {
 		return 0, false
 	}
