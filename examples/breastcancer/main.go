@@ -115,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		hidden []int
 		epochs int
 	}{{nil, 20}, {flags.Hidden, flags.Epochs}} {
-		model, err = cli.Net(prep.Width(), m.hidden, len(classes.Classes), flags.Batch, &mlp.Softmax{}, rand.NewPCG(flags.Seed, 2))
+		model, err = cli.Net(prep.Width(), m.hidden, len(classes.Classes), min(flags.Batch, train.Rows()), &mlp.Softmax{}, rand.NewPCG(flags.Seed, 2))
 		if err != nil {
 			return fail(err)
 		}

@@ -102,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		source, table.Rows(), prep.Width(), len(classes.Classes), train.Rows(), val.Rows(), flags.Seed)
 
 	// Build the net and train it with SGD and cross-entropy.
-	model, err := cli.Net(prep.Width(), flags.Hidden, len(classes.Classes), flags.Batch, &mlp.Softmax{}, rand.NewPCG(flags.Seed, 2))
+	model, err := cli.Net(prep.Width(), flags.Hidden, len(classes.Classes), min(flags.Batch, train.Rows()), &mlp.Softmax{}, rand.NewPCG(flags.Seed, 2))
 	if err != nil {
 		return fail(err)
 	}

@@ -6,9 +6,18 @@
 //   - iris.csv: 150 samples, 4 features, 3 classes
 //   - digits.csv: 1797 samples, 64 features (8x8 images), 10 classes
 //   - diabetes.csv: 442 samples, 10 features, a real-valued target
+//   - wine.csv: 178 samples, 13 features, 3 classes
+//   - iris_species.csv: iris.csv with the species names (setosa,
+//     versicolor, virginica) in the last column "species"
 //
 // The values are those scikit-learn 1.2 bundles (UCI sources, CC BY 4.0 or
-// public domain).
+// public domain). Two synthetic tables, written by synthetic.py, show what
+// real tables hold:
+//
+//   - churn.csv: 400 customers, text columns plan and region, missing
+//     cells ("NA", "?"), label churned ("yes"/"no")
+//   - energy.csv: 500 buildings, text column orientation, two targets
+//     heating_load and cooling_load
 package datasets
 
 import (

@@ -85,3 +85,17 @@ func Encode(prep *mlp.Preprocessor, classes *mlp.LabelEncoder, t *mlp.Table) (*m
 	}
 	return mlp.NewDataset(x, mlp.Targets{Labels: y})
 }
+
+// Values returns the rows of t as a Dataset for regression: the features
+// through prep, the target columns as values.
+func Values(prep *mlp.Preprocessor, t *mlp.Table) (*mlp.Dataset, error) {
+	x, err := prep.Transform(t)
+	if err != nil {
+		return nil, err
+	}
+	y, err := t.TargetValues()
+	if err != nil {
+		return nil, err
+	}
+	return mlp.NewDataset(x, mlp.Targets{Values: y})
+}

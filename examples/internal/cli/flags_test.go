@@ -1,13 +1,35 @@
-package experiment_test
+package cli
 
 import (
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/mlpkit/mlp/internal/experiment"
 )
+
+func TestParseWidths(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []int
+		wantErr bool
+	}{
+		{"", nil, false},
+		{" ", nil, false},
+		{"16", []int{16}, false},
+		{"128, 64,10", []int{128, 64, 10}, false},
+		{"0", nil, true},
+		{"-3", nil, true},
+		{"1.5", nil, true},
+		{"8,", nil, true},
+		{"a", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseWidths(tt.in)
+		if (err != nil) != tt.wantErr || !slices.Equal(got, tt.want) {
+			t.Errorf("ParseWidths(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
 
 // FuzzParseWidths checks that ParseWidths never panics, that the widths it
 // accepts are all positive and that they parse back to themselves when
@@ -18,7 +40,7 @@ func FuzzParseWidths(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		w, err := experiment.ParseWidths(s)
+		w, err := ParseWidths(s)
 		if err != nil {
 			if w != nil {
 				t.Fatalf("ParseWidths(%q) returned %v with its error %v", s, w, err)
@@ -32,7 +54,7 @@ func FuzzParseWidths(f *testing.F) {
 			}
 			parts[i] = strconv.Itoa(v)
 		}
-		back, err := experiment.ParseWidths(strings.Join(parts, ","))
+		back, err := ParseWidths(strings.Join(parts, ","))
 		if err != nil || !slices.Equal(back, w) {
 			t.Fatalf("ParseWidths(%q) = %v, which parses back as %v, %v", s, w, back, err)
 		}
