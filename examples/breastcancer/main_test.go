@@ -86,7 +86,9 @@ func TestBadData(t *testing.T) {
 	})
 }
 
-func TestBadFlags(t *testing.T) { clitest.BadFlags(t, "breastcancer", run, "(default 16)", "(default 9)", "breast_cancer.csv") }
+func TestBadFlags(t *testing.T) {
+	clitest.BadFlags(t, "breastcancer", run, "(default 16)", "(default 9)", "breast_cancer.csv")
+}
 
 func TestPlot(t *testing.T) { clitest.Plot(t, run, "-epochs", "4") }
 

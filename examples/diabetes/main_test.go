@@ -64,7 +64,9 @@ func TestBadData(t *testing.T) {
 	})
 }
 
-func TestBadFlags(t *testing.T) { clitest.BadFlags(t, "diabetes", run, "(default 3)", "real-valued target") }
+func TestBadFlags(t *testing.T) {
+	clitest.BadFlags(t, "diabetes", run, "(default 3)", "real-valued target")
+}
 
 func TestPlot(t *testing.T) { clitest.Plot(t, run, "-epochs", "5") }
 
