@@ -36,8 +36,9 @@ func (m Imputation) String() string {
 }
 
 // impute returns the statistic s of the non-missing (non-NaN) values of v,
-// and false if there is none. The mean is computed as sum/n after scaling by
-// the largest magnitude, so it does not overflow for finite input. It
+// and false if there is none. The mean is sum/n, as numpy computes it for
+// short columns; when the sum overflows it is taken again over the values
+// divided by the largest magnitude, so it is finite for finite input. It
 // allocates a sorted copy for the median and a map for the most frequent
 // value.
 func impute(v []float64, s Imputation) (float64, bool) {
@@ -81,10 +82,18 @@ func impute(v []float64, s Imputation) (float64, bool) {
 		}
 		return best, true
 	}
-	if big == 0 {
-		return 0, true
-	}
 	var sum float64
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			sum += x
+		}
+	}
+	if !math.IsInf(sum, 0) {
+		return sum / float64(n), true
+	}
+	// The sum of finite values overflowed: sum them scaled by the largest
+	// magnitude.
+	sum = 0
 	for _, x := range v {
 		if !math.IsNaN(x) {
 			sum += x / big
