@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -712,5 +713,65 @@ func TestLoadPipelineVersion1(t *testing.T) {
 	}
 	if _, err := p.PredictRecords(header, [][]string{append([]string{""}, rows[0][1:]...)}); !errors.Is(err, mlp.ErrData) || !strings.Contains(err.Error(), "no imputation") {
 		t.Errorf("missing cell in a bare pipeline: %v", err)
+	}
+}
+
+// goldenPipelineFile is a version-2 file: tinyPipeline saved.
+const goldenPipelineFile = "testdata/pipeline_v2.mlp"
+
+// TestPipelineGolden checks that Save writes the golden version-2 file byte
+// for byte (go test -run TestPipelineGolden -update rewrites it), that
+// LoadPipeline reads it back with the same predictions, and that Load
+// refuses it naming LoadPipeline.
+func TestPipelineGolden(t *testing.T) {
+	p, tab := tinyPipeline(t)
+	var buf bytes.Buffer
+	if err := p.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(goldenPipelineFile, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden, err := os.ReadFile(goldenPipelineFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), golden) {
+		t.Fatalf("Save writes %d bytes that differ from %s (%d bytes)", buf.Len(), goldenPipelineFile, len(golden))
+	}
+	q, err := mlp.LoadPipeline(bytes.NewReader(golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.Predict(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.Predict(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePrediction(t, "golden", want, got)
+	if !slices.Equal(got.Labels, want.Labels) || fmt.Sprint(q.Columns()) != fmt.Sprint(p.Columns()) {
+		t.Errorf("loaded columns %v, want %v", q.Columns(), p.Columns())
+	}
+	_, err = mlp.Load(bytes.NewReader(golden))
+	dataErrorContains(t, err, mlp.ErrFormat, "version 2 is a pipeline file", "LoadPipeline")
+
+	// Every truncation and every single-byte change is an error or, for a
+	// change the checksum cannot see, never a panic.
+	for n := range len(golden) {
+		if q, err := mlp.LoadPipeline(bytes.NewReader(golden[:n])); q != nil || !errors.Is(err, mlp.ErrFormat) {
+			t.Fatalf("truncated to %d bytes: %v", n, err)
+		}
+	}
+	for i := range len(golden) - 4 {
+		bad := slices.Clone(golden)
+		bad[i] ^= 0x41
+		if q, err := mlp.LoadPipeline(bytes.NewReader(bad)); q != nil || !errors.Is(err, mlp.ErrFormat) {
+			t.Fatalf("byte %d changed: %v", i, err)
+		}
 	}
 }

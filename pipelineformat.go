@@ -43,8 +43,9 @@ const (
 //	strings: the missing-value markers besides the defaults
 //	uint32 number of input columns m ≥ 1, then per column:
 //	  string name, uint8 kind: 1 numeric, 2 categorical
-//	  numeric:     uint8 has-fill, float64 fill, uint8 scaled,
-//	               float64 mean, float64 std
+//	  numeric:     uint8 has-fill, float64 fill (0 if not), uint8
+//	               scaled, float64 mean (0 if not), float64 std (1 if
+//	               not)
 //	  categorical: strings categories (≥ 1, one-hot order), uint32 index
 //	               of the fill category (0xFFFFFFFF: none)
 //	strings: target names
@@ -320,6 +321,9 @@ func (d *decoder) pipelineSection() (*Preprocessor, PipelineTargets, error) {
 			if !(sd > 0) || math.IsInf(sd, 0) {
 				return nil, t, d.errorf("%s std %v at byte %d is not positive and finite", what, sd, at)
 			}
+			if !isScaled && sd != 1 {
+				return nil, t, d.errorf("%s std %v at byte %d is not 1 for a column that is not scaled", what, sd, at)
+			}
 			if isScaled {
 				c.scaled = scaled
 				scaled++
@@ -397,8 +401,12 @@ func (d *decoder) flagged(what string) (bool, float64, error) {
 		return false, 0, d.errorf("%s flag %d at byte %d is not 0 or 1", what, b[0], at)
 	}
 	if b[0] == 0 {
-		// The 8 bytes of a field that is not set are read and ignored.
-		_, err := d.float64(-1, what)
+		// A field that is not set holds 0, so that a file has one form.
+		at := d.off
+		v, err := d.float64(-1, what)
+		if err == nil && math.Float64bits(v) != 0 {
+			err = d.errorf("%s at byte %d is %v but not set; it must be 0", what, at, v)
+		}
 		return false, 0, err
 	}
 	v, err := d.finite(what)
