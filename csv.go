@@ -99,12 +99,13 @@ type Limits struct {
 	// 4 MiB. A newline-free input such as /dev/zero stops here.
 	MaxLineBytes int
 	// MaxFields is the most fields (columns) of one record; default
-	// 16384.
+	// 2048 (raise it for wider tables: the allocation bound below holds
+	// for the defaults).
 	MaxFields int
 	// MaxFieldBytes is the most bytes of one cell; default 64 KiB.
 	MaxFieldBytes int
 	// MaxCategories is the most distinct texts all categorical columns
-	// together may hold; default 10000 (each becomes a one-hot input of
+	// together may hold; default 4096 (each becomes a one-hot input of
 	// the network). An identifier or free-text column trips it: add it
 	// to CSVReader.Ignore.
 	MaxCategories int
@@ -114,9 +115,9 @@ type Limits struct {
 const (
 	DefaultMaxBytes      = 1 << 30
 	DefaultMaxLineBytes  = 4 << 20
-	DefaultMaxFields     = 1 << 14
+	DefaultMaxFields     = 2048
 	DefaultMaxFieldBytes = 64 << 10
-	DefaultMaxCategories = 10000
+	DefaultMaxCategories = 4096
 )
 
 // withDefaults returns l with zero fields set to their defaults.
@@ -249,7 +250,7 @@ func (c *CSVReader) ReadAll() (*Table, error) {
 		return nil, err
 	}
 	lim := c.Limits.withDefaults()
-	buf, err := readBounded(c.r, lim)
+	buf, err := readBounded(c.r, c.Comma, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -274,23 +275,36 @@ func (c *CSVReader) checkSettings() error {
 }
 
 // readBounded reads all of r into memory, stopping with a *ParseError
-// wrapping ErrLimit when the input passes lim.MaxBytes or a line passes
-// lim.MaxLineBytes. It allocates at most about twice what it returns.
-func readBounded(r io.Reader, lim Limits) ([]byte, error) {
+// wrapping ErrLimit when the input passes lim.MaxBytes, a line passes
+// lim.MaxLineBytes or, for a one-byte delimiter, a record passes
+// lim.MaxFields (counting delimiters outside quotes), so that the CSV
+// parser never sees a record it would spend far more than its size on. It
+// allocates at most about twice what it returns.
+func readBounded(r io.Reader, comma rune, lim Limits) ([]byte, error) {
 	buf := make([]byte, 0, 4096)
-	line, lineLen := 1, 0
+	line, lineLen, fields, quoted := 1, 0, 1, false
+	sep, countFields := byte(comma), comma < utf8.RuneSelf
 	for {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, cap(buf)) // doubles: total allocation ≤ 2× the input
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		for _, b := range buf[len(buf) : len(buf)+n] {
-			if b == '\n' {
+			switch {
+			case b == '\n':
 				line, lineLen = line+1, 0
+				if !quoted {
+					fields = 1
+				}
 				continue
+			case b == '"':
+				quoted = !quoted
+			case b == sep && countFields && !quoted:
+				if fields++; fields > lim.MaxFields {
+					return nil, &ParseError{Line: line, Err: fmt.Errorf("%w: more than Limits.MaxFields = %d fields", ErrLimit, lim.MaxFields)}
+				}
 			}
-			lineLen++
-			if lineLen > lim.MaxLineBytes {
+			if lineLen++; lineLen > lim.MaxLineBytes {
 				return nil, &ParseError{Line: line, Err: fmt.Errorf("%w: line %d is longer than Limits.MaxLineBytes = %d bytes", ErrLimit, line, lim.MaxLineBytes)}
 			}
 		}
@@ -325,11 +339,13 @@ type colState struct {
 	categorical bool // named in Categorical
 	hasNumber   bool
 	hasText     bool
-	inexact     bool // a number cell whose text is not exactly an integer though its value is
-	textLine    int32
-	inexactLine int32
-	text        string // the first text cell (a substring of its record)
-	inexactText string
+}
+
+// inexactLabel is the first cell of a target column whose text is not
+// exactly an integer though its value is one.
+type inexactLabel struct {
+	line int
+	text string // a substring of its record
 }
 
 // tableReader reads one Table from an input held in memory.
@@ -337,9 +353,10 @@ type tableReader struct {
 	c     *CSVReader
 	lim   Limits
 	buf   []byte
-	names []string
-	cols  []colState
-	order []int // target column positions, in the order asked
+	names   []string
+	cols    []colState
+	order   []int          // target column positions, in the order asked
+	inexact []inexactLabel // per target, in order; line 0 when none
 }
 
 // csvReader returns an encoding/csv reader over the whole input.
@@ -424,17 +441,17 @@ func (t *tableReader) read() (*Table, error) {
 				drop = drop || st.role == roleTarget
 				continue
 			}
-			if _, err := parseNumber(cell); err != nil && errors.Is(err, ErrNotNumber) {
-				if !st.hasText {
-					l, _ := cr.FieldPos(j)
-					st.hasText, st.textLine, st.text = true, int32(l), cell
-				}
+			if _, kind := scanNumber(cell); kind == numText {
+				st.hasText = true
 				continue
 			}
 			st.hasNumber = true
-			if st.role == roleTarget && !st.inexact && !exactInteger(cell) {
-				l, _ := cr.FieldPos(j)
-				st.inexact, st.inexactLine, st.inexactText = true, int32(l), cell
+			if st.role == roleTarget {
+				k := slices.Index(t.order, j)
+				if t.inexact[k].line == 0 && !exactInteger(cell) {
+					l, _ := cr.FieldPos(j)
+					t.inexact[k] = inexactLabel{line: l, text: cell}
+				}
 			}
 		}
 		if drop {
@@ -450,14 +467,6 @@ func (t *tableReader) read() (*Table, error) {
 		}
 		return nil, &ParseError{Line: last + 1, Err: fmt.Errorf("%w: %s", ErrEmptyInput, what)}
 	}
-	for j := range t.cols {
-		st := &t.cols[j]
-		if st.role != roleIgnore && st.hasNumber && st.hasText && !st.categorical {
-			return nil, &ParseError{Line: int(st.textLine), Column: j + 1, Err: fmt.Errorf(
-				"%w: column %s holds numbers and the text %s; if that marks a missing value, add it to CSVReader.NA; if the column is categorical, name it in CSVReader.Categorical",
-				ErrMixedColumn, quote(t.names[j]), quote(st.text))}
-		}
-	}
 	tab, err := t.fill(rows, dropped)
 	if err != nil {
 		return nil, err
@@ -471,15 +480,12 @@ func (t *tableReader) read() (*Table, error) {
 // header reads the header row: names, duplicates, roles.
 func (t *tableReader) header(header []string, line int) error {
 	t.names = make([]string, len(header))
-	at := make(map[string]int, len(header))
 	for j, h := range header {
-		h = trimName(h)
-		if k, dup := at[h]; dup {
-			return &ParseError{Line: line, Column: j + 1, Err: fmt.Errorf("%w: columns %d and %d are both named %s",
-				ErrDuplicateColumn, k+1, j+1, quote(h))}
-		}
-		at[h] = j
-		t.names[j] = h
+		t.names[j] = trimName(h)
+	}
+	if j, k, dup := firstDuplicate(t.names); dup {
+		return &ParseError{Line: line, Column: k + 1, Err: fmt.Errorf("%w: columns %d and %d are both named %s",
+			ErrDuplicateColumn, j+1, k+1, quote(t.names[k]))}
 	}
 	t.cols = make([]colState, len(header))
 	if len(header) == 1 {
@@ -489,7 +495,7 @@ func (t *tableReader) header(header []string, line int) error {
 		}
 	}
 	find := func(what, name string) (int, error) {
-		if j, ok := at[strings.TrimSpace(name)]; ok {
+		if j := slices.Index(t.names, trimName(name)); j >= 0 {
 			return j, nil
 		}
 		return 0, &ParseError{Line: line, Err: fmt.Errorf("%w: %s %s is not in the header, which has %s", ErrNoColumn, what, quote(name), listNames(t.names))}
@@ -511,6 +517,7 @@ func (t *tableReader) header(header []string, line int) error {
 		}
 		t.order = append(t.order, j)
 	}
+	t.inexact = make([]inexactLabel, len(t.order))
 	for n, j := range t.order {
 		if slices.Contains(t.order[:n], j) {
 			return fmt.Errorf("%w: CSVReader: target column %s is given twice", ErrSetting, quote(t.names[j]))
@@ -537,6 +544,24 @@ func (t *tableReader) header(header []string, line int) error {
 	return nil
 }
 
+// firstDuplicate returns the positions j < k of the first name (by k) that
+// repeats an earlier one. It sorts a slice of int32 positions rather than
+// building a map, to keep a wide header cheap.
+func firstDuplicate(names []string) (j, k int, ok bool) {
+	idx := make([]int32, len(names))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+	k = -1
+	for i := 1; i < len(idx); i++ {
+		if names[idx[i]] == names[idx[i-1]] && (k < 0 || int(idx[i]) < k) {
+			j, k = int(idx[i-1]), int(idx[i])
+		}
+	}
+	return j, k, k >= 0
+}
+
 // trimName returns a header name as columns are matched by: without
 // surrounding spaces.
 func trimName(s string) string { return strings.TrimSpace(s) }
@@ -555,20 +580,34 @@ func separatorHint(name string, comma rune) (rune, bool) {
 // each and reads every cell into them.
 func (t *tableReader) fill(rows, dropped int) (*Table, error) {
 	tab := &Table{Dropped: dropped, NA: slices.Clone(t.c.NA)}
-	var feat []int
-	cols := make([]Column, len(t.names)) // by header position; ignored ones stay empty
+	nFeat := 0
+	for _, st := range t.cols {
+		if st.role == roleFeature {
+			nFeat++
+		}
+	}
+	tab.Features = make([]Column, 0, nFeat)
+	if len(t.order) > 0 {
+		tab.Targets = make([]Column, len(t.order))
+	}
+	cols := make([]*Column, len(t.names)) // by header position; nil for ignored columns
 	for j, st := range t.cols {
-		if st.role == roleIgnore {
+		var c *Column
+		switch st.role {
+		case roleIgnore:
 			continue
+		case roleTarget:
+			c = &tab.Targets[slices.Index(t.order, j)]
+		default:
+			tab.Features = append(tab.Features, Column{})
+			c = &tab.Features[len(tab.Features)-1]
 		}
 		kind := Numeric
 		if st.categorical || (st.hasText && !st.hasNumber) {
 			kind = Categorical
 		}
-		cols[j] = Column{Name: t.names[j], Kind: kind, Values: make([]float64, rows)}
-		if st.role == roleFeature {
-			feat = append(feat, j)
-		}
+		*c = Column{Name: t.names[j], Kind: kind, Values: make([]float64, rows)}
+		cols[j] = c
 	}
 	type catKey struct {
 		col  int
@@ -596,8 +635,8 @@ func (t *tableReader) fill(rows, dropped int) (*Table, error) {
 			continue
 		}
 		for j, cell := range rec {
-			c := &cols[j]
-			if c.Values == nil {
+			c := cols[j]
+			if c == nil {
 				continue
 			}
 			cell = strings.TrimSpace(cell)
@@ -624,22 +663,22 @@ func (t *tableReader) fill(rows, dropped int) (*Table, error) {
 			v, err := parseNumber(cell)
 			if err != nil {
 				l, _ := cr.FieldPos(j)
+				if errors.Is(err, ErrNotNumber) {
+					// The first text cell of a column that also holds numbers.
+					err = fmt.Errorf("%w: column %s holds numbers and the text %s; if that marks a missing value, add it to CSVReader.NA; if the column is categorical, name it in CSVReader.Categorical",
+						ErrMixedColumn, quote(c.Name), quote(cell))
+					return nil, &ParseError{Line: l, Column: j + 1, Err: err}
+				}
 				return nil, &ParseError{Line: l, Column: j + 1, Err: fmt.Errorf("%w in column %s", err, quote(c.Name))}
 			}
 			c.Values[i] = v
 		}
 		i++
 	}
-	for j := range cols {
-		if cols[j].Kind == Categorical {
-			sortCategories(&cols[j])
+	for _, c := range cols {
+		if c != nil && c.Kind == Categorical {
+			sortCategories(c)
 		}
-	}
-	for _, j := range feat {
-		tab.Features = append(tab.Features, cols[j])
-	}
-	for _, j := range t.order {
-		tab.Targets = append(tab.Targets, cols[j])
 	}
 	return tab, nil
 }
@@ -688,10 +727,10 @@ func (t *tableReader) task(tab *Table) error {
 	}
 	if tab.Task == Classification {
 		j := t.order[0]
-		if st := &t.cols[j]; st.inexact && tab.Targets[0].Kind == Numeric {
-			return &ParseError{Line: int(st.inexactLine), Column: j + 1, Err: fmt.Errorf(
+		if in := t.inexact[0]; in.line > 0 && tab.Targets[0].Kind == Numeric {
+			return &ParseError{Line: in.line, Column: j + 1, Err: fmt.Errorf(
 				"%w: label %s in column %s is not exactly an integer, though it reads as one; write the class exactly, or set CSVReader.Task to Regression",
-				ErrBadLabel, quote(st.inexactText), quote(t.names[j]))}
+				ErrBadLabel, quote(in.text), quote(t.names[j]))}
 		}
 	}
 	if len(tab.Targets) > 1 {
