@@ -350,9 +350,9 @@ type inexactLabel struct {
 
 // tableReader reads one Table from an input held in memory.
 type tableReader struct {
-	c     *CSVReader
-	lim   Limits
-	buf   []byte
+	c       *CSVReader
+	lim     Limits
+	buf     []byte
 	names   []string
 	cols    []colState
 	order   []int          // target column positions, in the order asked
