@@ -124,10 +124,11 @@ func (s *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
 
 // PredictInto writes the model's output for the rows of x into dst, which
 // must be empty (it is then sized, allocating) or have x's rows and
-// OutputSize columns. dst may share memory with x. Errors are those of
-// Predict, and one wrapping ErrShape if dst has another shape. With a
-// *mat.Dense x and a dst of the right size, PredictInto allocates nothing in
-// steady state. It is safe for concurrent use as Predict is.
+// OutputSize columns. dst may be x itself (when the widths agree), but must
+// not overlap it otherwise. Errors are those of Predict, and one wrapping
+// ErrShape if dst has another shape. With a *mat.Dense x and a dst of the
+// right size, PredictInto allocates nothing in steady state. It is safe for
+// concurrent use as Predict is.
 func (s *Sequential) PredictInto(dst *mat.Dense, x mat.Matrix) error {
 	xr, err := s.checkInput(x)
 	if err != nil {
