@@ -60,8 +60,8 @@ func TestPredictConcurrent(t *testing.T) {
 	}
 	const goroutines = 16
 	calls := 2000
-	if raceEnabled || testing.Short() {
-		calls = 500 // the race detector slows prediction tenfold
+	if testing.Short() {
+		calls = 200
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
