@@ -1,0 +1,192 @@
+// Command mlp trains, evaluates, inspects and serves mlp pipelines from the
+// shell: a CSV file in, a model file out, predictions as CSV or over HTTP.
+//
+// Install it with
+//
+//	go install github.com/mlpkit/mlp/cmd/mlp@latest
+//
+// Usage:
+//
+//	mlp train   -data FILE.csv -target COLUMN [-target COLUMN2 ...] [flags] -o MODEL
+//	mlp eval    -model MODEL -data FILE.csv
+//	mlp predict -model MODEL -data FILE.csv [-proba]
+//	mlp inspect -model MODEL
+//	mlp serve   -model MODEL [-addr 127.0.0.1:8080]
+//
+// "mlp help COMMAND" or "mlp COMMAND -h" lists a command's flags. A -data of
+// "-" reads standard input.
+//
+// # Output
+//
+// train prints an epoch log (with a progress line for long epochs when
+// standard output is a terminal), the validation report, and ends with one
+// line, each number with four decimals:
+//
+//	final val_loss=<loss> val_accuracy=<accuracy>            (classification)
+//	final val_loss=<mse> val_rmse=<rmse> val_r2=<r2>          (regression)
+//
+// where the loss and RMSE are in the target's units (with several targets,
+// RMSE pooled over all of them and R² averaged). eval prints the report and
+// ends with "final loss=... accuracy=..." or "final loss=... rmse=... r2=...".
+// predict writes CSV to standard output, one row per input row in input
+// order: a "prediction" column ("prediction_<target>" per target when there
+// are several) and with -proba one "p_<class>" column per class; numbers are
+// written with strconv.FormatFloat(v, 'g', -1, 64). serve answers POST
+// /predict, GET /healthz and GET /metadata as package mlpserve documents.
+//
+// # Exit status
+//
+// 0 on success (for serve, after SIGINT or SIGTERM, once the requests in
+// flight are answered); 1 for bad data or a failed run, with a one-line
+// message on standard error; 2 for bad flags or arguments.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout)})
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command reads and writes besides its flags.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// terminal reports whether stdout is a terminal, for progress lines.
+	terminal bool
+}
+
+// command is one subcommand. Its setup registers its flags on fs and
+// returns the function that runs it once the flags are parsed.
+type command struct {
+	name    string
+	args    string // synopsis of the flags, after the name
+	summary string // one line, for the command list
+	setup   func(fs *flag.FlagSet) func(ctx context.Context, e *env) error
+}
+
+// commands are the subcommands by name. A new one, such as export or
+// import, is one file holding its command and one entry here.
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// usageError is an error in the flags or arguments: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// run runs the command line args (without the program name) and returns
+// the exit status.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				fs := newFlagSet(c, e)
+				c.setup(fs)
+				fs.SetOutput(e.stdout)
+				fs.Usage()
+				return 0
+			}
+			fmt.Fprintf(e.stderr, "mlp: unknown command %q\n", args[1])
+			printUsage(e.stderr)
+			return 2
+		}
+		printUsage(e.stdout)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "mlp: unknown command %q\n", name)
+		printUsage(e.stderr)
+		return 2
+	}
+	fs := newFlagSet(c, e)
+	runCmd := c.setup(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // fs.Parse has printed the error and the usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "mlp %s: unexpected argument %q\n", name, fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	err := runCmd(ctx, e)
+	if err == nil {
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "mlp %s: %s\n", name, ue.msg)
+		fs.Usage()
+		return 2
+	}
+	fmt.Fprintf(e.stderr, "mlp %s: %s\n", name, oneLine(err.Error()))
+	return 1
+}
+
+func newFlagSet(c *command, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("mlp "+c.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: mlp %s %s\n%s\nflags:\n", c.name, c.args, c.summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: mlp COMMAND [flags]")
+	fmt.Fprintln(w, "commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, `"mlp help COMMAND" lists the flags of a command.`)
+}
+
+// oneLine joins the lines of msg with "; " so that an error is one line.
+func oneLine(msg string) string {
+	lines := strings.FieldsFunc(msg, func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
+}
+
+// isTerminal reports whether f is a character device, as a terminal is.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
