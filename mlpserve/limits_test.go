@@ -234,4 +234,3 @@ func TestNewServerSettings(t *testing.T) {
 		t.Errorf("ReadTimeout %v, WriteTimeout %v", srv.ReadTimeout, srv.WriteTimeout)
 	}
 }
-
