@@ -1,4 +1,14 @@
 package main
 
-// printKernel writes the kernel path in use to standard error.
-func printKernel(e *env) {}
+import (
+	"fmt"
+
+	"github.com/mlpkit/mlp"
+)
+
+// printKernel writes the code path of the matrix products on standard
+// error, as "mlp: kernel avx512 (<why>)".
+func printKernel(e *env) {
+	name, reason := mlp.KernelPath()
+	fmt.Fprintf(e.stderr, "mlp: kernel %s (%s)\n", name, reason)
+}
