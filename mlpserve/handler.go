@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 
@@ -39,6 +40,11 @@ type Settings struct {
 	// answered with 400 after MaxRows+1 rows have been decoded.
 	// Default 10,000.
 	MaxRows int
+	// MaxConcurrent is the most /predict requests read and predicted at
+	// once; others wait for a turn before their body is read, so that the
+	// memory held is bounded by MaxConcurrent times what one request may
+	// take. Default 4·GOMAXPROCS.
+	MaxConcurrent int
 }
 
 // Default limits of a Handler.
@@ -68,17 +74,19 @@ const (
 // names the row, 0-based, and the column) or more than Settings.MaxRows
 // rows; 404 for another path; 405 for another method (with an Allow
 // header); 413 for a body over Settings.MaxBodyBytes, which is never read
-// further; 500 when the Predictor fails for another reason. Nothing a client
+// further; 500 when the Predictor fails for another reason; 503 when the
+// client goes away while its request waits for a turn. Nothing a client
 // sends makes it panic.
 //
 // A Handler is safe for concurrent use when its Predictor's PredictMaps is.
-// Its memory per request is bounded by Settings.MaxBodyBytes and
-// Settings.MaxRows; to bound the time a client may take, serve it with
+// At most Settings.MaxConcurrent predictions run at once, each holding
+// memory bounded by Settings.MaxBodyBytes and Settings.MaxRows; to bound the time a client may take, serve it with
 // Serve or an http.Server from NewServer, which set timeouts.
 type Handler struct {
 	p        Predictor
 	maxBody  int64
 	maxRows  int
+	slots    chan struct{}     // one token per /predict request in progress
 	targets  [][]byte          // JSON-quoted target names
 	classes  map[string][]byte // class name -> JSON-quoted; nil for regression
 	metadata []byte
@@ -103,7 +111,14 @@ func NewHandler(p Predictor, s *Settings) (*Handler, error) {
 		return nil, fmt.Errorf("%w: mlpserve: Settings.MaxBodyBytes is %d, want at least 0", mlp.ErrSetting, h.maxBody)
 	case h.maxRows < 0:
 		return nil, fmt.Errorf("%w: mlpserve: Settings.MaxRows is %d, want at least 0", mlp.ErrSetting, h.maxRows)
+	case s.MaxConcurrent < 0:
+		return nil, fmt.Errorf("%w: mlpserve: Settings.MaxConcurrent is %d, want at least 0", mlp.ErrSetting, s.MaxConcurrent)
 	}
+	n := s.MaxConcurrent
+	if n == 0 {
+		n = 4 * runtime.GOMAXPROCS(0)
+	}
+	h.slots = make(chan struct{}, n)
 	if h.maxBody == 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
@@ -159,6 +174,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	case <-r.Context().Done():
+		writeError(w, http.StatusServiceUnavailable, "the request was cancelled while waiting for its turn")
+		return
+	}
 	body := http.MaxBytesReader(w, r.Body, h.maxBody)
 	rows, err := decodeRows(body, h.maxRows)
 	if err != nil {

@@ -234,3 +234,64 @@ func TestNewServerSettings(t *testing.T) {
 		t.Errorf("ReadTimeout %v, WriteTimeout %v", srv.ReadTimeout, srv.WriteTimeout)
 	}
 }
+
+// counting is a Predictor that counts the calls in progress and waits for
+// release.
+type counting struct {
+	fake
+	mu      sync.Mutex
+	calls   int
+	release chan struct{}
+}
+
+func (c *counting) PredictMaps(rows []map[string]any) (*mlp.Prediction, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	<-c.release
+	return c.fake.PredictMaps(rows)
+}
+
+func (c *counting) n() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls
+}
+
+// TestHandlerMaxConcurrent checks that requests over MaxConcurrent wait
+// before their body is read, and that one whose client goes away meanwhile
+// gets 503.
+func TestHandlerMaxConcurrent(t *testing.T) {
+	p := &counting{fake: fake{targets: []string{"y"}}, release: make(chan struct{})}
+	h := newTestHandler(t, p, &Settings{MaxConcurrent: 1})
+	body := `{"rows":[{"x":1,"city":"a"}]}`
+	first := make(chan int, 1)
+	go func() {
+		code, _, _ := do(h, "POST", "/predict", strings.NewReader(body))
+		first <- code
+	}()
+	for p.n() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan int, 1)
+	secondBody := &endless{head: body, size: int64(len(body))}
+	go func() {
+		req := httptest.NewRequest("POST", "/predict", secondBody).WithContext(ctx)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		second <- rec.Code
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if p.n() != 1 || secondBody.off != 0 {
+		t.Errorf("%d predictions in progress and %d bytes of the second body read, want 1 and 0", p.n(), secondBody.off)
+	}
+	cancel()
+	if code := <-second; code != http.StatusServiceUnavailable {
+		t.Errorf("cancelled waiting request: %d, want 503", code)
+	}
+	close(p.release)
+	if code := <-first; code != 200 {
+		t.Errorf("first request: %d", code)
+	}
+}

@@ -207,3 +207,11 @@ func TestLoadFake(t *testing.T) {
 	s := runLoad(t, h, clients)
 	t.Log(s)
 }
+
+func BenchmarkHandlerFake(b *testing.B) {
+	h := newTestHandler(b, &fake{classes: []string{"a", "b", "c"}, targets: []string{"t"}}, nil)
+	for _, n := range []int{1, 64} {
+		body, _ := json.Marshal(map[string]any{"rows": fakeRows(n)})
+		b.Run(fmt.Sprint("rows=", n), func(b *testing.B) { benchPredict(b, h, body, n) })
+	}
+}

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlpkit/mlp"
+)
+
+// trained returns the path of a model trained by the command on a file of
+// testdata, in a directory of t's, failing t unless training succeeds.
+func trained(t testing.TB, data string, args ...string) (model string, r result) {
+	t.Helper()
+	model = filepath.Join(t.TempDir(), "model.mlp")
+	args = append([]string{"train", "-data", filepath.Join("testdata", data)}, args...)
+	r = runMLP(t, "", nil, append(args, "-o", model)...)
+	if r.code != 0 {
+		t.Fatalf("mlp %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return model, r
+}
+
+var (
+	finalClassify = regexp.MustCompile(`(?m)\Afinal val_loss=(\d+\.\d{4}) val_accuracy=(\d\.\d{4})\z`)
+	finalRegress  = regexp.MustCompile(`(?m)\Afinal val_loss=(\d+\.\d{4}) val_rmse=(\d+\.\d{4}) val_r2=(-?\d+\.\d{4})\z`)
+)
+
+// lastLine returns the last line of s.
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+// floats parses the submatches of m as numbers.
+func floats(t testing.TB, m []string) []float64 {
+	t.Helper()
+	var v []float64
+	for _, s := range m[1:] {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = append(v, f)
+	}
+	return v
+}
+
+// loadModel reads a model file with the library.
+func loadModel(t testing.TB, path string) *mlp.Pipeline {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := mlp.LoadPipeline(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// readCSV parses the CSV s into its header and records.
+func readCSV(t testing.TB, s string) ([]string, [][]string) {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(s)).ReadAll()
+	if err != nil || len(recs) < 1 {
+		t.Fatalf("output is not CSV (%v):\n%s", err, s)
+	}
+	return recs[0], recs[1:]
+}
+
+// libraryPredict predicts the rows of a testdata CSV with the library.
+func libraryPredict(t testing.TB, p *mlp.Pipeline, data string) *mlp.Prediction {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, rows := readCSV(t, string(b))
+	pred, err := p.PredictRecords(header, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pred
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// TestClassifyEndToEnd trains a classifier through the command on a CSV
+// with a text target, a categorical column, missing values and an ignored
+// id, then checks eval, predict (same predictions as the library), inspect
+// and that the same seed gives the same model.
+func TestClassifyEndToEnd(t *testing.T) {
+	args := []string{"-target", "species", "-ignore", "id", "-hidden", "16", "-epochs", "60", "-seed", "3", "-na", "NA"}
+	model, r := trained(t, "iris.csv", args...)
+	m := finalClassify.FindStringSubmatch(lastLine(r.stdout))
+	if m == nil {
+		t.Fatalf("last line %q", lastLine(r.stdout))
+	}
+	v := floats(t, m)
+	t.Logf("%s", lastLine(r.stdout))
+	if v[1] < 0.85 {
+		t.Errorf("val_accuracy %.4f, want at least 0.85", v[1])
+	}
+	for _, name := range []string{"setosa", "versicolor", "virginica"} {
+		if !strings.Contains(r.stdout, name) {
+			t.Errorf("the report does not name class %s:\n%s", name, r.stdout)
+		}
+	}
+
+	// The same seed gives the same file.
+	model2, _ := trained(t, "iris.csv", args...)
+	b1, _ := os.ReadFile(model)
+	b2, _ := os.ReadFile(model2)
+	if !bytes.Equal(b1, b2) {
+		t.Error("two runs with the same seed wrote different models")
+	}
+
+	p := loadModel(t, model)
+	want := libraryPredict(t, p, "iris.csv")
+	r = runMLP(t, "", nil, "predict", "-model", model, "-data", "testdata/iris.csv", "-proba")
+	if r.code != 0 {
+		t.Fatalf("predict: exit %d: %s", r.code, r.stderr)
+	}
+	header, rows := readCSV(t, r.stdout)
+	wantHeader := []string{"prediction"}
+	for _, c := range p.Classes() {
+		wantHeader = append(wantHeader, "p_"+c)
+	}
+	if strings.Join(header, ",") != strings.Join(wantHeader, ",") {
+		t.Errorf("header %q, want %q", header, wantHeader)
+	}
+	if len(rows) != 150 {
+		t.Fatalf("%d rows, want 150", len(rows))
+	}
+	for i, row := range rows {
+		if row[0] != want.Labels[i] {
+			t.Errorf("row %d: prediction %q, library %q", i, row[0], want.Labels[i])
+		}
+		for j := range p.Classes() {
+			if w := fmtFloat(want.Proba.At(i, j)); row[1+j] != w {
+				t.Errorf("row %d: %s=%s, library %s", i, header[1+j], row[1+j], w)
+			}
+		}
+	}
+
+	r = runMLP(t, "", nil, "eval", "-model", model, "-data", "testdata/iris.csv")
+	if r.code != 0 || !regexp.MustCompile(`\Afinal loss=\d+\.\d{4} accuracy=\d\.\d{4}\z`).MatchString(lastLine(r.stdout)) {
+		t.Errorf("eval: exit %d, last line %q\n%s", r.code, lastLine(r.stdout), r.stderr)
+	}
+
+	r = runMLP(t, "", nil, "inspect", "-model", model)
+	for _, w := range []string{"format version", "sepal_length", "site", "categorical", "setosa", "parameters"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("inspect does not show %q:\n%s", w, r.stdout)
+		}
+	}
+}
+
+// TestRegressEndToEnd trains a regressor with two targets and checks the
+// final line and that predict gives the library's values.
+func TestRegressEndToEnd(t *testing.T) {
+	model, r := trained(t, "diabetes.csv", "-target", "progression", "-target", "glucose", "-hidden", "8", "-epochs", "40", "-seed", "1")
+	m := finalRegress.FindStringSubmatch(lastLine(r.stdout))
+	if m == nil {
+		t.Fatalf("last line %q", lastLine(r.stdout))
+	}
+	t.Logf("%s", lastLine(r.stdout))
+	p := loadModel(t, model)
+	want := libraryPredict(t, p, "diabetes.csv")
+	r = runMLP(t, "", nil, "predict", "-model", model, "-data", "testdata/diabetes.csv")
+	if r.code != 0 {
+		t.Fatalf("predict: exit %d: %s", r.code, r.stderr)
+	}
+	header, rows := readCSV(t, r.stdout)
+	if strings.Join(header, ",") != "prediction_progression,prediction_glucose" {
+		t.Errorf("header %q", header)
+	}
+	for i, row := range rows {
+		for j := range 2 {
+			if w := fmtFloat(want.Values.At(i, j)); row[j] != w {
+				t.Errorf("row %d, target %d: %s, library %s", i, j, row[j], w)
+			}
+		}
+	}
+}
+
+// TestBadInput runs every command on input it cannot use: each fails with
+// exit 1 and one line naming the problem.
+func TestBadInput(t *testing.T) {
+	model, _ := trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-epochs", "2", "-na", "NA")
+	dir := t.TempDir()
+	good, _ := os.ReadFile(model)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	truncated := write("truncated.mlp", good[:len(good)/2])
+	foreign := write("model.onnx", []byte("\x08\x07\x12\x07pytorch\x1a\x052.1.0 this is not ours"))
+	empty := write("empty.mlp", nil)
+	missing := filepath.Join(dir, "missing.csv")
+	badCell := write("bad.csv", []byte("id,sepal_length,sepal_width,petal_length,petal_width,site\nr1,5.1,3.5,1.4,0.2,north\nr2,5.1,wide,1.4,0.2,north\n"))
+	noColumn := write("nocolumn.csv", []byte("id,sepal_length,sepal_width,petal_length,site\nr1,5.1,3.5,1.4,north\n"))
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"train missing file", []string{"train", "-data", missing, "-target", "species", "-o", filepath.Join(dir, "m")}, []string{"missing.csv"}},
+		{"train wrong target", []string{"train", "-data", "testdata/iris.csv", "-target", "kind", "-o", filepath.Join(dir, "m")}, []string{"kind"}},
+		{"train output directory missing", []string{"train", "-data", "testdata/iris.csv", "-target", "species", "-epochs", "1", "-o", filepath.Join(dir, "no", "m")}, []string{"no"}},
+		{"eval missing model", []string{"eval", "-model", filepath.Join(dir, "none.mlp"), "-data", "testdata/iris.csv"}, []string{"none.mlp"}},
+		{"eval truncated model", []string{"eval", "-model", truncated, "-data", "testdata/iris.csv"}, []string{"truncated.mlp"}},
+		{"eval foreign model", []string{"eval", "-model", foreign, "-data", "testdata/iris.csv"}, []string{"model.onnx"}},
+		{"eval missing file", []string{"eval", "-model", model, "-data", missing}, []string{"missing.csv"}},
+		{"eval without target column", []string{"eval", "-model", model, "-data", badCell}, []string{"species"}},
+		{"predict truncated model", []string{"predict", "-model", truncated, "-data", "testdata/iris.csv"}, []string{"truncated.mlp"}},
+		{"predict foreign model", []string{"predict", "-model", foreign, "-data", "testdata/iris.csv"}, []string{"model.onnx"}},
+		{"predict empty model", []string{"predict", "-model", empty, "-data", "testdata/iris.csv"}, []string{"empty.mlp"}},
+		{"predict missing file", []string{"predict", "-model", model, "-data", missing}, []string{"missing.csv"}},
+		{"predict bad cell", []string{"predict", "-model", model, "-data", badCell}, []string{`line 3, column "sepal_width"`}},
+		{"predict missing column", []string{"predict", "-model", model, "-data", noColumn}, []string{"petal_width"}},
+		{"inspect truncated model", []string{"inspect", "-model", truncated}, []string{"truncated.mlp"}},
+		{"inspect foreign model", []string{"inspect", "-model", foreign}, []string{"model.onnx"}},
+		{"serve truncated model", []string{"serve", "-model", truncated, "-addr", "127.0.0.1:0"}, []string{"truncated.mlp"}},
+		{"serve foreign model", []string{"serve", "-model", foreign, "-addr", "127.0.0.1:0"}, []string{"model.onnx"}},
+		{"serve bad address", []string{"serve", "-model", model, "-addr", "256.0.0.1:http"}, []string{"256.0.0.1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runMLP(t, "", nil, tc.args...)
+			oneLineError(t, r, append([]string{"mlp " + tc.args[0] + ": "}, tc.want...)...)
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m")); err == nil {
+		t.Error("a failed train left a model file")
+	}
+}
+
+// TestTrainFlags checks flag values that are refused before reading data.
+func TestTrainFlags(t *testing.T) {
+	base := []string{"train", "-data", "testdata/iris.csv", "-target", "species", "-o", filepath.Join(t.TempDir(), "m")}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no data", []string{"train", "-target", "species", "-o", "m"}, "-data is required"},
+		{"no target", []string{"train", "-data", "testdata/iris.csv", "-o", "m"}, "-target is required"},
+		{"no output", []string{"train", "-data", "testdata/iris.csv", "-target", "species"}, "-o is required"},
+		{"task", append(base, "-task", "cluster"), "-task"},
+		{"hidden", append(base, "-hidden", "16,x"), "-hidden"},
+		{"epochs", append(base, "-epochs", "0"), "-epochs"},
+		{"batch", append(base, "-batch", "-3"), "-batch"},
+		{"lr", append(base, "-lr", "-0.1"), "-lr"},
+		{"lr NaN", append(base, "-lr", "NaN"), "-lr"},
+		{"val", append(base, "-val", "1"), "-val"},
+		{"sep", append(base, "-sep", ";;"), "-sep"},
+		{"seed", append(base, "-seed", "-1"), "-seed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runMLP(t, "", nil, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q: want exit 2 naming %s", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestServeSignals serves a trained model with the command, checks the
+// three paths, then sends SIGTERM while a request is in flight: the request
+// is answered and the command exits 0.
+func TestServeSignals(t *testing.T) {
+	model, _ := trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-epochs", "2", "-na", "NA")
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			c := exec.Command(mlpBin, "serve", "-model", model, "-addr", "127.0.0.1:0")
+			stderr, err := c.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer c.Process.Kill()
+			lines := bufio.NewScanner(stderr)
+			addrRE := regexp.MustCompile(`on http://(127\.0\.0\.1:\d+)`)
+			var base string
+			for lines.Scan() {
+				if m := addrRE.FindStringSubmatch(lines.Text()); m != nil {
+					base = "http://" + m[1]
+					break
+				}
+			}
+			if base == "" {
+				t.Fatal("serve did not print its address")
+			}
+			rest := make(chan string, 1)
+			go func() { b, _ := io.ReadAll(stderr); rest <- string(b) }()
+
+			get := func(path string) string {
+				resp, err := http.Get(base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return strings.TrimSpace(string(b))
+			}
+			if got := get("/healthz"); got != `{"status":"ok"}` {
+				t.Errorf("/healthz: %s", got)
+			}
+			var meta struct {
+				FormatVersion int `json:"format_version"`
+				Columns       []struct{ Name, Kind string }
+				Classes       []string
+				Targets       []string
+			}
+			if err := json.Unmarshal([]byte(get("/metadata")), &meta); err != nil || len(meta.Classes) != 3 || len(meta.Columns) != 5 || meta.Targets[0] != "species" {
+				t.Errorf("/metadata: %+v %v", meta, err)
+			}
+
+			// A request whose body arrives after the signal.
+			pr, pw := io.Pipe()
+			answered := make(chan string, 1)
+			go func() {
+				resp, err := http.Post(base+"/predict", "", pr)
+				if err != nil {
+					answered <- err.Error()
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				answered <- fmt.Sprintf("%d %s", resp.StatusCode, b)
+			}()
+			io.WriteString(pw, `{"rows": [{"sepal_length": 5.1, "sepal_width": 3.5, `)
+			time.Sleep(200 * time.Millisecond) // the request is being read
+			c.Process.Signal(sig)
+			time.Sleep(200 * time.Millisecond)
+			io.WriteString(pw, `"petal_length": 1.4, "petal_width": 0.2, "site": "north"}]}`)
+			pw.Close()
+			if got := <-answered; !strings.HasPrefix(got, `200 {"predictions":["setosa"]`) {
+				t.Errorf("request in flight: %s", got)
+			}
+			err = c.Wait()
+			if code := c.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("exit %d (%v); stderr %s", code, err, <-rest)
+			}
+		})
+	}
+}
