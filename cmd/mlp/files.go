@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,16 +14,30 @@ import (
 
 // loadPipeline reads the pipeline saved in the file at path.
 func loadPipeline(path string) (*mlp.Pipeline, error) {
+	p, _, err := loadPipelineVersion(path)
+	return p, err
+}
+
+// loadPipelineVersion reads the pipeline saved in the file at path, and
+// the format version of the file.
+func loadPipelineVersion(path string) (*mlp.Pipeline, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
-	p, err := mlp.LoadPipeline(bufio.NewReader(f))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	br := bufio.NewReader(f)
+	// The header is the magic "MLPMODEL" and a little-endian uint32
+	// version; LoadPipeline checks both.
+	var version int
+	if h, err := br.Peek(12); err == nil {
+		version = int(binary.LittleEndian.Uint32(h[8:]))
 	}
-	return p, nil
+	p, err := mlp.LoadPipeline(br)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, version, nil
 }
 
 // openData opens the CSV file at path, or standard input for "-". The

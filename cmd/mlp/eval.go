@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/mlpkit/mlp"
+)
+
+func init() {
+	register(&command{
+		name:    "eval",
+		args:    "-model MODEL -data FILE.csv",
+		summary: "score a model on a CSV file holding its target columns",
+		setup:   setupEval,
+	})
+}
+
+func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
+	model := fs.String("model", "", "the model `file` (required)")
+	data := fs.String("data", "", "the CSV `file` to score, with a header row and the target columns; - reads standard input (required)")
+	var na listFlag
+	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides \"\", NA, N/A, NaN, nan and null")
+	sep := sepFlag(',')
+	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
+	return func(ctx context.Context, e *env) error {
+		switch {
+		case *model == "":
+			return usagef("-model is required")
+		case *data == "":
+			return usagef("-data is required")
+		}
+		p, err := loadPipeline(*model)
+		if err != nil {
+			return err
+		}
+		f, err := openData(*data, e)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		printKernel(e)
+		t, err := readForPipeline(f, p, rune(sep), na)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *data, err)
+		}
+		ev, err := evaluate(p, t)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *data, err)
+		}
+		fmt.Fprintf(e.stdout, "data: %s: %d rows", *data, t.Rows())
+		if t.Dropped > 0 {
+			fmt.Fprintf(e.stdout, " (%d more left out: missing target)", t.Dropped)
+		}
+		fmt.Fprintln(e.stdout)
+		ev.print(e.stdout, "")
+		return nil
+	}
+}
+
+// readForPipeline reads a CSV table to score p on: p's targets as targets,
+// p's categorical columns as categorical, and every other column that p
+// does not read ignored.
+func readForPipeline(r io.Reader, p *mlp.Pipeline, comma rune, na []string) (*mlp.Table, error) {
+	// The header decides which columns to ignore, so the input is read
+	// first, with the limits CSVReader applies.
+	var buf bytes.Buffer
+	lr := &lineLimiter{r: r, max: mlp.DefaultMaxLineBytes, line: 1}
+	if _, err := io.Copy(&buf, io.LimitReader(lr, mlp.DefaultMaxBytes+1)); err != nil {
+		return nil, err
+	}
+	if buf.Len() > mlp.DefaultMaxBytes {
+		return nil, fmt.Errorf("%w: the input is longer than %d bytes", mlp.ErrLimit, mlp.DefaultMaxBytes)
+	}
+	cr := csv.NewReader(bytes.NewReader(buf.Bytes()))
+	cr.Comma = comma
+	header, err := cr.Read()
+	if err != nil {
+		header = nil // CSVReader reports it
+	}
+	keep := p.Targets()
+	var categorical []string
+	for _, c := range p.Columns() {
+		keep = append(keep, c.Name)
+		if c.Kind == mlp.Categorical {
+			categorical = append(categorical, c.Name)
+		}
+	}
+	var ignore []string
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\uFEFF")
+		}
+		if h = strings.TrimSpace(h); !slices.Contains(keep, h) {
+			ignore = append(ignore, h)
+		}
+	}
+	rd := mlp.NewCSVReader(bytes.NewReader(buf.Bytes()))
+	rd.Comma = comma
+	rd.Targets = p.Targets()
+	rd.Task = p.Task()
+	rd.Categorical = categorical
+	rd.Ignore = ignore
+	rd.NA = na
+	return rd.ReadAll()
+}
