@@ -27,21 +27,25 @@ type ColumnMetadata struct {
 	Kind string `json:"kind"`
 }
 
-// formatVersioner is the capability of a Predictor that knows the format
-// version of the file it was read from.
-type formatVersioner interface {
+// FormatVersioner is the capability of a Predictor that knows the version
+// of the model file format it was read from, for /metadata. A Predictor
+// without it is reported as version 2, the version Pipeline.Save writes.
+type FormatVersioner interface {
 	FormatVersion() int
 }
+
+// pipelineFormatVersion is the model file version Pipeline.Save writes.
+const pipelineFormatVersion = 2
 
 // describe returns the metadata of p, or an error wrapping mlp.ErrData when
 // p has no columns or no targets.
 func describe(p Predictor) (*Metadata, error) {
 	m := &Metadata{
-		FormatVersion: mlp.PipelineFormatVersion,
+		FormatVersion: pipelineFormatVersion,
 		Classes:       append([]string{}, p.Classes()...),
 		Targets:       append([]string{}, p.Targets()...),
 	}
-	if v, ok := p.(formatVersioner); ok {
+	if v, ok := p.(FormatVersioner); ok {
 		m.FormatVersion = v.FormatVersion()
 	}
 	for _, c := range p.Columns() {
