@@ -186,8 +186,10 @@ func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 //
 // It returns an error wrapping ErrData that names what is wrong: a feature
 // column missing from header (listing header), a header name repeated, a
-// row whose length differs from header's, text in a numeric column, a
-// number beyond float64's range, Inf or NaN text, or more than 2^20 rows. It
+// row whose length differs from header's, or more than 2^20 rows; and a
+// *RecordError naming the record and the column for a cell it cannot read:
+// text in a numeric column, a number beyond float64's range, Inf or NaN
+// text. It
 // allocates the preprocessed rows×Width matrix and the result.
 func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction, error) {
 	pos, err := p.positions(header)
@@ -201,7 +203,7 @@ func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction
 		for j, k := range pos {
 			v, err := p.pre.cellValue(j, rows[i][k])
 			if err != nil {
-				return fmt.Errorf("%w: record %d (0-based), %w", ErrData, i, err)
+				return &RecordError{Record: i, Column: p.pre.cols[j].name, Err: err}
 			}
 			vals[j] = v
 		}
@@ -214,8 +216,9 @@ func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction
 // decodes numbers; int, int32, int64 and float32 are taken too), or nil
 // for a missing value; a NaN float64 is missing too. Keys the pipeline does
 // not use are ignored. It returns an error wrapping ErrData, naming the
-// record and column, for a record without one of the pipeline's columns, a
-// value of another type, Inf, or the errors of PredictRecords' cells. It
+// record and column, for a record without one of the pipeline's columns,
+// and a *RecordError for a value of another type, Inf, or the errors of
+// PredictRecords' cells. It
 // allocates the preprocessed matrix and the result.
 func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
 	return p.predictRows(len(rows), func(i int, vals []float64) error {
@@ -227,7 +230,7 @@ func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
 			}
 			v, err := p.pre.anyValue(j, raw)
 			if err != nil {
-				return fmt.Errorf("record %d (0-based): %w", i, err)
+				return &RecordError{Record: i, Column: name, Err: err}
 			}
 			vals[j] = v
 		}

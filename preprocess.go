@@ -357,11 +357,7 @@ func (p *Preprocessor) cellValue(j int, cell string) (float64, error) {
 	if pc.kind == Categorical {
 		return pc.category(cell), nil
 	}
-	v, err := parseNumber(cell)
-	if err != nil {
-		return 0, fmt.Errorf("column %s: %w", quote(pc.name), err)
-	}
-	return v, nil
+	return parseNumber(cell)
 }
 
 // anyValue is cellValue for a value of a map record: a string is read as a
@@ -386,13 +382,13 @@ func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 	case int32:
 		x = float64(v)
 	default:
-		return 0, fmt.Errorf("%w: column %s: a value of type %T; want a string, a float64 or nil", ErrData, quote(pc.name), v)
+		return 0, fmt.Errorf("%w: a value of type %T; want a string, a float64 or nil", ErrData, v)
 	}
 	if math.IsNaN(x) {
 		return x, nil
 	}
 	if math.IsInf(x, 0) {
-		return 0, fmt.Errorf("%w: column %s: value %v is not finite", ErrData, quote(pc.name), x)
+		return 0, fmt.Errorf("%w: value %v is not finite", ErrData, x)
 	}
 	if pc.kind == Categorical {
 		return pc.category(formatNumber(x)), nil

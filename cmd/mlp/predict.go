@@ -64,7 +64,7 @@ func predictCSV(ctx context.Context, p *mlp.Pipeline, r io.Reader, comma rune, p
 	lr := &lineLimiter{r: r, max: mlp.DefaultMaxLineBytes, line: 1}
 	cr := csv.NewReader(lr)
 	cr.Comma = comma
-	cr.FieldsPerRecord = -1 // PredictRecords checks the length of each record
+	cr.FieldsPerRecord = 0 // every record as long as the header, or an error naming its line
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err != nil {
