@@ -246,4 +246,3 @@ func BenchmarkPredict(b *testing.B) {
 		b.Run(fmt.Sprintf("server/rows=%d", n), func(b *testing.B) { benchServer(b, h, body, n) })
 	}
 }
-
