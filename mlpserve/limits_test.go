@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,31 +18,33 @@ import (
 
 // endless is a request body of size bytes: head, then fill repeated, then
 // tail, produced as it is read and never held whole. It counts the bytes
-// read.
+// read, in off, which other goroutines may read.
 type endless struct {
 	head, fill, tail string
-	size, off        int64
+	size             int64
+	off              atomic.Int64
 }
 
 func (r *endless) Read(p []byte) (int, error) {
-	if r.off >= r.size {
+	off := r.off.Load()
+	if off >= r.size {
 		return 0, io.EOF
 	}
 	n := 0
-	for n < len(p) && r.off < r.size {
-		var c byte
-		switch fillEnd := r.size - int64(len(r.tail)); {
-		case r.off < int64(len(r.head)):
-			c = r.head[r.off]
-		case r.off >= fillEnd:
-			c = r.tail[r.off-fillEnd]
+	fillEnd := r.size - int64(len(r.tail))
+	for n < len(p) && off < r.size {
+		switch {
+		case off < int64(len(r.head)):
+			p[n] = r.head[off]
+		case off >= fillEnd:
+			p[n] = r.tail[off-fillEnd]
 		default:
-			c = r.fill[(r.off-int64(len(r.head)))%int64(len(r.fill))]
+			p[n] = r.fill[(off-int64(len(r.head)))%int64(len(r.fill))]
 		}
-		p[n] = c
 		n++
-		r.off++
+		off++
 	}
+	r.off.Store(off)
 	return n, nil
 }
 
@@ -83,12 +86,12 @@ func TestHandlerHugeBody(t *testing.T) {
 			alloc := allocated(func() {
 				code, body, _ = do(h, "POST", "/predict", tc.body)
 			})
-			t.Logf("read %d bytes, allocated %d bytes: %d %.80s", tc.body.off, alloc, code, body)
+			t.Logf("read %d bytes, allocated %d bytes: %d %.80s", tc.body.off.Load(), alloc, code, body)
 			if code != tc.code {
 				t.Errorf("status %d, want %d", code, tc.code)
 			}
-			if tc.body.off > tc.maxRead {
-				t.Errorf("read %d bytes of the body, want at most %d", tc.body.off, tc.maxRead)
+			if tc.body.off.Load() > tc.maxRead {
+				t.Errorf("read %d bytes of the body, want at most %d", tc.body.off.Load(), tc.maxRead)
 			}
 			if alloc > tc.maxAlloc {
 				t.Errorf("allocated %d bytes, want at most %d", alloc, tc.maxAlloc)
@@ -113,8 +116,8 @@ func TestServeHugeBody(t *testing.T) {
 	if resp.StatusCode != 413 || !strings.Contains(string(got), "request body too large") {
 		t.Errorf("got %d %s", resp.StatusCode, got)
 	}
-	if body.off > 64<<20 {
-		t.Errorf("the client sent %d bytes before the answer stopped it", body.off)
+	if n := body.off.Load(); n > 64<<20 {
+		t.Errorf("the client sent %d bytes before the answer stopped it", n)
 	}
 }
 
@@ -283,8 +286,8 @@ func TestHandlerMaxConcurrent(t *testing.T) {
 		second <- rec.Code
 	}()
 	time.Sleep(50 * time.Millisecond)
-	if p.n() != 1 || secondBody.off != 0 {
-		t.Errorf("%d predictions in progress and %d bytes of the second body read, want 1 and 0", p.n(), secondBody.off)
+	if p.n() != 1 || secondBody.off.Load() != 0 {
+		t.Errorf("%d predictions in progress and %d bytes of the second body read, want 1 and 0", p.n(), secondBody.off.Load())
 	}
 	cancel()
 	if code := <-second; code != http.StatusServiceUnavailable {

@@ -197,16 +197,6 @@ func fakeRows(n int) []map[string]any {
 	return rows
 }
 
-func TestLoadFake(t *testing.T) {
-	h := newTestHandler(t, &fake{classes: []string{"a", "b", "c"}, targets: []string{"t"}}, nil)
-	src := rand.New(rand.NewPCG(1, 2))
-	clients := make([][]request, 32)
-	for c := range clients {
-		clients[c] = makeRequests(t, h, fakeRows(256), 200, 64, src)
-	}
-	s := runLoad(t, h, clients)
-	t.Log(s)
-}
 
 func BenchmarkHandlerFake(b *testing.B) {
 	h := newTestHandler(b, &fake{classes: []string{"a", "b", "c"}, targets: []string{"t"}}, nil)

@@ -207,10 +207,11 @@ func TestMetadataFormatVersion(t *testing.T) {
 
 // TestLoad is the load test: 32 clients at once, each sending 200 requests
 // of 1 to 64 rows in turn to a pipeline served on loopback. Every answer
-// must equal the one the pipeline gives a single caller.
+// must equal the one the pipeline gives a single caller. Under the race
+// detector (and with -short) each client sends 20 requests.
 func TestLoad(t *testing.T) {
 	clients, perClient := 32, 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		perClient = 20
 	}
 	for _, regression := range []bool{false, true} {

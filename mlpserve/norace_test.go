@@ -1,0 +1,5 @@
+//go:build !race
+
+package mlpserve
+
+const raceEnabled = false
