@@ -197,7 +197,6 @@ func fakeRows(n int) []map[string]any {
 	return rows
 }
 
-
 func BenchmarkHandlerFake(b *testing.B) {
 	h := newTestHandler(b, &fake{classes: []string{"a", "b", "c"}, targets: []string{"t"}}, nil)
 	for _, n := range []int{1, 64} {
