@@ -242,6 +242,10 @@ func TestBadInput(t *testing.T) {
 		{"inspect foreign model", []string{"inspect", "-model", foreign}, []string{"model.onnx"}},
 		{"serve truncated model", []string{"serve", "-model", truncated, "-addr", "127.0.0.1:0"}, []string{"truncated.mlp"}},
 		{"serve foreign model", []string{"serve", "-model", foreign, "-addr", "127.0.0.1:0"}, []string{"model.onnx"}},
+		{"export categorical columns", []string{"export", "-model", model, "-o", filepath.Join(dir, "x.onnx")}, []string{`"site"`}},
+		{"export truncated model", []string{"export", "-model", truncated, "-o", filepath.Join(dir, "x.onnx")}, []string{"truncated.mlp"}},
+		{"import missing file", []string{"import", "-onnx", filepath.Join(dir, "none.onnx"), "-o", filepath.Join(dir, "x.mlp")}, []string{"none.onnx"}},
+		{"import our own model", []string{"import", "-onnx", model, "-o", filepath.Join(dir, "x.mlp")}, []string{"model.mlp"}},
 		{"serve bad address", []string{"serve", "-model", model, "-addr", "256.0.0.1:http"}, []string{"256.0.0.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -409,4 +413,44 @@ func TestLongLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestONNX imports a PyTorch-exported net, predicts with it, exports it
+// (float64 and float32) and imports it back: the float64 round trip gives
+// the same predictions bit for bit.
+func TestONNX(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "torch.mlp")
+	r := runMLP(t, "", nil, "import", "-onnx", "../../onnx/testdata/torch_softmax.onnx", "-o", model, "-classes", "setosa,versicolor,virginica")
+	if r.code != 0 || !strings.Contains(r.stdout, "pytorch") || !strings.Contains(r.stdout, "Linear(4->16)") {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	data := filepath.Join(dir, "rows.csv")
+	os.WriteFile(data, []byte("sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n7,3.2,4.7,1.4\n6.3,3.3,6,2.5\n"), 0o644)
+	first := runMLP(t, "", nil, "predict", "-model", model, "-data", data, "-proba")
+	if first.code != 0 || !strings.HasPrefix(first.stdout, "prediction,p_setosa,p_versicolor,p_virginica\nsetosa,") {
+		t.Fatalf("predict: exit %d\n%s%s", first.code, first.stdout, first.stderr)
+	}
+	for _, f32 := range []bool{false, true} {
+		onnxFile, back := filepath.Join(dir, fmt.Sprint("m", f32, ".onnx")), filepath.Join(dir, fmt.Sprint("back", f32, ".mlp"))
+		args := []string{"export", "-model", model, "-o", onnxFile}
+		if f32 {
+			args = append(args, "-float32")
+		}
+		if r := runMLP(t, "", nil, args...); r.code != 0 {
+			t.Fatalf("export: exit %d: %s", r.code, r.stderr)
+		}
+		if r := runMLP(t, "", nil, "import", "-onnx", onnxFile, "-o", back); r.code != 0 {
+			t.Fatalf("import: exit %d: %s", r.code, r.stderr)
+		}
+		again := runMLP(t, "", nil, "predict", "-model", back, "-data", data, "-proba")
+		if !f32 && again.stdout != first.stdout {
+			t.Errorf("after a float64 round trip:\n%s\nwant\n%s", again.stdout, first.stdout)
+		}
+		if f32 && (again.code != 0 || lastLine(again.stdout)[:len("virginica")] != "virginica") {
+			t.Errorf("after a float32 round trip: exit %d\n%s", again.code, again.stdout)
+		}
+	}
+	r = runMLP(t, "", nil, "import", "-onnx", "testdata/iris.csv", "-o", filepath.Join(dir, "x.mlp"))
+	oneLineError(t, r, "mlp import: ", "iris.csv")
 }

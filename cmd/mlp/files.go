@@ -49,10 +49,15 @@ func openData(path string, e *env) (io.ReadCloser, error) {
 	return os.Open(path)
 }
 
-// savePipeline writes p to the file at path, through a temporary file in the
-// same directory renamed at the end, so that a failed run leaves no partial
-// model behind and never replaces a good one.
-func savePipeline(p *mlp.Pipeline, path string) (err error) {
+// savePipeline writes p to the file at path with writeFile.
+func savePipeline(p *mlp.Pipeline, path string) error {
+	return writeFile(path, p.Save)
+}
+
+// writeFile writes the file at path with write, through a temporary file in
+// the same directory renamed at the end, so that a failed run leaves no
+// partial file behind and never replaces a good one.
+func writeFile(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -64,7 +69,7 @@ func savePipeline(p *mlp.Pipeline, path string) (err error) {
 		}
 	}()
 	w := bufio.NewWriter(f)
-	if err := p.Save(w); err != nil {
+	if err := write(w); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := w.Flush(); err != nil {

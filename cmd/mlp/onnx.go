@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/mlpkit/mlp/onnx"
+)
+
+func init() {
+	register(&command{
+		name:    "export",
+		args:    "-model MODEL -o FILE.onnx [-float32]",
+		summary: "write a model as ONNX (numeric columns only), for onnxruntime and other tools",
+		setup:   setupExport,
+	})
+	register(&command{
+		name:    "import",
+		args:    "-onnx FILE.onnx -o MODEL [-classes a,b,c]",
+		summary: "read a feedforward net from ONNX (from PyTorch, say) into a model file",
+		setup:   setupImport,
+	})
+}
+
+func setupExport(fs *flag.FlagSet) func(context.Context, *env) error {
+	model := fs.String("model", "", "the model `file` (required)")
+	out := fs.String("o", "", "the ONNX `file` to write (required)")
+	f32 := fs.Bool("float32", false, "write float32 tensors instead of float64, for runtimes without double support")
+	return func(ctx context.Context, e *env) error {
+		switch {
+		case *model == "":
+			return usagef("-model is required")
+		case *out == "":
+			return usagef("-o is required")
+		}
+		p, err := loadPipeline(*model)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(*out, func(w io.Writer) error {
+			return onnx.ExportPipeline(w, p, &onnx.ExportSettings{Float32: *f32})
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s (ONNX IR version %d, opset %d)\n", *out, onnx.IRVersion, onnx.Opset)
+		return nil
+	}
+}
+
+func setupImport(fs *flag.FlagSet) func(context.Context, *env) error {
+	in := fs.String("onnx", "", "the ONNX `file` to read (required)")
+	out := fs.String("o", "", "the model `file` to write (required)")
+	var classes listFlag
+	fs.Var(&classes, "classes", "comma-separated class `names`, in the order of the net's outputs; makes a net that ends without Softmax a classifier")
+	return func(ctx context.Context, e *env) error {
+		switch {
+		case *in == "":
+			return usagef("-onnx is required")
+		case *out == "":
+			return usagef("-o is required")
+		}
+		f, err := os.Open(*in)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		s := &onnx.ImportSettings{}
+		if len(classes) > 0 {
+			s.Classes = classes
+		}
+		m, err := onnx.Import(f, s)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *in, err)
+		}
+		p, err := m.Pipeline()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *in, err)
+		}
+		if err := savePipeline(p, *out); err != nil {
+			return err
+		}
+		if m.Producer != "" {
+			fmt.Fprintf(e.stdout, "read %s, written by %s\n", *in, m.Producer)
+		}
+		if m.Appended != "" {
+			fmt.Fprintf(e.stdout, "appended a %s to the net, which ended without one, to give class probabilities\n", m.Appended)
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", *out)
+		return inspect(e.stdout, p, 2)
+	}
+}
