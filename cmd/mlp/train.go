@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/mlpkit/mlp"
 )
@@ -132,6 +133,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			Seed:             *seed,
 			Log:              w,
 		}
+		var pr *progress
+		if e.terminal {
+			// An epoch longer than 2 s gets a status line, erased by the
+			// next epoch's log line.
+			pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
+			s.Log = pr
+		}
 		if hidden.set {
 			s.HiddenLayerSizes = append([]int{}, hidden.widths...)
 		}
@@ -140,6 +148,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			fitted, err = mlp.MLPClassifier(s).Fit(ctx, train)
 		} else {
 			fitted, err = mlp.MLPRegressor(s).Fit(ctx, train)
+		}
+		if pr != nil {
+			pr.Stop()
 		}
 		if err != nil {
 			return err
