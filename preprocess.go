@@ -382,13 +382,13 @@ func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 	case int32:
 		x = float64(v)
 	default:
-		return 0, fmt.Errorf("%w: a value of type %T; want a string, a float64 or nil", ErrData, v)
+		return 0, fmt.Errorf("a value of type %T; want a string, a float64 or nil", v)
 	}
 	if math.IsNaN(x) {
 		return x, nil
 	}
 	if math.IsInf(x, 0) {
-		return 0, fmt.Errorf("%w: value %v is not finite", ErrData, x)
+		return 0, fmt.Errorf("%w: %v", ErrNotFinite, x)
 	}
 	if pc.kind == Categorical {
 		return pc.category(formatNumber(x)), nil
