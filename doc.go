@@ -27,6 +27,23 @@
 // PyTorch float64 forward passes, gradients and optimizer trajectories to
 // 1e-9 and check every gradient against central finite differences.
 //
+// # Estimators and model selection
+//
+// MLPClassifier and MLPRegressor do all of the above in one call, with
+// scikit-learn 1.2's defaults and L2 penalty: Fit learns the preprocessing
+// (FitPreprocessor) and the net from a Table and returns a FittedMLP whose
+// Pipeline saves to one file, and whose Score, ClassificationReport,
+// ConfusionMatrix and RegressionReport evaluate it on another Table:
+//
+//	model, err := mlp.MLPClassifier{}.Fit(ctx, train)
+//	report, err := model.ClassificationReport(test)
+//	err = model.Pipeline().Save(w)
+//
+// SplitTable, KFold and StratifiedKFold split the rows; CrossValidate and
+// GridSearch fit any Estimator on folds in parallel, with results that do
+// not depend on GOMAXPROCS. TargetScaler standardizes regression targets for
+// a net trained by hand and reports in the targets' units.
+//
 // # Shapes
 //
 // Rows are samples and columns are features, in float64. A Linear layer
