@@ -37,7 +37,6 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/examples/internal/cli"
-	"github.com/mlpkit/mlp/mlpplot"
 )
 
 const name = "diabetes"
@@ -65,22 +64,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if plot != nil {
-		defer plot.Close()
-	}
+	defer plot.Close() // nil without -plot; closed again after SavePlot, harmlessly
 
 	// Read the table: numeric features, the target in the last column.
-	in, source, err := cli.Open(flags.Data, defaults.Dataset)
+	table, source, err := cli.ReadTable(flags.Data, defaults.Dataset, mlp.Regression)
 	if err != nil {
 		return fail(err)
-	}
-	defer in.Close()
-	reader := mlp.NewCSVReader(in)
-	reader.TargetIndex = []int{-1}
-	reader.Task = mlp.Regression
-	table, err := reader.ReadAll()
-	if err != nil {
-		return fail(fmt.Errorf("%s: %w", source, err))
 	}
 
 	// Split 80/20; learn the feature and target scaling from the training
@@ -134,11 +123,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	trainLoader, err := mlp.NewDataLoader(trainSet, mlp.LoaderSettings{BatchSize: flags.Batch, Shuffle: true, Src: rand.NewPCG(flags.Seed, 3)})
-	if err != nil {
-		return fail(err)
-	}
-	valLoader, err := mlp.NewDataLoader(valSet, mlp.LoaderSettings{BatchSize: flags.Batch})
+	trainLoader, valLoader, err := cli.Loaders(trainSet, valSet, flags.Batch, flags.Seed)
 	if err != nil {
 		return fail(err)
 	}
@@ -172,15 +157,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "validation: mse %.4f, rmse %.4f, r2 %.4f (%d samples)\n\n%s",
 		scores.Loss, scores.Metrics["rmse"], scores.Metrics["r2"], val.Rows(), report)
 
-	if plot != nil {
-		err := mlpplot.WritePNG(plot, history, mlpplot.Settings{Title: name + ": " + cli.Layers(model)})
-		if err == nil {
-			err = plot.Close()
-		}
-		if err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(stdout, "plot: %s\n", flags.Plot)
+	if err := cli.SavePlot(stdout, plot, history, name+": "+cli.Layers(model)); err != nil {
+		return fail(err)
 	}
 	fmt.Fprintf(stdout, "final val_loss=%.4f val_rmse=%.4f val_r2=%.4f\n", scores.Loss, scores.Metrics["rmse"], scores.Metrics["r2"])
 	return 0

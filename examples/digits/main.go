@@ -27,7 +27,6 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/examples/internal/cli"
-	"github.com/mlpkit/mlp/mlpplot"
 )
 
 const name = "digits"
@@ -55,22 +54,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if plot != nil {
-		defer plot.Close()
-	}
+	defer plot.Close() // nil without -plot; closed again after SavePlot, harmlessly
 
 	// Read the table: numeric features, the class labels in the last column.
-	in, source, err := cli.Open(flags.Data, defaults.Dataset)
+	table, source, err := cli.ReadTable(flags.Data, defaults.Dataset, mlp.Classification)
 	if err != nil {
 		return fail(err)
-	}
-	defer in.Close()
-	reader := mlp.NewCSVReader(in)
-	reader.TargetIndex = []int{-1}
-	reader.Task = mlp.Classification
-	table, err := reader.ReadAll()
-	if err != nil {
-		return fail(fmt.Errorf("%s: %w", source, err))
 	}
 	classes, err := mlp.FitLabelEncoder(&table.Targets[0])
 	if err != nil {
@@ -117,11 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	trainLoader, err := mlp.NewDataLoader(trainSet, mlp.LoaderSettings{BatchSize: flags.Batch, Shuffle: true, Src: rand.NewPCG(flags.Seed, 3)})
-	if err != nil {
-		return fail(err)
-	}
-	valLoader, err := mlp.NewDataLoader(valSet, mlp.LoaderSettings{BatchSize: flags.Batch})
+	trainLoader, valLoader, err := cli.Loaders(trainSet, valSet, flags.Batch, flags.Seed)
 	if err != nil {
 		return fail(err)
 	}
@@ -141,30 +126,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	pred, err := pipeline.Predict(val)
-	if err != nil {
+	if err := cli.PrintClassification(stdout, pipeline, val, valSet.Y.Labels, scores.Loss); err != nil {
 		return fail(err)
 	}
-	report, err := mlp.NewClassificationReport(pred.Classes, valSet.Y.Labels, classes.Classes)
-	if err != nil {
-		return fail(err)
-	}
-	confusion, err := mlp.NewConfusionMatrix(pred.Classes, valSet.Y.Labels, classes.Classes)
-	if err != nil {
-		return fail(err)
-	}
-	fmt.Fprintf(stdout, "validation: loss %.4f, accuracy %.4f (%d samples)\n\n%s\n%s\n",
-		scores.Loss, report.Accuracy, val.Rows(), report, confusion)
 
-	if plot != nil {
-		err := mlpplot.WritePNG(plot, history, mlpplot.Settings{Title: name + ": " + cli.Layers(model)})
-		if err == nil {
-			err = plot.Close()
-		}
-		if err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(stdout, "plot: %s\n", flags.Plot)
+	if err := cli.SavePlot(stdout, plot, history, name+": "+cli.Layers(model)); err != nil {
+		return fail(err)
 	}
 	fmt.Fprintf(stdout, "final val_loss=%.4f val_accuracy=%.4f\n", scores.Loss, scores.Metrics["accuracy"])
 	return 0

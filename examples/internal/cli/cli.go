@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/datasets"
+	"github.com/mlpkit/mlp/mlpplot"
 )
 
 // Open returns the CSV file path, or the embedded data set named embedded
@@ -98,4 +99,73 @@ func Values(prep *mlp.Preprocessor, t *mlp.Table) (*mlp.Dataset, error) {
 		return nil, err
 	}
 	return mlp.NewDataset(x, mlp.Targets{Values: y})
+}
+
+// ReadTable reads the CSV file path, or the embedded data set when path is
+// "", with the target in the last column read for task, and returns the
+// table and the name of its source. Errors about the data start with the
+// source's name.
+func ReadTable(path, embedded string, task mlp.Task) (*mlp.Table, string, error) {
+	in, source, err := Open(path, embedded)
+	if err != nil {
+		return nil, source, err
+	}
+	defer in.Close()
+	reader := mlp.NewCSVReader(in)
+	reader.TargetIndex = []int{-1}
+	reader.Task = task
+	table, err := reader.ReadAll()
+	if err != nil {
+		return nil, source, fmt.Errorf("%s: %w", source, err)
+	}
+	return table, source, nil
+}
+
+// Loaders returns a loader of train in batches of the given size, shuffled
+// each epoch by rand.NewPCG(seed, 3), and one of val in order.
+func Loaders(train, val *mlp.Dataset, batch int, seed uint64) (trainL, valL *mlp.DataLoader, err error) {
+	trainL, err = mlp.NewDataLoader(train, mlp.LoaderSettings{BatchSize: batch, Shuffle: true, Src: rand.NewPCG(seed, 3)})
+	if err != nil {
+		return nil, nil, err
+	}
+	valL, err = mlp.NewDataLoader(val, mlp.LoaderSettings{BatchSize: batch})
+	return trainL, valL, err
+}
+
+// PrintClassification predicts the raw rows of val through pipeline and
+// prints the validation loss and accuracy, the classification report and
+// the confusion matrix, labelled with the class names; labels are val's
+// true class indices.
+func PrintClassification(w io.Writer, pipeline *mlp.Pipeline, val *mlp.Table, labels []int, loss float64) error {
+	pred, err := pipeline.Predict(val)
+	if err != nil {
+		return err
+	}
+	report, err := mlp.NewClassificationReport(pred.Classes, labels, pipeline.Classes())
+	if err != nil {
+		return err
+	}
+	confusion, err := mlp.NewConfusionMatrix(pred.Classes, labels, pipeline.Classes())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "validation: loss %.4f, accuracy %.4f (%d samples)\n\n%s\n%s\n", loss, report.Accuracy, val.Rows(), report, confusion)
+	return err
+}
+
+// SavePlot draws the history into the file CreatePlot made, closes it and
+// names it on w; it does nothing when f is nil.
+func SavePlot(w io.Writer, f *os.File, h *mlp.History, title string) error {
+	if f == nil {
+		return nil
+	}
+	err := mlpplot.WritePNG(f, h, mlpplot.Settings{Title: title})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "plot: %s\n", f.Name())
+	return err
 }
