@@ -167,7 +167,14 @@ const maxPredictRows = 1 << 20
 // Predict predicts the rows of t, whose feature (and target) columns are
 // matched by name; columns the pipeline does not use are ignored. Errors
 // are those of Preprocessor.Transform and of the network's prediction
-// (wrapping ErrData). It allocates the preprocessed matrix and the result.
+// (wrapping ErrData), and an error for more than 2^20 rows.
+//
+// Allocation, for Predict and the other Predict methods: the preprocessed
+// rows×Width matrix, the rows×outputs result and, for classification, a
+// label and an index per row (about 8·(Width + 2·outputs + 3) bytes a
+// record, TestPipelinePredictAllocation measures it), plus the network's
+// per-call workspace (see Sequential.Predict) and a few small slices. One
+// call takes at most 2^20 records, so its memory is bounded.
 func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 	if t != nil && t.Rows() > maxPredictRows {
 		return nil, fmt.Errorf("%w: Predict: %d rows, more than the %d one call takes", ErrData, t.Rows(), maxPredictRows)
@@ -189,8 +196,7 @@ func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 // row whose length differs from header's, or more than 2^20 rows; and a
 // *RecordError naming the record and the column for a cell it cannot read:
 // text in a numeric column, a number beyond float64's range, Inf or NaN
-// text. It
-// allocates the preprocessed rows×Width matrix and the result.
+// text. Allocation is as for Predict, plus a map of the header.
 func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction, error) {
 	pos, err := p.positions(header)
 	if err != nil {
@@ -218,8 +224,7 @@ func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction
 // not use are ignored. It returns an error wrapping ErrData, naming the
 // record and column, for a record without one of the pipeline's columns,
 // and a *RecordError for a value of another type, Inf, or the errors of
-// PredictRecords' cells. It
-// allocates the preprocessed matrix and the result.
+// PredictRecords' cells. Allocation is as for Predict.
 func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
 	return p.predictRows(len(rows), func(i int, vals []float64) error {
 		for j := range p.pre.cols {

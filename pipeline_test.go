@@ -775,3 +775,48 @@ func TestPipelineGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelinePredictAllocation checks the documented allocation of
+// prediction: about 8·(Width + 2·outputs + 3) bytes a record, plus the
+// network's workspace and a constant.
+func TestPipelinePredictAllocation(t *testing.T) {
+	f := fitClassifier(t, "wine.csv", "target", nil, 1)
+	var rows [][]string
+	for len(rows) < 4096 {
+		rows = append(rows, f.valRows...)
+	}
+	rows = rows[:4096]
+	maps := make([]map[string]any, len(rows))
+	for i, row := range rows {
+		maps[i] = map[string]any{}
+		for k, name := range f.header {
+			maps[i][name] = row[k]
+		}
+	}
+	net, err := f.p.Net()
+	if err != nil {
+		t.Fatal(err)
+	}
+	width, outs := len(f.p.Columns()), net.OutputSize()
+	perRow := 8 * (width + 2*outs + 3)
+	for _, tc := range []struct {
+		name string
+		call func() (*mlp.Prediction, error)
+	}{
+		{"records", func() (*mlp.Prediction, error) { return f.p.PredictRecords(f.header, rows) }},
+		{"maps", func() (*mlp.Prediction, error) { return f.p.PredictMaps(maps) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			n := allocated(func() { _, err = tc.call() })
+			if err != nil {
+				t.Fatal(err)
+			}
+			bound := uint64(perRow*len(rows) + 256<<10)
+			t.Logf("%d records: %d bytes (%.1f a record; bound %d)", len(rows), n, float64(n)/float64(len(rows)), bound)
+			if n > bound {
+				t.Errorf("predicting %d records allocated %d bytes, more than %d", len(rows), n, bound)
+			}
+		})
+	}
+}
