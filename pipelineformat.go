@@ -7,8 +7,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-
-	"github.com/mlpkit/mlp/internal/guard"
 )
 
 // pipelineVersion is the model file version of a Pipeline.
@@ -164,24 +162,13 @@ func appendStrings(buf []byte, ss []string) []byte {
 // allocates in proportion to the bytes it reads and refuses a network beyond
 // the default ModelLimits.
 func LoadPipeline(r io.Reader) (*Pipeline, error) {
-	if isNil(r) {
-		return nil, fmt.Errorf("%w: LoadPipeline: nil io.Reader", ErrFormat)
-	}
-	lim, err := ModelLimits{}.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	d := &decoder{r: guard.Reader(r), lim: lim}
-	v, err := d.header()
+	d, v, err := newDecoder("LoadPipeline", r, ModelLimits{})
 	if err != nil {
 		return nil, err
 	}
 	if v == fileVersion {
-		net, err := d.network()
+		net, err := d.lastNetwork()
 		if err != nil {
-			return nil, err
-		}
-		if err := d.end(); err != nil {
 			return nil, err
 		}
 		return barePipeline(net)
@@ -191,11 +178,8 @@ func LoadPipeline(r io.Reader) (*Pipeline, error) {
 		return nil, err
 	}
 	at := d.off
-	net, err := d.network()
+	net, err := d.lastNetwork()
 	if err != nil {
-		return nil, err
-	}
-	if err := d.end(); err != nil {
 		return nil, err
 	}
 	q := &Pipeline{pre: p, net: net, targets: t.Names}

@@ -287,21 +287,37 @@ func Load(r io.Reader) (*Sequential, error) {
 // before its layers are allocated, or one wrapping ErrSetting if a field of
 // lim is negative.
 func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
-	if isNil(r) {
-		return nil, fmt.Errorf("%w: Load: nil io.Reader", ErrFormat)
-	}
-	lim, err := lim.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	d := &decoder{r: guard.Reader(r), lim: lim}
-	v, err := d.header()
+	d, v, err := newDecoder("Load", r, lim)
 	if err != nil {
 		return nil, err
 	}
 	if v == pipelineVersion {
 		return nil, d.errorf("version %d is a pipeline file (preprocessing and network); read it with LoadPipeline", v)
 	}
+	return d.lastNetwork()
+}
+
+// newDecoder returns a decoder of r under lim (defaults filled in) that
+// has read the header, and the file's version. where names the caller in
+// the error for a nil r.
+func newDecoder(where string, r io.Reader, lim ModelLimits) (*decoder, uint32, error) {
+	if isNil(r) {
+		return nil, 0, fmt.Errorf("%w: %s: nil io.Reader", ErrFormat, where)
+	}
+	lim, err := lim.withDefaults()
+	if err != nil {
+		return nil, 0, err
+	}
+	d := &decoder{r: guard.Reader(r), lim: lim}
+	v, err := d.header()
+	if err != nil {
+		return nil, 0, err
+	}
+	return d, v, nil
+}
+
+// lastNetwork reads the network that ends a file, then the checksum.
+func (d *decoder) lastNetwork() (*Sequential, error) {
 	m, err := d.network()
 	if err != nil {
 		return nil, err
