@@ -813,3 +813,39 @@ func TestPipelinePredictAllocation(t *testing.T) {
 		})
 	}
 }
+
+// TestPipelineConcurrentPredict predicts from one pipeline in several
+// goroutines at once (run it with -race): each gets the lone call's bits.
+func TestPipelineConcurrentPredict(t *testing.T) {
+	p, tab := tinyPipeline(t)
+	want, err := p.Predict(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := []string{"weight", "color", "size"}
+	rows := make([][]string, tab.Rows())
+	for i := range rows {
+		rows[i] = []string{tab.Features[2].Text(i), tab.Features[1].Text(i), tab.Features[0].Text(i)}
+	}
+	errs := make(chan error, 8)
+	got := make([]*mlp.Prediction, 8)
+	for g := range 8 {
+		go func() {
+			var err error
+			if g%2 == 0 {
+				got[g], err = p.Predict(tab)
+			} else {
+				got[g], err = p.PredictRecords(header, rows)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for g := range 8 {
+		samePrediction(t, fmt.Sprint("goroutine ", g), want, got[g])
+	}
+}
