@@ -279,3 +279,40 @@ func TestPredictWhileTraining(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestPredictConcurrentSplit checks concurrent predictions whose products
+// are large enough for the kernel to split them between the cores (64 rows
+// through 256->256: 2^22 multiply-adds), each through the split group of
+// its own workspace: every answer equals a lone call bit for bit.
+func TestPredictConcurrentSplit(t *testing.T) {
+	src := rand.NewPCG(67, 68)
+	m, err := NewSequential(NewLinear(256, 256, src), &ReLU{}, NewLinear(256, 256, src), &GELU{}, NewLinear(256, 4, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := gradNormal(rand.New(rand.NewPCG(3, 4)), 64, 256, 1)
+	want, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dst := mat.NewDense(64, 4, nil)
+			for c := range 20 {
+				if err := m.PredictInto(dst, x); err != nil || !equalBits(dst.RawMatrix().Data, want.RawMatrix().Data) {
+					errs <- fmt.Errorf("goroutine %d call %d: error %v or a result that differs from a lone call", g, c, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
