@@ -141,13 +141,7 @@ func (g *gated) PredictMaps(rows []map[string]any) (*mlp.Prediction, error) {
 func TestServeShutdown(t *testing.T) {
 	g := &gated{fake: fake{targets: []string{"y"}}, entered: make(chan struct{}), release: make(chan struct{})}
 	h := newTestHandler(t, g, nil)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, l, h, nil) }()
+	l, cancel, served := serveLoopback(t, h, nil)
 
 	type answer struct {
 		code int
@@ -199,13 +193,8 @@ func TestServeShutdown(t *testing.T) {
 // middle of its body is cut off after the read timeout.
 func TestServeReadTimeout(t *testing.T) {
 	h := newTestHandler(t, &fake{targets: []string{"y"}}, nil)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	l, cancel, _ := serveLoopback(t, h, &ServerSettings{ReadTimeout: 200 * time.Millisecond})
 	defer cancel()
-	go Serve(ctx, l, h, &ServerSettings{ReadTimeout: 200 * time.Millisecond})
 
 	c, err := net.Dial("tcp", l.Addr().String())
 	if err != nil {

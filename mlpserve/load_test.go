@@ -64,19 +64,27 @@ func (s loadStats) String() string {
 		float64(s.rows)/s.wall.Seconds(), s.p50, s.p99, s.errors)
 }
 
-// runLoad serves h on an ephemeral loopback port and sends it each client's
-// requests from its own goroutine, all clients at once, each request after
-// the answer to the previous one. It reports every error and wrong answer
-// through t and returns the figures.
-func runLoad(t testing.TB, h *Handler, clients [][]request) loadStats {
+// serveLoopback serves h with Serve on an ephemeral loopback port until
+// cancel is called; served then receives what Serve returned.
+func serveLoopback(t testing.TB, h http.Handler, s *ServerSettings) (l net.Listener, cancel func(), served <-chan error) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, l, h, nil) }()
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, h, s) }()
+	return l, cancel, done
+}
+
+// runLoad serves h on an ephemeral loopback port and sends it each client's
+// requests from its own goroutine, all clients at once, each request after
+// the answer to the previous one. It reports every error and wrong answer
+// through t and returns the figures.
+func runLoad(t testing.TB, h *Handler, clients [][]request) loadStats {
+	t.Helper()
+	l, cancel, served := serveLoopback(t, h, nil)
 	defer func() {
 		cancel()
 		if err := <-served; err != nil {

@@ -23,38 +23,24 @@ func init() {
 }
 
 func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
-	model := fs.String("model", "", "the model `file` (required)")
-	data := fs.String("data", "", "the CSV `file` to score, with a header row and the target columns; - reads standard input (required)")
+	md := addModelData(fs, "to score, with a header row and the target columns")
 	var na listFlag
 	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides \"\", NA, N/A, NaN, nan and null")
-	sep := sepFlag(',')
-	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	return func(ctx context.Context, e *env) error {
-		switch {
-		case *model == "":
-			return usagef("-model is required")
-		case *data == "":
-			return usagef("-data is required")
-		}
-		p, err := loadPipeline(*model)
-		if err != nil {
-			return err
-		}
-		f, err := openData(*data, e)
+		p, f, err := md.open(e)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		printKernel(e)
-		t, err := readForPipeline(f, p, rune(sep), na)
+		t, err := readForPipeline(f, p, rune(md.sep), na)
 		if err != nil {
-			return fmt.Errorf("%s: %w", *data, err)
+			return fmt.Errorf("%s: %w", *md.data, err)
 		}
 		ev, err := evaluate(p, t)
 		if err != nil {
-			return fmt.Errorf("%s: %w", *data, err)
+			return fmt.Errorf("%s: %w", *md.data, err)
 		}
-		fmt.Fprintf(e.stdout, "data: %s: %d rows", *data, t.Rows())
+		fmt.Fprintf(e.stdout, "data: %s: %d rows", *md.data, t.Rows())
 		if t.Dropped > 0 {
 			fmt.Fprintf(e.stdout, " (%d more left out: missing target)", t.Dropped)
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -85,4 +86,41 @@ func writeFile(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// modelData are the -model, -data and -sep flags of the commands that run a
+// model on a CSV file.
+type modelData struct {
+	model, data *string
+	sep         sepFlag
+}
+
+// addModelData registers the flags on fs; dataUsage says what -data holds.
+func addModelData(fs *flag.FlagSet, dataUsage string) *modelData {
+	m := &modelData{sep: ','}
+	m.model = fs.String("model", "", "the model `file` (required)")
+	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+"; - reads standard input (required)")
+	fs.Var(&m.sep, "sep", "the field `delimiter`: one character, \\t for a tab")
+	return m
+}
+
+// open checks that the flags are given, loads the model and opens the data,
+// which the caller closes, and prints the kernel path.
+func (m *modelData) open(e *env) (*mlp.Pipeline, io.ReadCloser, error) {
+	switch {
+	case *m.model == "":
+		return nil, nil, usagef("-model is required")
+	case *m.data == "":
+		return nil, nil, usagef("-data is required")
+	}
+	p, err := loadPipeline(*m.model)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := openData(*m.data, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	printKernel(e)
+	return p, f, nil
 }

@@ -28,31 +28,17 @@ func init() {
 const predictChunk = 4096
 
 func setupPredict(fs *flag.FlagSet) func(context.Context, *env) error {
-	model := fs.String("model", "", "the model `file` (required)")
-	data := fs.String("data", "", "the CSV `file` to predict, with a header row; - reads standard input (required)")
+	md := addModelData(fs, "to predict, with a header row")
 	proba := fs.Bool("proba", false, "add one p_<class> column of probabilities per class (classifiers)")
-	sep := sepFlag(',')
-	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	return func(ctx context.Context, e *env) error {
-		switch {
-		case *model == "":
-			return usagef("-model is required")
-		case *data == "":
-			return usagef("-data is required")
-		}
-		p, err := loadPipeline(*model)
-		if err != nil {
-			return err
-		}
-		f, err := openData(*data, e)
+		p, f, err := md.open(e)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		printKernel(e)
 		out := bufio.NewWriter(e.stdout)
-		if err := predictCSV(ctx, p, f, rune(sep), *proba, out); err != nil {
-			return fmt.Errorf("%s: %w", *data, err)
+		if err := predictCSV(ctx, p, f, rune(md.sep), *proba, out); err != nil {
+			return fmt.Errorf("%s: %w", *md.data, err)
 		}
 		return out.Flush()
 	}
