@@ -72,19 +72,7 @@ func TestQuality(t *testing.T) {
 	}
 }
 
-func TestBadData(t *testing.T) {
-	const header = "a,b,target\n"
-	clitest.RunBadData(t, "breastcancer", run, []clitest.BadData{
-		{Name: "empty", Data: "", Want: "empty"},
-		{Name: "header only", Data: header, Want: "no data rows"},
-		{Name: "text feature mixed with numbers", Data: header + "1,2,x\n1,y,z\n3,4,x\n", Want: `column "b"`},
-		{Name: "ragged", Data: header + "1,2,0\n1,2\n", Want: "line 3"},
-		{Name: "non-integer label", Data: header + "1,2,0\n1,2,1.5\n", Want: "1.5"},
-		{Name: "bare quote", Data: header + "1,\"2,0\n", Want: "line 2"},
-		{Name: "one class", Data: header + "1,2,0\n3,4,0\n5,6,0\n", Want: "at least 2"},
-		{Name: "two samples", Data: header + "1,2,1\n3,4,0\n", Want: "one part would be empty"},
-	})
-}
+func TestBadData(t *testing.T) { clitest.RunBadData(t, "breastcancer", run, clitest.ClassifierBadData) }
 
 func TestBadFlags(t *testing.T) {
 	clitest.BadFlags(t, "breastcancer", run, "(default 16)", "(default 9)", "breast_cancer.csv")

@@ -43,34 +43,12 @@ func TestNoHiddenLayer(t *testing.T) {
 // TestQuality trains the default model on the 80/20 splits of seeds 1 to 5
 // and requires a mean validation accuracy of at least 0.94.
 func TestQuality(t *testing.T) {
-	var sum float64
-	for _, seed := range []string{"1", "2", "3", "4", "5"} {
-		code, stdout, stderr := clitest.Call(run, "-seed", seed)
-		if code != 0 {
-			t.Fatalf("seed %s: exit %d: %s", seed, code, stderr)
-		}
-		acc := clitest.Final(t, stdout, finalLine)["val_accuracy"]
-		t.Logf("seed %s: validation accuracy %.4f", seed, acc)
-		sum += acc
-	}
-	if mean := sum / 5; mean < 0.94 {
+	if mean := clitest.MeanOverSeeds(t, run, finalLine, "val_accuracy"); mean < 0.94 {
 		t.Errorf("mean validation accuracy %.4f, want >= 0.94", mean)
 	}
 }
 
-func TestBadData(t *testing.T) {
-	const header = "a,b,target\n"
-	clitest.RunBadData(t, "iris", run, []clitest.BadData{
-		{Name: "empty", Data: "", Want: "empty"},
-		{Name: "header only", Data: header, Want: "no data rows"},
-		{Name: "text feature mixed with numbers", Data: header + "1,2,x\n1,y,z\n3,4,x\n", Want: `column "b"`},
-		{Name: "ragged", Data: header + "1,2,0\n1,2\n", Want: "line 3"},
-		{Name: "non-integer label", Data: header + "1,2,0\n1,2,1.5\n", Want: "1.5"},
-		{Name: "bare quote", Data: header + "1,\"2,0\n", Want: "line 2"},
-		{Name: "one class", Data: header + "1,2,0\n3,4,0\n5,6,0\n", Want: "at least 2"},
-		{Name: "two samples", Data: header + "1,2,1\n3,4,0\n", Want: "one part would be empty"},
-	})
-}
+func TestBadData(t *testing.T) { clitest.RunBadData(t, "iris", run, clitest.ClassifierBadData) }
 
 func TestBadFlags(t *testing.T) { clitest.BadFlags(t, "iris", run, "(default 16)", "iris_species.csv") }
 

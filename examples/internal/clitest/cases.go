@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -117,4 +118,33 @@ func ManyClasses(t *testing.T, r Run) {
 	if !strings.Contains(stdout, "4095") || !strings.Contains(stdout, "2 classes") {
 		t.Errorf("output does not name class 4095 or 2 classes:\n%s", stdout)
 	}
+}
+
+// MeanOverSeeds runs the program with -seed 1 to 5 (and args) and returns
+// the mean of the value named key on its final line, which must match re.
+func MeanOverSeeds(t *testing.T, r Run, re *regexp.Regexp, key string, args ...string) float64 {
+	t.Helper()
+	var sum float64
+	for _, seed := range []string{"1", "2", "3", "4", "5"} {
+		code, stdout, stderr := Call(r, append([]string{"-seed", seed}, args...)...)
+		if code != 0 {
+			t.Fatalf("seed %s: exit %d: %s", seed, code, stderr)
+		}
+		v := Final(t, stdout, re)[key]
+		t.Logf("seed %s: %s %.4f", seed, key, v)
+		sum += v
+	}
+	return sum / 5
+}
+
+// ClassifierBadData are data files a classification program refuses.
+var ClassifierBadData = []BadData{
+	{Name: "empty", Data: "", Want: "empty"},
+	{Name: "header only", Data: "a,b,target\n", Want: "no data rows"},
+	{Name: "text feature mixed with numbers", Data: "a,b,target\n1,2,x\n1,y,z\n3,4,x\n", Want: `column "b"`},
+	{Name: "ragged", Data: "a,b,target\n1,2,0\n1,2\n", Want: "line 3"},
+	{Name: "non-integer label", Data: "a,b,target\n1,2,0\n1,2,1.5\n", Want: "1.5"},
+	{Name: "bare quote", Data: "a,b,target\n1,\"2,0\n", Want: "line 2"},
+	{Name: "one class", Data: "a,b,target\n1,2,0\n3,4,0\n5,6,0\n", Want: "at least 2"},
+	{Name: "two samples", Data: "a,b,target\n1,2,1\n3,4,0\n", Want: "one part would be empty"},
 }
