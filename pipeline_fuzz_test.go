@@ -44,13 +44,7 @@ func FuzzLoadPipeline(f *testing.F) {
 func loadPipelineRoundTrip(t *testing.T, data []byte) {
 	t.Helper()
 	p, err := LoadPipeline(bytes.NewReader(data))
-	if err != nil {
-		if p != nil {
-			t.Fatalf("LoadPipeline returned a pipeline with its error %v", err)
-		}
-		if !errors.Is(err, ErrFormat) {
-			t.Fatalf("LoadPipeline: %v does not wrap ErrFormat", err)
-		}
+	if loadFailed(t, "LoadPipeline", p != nil, err) {
 		return
 	}
 	net, err := p.Net()

@@ -40,17 +40,28 @@ func fuzzModelFiles(f *testing.F, check func(t *testing.T, data []byte), extra .
 	})
 }
 
+// loadFailed reports whether err, the error of the loading function
+// named where, is not nil, and fails the test unless it wraps ErrFormat
+// and came without a result (got reports whether there was one).
+func loadFailed(t *testing.T, where string, got bool, err error) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	if got {
+		t.Fatalf("%s returned a result with its error %v", where, err)
+	}
+	if !errors.Is(err, ErrFormat) {
+		t.Fatalf("%s: %v does not wrap ErrFormat", where, err)
+	}
+	return true
+}
+
 // loadRoundTrip loads data and checks the properties FuzzLoad states.
 func loadRoundTrip(t *testing.T, data []byte) {
 	t.Helper()
 	m, err := Load(bytes.NewReader(data))
-	if err != nil {
-		if m != nil {
-			t.Fatalf("Load returned a model with its error %v", err)
-		}
-		if !errors.Is(err, ErrFormat) {
-			t.Fatalf("Load: %v does not wrap ErrFormat", err)
-		}
+	if loadFailed(t, "Load", m != nil, err) {
 		return
 	}
 	var buf bytes.Buffer
