@@ -11,8 +11,8 @@ import (
 // BenchmarkPredictParallel predicts with one model shared by every
 // goroutine of b.RunParallel (run it with -cpu 1,2): one row through
 // PredictRow, and batches of 64 rows through PredictInto, each into a
-// buffer of the goroutine's. It reports predicted rows per second over all
-// goroutines; allocs/op is per call.
+// buffer of the goroutine's. It reports predictions (rows) per second over
+// all goroutines; allocs/op is per call.
 func BenchmarkPredictParallel(b *testing.B) {
 	for _, w := range []struct {
 		name  string
@@ -44,7 +44,7 @@ func BenchmarkPredictParallel(b *testing.B) {
 						}
 					}
 				})
-				b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
+				b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "predictions/s")
 			})
 		}
 	}
