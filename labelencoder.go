@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 )
 
 // LabelEncoder maps class labels to class indices 0..k-1 and back, as
@@ -19,10 +18,6 @@ import (
 type LabelEncoder struct {
 	// Classes names the classes; class i is Classes[i].
 	Classes []string
-
-	// values are the numeric labels of the classes, in Classes' order, for
-	// a Numeric column; nil for text labels.
-	values []float64
 }
 
 // FitLabelEncoder returns a LabelEncoder whose classes are the distinct
@@ -50,6 +45,7 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 			}
 		}
 	} else {
+		var values []float64
 		for i, v := range c.Values {
 			if math.IsNaN(v) {
 				continue
@@ -58,12 +54,12 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 				return nil, fmt.Errorf("%w: label column %s: value %v in row %d (0-based) is not an integer class label",
 					ErrData, quote(c.Name), v, i)
 			}
-			e.values = append(e.values, v)
+			values = append(values, v)
 		}
-		slices.Sort(e.values)
-		e.values = slices.Compact(e.values)
-		e.Classes = make([]string, len(e.values))
-		for i, v := range e.values {
+		slices.Sort(values)
+		values = slices.Compact(values)
+		e.Classes = make([]string, len(values))
+		for i, v := range values {
 			e.Classes[i] = formatNumber(v + 0) // -0 names class "0"
 		}
 	}
@@ -106,21 +102,4 @@ func (e *LabelEncoder) Transform(c *Column) ([]int, error) {
 		out[i] = k
 	}
 	return out, nil
-}
-
-// classOf returns the index of the class named name, or -1. A name that
-// reads as a number matches a numeric class of that value ("1.0" is class
-// "1").
-func (e *LabelEncoder) classOf(name string) int {
-	if i := slices.Index(e.Classes, name); i >= 0 {
-		return i
-	}
-	if e.values != nil {
-		if v, err := strconv.ParseFloat(name, 64); err == nil {
-			if i, ok := slices.BinarySearch(e.values, v); ok {
-				return i
-			}
-		}
-	}
-	return -1
 }
