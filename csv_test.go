@@ -289,3 +289,15 @@ func TestCSVReaderReadError(t *testing.T) {
 		t.Errorf("error %v does not match both the reader's error and ErrData", err)
 	}
 }
+
+// TestCSVReaderBOM: a UTF-8 byte order mark before the header is dropped,
+// so the first column is found by its name.
+func TestCSVReaderBOM(t *testing.T) {
+	tab, err := readTable("\uFEFFtarget,a\n0,1.5\n1,2.5\n", func(r *mlp.CSVReader) { r.Targets = []string{"target"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Targets[0].Name != "target" || tab.Features[0].Name != "a" || tab.Task != mlp.Classification {
+		t.Errorf("target %q, feature %q, task %v", tab.Targets[0].Name, tab.Features[0].Name, tab.Task)
+	}
+}

@@ -849,3 +849,48 @@ func TestPipelineConcurrentPredict(t *testing.T) {
 		samePrediction(t, fmt.Sprint("goroutine ", g), want, got[g])
 	}
 }
+
+// TestPipelineCategoryFromNumbers: a column read as categorical in training
+// (named in Categorical) matches cells by their text when the table to
+// predict on reads it as numbers, or a JSON number gives it.
+func TestPipelineCategoryFromNumbers(t *testing.T) {
+	tab, err := readTable("zip,y\n10001,a\n10002,b\n10001,a\n", func(r *mlp.CSVReader) {
+		r.Targets = []string{"y"}
+		r.Categorical = []string{"zip"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := mlp.FitPreprocessor(tab, mlp.PreprocessSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := readTable("zip\n10002\n10001\n99999\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Features[0].Kind != mlp.Numeric {
+		t.Fatalf("zip read as %v without the setting", other.Features[0].Kind)
+	}
+	x, err := pre.Transform(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mat.NewDense(3, 2, []float64{0, 1, 1, 0, 0, 0}); !mat.Equal(x, want) {
+		t.Errorf("one-hot of 10002, 10001, 99999:\n%v\nwant\n%v", mat.Formatted(x), mat.Formatted(want))
+	}
+	net, _ := mlp.NewSequential(mlp.NewLinear(2, 2, rand.NewPCG(1, 1)), &mlp.Softmax{})
+	p, err := mlp.NewPipeline(pre, net, mlp.PipelineTargets{Classes: []string{"a", "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.Predict(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.PredictMaps([]map[string]any{{"zip": 10002.0}, {"zip": "10001"}, {"zip": 99999}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePrediction(t, "numbers for categories", a, b)
+}
