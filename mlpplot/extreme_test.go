@@ -45,6 +45,9 @@ func TestWritePNGExtremeValues(t *testing.T) {
 		{"epoch 2^62", flat([]int{1 << 62}, constant(1)), "epoch 4611686018427387904"},
 		{"negative epoch", flat([]int{-1, 0}, constant(1)), ""},
 		{"epochs near 2^52", flat([]int{1<<52 - 1, 1 << 52}, constant(1)), ""},
+		{"every loss NaN", flat([]int{0, 1, 2}, constant(math.NaN())), "no epoch of the history has a finite loss"},
+		{"every loss +Inf", flat([]int{0, 1}, constant(math.Inf(1))), "no epoch of the history has a finite loss"},
+		{"one NaN epoch without validation", &mlp.History{Epochs: []mlp.Epoch{{Loss: math.NaN(), ValLoss: math.NaN()}}}, "finite loss"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := make(chan error, 1)

@@ -112,9 +112,10 @@ func (s Settings) size() (w, h int, err error) {
 // It returns an error wrapping ErrEmptyHistory when h is nil or has no
 // epochs, one wrapping mlp.ErrSetting when the size is out of range, one
 // wrapping mlp.ErrData when an epoch's metric values do not match
-// h.MetricNames, when an epoch number is beyond ±2^53 (where float64 no
-// longer tells epochs apart) or a finite value beyond ±1e300 (where the
-// axis arithmetic overflows), and the error of w. A figure that is constant,
+// h.MetricNames, when no epoch has a finite loss or val_loss (there would
+// be nothing to draw in the loss panel), when an epoch number is beyond
+// ±2^53 (where float64 no longer tells epochs apart) or a finite value
+// beyond ±1e300 (where the axis arithmetic overflows), and the error of w. A figure that is constant,
 // or varies by less than 1e-9 of its magnitude, is drawn in the middle of
 // a range of ±max(1, |value|/1000). A nil w is an error wrapping
 // mlp.ErrSetting, and a w that reports a short write with no error gives
@@ -205,6 +206,9 @@ func panels(h *mlp.History) (groups [][]series, labels []string, err error) {
 		val := newSeries("val_loss", h, func(e mlp.Epoch) float64 { return e.ValLoss })
 		val.dashes = dashed
 		loss = append(loss, val)
+	}
+	if len(loss[0].pts) == 0 && (len(loss) == 1 || len(loss[1].pts) == 0) {
+		return nil, nil, fmt.Errorf("%w: mlpplot: no epoch of the history has a finite loss or val_loss to draw", mlp.ErrData)
 	}
 	groups, labels = [][]series{loss}, []string{"loss"}
 
