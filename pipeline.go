@@ -167,7 +167,9 @@ const maxPredictRows = 1 << 20
 // Predict predicts the rows of t, whose feature (and target) columns are
 // matched by name; columns the pipeline does not use are ignored. Errors
 // are those of Preprocessor.Transform and of the network's prediction
-// (wrapping ErrData), and an error for more than 2^20 rows.
+// (wrapping ErrData), and an error for more than 2^20 rows. A nil
+// Pipeline, or one not made by NewPipeline or LoadPipeline, is an error
+// wrapping ErrSetting here and in PredictRecords, PredictMaps and Save.
 //
 // Allocation, for Predict and the other Predict methods: the preprocessed
 // rows×Width matrix, the rows×outputs result and, for classification, a
@@ -176,6 +178,9 @@ const maxPredictRows = 1 << 20
 // per-call workspace (see Sequential.Predict) and a few small slices. One
 // call takes at most 2^20 records, so its memory is bounded.
 func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
+	if err := p.usable("Predict"); err != nil {
+		return nil, err
+	}
 	if t != nil && t.Rows() > maxPredictRows {
 		return nil, fmt.Errorf("%w: Predict: %d rows, more than the %d one call takes", ErrData, t.Rows(), maxPredictRows)
 	}
@@ -198,6 +203,9 @@ func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 // text in a numeric column, a number beyond float64's range, Inf or NaN
 // text. Allocation is as for Predict, plus a map of the header.
 func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction, error) {
+	if err := p.usable("PredictRecords"); err != nil {
+		return nil, err
+	}
 	pos, err := p.positions(header)
 	if err != nil {
 		return nil, err
@@ -226,6 +234,9 @@ func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction
 // and a *RecordError for a value of another type, Inf, or the errors of
 // PredictRecords' cells. Allocation is as for Predict.
 func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
+	if err := p.usable("PredictMaps"); err != nil {
+		return nil, err
+	}
 	return p.predictRows(len(rows), func(i int, vals []float64) error {
 		for j := range p.pre.cols {
 			name := p.pre.cols[j].name
@@ -241,6 +252,15 @@ func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
 		}
 		return nil
 	})
+}
+
+// usable returns an error wrapping ErrSetting, naming the method op, when p
+// is nil or was not made by NewPipeline or LoadPipeline.
+func (p *Pipeline) usable(op string) error {
+	if p == nil || p.pre == nil || p.net == nil {
+		return fmt.Errorf("%w: Pipeline.%s: nil or empty pipeline; make it with NewPipeline or LoadPipeline", ErrSetting, op)
+	}
+	return nil
 }
 
 // positions returns, for each of p's columns, its position in header.

@@ -64,8 +64,8 @@ func (p *Pipeline) Save(w io.Writer) error {
 	if isNil(w) {
 		return fmt.Errorf("%w: Pipeline.Save: nil io.Writer", ErrSetting)
 	}
-	if p == nil || p.pre == nil || p.net == nil {
-		return fmt.Errorf("%w: Pipeline.Save: nil or empty pipeline", ErrSetting)
+	if err := p.usable("Save"); err != nil {
+		return err
 	}
 	net, err := p.net.encode()
 	if err != nil {
