@@ -11,34 +11,49 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestWeightedSetLoss checks the whole-set weighted mean against PyTorch:
-// F.cross_entropy(z, y, weight=[2, 4, 6]) of two samples is
-// 1.403196372768357, whatever the batch size (batches of 1 used to give
-// the mean of the two batch losses, 1.2212).
+// TestWeightedSetLoss checks the whole-set weighted mean against PyTorch's
+// F.cross_entropy(z, y, weight=[2, 4, 6]) over two samples, whatever the
+// batch size: batches of 1 used to give the mean of the two batch losses
+// (1.2212 for the first case, 1.0896926800410744 for the second).
 func TestWeightedSetLoss(t *testing.T) {
-	lin := NewLinear(2, 3, rand.NewPCG(1, 1))
-	if err := lin.SetParams(mat.NewDense(2, 3, []float64{0.5, -0.2, 0.1, 0.3, 0.8, -0.4}), []float64{0.1, 0, -0.1}); err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewSequential(lin, &Softmax{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := NewDataset(mat.NewDense(2, 2, []float64{1, 2, -1, 0.5}), Targets{Labels: []int{0, 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(m, &CrossEntropy{Weights: []float64{2, 4, 6}}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bs := range []int{1, 2} {
-		s, err := tr.Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: bs}))
+	for _, tc := range []struct {
+		name   string
+		in     int
+		w      []float64 // in×3
+		b      []float64
+		x      []float64 // 2×in
+		labels []int
+		want   float64 // PyTorch
+	}{
+		{"Linear(2->3)", 2, []float64{0.5, -0.2, 0.1, 0.3, 0.8, -0.4}, []float64{0.1, 0, -0.1},
+			[]float64{1, 2, -1, 0.5}, []int{0, 2}, 1.403196372768357},
+		{"logits [-0.119 0 0], [0 0.152 0]", 3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}, []float64{0, 0, 0},
+			[]float64{-0.119, 0, 0, 0, 0.152, 0}, []int{0, 1}, 1.0597576841103455},
+	} {
+		lin := NewLinear(tc.in, 3, rand.NewPCG(1, 1))
+		if err := lin.SetParams(mat.NewDense(tc.in, 3, tc.w), tc.b); err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewSequential(lin, &Softmax{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := 1.403196372768357; math.Abs(s.Loss-want) > 1e-14 {
-			t.Errorf("batch %d: loss %.17g, want PyTorch's %.17g", bs, s.Loss, want)
+		d, err := NewDataset(mat.NewDense(2, tc.in, tc.x), Targets{Labels: tc.labels})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTrainer(m, &CrossEntropy{Weights: []float64{2, 4, 6}}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bs := range []int{1, 2} {
+			s, err := tr.Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{BatchSize: bs}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(s.Loss-tc.want) > 1e-14 {
+				t.Errorf("%s, batch %d: loss %.17g, want PyTorch's %.17g", tc.name, bs, s.Loss, tc.want)
+			}
 		}
 	}
 }
