@@ -46,7 +46,7 @@ func checkBinary(where string, pred *mat.Dense, y Targets) (r int) {
 	}
 	for i, l := range y.Labels {
 		if l != 0 && l != 1 {
-			shapePanic(where, "label %d of row %d is not 0 or 1", l, i)
+			panic(misuse(ErrData, where, "label %d of row %d is not 0 or 1", l, i))
 		}
 	}
 	return r
@@ -73,9 +73,9 @@ func (b *BinaryCrossEntropy) ValidateOutput(outputs int, last Layer) error {
 
 // Loss returns -(1/n) Σ [y log p̂ + (1-y) log(1-p̂)] with p̂ the prediction
 // clipped to [1e-8, 1-1e-8]. It panics with an error wrapping ErrShape if
-// pred does not have one column, or the labels are not one per row, each 0
-// or 1, and with one wrapping ErrMisuse if pred holds a value outside
-// [0, 1] (not a probability).
+// pred does not have one column or the labels are not one per row, with one
+// wrapping ErrData if a label is not 0 or 1, and with one wrapping ErrMisuse
+// if pred holds a value outside [0, 1] (not a probability).
 func (b *BinaryCrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	r := checkBinary("BinaryCrossEntropy.Loss", pred, y)
 	pm := pred.RawMatrix()

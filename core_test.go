@@ -36,6 +36,7 @@ func TestShapePanics(t *testing.T) {
 		name string
 		f    func()
 		want []string // substrings of the message besides "mlp: "
+		kind error    // ErrShape when nil; ErrData for a label out of range
 	}{
 		{
 			name: "Linear.Forward/width",
@@ -82,11 +83,13 @@ func TestShapePanics(t *testing.T) {
 			name: "CrossEntropy.Loss/label-too-large",
 			f:    func() { (&CrossEntropy{}).Loss(mat.NewDense(2, 3, nil), Targets{Labels: []int{0, 3}}) },
 			want: []string{"CrossEntropy.Loss", "label 3", "row 1", "[0, 3)"},
+			kind: ErrData,
 		},
 		{
 			name: "CrossEntropy.Loss/negative-label",
 			f:    func() { (&CrossEntropy{}).Loss(mat.NewDense(2, 3, nil), Targets{Labels: []int{-1, 0}}) },
 			want: []string{"CrossEntropy.Loss", "label -1", "row 0", "[0, 3)"},
+			kind: ErrData,
 		},
 		{
 			name: "CrossEntropy.Loss/label-count",
@@ -102,6 +105,7 @@ func TestShapePanics(t *testing.T) {
 			name: "CrossEntropy.Grad/label-too-large",
 			f:    func() { (&CrossEntropy{}).Grad(mat.NewDense(2, 3, nil), Targets{Labels: []int{5, 0}}) },
 			want: []string{"CrossEntropy.Grad", "label 5", "row 0", "[0, 3)"},
+			kind: ErrData,
 		},
 		{
 			name: "Backprop/label-count",
@@ -126,8 +130,12 @@ func TestShapePanics(t *testing.T) {
 			if err == nil {
 				t.Fatal("no panic")
 			}
-			if !errors.Is(err, ErrShape) || !errors.Is(err, ErrMisuse) {
-				t.Fatalf("panic %q does not wrap ErrShape and ErrMisuse", err)
+			kind := tc.kind
+			if kind == nil {
+				kind = ErrShape
+			}
+			if !errors.Is(err, kind) || !errors.Is(err, ErrMisuse) {
+				t.Fatalf("panic %q does not wrap %v and ErrMisuse", err, kind)
 			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "mlp: ") {

@@ -77,7 +77,7 @@ func checkLabels(where string, pred *mat.Dense, y Targets) (r, c int) {
 	}
 	for i, l := range y.Labels {
 		if l < 0 || l >= c {
-			shapePanic(where, "label %d of row %d is outside [0, %d)", l, i, c)
+			panic(misuse(ErrData, where, "label %d of row %d is outside [0, %d)", l, i, c))
 		}
 	}
 	return r, c
@@ -91,8 +91,9 @@ func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y
 
 // Loss returns the loss of the type's documentation: from probabilities,
 // -log max(p, 1e-8) per entry, or with FromLogits, the exact log-softmax of
-// the logits. It panics with an error wrapping ErrShape if the labels do
-// not fit pred or Weights does not have one entry per column of pred, with
+// the logits. It panics with an error wrapping ErrShape if the labels are
+// not one per row of pred or Weights does not have one entry per column of
+// pred, with one wrapping ErrData if a label is outside [0, columns), with
 // one wrapping ErrMisuse if pred holds a value outside [0, 1] without
 // FromLogits (logits given as probabilities would give a wrong, even
 // negative, loss), and with the error of Validate if Weights or Smoothing

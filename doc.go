@@ -125,7 +125,9 @@
 //     the logits of a model without a final Softmax, rather than report a
 //     wrong or negative loss;
 //   - NewLinear and NewLinearInit with a size below 1 or a nil random source
-//     (a default source would make runs irreproducible);
+//     (a default source would make runs irreproducible), an Initializer's
+//     Init given an empty matrix, FitStandardScaler given a nil or empty
+//     matrix (ErrShape);
 //   - ClipGradNorm with a maximum that is not positive, the Rate of a
 //     Schedule with invalid settings (a Trainer validates its schedule
 //     first), the per-class methods of a Confusion given a class out of

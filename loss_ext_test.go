@@ -177,8 +177,10 @@ func TestLossPanics(t *testing.T) {
 		{"MSE/columns", &MSE{}, nil, p3, Targets{Values: mat.NewDense(2, 2, nil)}, ErrShape},
 		{"BinaryCrossEntropy/two-columns", &BinaryCrossEntropy{}, &Sigmoid{}, mat.NewDense(2, 2, nil), labels, ErrShape},
 		{"BinaryCrossEntropy/label-count", &BinaryCrossEntropy{}, &Sigmoid{}, p1, Targets{Labels: []int{1}}, ErrShape},
-		{"BinaryCrossEntropy/label-2", &BinaryCrossEntropy{}, &Sigmoid{}, p1, Targets{Labels: []int{1, 2}}, ErrShape},
-		{"BinaryCrossEntropy/label-negative", &BinaryCrossEntropy{}, &Sigmoid{}, p1, Targets{Labels: []int{-1, 0}}, ErrShape},
+		{"BinaryCrossEntropy/label-2", &BinaryCrossEntropy{}, &Sigmoid{}, p1, Targets{Labels: []int{1, 2}}, ErrData},
+		{"BinaryCrossEntropy/label-negative", &BinaryCrossEntropy{}, &Sigmoid{}, p1, Targets{Labels: []int{-1, 0}}, ErrData},
+		{"CrossEntropy/label-3", &CrossEntropy{}, &Softmax{}, p3, Targets{Labels: []int{0, 3}}, ErrData},
+		{"CrossEntropy/label-negative", &CrossEntropy{}, &Softmax{}, p3, Targets{Labels: []int{-1, 0}}, ErrData},
 	}
 	for _, tc := range tests {
 		for call, f := range calls(tc.l, tc.last, tc.pred, tc.y) {
