@@ -80,9 +80,9 @@ func NewClassificationReport(pred, labels []int, names []string) (*Classificatio
 		r.Macro.Precision += s.Precision / float64(k)
 		r.Macro.Recall += s.Recall / float64(k)
 		r.Macro.F1 += s.F1 / float64(k)
-		r.Weighted.Precision += s.Precision * w
-		r.Weighted.Recall += s.Recall * w
-		r.Weighted.F1 += s.F1 * w
+		r.Weighted.Precision += float64(s.Precision * w)
+		r.Weighted.Recall += float64(s.Recall * w)
+		r.Weighted.F1 += float64(s.F1 * w)
 	}
 	r.Accuracy = float64(correct) / float64(n)
 	return r, nil

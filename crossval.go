@@ -66,7 +66,7 @@ func newCVResult(scores []float64) CVResult {
 	}
 	mean /= float64(len(scores))
 	for _, s := range scores {
-		ss += (s - mean) * (s - mean)
+		ss += float64((s - mean) * (s - mean))
 	}
 	return CVResult{Scores: scores, Mean: mean, Std: math.Sqrt(ss / float64(len(scores)))}
 }

@@ -38,7 +38,7 @@ func (p *l2Penalty) value(n int) float64 {
 	var ss float64
 	for _, w := range p.weights {
 		for _, v := range w.Value.RawMatrix().Data {
-			ss += v * v
+			ss += float64(v * v)
 		}
 	}
 	return 0.5 * p.alpha * ss / float64(n)
@@ -103,7 +103,7 @@ func (p *l2Penalty) addGrad() {
 	for _, w := range p.weights {
 		g, v := w.Grad.RawMatrix().Data, w.Value.RawMatrix().Data
 		for i := range g {
-			g[i] += c * v[i]
+			g[i] += float64(c * v[i])
 		}
 	}
 }

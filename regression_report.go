@@ -65,7 +65,7 @@ func NewRegressionReport(pred, y mat.Matrix, names []string) (*RegressionReport,
 		var ss, sa float64
 		for i := range r {
 			d := y.At(i, j) - pred.At(i, j)
-			ss += d * d
+			ss += float64(d * d)
 			sa += math.Abs(d)
 		}
 		name := fmt.Sprintf("y%d", j)
@@ -119,8 +119,8 @@ func r2Scores(pred, y mat.Matrix) []float64 {
 		var res, tot float64
 		for i := range r {
 			d, e := y.At(i, j)-pred.At(i, j), y.At(i, j)-mean
-			res += d * d
-			tot += e * e
+			res += float64(d * d)
+			tot += float64(e * e)
 		}
 		switch {
 		case tot != 0:

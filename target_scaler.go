@@ -86,7 +86,7 @@ func (s *TargetScaler) inverseInto(dst *mat.Dense, src mat.Matrix) {
 	for i := range r {
 		row := dst.RawRowView(i)
 		for j := range c {
-			row[j] = src.At(i, j)*s.Std[j] + s.Mean[j]
+			row[j] = float64(src.At(i, j)*s.Std[j]) + s.Mean[j]
 		}
 	}
 }
