@@ -34,13 +34,13 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		defer f.Close()
 		t, err := readForPipeline(f, p, rune(md.sep), na)
 		if err != nil {
-			return fmt.Errorf("%s: %w", *md.data, err)
+			return fmt.Errorf("%s: %w", dataName(*md.data), err)
 		}
 		ev, err := evaluate(p, t)
 		if err != nil {
-			return fmt.Errorf("%s: %w", *md.data, err)
+			return fmt.Errorf("%s: %w", dataName(*md.data), err)
 		}
-		fmt.Fprintf(e.stdout, "data: %s: %d rows", *md.data, t.Rows())
+		fmt.Fprintf(e.stdout, "data: %s: %d rows", dataName(*md.data), t.Rows())
 		if t.Dropped > 0 {
 			fmt.Fprintf(e.stdout, " (%d more left out: missing target)", t.Dropped)
 		}

@@ -50,6 +50,14 @@ func openData(path string, e *env) (io.ReadCloser, error) {
 	return os.Open(path)
 }
 
+// dataName names the -data file in messages.
+func dataName(path string) string {
+	if path == "-" {
+		return "standard input"
+	}
+	return path
+}
+
 // savePipeline writes p to the file at path with writeFile.
 func savePipeline(p *mlp.Pipeline, path string) error {
 	return writeFile(path, p.Save)

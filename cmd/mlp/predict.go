@@ -38,7 +38,7 @@ func setupPredict(fs *flag.FlagSet) func(context.Context, *env) error {
 		defer f.Close()
 		out := bufio.NewWriter(e.stdout)
 		if err := predictCSV(ctx, p, f, rune(md.sep), *proba, out); err != nil {
-			return fmt.Errorf("%s: %w", *md.data, err)
+			return fmt.Errorf("%s: %w", dataName(*md.data), err)
 		}
 		return out.Flush()
 	}

@@ -103,11 +103,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		rd.NA = na
 		t, err := rd.ReadAll()
 		if err != nil {
-			return fmt.Errorf("%s: %w", *data, err)
+			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
 		printKernel(e)
 		w := e.stdout
-		fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s", *data, t.Rows(), len(t.Features), targets.String(), t.Task)
+		fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s", dataName(*data), t.Rows(), len(t.Features), targets.String(), t.Task)
 		if t.Dropped > 0 {
 			fmt.Fprintf(w, " (%d rows left out: missing target)", t.Dropped)
 		}
@@ -122,7 +122,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			Src:         rand.NewPCG(*seed, splitStream),
 		})
 		if err != nil {
-			return fmt.Errorf("%s: -val %v: %w", *data, *val, err)
+			return fmt.Errorf("%s: -val %v: %w", dataName(*data), *val, err)
 		}
 		fmt.Fprintf(w, "split: %d training rows, %d validation rows (seed %d)\n", train.Rows(), valid.Rows(), *seed)
 
