@@ -66,6 +66,9 @@ type AdamW struct {
 	c adamCore
 }
 
+func (o *Adam) heldParams() []Param  { return o.c.params }
+func (o *AdamW) heldParams() []Param { return o.c.params }
+
 var (
 	_ Optimizer = (*Adam)(nil)
 	_ Optimizer = (*AdamW)(nil)

@@ -3,6 +3,8 @@ package mlp
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // Optimizer updates a fixed set of parameters from their gradients. It is
@@ -15,6 +17,36 @@ type Optimizer interface {
 	Step()
 	LearningRate() float64
 	SetLearningRate(lr float64)
+}
+
+// paramHolder is implemented by the package's optimizers: the parameters
+// the optimizer was made for, which NewTrainer checks against the model's.
+type paramHolder interface {
+	heldParams() []Param
+}
+
+// checkOptimizerParams returns an error wrapping ErrSetting when opt
+// declares its parameters (paramHolder) and one of them is not a parameter
+// of the model, whose parameters are model: an optimizer made for another
+// model, or for the model before a Clone, would step matrices the model
+// does not use and train nothing. An optimizer for a subset of the model's
+// parameters is accepted (the rest stay frozen).
+func checkOptimizerParams(opt Optimizer, model []Param) error {
+	h, ok := opt.(paramHolder)
+	if !ok {
+		return nil
+	}
+	own := make(map[*mat.Dense]bool, len(model))
+	for _, p := range model {
+		own[p.Value] = true
+	}
+	for i, p := range h.heldParams() {
+		if !own[p.Value] {
+			return fmt.Errorf("%w: NewTrainer: parameter %d (%s) of the %T is not a parameter of the model: the optimizer was made for another model (or for this one before a Clone or SetLayer); make it with model.Params()",
+				ErrSetting, i, p.Name, opt)
+		}
+	}
+	return nil
 }
 
 // checkLR returns an error unless lr is positive and finite.

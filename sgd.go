@@ -38,6 +38,8 @@ type SGD struct {
 
 var _ Optimizer = (*SGD)(nil)
 
+func (o *SGD) heldParams() []Param { return o.params }
+
 // NewSGD returns an SGD optimizer for params. It returns an error wrapping
 // ErrSetting, naming the field, when a setting is out of range. The settings
 // are copied; s is not changed.

@@ -72,7 +72,9 @@ type Trainer struct {
 // (OutputValidator: CrossEntropy without a final Softmax and without
 // FromLogits, BinaryCrossEntropy on several outputs, a classification
 // metric on one output column that is not a Sigmoid); or the loss and a
-// metric read different kinds of targets (TargetReader). The messages name
+// metric read different kinds of targets (TargetReader); or one of the
+// package's optimizers holds a parameter that is not the model's (made for
+// another model, or for this one before a Clone). The messages name
 // what to build instead. The settings are copied; s is not changed.
 func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) (*Trainer, error) {
 	switch {
@@ -127,6 +129,9 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 		}
 	}
 	t.params = model.Params()
+	if err := checkOptimizerParams(opt, t.params); err != nil {
+		return nil, err
+	}
 	t.snap.save(t.params)
 	return t, nil
 }

@@ -681,3 +681,43 @@ type fixedSource struct {
 func (f *fixedSource) Reset()       { f.i = 0 }
 func (f *fixedSource) Next() bool   { f.i++; return f.n >= 0 && f.i == 1 }
 func (f *fixedSource) Batch() Batch { return f.b }
+
+// TestNewTrainerOptimizerParams checks that NewTrainer refuses an optimizer
+// made for the parameters of another model, or of the model before a Clone:
+// it would step matrices the model does not use, and Fit used to return a
+// constant loss with no error. An optimizer for part of the model's
+// parameters is accepted.
+func TestNewTrainerOptimizerParams(t *testing.T) {
+	model := func() *Sequential { return testNet(t, 1, 2, 3, 2) }
+	m := model()
+	clone, err := m.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := model().Params()
+	for _, tc := range []struct {
+		name  string
+		opt   func() (Optimizer, error)
+		model *Sequential
+		ok    bool
+	}{
+		{"SGD of another model", func() (Optimizer, error) { return NewSGD(other, SGDSettings{LR: 0.1}) }, m, false},
+		{"Adam of another model", func() (Optimizer, error) { return NewAdam(other, AdamSettings{LR: 0.1}) }, m, false},
+		{"AdamW of another model", func() (Optimizer, error) { return NewAdamW(other, AdamSettings{LR: 0.1}) }, m, false},
+		{"SGD of the model before Clone", func() (Optimizer, error) { return NewSGD(m.Params(), SGDSettings{LR: 0.1}) }, clone, false},
+		{"SGD of the first layer only", func() (Optimizer, error) { return NewSGD(m.Params()[:2], SGDSettings{LR: 0.1}) }, m, true},
+		{"SGD of the model", func() (Optimizer, error) { return NewSGD(m.Params(), SGDSettings{LR: 0.1}) }, m, true},
+	} {
+		opt, err := tc.opt()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NewTrainer(tc.model, &CrossEntropy{}, opt, TrainerSettings{})
+		if tc.ok && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if !tc.ok && (!errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "not a parameter of the model")) {
+			t.Errorf("%s: error %v, want one wrapping ErrSetting saying a parameter is not the model's", tc.name, err)
+		}
+	}
+}
