@@ -76,6 +76,18 @@ func expmulti(hi, lo float64, k int) float64 {
 	p = float64(t * (p1 + p))
 	c := r - p
 	y := 1 - ((lo - float64(r*c)/(2-c)) - hi)
+	return scale(y, k)
+}
+
+// scale returns y × 2**k for y in [0.5, 2), as math.Ldexp does. Where the
+// result is a normal number the product with 2**k is exact, so one
+// multiplication gives Ldexp's bits without its general-purpose decoding;
+// near the ends of the range, where it would overflow or lose bits to
+// subnormal rounding, it calls Ldexp.
+func scale(y float64, k int) float64 {
+	if -1021 <= k && k <= 1023 {
+		return y * math.Float64frombits(uint64(k+1023)<<52)
+	}
 	return math.Ldexp(y, k)
 }
 
