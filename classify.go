@@ -27,6 +27,9 @@ import (
 // otherwise Classify allocates a new slice. Classify keeps no state and is
 // safe for concurrent use on distinct dst.
 func Classify(pred *mat.Dense, dst []int) []int {
+	if pred == nil {
+		misusePanic("Classify", "nil predictions")
+	}
 	r, _ := pred.Dims()
 	if cap(dst) >= r {
 		dst = dst[:r]

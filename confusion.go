@@ -331,6 +331,9 @@ func (c *Confusion) MacroF1() float64 {
 // String renders the counts as a right-aligned table: a header row of
 // predicted classes under "true\pred", then one row per true class.
 func (c *Confusion) String() string {
+	if c == nil {
+		return "<nil>"
+	}
 	const corner = `true\pred`
 	w := 1
 	for t, row := range c.Counts {

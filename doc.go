@@ -132,6 +132,12 @@
 //     Schedule with invalid settings (a Trainer validates its schedule
 //     first), the per-class methods of a Confusion given a class out of
 //     range;
+//   - a nil model, loss, matrix or receiver given to Classify, Backprop,
+//     Sequential.Forward, Accuracy.Update or DataLoader.Next (entry points
+//     that return errors return one for a nil receiver instead: History.Metric,
+//     Preprocessor.Transform, LabelEncoder.Transform and Linear.SetParams
+//     wrap ErrSetting; String methods return "<nil>" text; Preprocessor.Width
+//     of nil is 0);
 //   - prediction that finds the same model training (see Concurrency).
 //
 // # Limits

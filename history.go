@@ -105,6 +105,9 @@ func (h *History) ValLosses() []float64 {
 // TrainerSettings.TrainMetrics was not set, a validation figure without
 // validation data, or a name that is not there.
 func (h *History) Metric(name string) ([]float64, error) {
+	if h == nil {
+		return nil, fmt.Errorf("%w: History.Metric: nil history", ErrSetting)
+	}
 	v := make([]float64, len(h.Epochs))
 	for i := range h.Epochs {
 		x, err := h.value(name, i)

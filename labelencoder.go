@@ -76,6 +76,9 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 // returns an error wrapping ErrData, naming the column and the row, for a
 // missing label or a label that is not one of the classes.
 func (e *LabelEncoder) Transform(c *Column) ([]int, error) {
+	if e == nil {
+		return nil, fmt.Errorf("%w: LabelEncoder.Transform: nil LabelEncoder", ErrSetting)
+	}
 	if c == nil {
 		return nil, fmt.Errorf("%w: LabelEncoder.Transform: nil column", ErrData)
 	}

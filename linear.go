@@ -108,6 +108,9 @@ func (l *Linear) Bias() []float64 { return l.b.RawMatrix().Data }
 // unchanged in that case. SetParams must not run while the layer's model
 // predicts or trains.
 func (l *Linear) SetParams(w mat.Matrix, b []float64) error {
+	if l == nil {
+		return fmt.Errorf("%w: Linear.SetParams: nil Linear", ErrSetting)
+	}
 	if isNil(w) {
 		return fmt.Errorf("%w: %v.SetParams: weights are nil, want %dx%d", ErrShape, l, l.in, l.out)
 	}

@@ -179,6 +179,9 @@ func shuffle(rng *rand.Rand, idx []int) {
 // reports whether there was one. Once it has returned false it keeps
 // returning false until Reset starts a new epoch. It allocates nothing.
 func (l *DataLoader) Next() bool {
+	if l == nil {
+		misusePanic("DataLoader.Next", "nil DataLoader")
+	}
 	if !l.started {
 		l.Reset()
 	}

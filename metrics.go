@@ -121,6 +121,9 @@ func (a *Accuracy) Reset() { a.correct, a.total = 0, 0 }
 // y.Labels one label per row. It panics as described for Metric and
 // allocates nothing.
 func (a *Accuracy) Update(pred *mat.Dense, y Targets) {
+	if a == nil || pred == nil {
+		misusePanic("Accuracy.Update", "nil Accuracy or predictions")
+	}
 	checkMetricLabels("accuracy", pred, y.Labels)
 	for i, l := range y.Labels {
 		if rowClass(pred.RawRowView(i)) == l {

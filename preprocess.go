@@ -169,7 +169,12 @@ func indexOf(names []string) map[string]int {
 
 // Width returns the number of columns Transform gives: one per numeric
 // column and one per category of each categorical column.
-func (p *Preprocessor) Width() int { return p.width }
+func (p *Preprocessor) Width() int {
+	if p == nil {
+		return 0
+	}
+	return p.width
+}
 
 // Columns describes the input columns, in order, in new slices.
 func (p *Preprocessor) Columns() []ColumnInfo {
@@ -216,6 +221,9 @@ func (p *Preprocessor) OutputNames() []string {
 // Preprocessor has no imputation. It allocates the result and one slice of
 // Width floats per input column kind translation.
 func (p *Preprocessor) Transform(t *Table) (*mat.Dense, error) {
+	if p == nil {
+		return nil, fmt.Errorf("%w: Preprocessor.Transform: nil Preprocessor", ErrSetting)
+	}
 	if t == nil || t.Rows() == 0 {
 		return nil, fmt.Errorf("%w: Preprocessor.Transform: the table has no rows", ErrData)
 	}

@@ -216,6 +216,9 @@ func (s *Sequential) OutputSize() int { return s.outW }
 // String describes the architecture, for example
 // "Sequential(Linear(4->16), ReLU, Linear(16->3), Softmax)".
 func (s *Sequential) String() string {
+	if s == nil {
+		return "Sequential(<nil>)"
+	}
 	var b strings.Builder
 	b.WriteString("Sequential(")
 	for i, l := range s.layers {
@@ -268,6 +271,9 @@ func (s *Sequential) Training() bool { return !s.eval }
 // the training path: it writes every layer's buffers, and must not run
 // while the model predicts (see Predict).
 func (s *Sequential) Forward(x *mat.Dense) *mat.Dense {
+	if s == nil || x == nil {
+		misusePanic("Sequential.Forward", "nil model or input")
+	}
 	if _, c := x.Dims(); c != s.in {
 		shapePanic("Sequential.Forward", "input is %s, the model takes %d columns", dimsOf(x), s.in)
 	}
@@ -360,6 +366,9 @@ func (s *Sequential) Clone() (*Sequential, error) {
 // since the model was made or changed, and if y does not fit the output; it
 // allocates nothing in steady state.
 func Backprop(m *Sequential, crit Loss, y Targets) float64 {
+	if m == nil || isNil(crit) {
+		misusePanic("Backprop", "nil model or loss")
+	}
 	return backprop(m, crit, y, true)
 }
 
