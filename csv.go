@@ -41,6 +41,12 @@ var (
 	// ErrDuplicateColumn means two header columns have the same name.
 	ErrDuplicateColumn = errors.New("duplicate column name")
 
+	// ErrUnnamedColumn means a header column has an empty name (after
+	// trimming spaces), as in "a,,b". It is refused even for a column the
+	// settings would ignore: a feature named "" could not be matched by
+	// name later.
+	ErrUnnamedColumn = errors.New("unnamed column")
+
 	// ErrMixedColumn means a column holds both numbers and text.
 	ErrMixedColumn = errors.New("column mixes numbers and text")
 
@@ -482,6 +488,11 @@ func (t *tableReader) header(header []string, line int) error {
 	t.names = make([]string, len(header))
 	for j, h := range header {
 		t.names[j] = trimName(h)
+	}
+	for j, name := range t.names {
+		if name == "" {
+			return &ParseError{Line: line, Column: j + 1, Err: fmt.Errorf("%w: column %d of the header has an empty name", ErrUnnamedColumn, j+1)}
+		}
 	}
 	if j, k, dup := firstDuplicate(t.names); dup {
 		return &ParseError{Line: line, Column: k + 1, Err: fmt.Errorf("%w: columns %d and %d are both named %s",

@@ -226,6 +226,8 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"target index out of range", "a,b\n1,2\n", func(r *mlp.CSVReader) { r.TargetIndex = []int{2} }, mlp.ErrNoColumn, 1, 0, "target index 2 is out of range"},
 		{"duplicate header", "a,b,a\n1,2,3\n", nil, mlp.ErrDuplicateColumn, 1, 3, `columns 1 and 3 are both named "a"`},
 		{"duplicate after trimming", "a, a\n1,2\n", nil, mlp.ErrDuplicateColumn, 1, 2, `"a"`},
+		{"empty column name", "a,,b\n1,2,3\n", nil, mlp.ErrUnnamedColumn, 1, 2, "column 2 of the header has an empty name"},
+		{"blank column name", "a,b, \n1,2,3\n", nil, mlp.ErrUnnamedColumn, 1, 3, "column 3"},
 		{"label 0.99999999999999999", "a,target\n1,0\n2,0.99999999999999999\n", target, mlp.ErrBadLabel, 3, 2, `label "0.99999999999999999" in column "target" is not exactly an integer`},
 		{"label 2147483647.0000001", "a,target\n1,2147483647.0000001\n2,0\n", target, mlp.ErrBadLabel, 2, 2, `"2147483647.0000001"`},
 		{"label 1e-400", "a,target\n1,1e-400\n2,1\n", target, mlp.ErrBadLabel, 2, 2, `"1e-400"`},
