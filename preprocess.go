@@ -438,7 +438,9 @@ const (
 	numNotFinite        // Inf or NaN
 )
 
-// scanNumber reads cell as strconv.ParseFloat does and says what it is. It
+// scanNumber reads cell as strconv.ParseFloat does and says what it is,
+// except that a cell with an underscore ("1_000", "0x_1p0") is text, as
+// pandas reads it: ParseFloat accepts underscores in hexadecimal literals. It
 // allocates nothing for decimal numbers and for text that does not start
 // like a number, so that a column of text costs no parse errors.
 func scanNumber(cell string) (float64, int) {
@@ -450,7 +452,7 @@ func scanNumber(cell string) (float64, int) {
 	case body == "":
 		return 0, numText
 	case decimalSyntax(body):
-	case len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X'):
+	case len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') && !strings.Contains(body, "_"):
 	case strings.EqualFold(body, "inf") || strings.EqualFold(body, "infinity") || strings.EqualFold(body, "nan"):
 		return 0, numNotFinite
 	default:
