@@ -76,8 +76,9 @@ var (
 
 // NewAdam returns an Adam optimizer for params. The zero fields of s take
 // their documented defaults; s itself is not changed. It returns an error
-// wrapping ErrSetting, naming the field, when a setting is out of range, or
-// when a parameter has no value or gradient or they differ in shape.
+// wrapping ErrSetting, naming the field, when a setting is out of range,
+// when params is empty (as PyTorch's optimizers refuse), or when a
+// parameter has no value or gradient or they differ in shape.
 // The first- and second-moment buffers, one float64 each per parameter
 // entry, are allocated here.
 func NewAdam(params []Param, s AdamSettings) (*Adam, error) {
@@ -91,7 +92,8 @@ func NewAdam(params []Param, s AdamSettings) (*Adam, error) {
 // NewAdamW returns an AdamW optimizer for params. The zero fields of s take
 // their documented defaults (a zero WeightDecay means no decay, not
 // PyTorch's 0.01); s itself is not changed. It returns an error wrapping
-// ErrSetting, naming the field, when a setting is out of range, or when a
+// ErrSetting, naming the field, when a setting is out of range, when params
+// is empty (as PyTorch's optimizers refuse), or when a
 // parameter has no value or gradient or they differ in shape. The first-
 // and second-moment buffers, one float64 each per parameter entry, are
 // allocated here.

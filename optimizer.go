@@ -57,9 +57,13 @@ func checkLR(field string, lr float64) error {
 	return nil
 }
 
-// checkParams returns an error unless every parameter has a value and a
-// gradient of the same contiguous shape.
+// checkParams returns an error unless there is at least one parameter (as
+// PyTorch refuses an empty parameter list) and every parameter has a value
+// and a gradient of the same contiguous shape.
 func checkParams(where string, params []Param) error {
+	if len(params) == 0 {
+		return fmt.Errorf("%w: %s: no parameters to optimize", ErrSetting, where)
+	}
 	for i, p := range params {
 		if p.Value == nil || p.Grad == nil {
 			return fmt.Errorf("%w: %s: parameter %d (%s) has no value or gradient", ErrSetting, where, i, p.Name)

@@ -41,7 +41,8 @@ var _ Optimizer = (*SGD)(nil)
 func (o *SGD) heldParams() []Param { return o.params }
 
 // NewSGD returns an SGD optimizer for params. It returns an error wrapping
-// ErrSetting, naming the field, when a setting is out of range. The settings
+// ErrSetting, naming the field, when a setting is out of range, and one
+// when params is empty (as PyTorch's optimizers refuse). The settings
 // are copied; s is not changed.
 func NewSGD(params []Param, s SGDSettings) (*SGD, error) {
 	if err := checkLR("SGDSettings.LR", s.LR); err != nil {
