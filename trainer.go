@@ -251,7 +251,9 @@ func nonFiniteData(w where, b Batch) error {
 
 // Fit trains for the given number of epochs over train, evaluating on val
 // after each epoch when val is not nil, and returns the history of the
-// completed epochs.
+// completed epochs. A nil val, untyped or typed (a (*DataLoader)(nil), say),
+// means no validation; a nil train, untyped or typed, is an error wrapping
+// ErrData.
 //
 // Data is read through the BatchSource interface, so any source of batches
 // trains; a DataLoader (or any DatasetSource) has its whole data set checked

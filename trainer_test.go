@@ -721,3 +721,30 @@ func TestNewTrainerOptimizerParams(t *testing.T) {
 		}
 	}
 }
+
+// TestFitNilSources checks what Fit's doc says of nil sources: a nil val,
+// untyped or typed, means no validation; a nil train, untyped or typed, is an
+// error wrapping ErrData.
+func TestFitNilSources(t *testing.T) {
+	d := blobs(20, 4, 3, 1)
+	m := testNet(t, 1, 4, 5, 3)
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{Metrics: []Metric{&Accuracy{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := mustLoader(t, d, LoaderSettings{BatchSize: 5})
+	for _, val := range []BatchSource{nil, (*DataLoader)(nil)} {
+		h, err := tr.Fit(context.Background(), l, val, 2)
+		if err != nil {
+			t.Fatalf("val %#v: %v", val, err)
+		}
+		if len(h.Epochs) != 2 || !math.IsNaN(h.Epochs[1].ValLoss) || h.Epochs[1].ValMetrics != nil {
+			t.Errorf("val %#v: history %+v, want 2 epochs with no validation figures", val, h.Epochs)
+		}
+	}
+	for _, train := range []BatchSource{nil, (*DataLoader)(nil)} {
+		if _, err := tr.Fit(context.Background(), train, l, 1); !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "training data source is nil") {
+			t.Errorf("train %#v: error %v, want ErrData naming the nil training source", train, err)
+		}
+	}
+}
