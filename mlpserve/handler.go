@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mlpkit/mlp"
@@ -88,6 +89,8 @@ type Handler struct {
 	maxRows  int
 	slots    chan struct{}     // one token per /predict request in progress
 	targets  [][]byte          // JSON-quoted target names
+	known    map[string]bool   // the names a row may hold: the columns and the targets
+	names    string            // the columns, quoted and joined, for the unknown-column message
 	classes  map[string][]byte // class name -> JSON-quoted; nil for regression
 	metadata []byte
 	pool     sync.Pool // *[]byte response buffers
@@ -129,8 +132,16 @@ func NewHandler(p Predictor, s *Settings) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.known = make(map[string]bool, len(m.Columns)+len(m.Targets))
+	quoted := make([]string, len(m.Columns))
+	for i, c := range m.Columns {
+		h.known[c.Name] = true
+		quoted[i] = strconv.Quote(c.Name)
+	}
+	h.names = strings.Join(quoted, ", ")
 	for _, t := range m.Targets {
 		h.targets = append(h.targets, quote(t))
+		h.known[t] = true
 	}
 	if len(m.Classes) > 0 {
 		h.classes = make(map[string][]byte, len(m.Classes))
@@ -192,6 +203,10 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if err := h.checkNames(rows); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	pred, err := h.p.PredictMaps(rows)
 	if err != nil {
 		if errors.Is(err, mlp.ErrData) {
@@ -216,6 +231,20 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
 
 // appendPrediction appends the JSON answer for pred, which must hold n
 // rows, to buf.
+// checkNames returns an error naming the first row and key that is neither
+// a column of the pipeline nor one of its targets: a misspelt column must
+// not be imputed silently as missing. A target may be sent, and is ignored.
+func (h *Handler) checkNames(rows []map[string]any) error {
+	for i, row := range rows {
+		for k := range row {
+			if !h.known[k] {
+				return fmt.Errorf("row %d: unknown column %q; the columns are %s", i, k, h.names)
+			}
+		}
+	}
+	return nil
+}
+
 func (h *Handler) appendPrediction(buf []byte, pred *mlp.Prediction, n int) ([]byte, error) {
 	buf = append(buf, `{"predictions":[`...)
 	switch {

@@ -167,6 +167,7 @@ func TestHandlerErrors(t *testing.T) {
 		{"too many rows before a syntax error", "POST", "/predict", `{"rows": [{}, {}, {}, {}, {`, 400, "too many rows"},
 		{"wrong type", "POST", "/predict", `{"rows": [{"x": "1", "city": "a"}]}`, 400, `row 0, column "x": not a number`},
 		{"missing column", "POST", "/predict", `{"rows": [{"x": 1}]}`, 400, "row 0: want columns"},
+		{"unknown column", "POST", "/predict", `{"rows": [{"x": 1, "city": "a"}, {"x": 1, "city": "a", "colour": "red"}]}`, 400, `row 1: unknown column "colour"; the columns are "x", "city"`},
 		{"huge number", "POST", "/predict", `{"rows": [{"x": 1e999, "city": "a"}]}`, 400, "row 0"},
 		{"too large", "POST", "/predict", `{"rows": [{"x": 1, "city": "` + strings.Repeat("a", 300) + `"}]}`, 413, "over 200 bytes"},
 		{"GET predict", "GET", "/predict", "", 405, "use POST"},
