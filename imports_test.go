@@ -1,0 +1,85 @@
+package mlp_test
+
+import (
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// optional lists the module paths that only a subpackage may bring in, so
+// that programs which only train and run models do not pull them in: the
+// plotting library (mlpplot) and protobuf (onnx), and those subpackages.
+var optional = []string{
+	"gonum.org/v1/plot",
+	"google.golang.org/protobuf",
+	"github.com/mlpkit/mlp/mlpplot",
+	"github.com/mlpkit/mlp/onnx",
+}
+
+// isOptional reports whether the package path is one of optional or below it.
+func isOptional(path string) bool {
+	for _, m := range optional {
+		if path == m || strings.HasPrefix(path, m+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// The root package's non-test files import none of the optional modules.
+func TestRootPackageImportsNoOptional(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, imp := range f.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if isOptional(path) {
+				t.Errorf("%s imports %s", name, path)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("found no Go files of the root package")
+	}
+}
+
+// The root package depends on none of the optional modules, directly or
+// through another package, as go list reports.
+func TestRootPackageDependsOnNoOptional(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH; TestRootPackageImportsNoOptional checks the direct imports")
+	}
+	out, err := exec.Command(gobin, "list", "-deps", "github.com/mlpkit/mlp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) == 0 {
+		t.Fatal("go list printed no dependencies")
+	}
+	for _, d := range deps {
+		if isOptional(d) {
+			t.Errorf("github.com/mlpkit/mlp depends on %s", d)
+		}
+	}
+}
