@@ -5,30 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/mlpkit/mlp"
 )
-
-// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc, an
-// upper bound on the peak it adds).
-func allocated(f func()) uint64 {
-	// The least of three runs: TotalAlloc counts the whole process, so a
-	// goroutine left running by another test can add to one run.
-	least := uint64(math.MaxUint64)
-	for range 3 {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		f()
-		runtime.ReadMemStats(&after)
-		least = min(least, after.TotalAlloc-before.TotalAlloc)
-	}
-	return least
-}
 
 // repeatRows returns header then row n times.
 func repeatRows(header, row string, n int) string {
@@ -76,7 +57,7 @@ func TestCSVReaderAllocationBound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
 			var tab *mlp.Table
-			n := allocated(func() {
+			n := mlp.Allocated(func() {
 				r := mlp.NewCSVReader(strings.NewReader(tc.input))
 				if tc.configure != nil {
 					tc.configure(r)
@@ -114,7 +95,7 @@ func (zeros) Read(b []byte) (int, error) {
 // amount.
 func TestCSVReaderEndlessInput(t *testing.T) {
 	var err error
-	n := allocated(func() { _, err = mlp.NewCSVReader(zeros{}).ReadAll() })
+	n := mlp.Allocated(func() { _, err = mlp.NewCSVReader(zeros{}).ReadAll() })
 	var pe *mlp.ParseError
 	if !errors.As(err, &pe) || pe.Line != 1 || !errors.Is(err, mlp.ErrLimit) || !strings.Contains(err.Error(), "MaxLineBytes") {
 		t.Fatalf("error %v, want a *ParseError at line 1 wrapping ErrLimit naming MaxLineBytes", err)

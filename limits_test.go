@@ -84,7 +84,10 @@ func limitsFile(in, w, n, out uint32) []byte {
 	return modelFile(1, n+2, body...)
 }
 
-// allocated returns the bytes f allocates, the least of three runs.
+// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc, an
+// upper bound on the peak it adds), the least of three runs: TotalAlloc
+// counts the whole process, so a goroutine left by another test can add to
+// one run.
 func allocated(f func()) uint64 {
 	least := uint64(math.MaxUint64)
 	for range 3 {

@@ -801,7 +801,7 @@ func TestPipelinePredictAllocation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
-			n := allocated(func() { _, err = tc.call() })
+			n := mlp.Allocated(func() { _, err = tc.call() })
 			if err != nil {
 				t.Fatal(err)
 			}
