@@ -60,9 +60,9 @@ func rowClass(row []float64) int {
 	return best
 }
 
-// classCount returns the number of classes an output of c columns can
+// ClassCount returns the number of classes an output of c columns can
 // express under the rule of Classify: c, or 2 for a single column.
-func classCount(c int) int {
+func ClassCount(c int) int {
 	if c == 1 {
 		return 2
 	}

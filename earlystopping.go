@@ -53,7 +53,7 @@ type EarlyStopping struct {
 	bestEpoch int
 	wait      int
 	seen      bool
-	snap      weightSnapshot
+	snap      Snapshot
 }
 
 // Validate returns an error wrapping ErrSetting, naming the field, when
@@ -101,7 +101,7 @@ func (es *EarlyStopping) AfterEpoch(e EpochEnd) (bool, error) {
 		return true, err
 	}
 	params := e.Model.Params()
-	if es.RestoreBest && es.seen && !es.snap.fits(params) {
+	if es.RestoreBest && es.seen && !es.snap.Fits(params) {
 		return true, fmt.Errorf("%w: EarlyStopping holds the best weights of a model of another shape; call Reset before using it with another model", ErrSetting)
 	}
 	v, err := e.History.value(es.monitor(), len(e.History.Epochs)-1)
@@ -126,7 +126,7 @@ func (es *EarlyStopping) AfterEpoch(e EpochEnd) (bool, error) {
 	if improved {
 		es.seen, es.best, es.bestEpoch, es.wait = true, v, e.Epoch, 0
 		if es.RestoreBest {
-			es.snap.save(params)
+			es.snap.Save(params)
 		}
 		return false, nil
 	}
@@ -141,10 +141,10 @@ func (es *EarlyStopping) FitEnd(e EpochEnd) error {
 		return nil
 	}
 	params := e.Model.Params()
-	if !es.snap.fits(params) {
+	if !es.snap.Fits(params) {
 		return fmt.Errorf("%w: EarlyStopping holds the best weights of a model of another shape; call Reset before using it with another model", ErrSetting)
 	}
-	es.snap.restore(params)
+	es.snap.Restore(params)
 	return nil
 }
 

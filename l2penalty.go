@@ -1,6 +1,9 @@
 package mlp
 
 import (
+	"fmt"
+	"math"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -19,6 +22,8 @@ import (
 // update), because the trainer computes parameter gradients between the two.
 //
 // An l2Penalty is not safe for concurrent use.
+//
+// NewL2Penalty builds one.
 type l2Penalty struct {
 	base    Loss
 	weights []Param // the penalised weight matrices
@@ -106,6 +111,43 @@ func (p *l2Penalty) addGrad() {
 			g[i] += float64(c * v[i])
 		}
 	}
+}
+
+// NewL2Penalty returns loss and opt wrapped so that a Trainer given both
+// minimises scikit-learn's penalised loss
+//
+//	loss + 0.5·alpha·Σ‖W‖² / n
+//
+// over the weight matrices in weights (biases are not penalised; n is the
+// batch's row count), as MLPClassifier and MLPRegressor do
+// (sklearn/neural_network/_multilayer_perceptron.py, _backprop): the loss
+// adds the penalty to its value, and the optimizer adds alpha·W/n to each
+// weight's gradient before its step. This is not PyTorch's weight_decay,
+// which adds alpha·W to the gradient whatever the batch size. The wrapped
+// loss keeps loss's capabilities (the targets it reads, the output it
+// accepts, its batch weights, its exact form with a final Softmax or
+// Sigmoid); the wrapped optimizer reports opt's state to the divergence
+// check. Use the two together, with one Trainer, and neither is safe for
+// concurrent use.
+//
+// It returns an error wrapping ErrSetting for a nil loss or optimizer, an
+// alpha that is negative, NaN or Inf, or a weight with a nil Value or Grad.
+func NewL2Penalty(loss Loss, opt Optimizer, weights []Param, alpha float64) (Loss, Optimizer, error) {
+	switch {
+	case isNil(loss):
+		return nil, nil, fmt.Errorf("%w: NewL2Penalty: nil loss", ErrSetting)
+	case isNil(opt):
+		return nil, nil, fmt.Errorf("%w: NewL2Penalty: nil optimizer", ErrSetting)
+	case !(alpha >= 0) || math.IsInf(alpha, 1):
+		return nil, nil, fmt.Errorf("%w: NewL2Penalty: alpha %v is not a finite number ≥ 0", ErrSetting, alpha)
+	}
+	for i, w := range weights {
+		if w.Value == nil || w.Grad == nil {
+			return nil, nil, fmt.Errorf("%w: NewL2Penalty: weights[%d] has a nil Value or Grad", ErrSetting, i)
+		}
+	}
+	p := &l2Penalty{base: loss, weights: weights, alpha: alpha}
+	return p, penalizedOptimizer{opt, p}, nil
 }
 
 // penalizedOptimizer adds the gradient of an l2Penalty before each step of

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/mlpkit/mlp/internal/allocs"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -84,22 +85,8 @@ func limitsFile(in, w, n, out uint32) []byte {
 	return modelFile(1, n+2, body...)
 }
 
-// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc, an
-// upper bound on the peak it adds), the least of three runs: TotalAlloc
-// counts the whole process, so a goroutine left by another test can add to
-// one run.
-func allocated(f func()) uint64 {
-	least := uint64(math.MaxUint64)
-	for range 3 {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		f()
-		runtime.ReadMemStats(&after)
-		least = min(least, after.TotalAlloc-before.TotalAlloc)
-	}
-	return least
-}
+// allocated is allocs.Bytes.
+func allocated(f func()) uint64 { return allocs.Bytes(f) }
 
 // TestLoadAllocationBound loads valid files and files beyond the default
 // ModelLimits, and checks that Load allocates at most 5 bytes per byte of

@@ -56,7 +56,7 @@ func checkMetricLabels(name string, pred *mat.Dense, labels []int) int {
 	if len(labels) != r {
 		shapePanic(name, "%d labels for %d prediction rows", len(labels), r)
 	}
-	k := classCount(c)
+	k := ClassCount(c)
 	if k > MaxClasses {
 		panic(misuse(ErrData, name, "%d prediction columns; at most %d classes are supported", c, MaxClasses))
 	}

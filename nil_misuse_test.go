@@ -45,17 +45,12 @@ func TestNilArgumentsMisuse(t *testing.T) {
 		f    func() error
 	}{
 		{"History.Metric", func() error { _, err := (*History)(nil).Metric("loss"); return err }},
-		{"Preprocessor.Transform", func() error { _, err := (*Preprocessor)(nil).Transform(nil); return err }},
-		{"LabelEncoder.Transform", func() error { _, err := (*LabelEncoder)(nil).Transform(nil); return err }},
 		{"Linear.SetParams", func() error { return (*Linear)(nil).SetParams(mat.NewDense(1, 1, nil), []float64{0}) }},
 	}
 	for _, c := range errs {
 		if err := c.f(); !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), c.name) {
 			t.Errorf("%s: error %v, want one wrapping ErrSetting naming it", c.name, err)
 		}
-	}
-	if w := (*Preprocessor)(nil).Width(); w != 0 {
-		t.Errorf("nil Preprocessor.Width = %d, want 0", w)
 	}
 	for name, s := range map[string]string{
 		"Sequential": (*Sequential)(nil).String(),

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlpkit/mlp/internal/modelfile"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -350,7 +351,7 @@ func TestSaveDocumentedExample(t *testing.T) {
 // layer bytes given, and a correct checksum.
 func modelFile(version, layers uint32, body ...[]byte) []byte {
 	le := binary.LittleEndian
-	b := []byte(fileMagic)
+	b := []byte(modelfile.Magic)
 	b = le.AppendUint32(b, version)
 	b = le.AppendUint32(b, layers)
 	for _, p := range body {
@@ -551,7 +552,7 @@ func TestLoadHugeClaimsDoNotAllocate(t *testing.T) {
 	le := binary.LittleEndian
 	// 100 bytes claiming one Linear(4096->8192): 2^25 weights, 256 MiB,
 	// within the default ModelLimits.
-	file := []byte(fileMagic)
+	file := []byte(modelfile.Magic)
 	file = le.AppendUint32(file, 1)
 	file = le.AppendUint32(file, 1)
 	file = append(file, kindLinear)

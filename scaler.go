@@ -128,7 +128,7 @@ func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
 	if isNil(x) {
 		return nil, fmt.Errorf("%w: cannot scale a nil matrix", ErrData)
 	}
-	if err := s.check(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	r, c := x.Dims()
@@ -157,9 +157,16 @@ func (s *StandardScaler) Transform(x mat.Matrix) (*mat.Dense, error) {
 	return out, nil
 }
 
-// standardize returns (v − mean) / std and true, or false when v is not
-// finite or the result overflows. v − mean may overflow where the result
-// does not; it is then computed from halves.
+// Standardize returns (v − Mean[j]) / Std[j] and true, or false when v is
+// not finite or the result overflows; it is the rule Transform applies to
+// each entry. v − Mean[j] may overflow where the result does not; it is then
+// computed from halves. It panics if j is out of range, and allocates
+// nothing.
+func (s *StandardScaler) Standardize(j int, v float64) (float64, bool) {
+	return standardize(v, s.Mean[j], s.Std[j])
+}
+
+// standardize is Standardize for one mean and std.
 func standardize(v, mean, std float64) (float64, bool) {
 	z := (v - mean) / std
 	if !math.IsNaN(z) && !math.IsInf(z, 0) {
@@ -175,9 +182,14 @@ func standardize(v, mean, std float64) (float64, bool) {
 	return z * 2, true
 }
 
-// check returns an error wrapping ErrSetting unless the fields of s are a
-// usable scaler.
-func (s *StandardScaler) check() error {
+// Validate returns an error wrapping ErrSetting, naming the field and its
+// index, unless the fields of s are a usable scaler: Mean and Std of one
+// length, every Mean finite, every Std finite and at least the smallest
+// normal float64, 2^-1022 (0, negative, subnormal, NaN and ±Inf are
+// refused). It is the one rule every scaler of the library is checked
+// against: Transform, the preprocessing of a pipeline and the model files
+// that hold one.
+func (s *StandardScaler) Validate() error {
 	if len(s.Mean) != len(s.Std) {
 		return fmt.Errorf("%w: StandardScaler has %d means and %d standard deviations", ErrSetting, len(s.Mean), len(s.Std))
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/mlpkit/mlp"
 	"gonum.org/v1/gonum/mat"
@@ -13,30 +12,17 @@ import (
 // Read a data set, split it, and standardize both parts with statistics of
 // the training part only: the validation part must not leak into training.
 func ExampleStandardScaler() {
-	const data = `height,weight,class
-1.50,50,0
-1.62,58,0
-1.68,70,1
-1.75,80,1
-1.80,85,1
-1.55,52,0
-1.90,95,1
-1.60,54,0
-1.72,75,1
-1.58,57,0
-`
-	r := mlp.NewCSVReader(strings.NewReader(data))
-	r.Targets = []string{"class"}
-	tab, err := r.ReadAll()
+	// Height (m), weight (kg) and a class, one row per person.
+	x := mat.NewDense(10, 2, []float64{
+		1.50, 50, 1.62, 58, 1.68, 70, 1.75, 80, 1.80, 85,
+		1.55, 52, 1.90, 95, 1.60, 54, 1.72, 75, 1.58, 57,
+	})
+	d, err := mlp.NewDataset(x, mlp.Targets{Labels: []int{0, 0, 1, 1, 1, 0, 1, 0, 1, 0}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	d, err := tab.Dataset()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	d.FeatureNames = []string{"height", "weight"}
 	train, val, err := mlp.Split(d, mlp.SplitSettings{ValFraction: 0.2, Stratify: true, Src: rand.NewPCG(1, 1)})
 	if err != nil {
 		fmt.Println(err)

@@ -40,16 +40,20 @@ func Split(d *Dataset, s SplitSettings) (train, val *Dataset, err error) {
 	if s.Stratify && d.Y.Labels == nil {
 		return nil, nil, fmt.Errorf("%w: Stratify needs class labels", ErrSetting)
 	}
-	trainIdx, valIdx, err := splitRows(d.Len(), d.Y.Labels, s)
+	trainIdx, valIdx, err := SplitIndices(d.Len(), d.Y.Labels, s)
 	if err != nil {
 		return nil, nil, err
 	}
 	return d.copyRows(trainIdx), d.copyRows(valIdx), nil
 }
 
-// splitRows returns the training and validation row indices of Split for
-// rows samples, with labels (one per row) when s.Stratify is set.
-func splitRows(rows int, labels []int, s SplitSettings) (trainIdx, valIdx []int, err error) {
+// SplitIndices returns the training and validation row indices that Split
+// gives a data set of rows samples, with labels (one class index per row)
+// when s.Stratify is set, as scikit-learn's train_test_split splits
+// indices; tabular.SplitTable splits a Table with it. The indices are in
+// the order Split copies rows. Errors are those of Split. It allocates the
+// two slices and a permutation of rows.
+func SplitIndices(rows int, labels []int, s SplitSettings) (trainIdx, valIdx []int, err error) {
 	frac := s.ValFraction
 	if frac == 0 {
 		frac = 0.2
@@ -59,6 +63,9 @@ func splitRows(rows int, labels []int, s SplitSettings) (trainIdx, valIdx []int,
 	}
 	if s.Src == nil {
 		return nil, nil, fmt.Errorf("%w: Split needs a Src", ErrSetting)
+	}
+	if rows < 0 || (s.Stratify && len(labels) != rows) {
+		return nil, nil, fmt.Errorf("%w: SplitIndices: %d labels for %d rows", ErrSetting, len(labels), rows)
 	}
 	n := len(labels)
 	if !s.Stratify {

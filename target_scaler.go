@@ -68,7 +68,7 @@ func (s *TargetScaler) Inverse(pred mat.Matrix) (*mat.Dense, error) {
 	if isNil(pred) {
 		return nil, fmt.Errorf("%w: TargetScaler.Inverse: nil matrix", ErrData)
 	}
-	if err := s.check(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	r, c := pred.Dims()

@@ -56,8 +56,8 @@ type Trainer struct {
 	s       TrainerSettings
 	params  []Param
 	baseLR  float64
-	epochs  int            // epochs completed over every Fit
-	snap    weightSnapshot // weights before the current step, for roll-back
+	epochs  int      // epochs completed over every Fit
+	snap    Snapshot // weights before the current step, for roll-back
 	names   []string
 	targets TargetKind // what the loss and metrics read, 0 when none says
 	version uint64     // the model's version when the Trainer was made
@@ -132,7 +132,7 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 	if err := checkOptimizerParams(opt, t.params); err != nil {
 		return nil, err
 	}
-	t.snap.save(t.params)
+	t.snap.Save(t.params)
 	return t, nil
 }
 
@@ -188,7 +188,7 @@ func (t *Trainer) checkTargets(w where, x *mat.Dense, y Targets) error {
 		if t.targets == RealValues {
 			return fmt.Errorf("%w: %v data has class labels, but the loss and metrics read real-valued targets", ErrData, w)
 		}
-		limit := classCount(out)
+		limit := ClassCount(out)
 		for i, l := range y.Labels {
 			if l < 0 || l >= limit {
 				return fmt.Errorf("%w: %v label %d of sample %d is outside [0, %d) for a model with %d outputs",
@@ -443,7 +443,7 @@ func (t *Trainer) step(w where, b Batch) (float64, error) {
 			return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: "gradient of " + t.paramName(i)}
 		}
 	}
-	t.snap.save(t.params)
+	t.snap.Save(t.params)
 	t.opt.Step()
 	what := ""
 	for i, p := range t.params {
@@ -456,7 +456,7 @@ func (t *Trainer) step(w where, b Batch) (float64, error) {
 		what = fmt.Sprintf("the state of the optimizer %T", t.opt)
 	}
 	if what != "" {
-		t.snap.restore(t.params)
+		t.snap.Restore(t.params)
 		return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: what}
 	}
 	return loss, nil

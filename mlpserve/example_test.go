@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/mlpserve"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // Serve a saved pipeline (an iris classifier written by mlp train) on a
@@ -21,7 +21,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := mlp.LoadPipeline(f)
+	p, err := tabular.LoadPipeline(f)
 	f.Close()
 	if err != nil {
 		log.Fatal(err)

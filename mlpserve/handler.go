@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // Predictor is what a Handler serves: a fitted pipeline from raw records to
@@ -23,10 +24,10 @@ type Predictor interface {
 	// float64 for a numeric column, a string for a categorical one, nil
 	// for a missing value. An error that wraps mlp.ErrData is the
 	// request's fault and is answered with 400 and its message.
-	PredictMaps(rows []map[string]any) (*mlp.Prediction, error)
+	PredictMaps(rows []map[string]any) (*tabular.Prediction, error)
 	// Columns, Classes and Targets describe the pipeline for /metadata.
 	// Classes is empty for regression.
-	Columns() []mlp.ColumnInfo
+	Columns() []tabular.ColumnInfo
 	Classes() []string
 	Targets() []string
 }
@@ -245,7 +246,7 @@ func (h *Handler) checkNames(rows []map[string]any) error {
 	return nil
 }
 
-func (h *Handler) appendPrediction(buf []byte, pred *mlp.Prediction, n int) ([]byte, error) {
+func (h *Handler) appendPrediction(buf []byte, pred *tabular.Prediction, n int) ([]byte, error) {
 	buf = append(buf, `{"predictions":[`...)
 	switch {
 	case h.classes != nil:

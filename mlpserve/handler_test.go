@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // fake is a Predictor with fixed answers: for classes, row i gets the class
@@ -25,13 +26,13 @@ type fake struct {
 	err     error // returned by every PredictMaps when not nil
 }
 
-func (f *fake) Columns() []mlp.ColumnInfo {
-	return []mlp.ColumnInfo{{Name: "x", Kind: mlp.Numeric}, {Name: "city", Kind: mlp.Categorical}}
+func (f *fake) Columns() []tabular.ColumnInfo {
+	return []tabular.ColumnInfo{{Name: "x", Kind: tabular.Numeric}, {Name: "city", Kind: tabular.Categorical}}
 }
 func (f *fake) Classes() []string { return f.classes }
 func (f *fake) Targets() []string { return f.targets }
 
-func (f *fake) PredictMaps(rows []map[string]any) (*mlp.Prediction, error) {
+func (f *fake) PredictMaps(rows []map[string]any) (*tabular.Prediction, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -49,7 +50,7 @@ func (f *fake) PredictMaps(rows []map[string]any) (*mlp.Prediction, error) {
 		}
 		xs[i] = x
 	}
-	p := &mlp.Prediction{}
+	p := &tabular.Prediction{}
 	if len(f.classes) > 0 {
 		k := len(f.classes)
 		p.Proba = mat.NewDense(len(rows), k, nil)

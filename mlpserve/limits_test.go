@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // endless is a request body of size bytes: head, then fill repeated, then
@@ -130,7 +130,7 @@ type gated struct {
 	once    sync.Once
 }
 
-func (g *gated) PredictMaps(rows []map[string]any) (*mlp.Prediction, error) {
+func (g *gated) PredictMaps(rows []map[string]any) (*tabular.Prediction, error) {
 	g.once.Do(func() { close(g.entered) })
 	<-g.release
 	return g.fake.PredictMaps(rows)
@@ -236,7 +236,7 @@ type counting struct {
 	release chan struct{}
 }
 
-func (c *counting) PredictMaps(rows []map[string]any) (*mlp.Prediction, error) {
+func (c *counting) PredictMaps(rows []map[string]any) (*tabular.Prediction, error) {
 	c.mu.Lock()
 	c.calls++
 	c.mu.Unlock()

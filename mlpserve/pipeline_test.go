@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // tableCSV returns a CSV of n rows: four numeric columns, one of them with
@@ -41,10 +42,10 @@ func tableCSV(n int, src *rand.Rand) string {
 // testPipeline returns a pipeline with random weights, fitted on a table of
 // tableCSV: a classifier of "kind" (a 6->8->3 net: a, b, c, d, and city
 // one-hot over 4 would be 8 inputs) or a regressor of y and z.
-func testPipeline(t testing.TB, regression bool) *mlp.Pipeline {
+func testPipeline(t testing.TB, regression bool) *tabular.Pipeline {
 	t.Helper()
 	src := rand.New(rand.NewPCG(3, 4))
-	rd := mlp.NewCSVReader(strings.NewReader(tableCSV(200, src)))
+	rd := tabular.NewCSVReader(strings.NewReader(tableCSV(200, src)))
 	if regression {
 		rd.Targets = []string{"y", "z"}
 		rd.Ignore = []string{"kind"}
@@ -56,12 +57,12 @@ func testPipeline(t testing.TB, regression bool) *mlp.Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, err := mlp.FitPreprocessor(tab, mlp.PreprocessSettings{})
+	pre, err := tabular.FitPreprocessor(tab, tabular.PreprocessSettings{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wsrc := rand.NewPCG(5, 6)
-	targets := mlp.PipelineTargets{Names: tab.TargetNames()}
+	targets := tabular.PipelineTargets{Names: tab.TargetNames()}
 	layers := []mlp.Layer{mlp.NewLinear(pre.Width(), 16, wsrc), &mlp.ReLU{}}
 	if regression {
 		layers = append(layers, mlp.NewLinear(16, 2, wsrc))
@@ -74,7 +75,7 @@ func testPipeline(t testing.TB, regression bool) *mlp.Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := mlp.NewPipeline(pre, net, targets)
+	p, err := tabular.NewPipeline(pre, net, targets)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,9 +123,9 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 		return nil, fmt.Errorf("%w: onnx: Export: a regression model has no classes, got %d", mlp.ErrSetting, len(classes))
 	case task == Classification && classes == nil:
 		classes = DefaultClasses(k)
-	case task == Classification && len(classes) != classCount(k):
+	case task == Classification && len(classes) != ClassCount(k):
 		return nil, fmt.Errorf("%w: onnx: Export: %d class names for a net with %d outputs, want %d",
-			mlp.ErrSetting, len(classes), k, classCount(k))
+			mlp.ErrSetting, len(classes), k, ClassCount(k))
 	}
 	inName, outName := nameOr(m.InputName, "input"), nameOr(m.OutputName, "output")
 	if inName == outName {

@@ -284,13 +284,13 @@ func (g *graph) model(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) 
 	if classes == nil {
 		classes = DefaultClasses(k)
 	}
-	if len(classes) != classCount(k) {
+	if len(classes) != ClassCount(k) {
 		sentinel := mlp.ErrFormat
 		if s.Classes != nil {
 			sentinel = mlp.ErrSetting
 		}
 		return nil, fmt.Errorf("%w: %s has %d classes, the net has %d outputs and so %d classes",
-			sentinel, from, len(classes), k, classCount(k))
+			sentinel, from, len(classes), k, ClassCount(k))
 	}
 	m.Classes = append([]string(nil), classes...)
 	if !ends {

@@ -144,7 +144,7 @@ func endsInProbabilities(layers []mlp.Layer) bool {
 
 // classCount returns the number of class names a classifier with k output
 // columns has: k, or 2 for one output.
-func classCount(k int) int {
+func ClassCount(k int) int {
 	if k == 1 {
 		return 2
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // FromPipeline returns the Model of a pipeline: a copy of its net, its
@@ -16,7 +17,7 @@ import (
 // so that Export refuses the model with an error naming them. It returns
 // an error wrapping mlp.ErrSetting for a nil pipeline, and the error of
 // Pipeline.Net.
-func FromPipeline(p *mlp.Pipeline) (*Model, error) {
+func FromPipeline(p *tabular.Pipeline) (*Model, error) {
 	if p == nil {
 		return nil, fmt.Errorf("%w: onnx: FromPipeline: nil pipeline", mlp.ErrSetting)
 	}
@@ -33,7 +34,7 @@ func FromPipeline(p *mlp.Pipeline) (*Model, error) {
 	imputed, scaled := false, false
 	for j, c := range cols {
 		pre.Columns = append(pre.Columns, c.Name)
-		if c.Kind == mlp.Categorical {
+		if c.Kind == tabular.Categorical {
 			pre.Categorical = append(pre.Categorical, c.Name)
 			continue
 		}
@@ -70,7 +71,7 @@ func FromPipeline(p *mlp.Pipeline) (*Model, error) {
 // preprocessing that does not fit the net, for a Std that is not positive
 // (an mlp.Pipeline scales by positive standard deviations only), and the
 // errors of mlp.NewPreprocessor and mlp.NewPipeline.
-func (m *Model) Pipeline() (*mlp.Pipeline, error) {
+func (m *Model) Pipeline() (*tabular.Pipeline, error) {
 	if m == nil || m.Net == nil {
 		return nil, fmt.Errorf("%w: onnx: Model.Pipeline: the model has no net", mlp.ErrSetting)
 	}
@@ -89,9 +90,9 @@ func (m *Model) Pipeline() (*mlp.Pipeline, error) {
 	if names == nil {
 		names = DefaultColumns(n)
 	}
-	cols := make([]mlp.ColumnInfo, n)
+	cols := make([]tabular.ColumnInfo, n)
 	for j := range cols {
-		c := mlp.ColumnInfo{Name: names[j], Kind: mlp.Numeric, Std: 1}
+		c := tabular.ColumnInfo{Name: names[j], Kind: tabular.Numeric, Std: 1}
 		if p.Impute != nil && !math.IsNaN(p.Impute[j]) {
 			c.Fill = strconv.FormatFloat(p.Impute[j], 'g', -1, 64)
 		}
@@ -103,7 +104,7 @@ func (m *Model) Pipeline() (*mlp.Pipeline, error) {
 		}
 		cols[j] = c
 	}
-	pre, err := mlp.NewPreprocessor(cols)
+	pre, err := tabular.NewPreprocessor(cols)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: Model.Pipeline: %w", err)
 	}
@@ -111,7 +112,7 @@ func (m *Model) Pipeline() (*mlp.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	var targets mlp.PipelineTargets
+	var targets tabular.PipelineTargets
 	if task == Classification {
 		targets.Classes = m.Classes
 		if targets.Classes == nil {
@@ -130,7 +131,7 @@ func (m *Model) Pipeline() (*mlp.Pipeline, error) {
 		}
 		targets.Scaler = sc
 	}
-	pl, err := mlp.NewPipeline(pre, m.Net, targets)
+	pl, err := tabular.NewPipeline(pre, m.Net, targets)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: Model.Pipeline: %w", err)
 	}
@@ -140,7 +141,7 @@ func (m *Model) Pipeline() (*mlp.Pipeline, error) {
 // ExportPipeline writes the pipeline p as an ONNX model: Export of
 // FromPipeline(p). A pipeline with categorical columns is an error
 // wrapping ErrUnsupported that names them.
-func ExportPipeline(w io.Writer, p *mlp.Pipeline, s *ExportSettings) error {
+func ExportPipeline(w io.Writer, p *tabular.Pipeline, s *ExportSettings) error {
 	m, err := FromPipeline(p)
 	if err != nil {
 		return err
@@ -151,7 +152,7 @@ func ExportPipeline(w io.Writer, p *mlp.Pipeline, s *ExportSettings) error {
 // ImportPipeline reads an ONNX model as an mlp.Pipeline: the Pipeline of
 // Import's Model. Use Import and Model.Pipeline to see what Import
 // reports (Model.Appended).
-func ImportPipeline(r io.Reader, s *ImportSettings) (*mlp.Pipeline, error) {
+func ImportPipeline(r io.Reader, s *ImportSettings) (*tabular.Pipeline, error) {
 	m, err := Import(r, s)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/onnx"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // pipelineRecords are raw records for the pipelines of these tests, with
@@ -28,17 +29,17 @@ var pipelineRecords = [][]string{
 // testPipeline returns a pipeline over the numeric columns age, income and
 // score (age and income imputed, all scaled) ending in net, reading its
 // outputs as targets says.
-func testPipeline(t *testing.T, net *mlp.Sequential, targets mlp.PipelineTargets) *mlp.Pipeline {
+func testPipeline(t *testing.T, net *mlp.Sequential, targets tabular.PipelineTargets) *tabular.Pipeline {
 	t.Helper()
-	pre, err := mlp.NewPreprocessor([]mlp.ColumnInfo{
-		{Name: "age", Kind: mlp.Numeric, Fill: "38.5", Mean: 37.25, Std: 11.3},
-		{Name: "income", Kind: mlp.Numeric, Fill: "50333.333333333336", Mean: 50333.333333333336, Std: 9432.1},
-		{Name: "score", Kind: mlp.Numeric, Fill: "1.3", Mean: 1.1, Std: 0.9},
+	pre, err := tabular.NewPreprocessor([]tabular.ColumnInfo{
+		{Name: "age", Kind: tabular.Numeric, Fill: "38.5", Mean: 37.25, Std: 11.3},
+		{Name: "income", Kind: tabular.Numeric, Fill: "50333.333333333336", Mean: 50333.333333333336, Std: 9432.1},
+		{Name: "score", Kind: tabular.Numeric, Fill: "1.3", Mean: 1.1, Std: 0.9},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := mlp.NewPipeline(pre, net, targets)
+	p, err := tabular.NewPipeline(pre, net, targets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,11 +62,11 @@ func TestPipelineRoundTrip(t *testing.T) {
 	header := []string{"age", "income", "score"}
 	for _, tc := range []struct {
 		name    string
-		p       *mlp.Pipeline
+		p       *tabular.Pipeline
 		classes []string
 	}{
-		{"regression", testPipeline(t, reg, mlp.PipelineTargets{Scaler: &mlp.StandardScaler{Mean: []float64{120, -4}, Std: []float64{35, 0.5}}}), nil},
-		{"classification", testPipeline(t, cls, mlp.PipelineTargets{Classes: []string{"low", "mid", "high"}}), []string{"low", "mid", "high"}},
+		{"regression", testPipeline(t, reg, tabular.PipelineTargets{Scaler: &mlp.StandardScaler{Mean: []float64{120, -4}, Std: []float64{35, 0.5}}}), nil},
+		{"classification", testPipeline(t, cls, tabular.PipelineTargets{Classes: []string{"low", "mid", "high"}}), []string{"low", "mid", "high"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -126,7 +127,7 @@ func TestPipelineRoundTrip(t *testing.T) {
 
 // predictionsEqual reports whether two predictions hold the same labels
 // and the same numbers, bit for bit.
-func predictionsEqual(a, b *mlp.Prediction) bool {
+func predictionsEqual(a, b *tabular.Prediction) bool {
 	same := func(x, y *mat.Dense) bool { return (x == nil) == (y == nil) && (x == nil || mat.Equal(x, y)) }
 	return slices.Equal(a.Labels, b.Labels) && same(a.Proba, b.Proba) && same(a.Values, b.Values)
 }
@@ -134,13 +135,13 @@ func predictionsEqual(a, b *mlp.Prediction) bool {
 // A pipeline with categorical columns cannot be exported: the error names
 // them.
 func TestExportPipelineCategorical(t *testing.T) {
-	r := mlp.NewCSVReader(strings.NewReader("age,city,colour,y\n31,Oslo,red,1\n45,Bergen,blue,2\n23,Oslo,red,3\n"))
+	r := tabular.NewCSVReader(strings.NewReader("age,city,colour,y\n31,Oslo,red,1\n45,Bergen,blue,2\n23,Oslo,red,3\n"))
 	r.Targets = []string{"y"}
 	tab, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, err := mlp.FitPreprocessor(tab, mlp.PreprocessSettings{})
+	pre, err := tabular.FitPreprocessor(tab, tabular.PreprocessSettings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestExportPipelineCategorical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := mlp.NewPipeline(pre, net, mlp.PipelineTargets{})
+	p, err := tabular.NewPipeline(pre, net, tabular.PipelineTargets{})
 	if err != nil {
 		t.Fatal(err)
 	}

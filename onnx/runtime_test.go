@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mlpkit/mlp/internal/needtool"
 	"github.com/mlpkit/mlp/onnx"
 )
 
@@ -47,17 +48,17 @@ func ortDir() string {
 }
 
 // needORT returns node and the onnxruntime-node directory. It skips t
-// when node is absent, and fails it when node is present but
-// onnxruntime-node is not installed.
+// when node or onnxruntime-node is absent (needtool.Missing: a failure
+// under MLP_REQUIRE_TOOLS=1).
 func needORT(t *testing.T) (node, dir string) {
 	t.Helper()
 	node = findNode()
 	if node == "" {
-		t.Skip("node is not installed (neither /usr/bin/node nor node on PATH): skipping the onnxruntime check; .ci/run installs it")
+		needtool.Missing(t, "node is not installed (neither /usr/bin/node nor node on PATH): skipping the onnxruntime check; install nodejs and npm, then onnxruntime-node (.ci/run does)")
 	}
 	dir = ortDir()
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "onnxruntime-node", "package.json")); err != nil {
-		t.Fatalf("node is installed but onnxruntime-node is not in %s; install it with\n\tnpm install --prefix %s --ignore-scripts onnxruntime-node@%s\nor set MLP_ORT_DIR to where it is",
+		needtool.Missing(t, "node is installed but onnxruntime-node is not in %s: skipping the onnxruntime check; install it with\n\tnpm install --prefix %s --ignore-scripts onnxruntime-node@%s\nor set MLP_ORT_DIR to where it is",
 			dir, dir, ortVersion)
 	}
 	return node, dir
@@ -252,10 +253,10 @@ print(onnx.__version__)
 func TestOnnxChecker(t *testing.T) {
 	py := "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
-		t.Skip("/usr/bin/python3 is absent: skipping onnx.checker; .ci/run installs python3-onnx")
+		needtool.Missing(t, "/usr/bin/python3 is absent: skipping onnx.checker; install python3-onnx (.ci/run does)")
 	}
 	if err := exec.Command(py, "-c", "import onnx").Run(); err != nil {
-		t.Skip("python3 has no onnx module: skipping onnx.checker; install python3-onnx (.ci/run does)")
+		needtool.Missing(t, "python3 has no onnx module: skipping onnx.checker; install python3-onnx (.ci/run does)")
 	}
 	tmp := t.TempDir()
 	args := []string{"-c", checkerScript}

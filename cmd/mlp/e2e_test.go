@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // trained returns the path of a model trained by the command on a file of
@@ -62,14 +62,14 @@ func floats(t testing.TB, m []string) []float64 {
 }
 
 // loadModel reads a model file with the library.
-func loadModel(t testing.TB, path string) *mlp.Pipeline {
+func loadModel(t testing.TB, path string) *tabular.Pipeline {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	p, err := mlp.LoadPipeline(f)
+	p, err := tabular.LoadPipeline(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func readCSV(t testing.TB, s string) ([]string, [][]string) {
 }
 
 // libraryPredict predicts the rows of a testdata CSV with the library.
-func libraryPredict(t testing.TB, p *mlp.Pipeline, data string) *mlp.Prediction {
+func libraryPredict(t testing.TB, p *tabular.Pipeline, data string) *tabular.Prediction {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", data))
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func init() {
@@ -53,16 +53,16 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 // readForPipeline reads a CSV table to score p on: p's targets as targets,
 // p's categorical columns as categorical, and every other column that p
 // does not read ignored.
-func readForPipeline(r io.Reader, p *mlp.Pipeline, comma rune, na []string) (*mlp.Table, error) {
+func readForPipeline(r io.Reader, p *tabular.Pipeline, comma rune, na []string) (*tabular.Table, error) {
 	// The header decides which columns to ignore, so the input is read
 	// first, with the limits CSVReader applies.
 	var buf bytes.Buffer
-	lr := &lineLimiter{r: r, max: mlp.DefaultMaxLineBytes, line: 1}
-	if _, err := io.Copy(&buf, io.LimitReader(lr, mlp.DefaultMaxBytes+1)); err != nil {
+	lr := &lineLimiter{r: r, max: tabular.DefaultMaxLineBytes, line: 1}
+	if _, err := io.Copy(&buf, io.LimitReader(lr, tabular.DefaultMaxBytes+1)); err != nil {
 		return nil, err
 	}
-	if buf.Len() > mlp.DefaultMaxBytes {
-		return nil, fmt.Errorf("%w: the input is longer than %d bytes", mlp.ErrLimit, mlp.DefaultMaxBytes)
+	if buf.Len() > tabular.DefaultMaxBytes {
+		return nil, fmt.Errorf("%w: the input is longer than %d bytes", tabular.ErrLimit, tabular.DefaultMaxBytes)
 	}
 	cr := csv.NewReader(bytes.NewReader(buf.Bytes()))
 	cr.Comma = comma
@@ -74,7 +74,7 @@ func readForPipeline(r io.Reader, p *mlp.Pipeline, comma rune, na []string) (*ml
 	var categorical []string
 	for _, c := range p.Columns() {
 		keep = append(keep, c.Name)
-		if c.Kind == mlp.Categorical {
+		if c.Kind == tabular.Categorical {
 			categorical = append(categorical, c.Name)
 		}
 	}
@@ -87,7 +87,7 @@ func readForPipeline(r io.Reader, p *mlp.Pipeline, comma rune, na []string) (*ml
 			ignore = append(ignore, h)
 		}
 	}
-	rd := mlp.NewCSVReader(bytes.NewReader(buf.Bytes()))
+	rd := tabular.NewCSVReader(bytes.NewReader(buf.Bytes()))
 	rd.Comma = comma
 	rd.Targets = p.Targets()
 	rd.Task = p.Task()

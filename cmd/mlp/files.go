@@ -10,18 +10,18 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // loadPipeline reads the pipeline saved in the file at path.
-func loadPipeline(path string) (*mlp.Pipeline, error) {
+func loadPipeline(path string) (*tabular.Pipeline, error) {
 	p, _, err := loadPipelineVersion(path)
 	return p, err
 }
 
 // loadPipelineVersion reads the pipeline saved in the file at path, and
 // the format version of the file.
-func loadPipelineVersion(path string) (*mlp.Pipeline, int, error) {
+func loadPipelineVersion(path string) (*tabular.Pipeline, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
@@ -34,7 +34,7 @@ func loadPipelineVersion(path string) (*mlp.Pipeline, int, error) {
 	if h, err := br.Peek(12); err == nil {
 		version = int(binary.LittleEndian.Uint32(h[8:]))
 	}
-	p, err := mlp.LoadPipeline(br)
+	p, err := tabular.LoadPipeline(br)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", path, err)
 	}
@@ -59,7 +59,7 @@ func dataName(path string) string {
 }
 
 // savePipeline writes p to the file at path with writeFile.
-func savePipeline(p *mlp.Pipeline, path string) error {
+func savePipeline(p *tabular.Pipeline, path string) error {
 	return writeFile(path, p.Save)
 }
 
@@ -114,7 +114,7 @@ func addModelData(fs *flag.FlagSet, dataUsage string) *modelData {
 
 // open checks that the flags are given, loads the model and opens the data,
 // which the caller closes, and prints the kernel path.
-func (m *modelData) open(e *env) (*mlp.Pipeline, io.ReadCloser, error) {
+func (m *modelData) open(e *env) (*tabular.Pipeline, io.ReadCloser, error) {
 	switch {
 	case *m.model == "":
 		return nil, nil, usagef("-model is required")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func init() {
@@ -35,7 +35,7 @@ func setupInspect(fs *flag.FlagSet) func(context.Context, *env) error {
 }
 
 // inspect prints what a pipeline holds.
-func inspect(w io.Writer, p *mlp.Pipeline, version int) error {
+func inspect(w io.Writer, p *tabular.Pipeline, version int) error {
 	net, err := p.Net()
 	if err != nil {
 		return err
@@ -70,9 +70,9 @@ func inspect(w io.Writer, p *mlp.Pipeline, version int) error {
 }
 
 // treatment says how a column is prepared for the net.
-func treatment(c mlp.ColumnInfo) string {
+func treatment(c tabular.ColumnInfo) string {
 	var parts []string
-	if c.Kind == mlp.Categorical {
+	if c.Kind == tabular.Categorical {
 		parts = append(parts, fmt.Sprintf("one-hot over %d categories (%s)", len(c.Categories), abbreviate(c.Categories, 8)))
 	} else if c.Std != 1 || c.Mean != 0 {
 		parts = append(parts, fmt.Sprintf("standardized with mean %.6g, std %.6g", c.Mean, c.Std))

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func init() {
@@ -46,8 +46,8 @@ func setupPredict(fs *flag.FlagSet) func(context.Context, *env) error {
 
 // predictCSV reads CSV records from r and writes their predictions as CSV
 // to w, predictChunk records at a time.
-func predictCSV(ctx context.Context, p *mlp.Pipeline, r io.Reader, comma rune, proba bool, w io.Writer) error {
-	lr := &lineLimiter{r: r, max: mlp.DefaultMaxLineBytes, line: 1}
+func predictCSV(ctx context.Context, p *tabular.Pipeline, r io.Reader, comma rune, proba bool, w io.Writer) error {
+	lr := &lineLimiter{r: r, max: tabular.DefaultMaxLineBytes, line: 1}
 	cr := csv.NewReader(lr)
 	cr.Comma = comma
 	cr.FieldsPerRecord = 0 // every record as long as the header, or an error naming its line
@@ -110,17 +110,17 @@ func predictCSV(ctx context.Context, p *mlp.Pipeline, r io.Reader, comma rune, p
 // predictHeader returns the header of predict's output: "prediction", or
 // "prediction_<target>" per target when there are several, then with proba
 // "p_<class>" per class.
-func predictHeader(p *mlp.Pipeline, proba bool) []string {
+func predictHeader(p *tabular.Pipeline, proba bool) []string {
 	targets := p.Targets()
 	var h []string
-	if p.Task() == mlp.Regression && len(targets) > 1 {
+	if p.Task() == tabular.Regression && len(targets) > 1 {
 		for _, t := range targets {
 			h = append(h, "prediction_"+t)
 		}
 	} else {
 		h = append(h, "prediction")
 	}
-	if proba && p.Task() == mlp.Classification {
+	if proba && p.Task() == tabular.Classification {
 		for _, c := range p.Classes() {
 			h = append(h, "p_"+c)
 		}
@@ -129,7 +129,7 @@ func predictHeader(p *mlp.Pipeline, proba bool) []string {
 }
 
 // appendPrediction appends the output cells of row i of pred to cells.
-func appendPrediction(cells []string, p *mlp.Pipeline, pred *mlp.Prediction, i int, proba bool) []string {
+func appendPrediction(cells []string, p *tabular.Pipeline, pred *tabular.Prediction, i int, proba bool) []string {
 	if pred.Values != nil {
 		_, c := pred.Values.Dims()
 		for j := range c {
@@ -153,7 +153,7 @@ func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) 
 // recordError turns an error of PredictRecords about one of the records of
 // a chunk into one naming the record's line and the column.
 func recordError(err error, lines []int) error {
-	var re *mlp.RecordError
+	var re *tabular.RecordError
 	if errors.As(err, &re) && re.Record >= 0 && re.Record < len(lines) {
 		if re.Column != "" {
 			return fmt.Errorf("line %d, column %q: %w", lines[re.Record], re.Column, re.Err)
@@ -194,7 +194,7 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 			continue
 		}
 		if l.len++; l.len > l.max {
-			l.err = fmt.Errorf("line %d: %w: longer than %d bytes", l.line, mlp.ErrLimit, l.max)
+			l.err = fmt.Errorf("line %d: %w: longer than %d bytes", l.line, tabular.ErrLimit, l.max)
 			return i, l.err
 		}
 	}

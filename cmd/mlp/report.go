@@ -6,11 +6,12 @@ import (
 	"math"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // evaluation is how a pipeline does on a table with its targets.
 type evaluation struct {
-	task mlp.Task
+	task tabular.Task
 	rows int
 	// loss is the mean cross-entropy (classification) or the mean squared
 	// error over every target cell, in the targets' units (regression).
@@ -25,7 +26,7 @@ type evaluation struct {
 
 // evaluate predicts the rows of t with p and scores the predictions against
 // t's target columns, which must be p's.
-func evaluate(p *mlp.Pipeline, t *mlp.Table) (*evaluation, error) {
+func evaluate(p *tabular.Pipeline, t *tabular.Table) (*evaluation, error) {
 	if t.Rows() == 0 {
 		return nil, fmt.Errorf("%w: no rows with a target to score", mlp.ErrData)
 	}
@@ -34,7 +35,7 @@ func evaluate(p *mlp.Pipeline, t *mlp.Table) (*evaluation, error) {
 		return nil, err
 	}
 	ev := &evaluation{task: p.Task(), rows: t.Rows()}
-	if p.Task() == mlp.Regression {
+	if p.Task() == tabular.Regression {
 		y, err := t.TargetValues()
 		if err != nil {
 			return nil, err
@@ -86,7 +87,7 @@ func (ev *evaluation) print(w io.Writer, prefix string) {
 	if len(ev.report) > 0 && ev.report[len(ev.report)-1] != '\n' {
 		fmt.Fprintln(w)
 	}
-	if ev.task == mlp.Regression {
+	if ev.task == tabular.Regression {
 		fmt.Fprintf(w, "final %sloss=%.4f %srmse=%.4f %sr2=%.4f\n", prefix, ev.loss, prefix, ev.rmse, prefix, ev.r2)
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func init() {
@@ -49,7 +50,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	out := fs.String("o", "", "the model `file` to write (required)")
 
 	return func(ctx context.Context, e *env) error {
-		var asked mlp.Task
+		var asked tabular.Task
 		switch {
 		case *data == "":
 			return usagef("-data is required")
@@ -68,11 +69,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		switch *task {
 		case "":
-			asked = mlp.AutoTask
+			asked = tabular.AutoTask
 		case "classify", "classification":
-			asked = mlp.Classification
+			asked = tabular.Classification
 		case "regress", "regression":
-			asked = mlp.Regression
+			asked = tabular.Regression
 		default:
 			return usagef("invalid value %q for flag -task: want classify or regress", *task)
 		}
@@ -94,7 +95,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return err
 		}
 		defer f.Close()
-		rd := mlp.NewCSVReader(f)
+		rd := tabular.NewCSVReader(f)
 		rd.Comma = rune(sep)
 		rd.Targets = targets
 		rd.Task = asked
@@ -116,9 +117,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			fmt.Fprintf(w, "task: %s\n", t.TaskNote)
 		}
 
-		train, valid, err := mlp.SplitTable(t, mlp.SplitSettings{
+		train, valid, err := tabular.SplitTable(t, mlp.SplitSettings{
 			ValFraction: *val,
-			Stratify:    t.Task == mlp.Classification,
+			Stratify:    t.Task == tabular.Classification,
 			Src:         rand.NewPCG(*seed, splitStream),
 		})
 		if err != nil {
@@ -126,7 +127,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Fprintf(w, "split: %d training rows, %d validation rows (seed %d)\n", train.Rows(), valid.Rows(), *seed)
 
-		s := mlp.MLPSettings{
+		s := tabular.MLPSettings{
 			BatchSize:        *batch,
 			LearningRateInit: *lr,
 			MaxIter:          *epochs,
@@ -143,11 +144,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if hidden.set {
 			s.HiddenLayerSizes = append([]int{}, hidden.widths...)
 		}
-		var fitted *mlp.FittedMLP
-		if t.Task == mlp.Classification {
-			fitted, err = mlp.MLPClassifier(s).Fit(ctx, train)
+		var fitted *tabular.FittedMLP
+		if t.Task == tabular.Classification {
+			fitted, err = tabular.MLPClassifier(s).Fit(ctx, train)
 		} else {
-			fitted, err = mlp.MLPRegressor(s).Fit(ctx, train)
+			fitted, err = tabular.MLPRegressor(s).Fit(ctx, train)
 		}
 		if pr != nil {
 			pr.Stop()

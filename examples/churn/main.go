@@ -23,6 +23,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/examples/internal/cli"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func main() {
@@ -34,18 +35,18 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	reader := mlp.NewCSVReader(in)
+	reader := tabular.NewCSVReader(in)
 	reader.Targets = []string{"churned"}
 	reader.NA = []string{"?"} // besides "", "NA", "NaN", ...
 	table, err := reader.ReadAll()
 	if err != nil {
 		log.Fatal(err)
 	}
-	train, val, err := mlp.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Stratify: true, Src: rand.NewPCG(1, 1)})
+	train, val, err := tabular.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Stratify: true, Src: rand.NewPCG(1, 1)})
 	if err != nil {
 		log.Fatal(err)
 	}
-	clf := mlp.MLPClassifier{Seed: 1, Preprocess: mlp.PreprocessSettings{Impute: mlp.ImputeMedian}}
+	clf := tabular.MLPClassifier{Seed: 1, Preprocess: tabular.PreprocessSettings{Impute: tabular.ImputeMedian}}
 	model, err := clf.Fit(context.Background(), train)
 	if err != nil {
 		log.Fatal(err)

@@ -37,6 +37,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/examples/internal/cli"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 const name = "diabetes"
@@ -67,18 +68,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer plot.Close() // nil without -plot; closed again after SavePlot, harmlessly
 
 	// Read the table: numeric features, the target in the last column.
-	table, source, err := cli.ReadTable(flags.Data, defaults.Dataset, mlp.Regression)
+	table, source, err := cli.ReadTable(flags.Data, defaults.Dataset, tabular.Regression)
 	if err != nil {
 		return fail(err)
 	}
 
 	// Split 80/20; learn the feature and target scaling from the training
 	// part only.
-	train, val, err := mlp.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(flags.Seed, 1)})
+	train, val, err := tabular.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(flags.Seed, 1)})
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", source, err))
 	}
-	prep, err := mlp.FitPreprocessor(train, mlp.PreprocessSettings{})
+	prep, err := tabular.FitPreprocessor(train, tabular.PreprocessSettings{})
 	if err != nil {
 		return fail(err)
 	}
@@ -138,7 +139,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	pipeline, err := mlp.NewPipeline(prep, model, mlp.PipelineTargets{Names: table.TargetNames(), Scaler: &scaler.StandardScaler})
+	pipeline, err := tabular.NewPipeline(prep, model, tabular.PipelineTargets{Names: table.TargetNames(), Scaler: &scaler.StandardScaler})
 	if err != nil {
 		return fail(err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/examples/internal/cli"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func main() {
@@ -31,17 +32,17 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	reader := mlp.NewCSVReader(in)
+	reader := tabular.NewCSVReader(in)
 	reader.Targets = []string{"heating_load", "cooling_load"}
 	table, err := reader.ReadAll()
 	if err != nil {
 		log.Fatal(err)
 	}
-	train, val, err := mlp.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(1, 1)})
+	train, val, err := tabular.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(1, 1)})
 	if err != nil {
 		log.Fatal(err)
 	}
-	model, err := mlp.MLPRegressor{Seed: 1}.Fit(context.Background(), train)
+	model, err := tabular.MLPRegressor{Seed: 1}.Fit(context.Background(), train)
 	if err != nil {
 		log.Fatal(err)
 	}

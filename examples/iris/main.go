@@ -28,6 +28,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/examples/internal/cli"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 const name = "iris"
@@ -58,11 +59,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer plot.Close() // nil without -plot; closed again after SavePlot, harmlessly
 
 	// Read the table: numeric features, the class labels in the last column.
-	table, source, err := cli.ReadTable(flags.Data, defaults.Dataset, mlp.Classification)
+	table, source, err := cli.ReadTable(flags.Data, defaults.Dataset, tabular.Classification)
 	if err != nil {
 		return fail(err)
 	}
-	classes, err := mlp.FitLabelEncoder(&table.Targets[0])
+	classes, err := tabular.FitLabelEncoder(&table.Targets[0])
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", source, err))
 	}
@@ -71,11 +72,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Split 80/20 and learn the scaling from the training part only.
-	train, val, err := mlp.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(flags.Seed, 1)})
+	train, val, err := tabular.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(flags.Seed, 1)})
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", source, err))
 	}
-	prep, err := mlp.FitPreprocessor(train, mlp.PreprocessSettings{})
+	prep, err := tabular.FitPreprocessor(train, tabular.PreprocessSettings{})
 	if err != nil {
 		return fail(err)
 	}
@@ -123,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	pipeline, err := mlp.NewPipeline(prep, model, mlp.PipelineTargets{Names: table.TargetNames(), Classes: classes.Classes})
+	pipeline, err := tabular.NewPipeline(prep, model, tabular.PipelineTargets{Names: table.TargetNames(), Classes: classes.Classes})
 	if err != nil {
 		return fail(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/datasets"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // build compiles the package in dir (relative to this one) into a
@@ -96,17 +97,17 @@ func TestPredictAcrossProcesses(t *testing.T) {
 
 	// The same training in this process.
 	r, _ = datasets.Open("wine.csv")
-	reader := mlp.NewCSVReader(r)
+	reader := tabular.NewCSVReader(r)
 	reader.Targets = []string{"target"}
 	table, err := reader.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	train, _, err := mlp.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(1, 1)})
+	train, _, err := tabular.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(1, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fitted, err := mlp.MLPClassifier{Seed: 1}.Fit(context.Background(), train)
+	fitted, err := tabular.MLPClassifier{Seed: 1}.Fit(context.Background(), train)
 	if err != nil {
 		t.Fatal(err)
 	}

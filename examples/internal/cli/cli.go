@@ -10,6 +10,7 @@ import (
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/datasets"
 	"github.com/mlpkit/mlp/mlpplot"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // Open returns the CSV file path, or the embedded data set named embedded
@@ -51,7 +52,7 @@ func CreatePlot(path string) (*os.File, error) {
 // batches of the given size, beyond the caps.
 func Net(features int, hidden []int, outputs, batch int, last mlp.Layer, src rand.Source) (*mlp.Sequential, error) {
 	widths := append(append([]int{features}, hidden...), outputs)
-	if err := mlp.CheckTrainingSize(widths, batch); err != nil {
+	if err := tabular.CheckTrainingSize(widths, batch); err != nil {
 		return nil, err
 	}
 	var layers []mlp.Layer
@@ -75,7 +76,7 @@ func Layers(m *mlp.Sequential) string {
 
 // Encode returns the rows of t as a Dataset: the features through prep, the
 // class indices of its one target column through classes.
-func Encode(prep *mlp.Preprocessor, classes *mlp.LabelEncoder, t *mlp.Table) (*mlp.Dataset, error) {
+func Encode(prep *tabular.Preprocessor, classes *tabular.LabelEncoder, t *tabular.Table) (*mlp.Dataset, error) {
 	x, err := prep.Transform(t)
 	if err != nil {
 		return nil, err
@@ -89,7 +90,7 @@ func Encode(prep *mlp.Preprocessor, classes *mlp.LabelEncoder, t *mlp.Table) (*m
 
 // Values returns the rows of t as a Dataset for regression: the features
 // through prep, the target columns as values.
-func Values(prep *mlp.Preprocessor, t *mlp.Table) (*mlp.Dataset, error) {
+func Values(prep *tabular.Preprocessor, t *tabular.Table) (*mlp.Dataset, error) {
 	x, err := prep.Transform(t)
 	if err != nil {
 		return nil, err
@@ -105,13 +106,13 @@ func Values(prep *mlp.Preprocessor, t *mlp.Table) (*mlp.Dataset, error) {
 // "", with the target in the last column read for task, and returns the
 // table and the name of its source. Errors about the data start with the
 // source's name.
-func ReadTable(path, embedded string, task mlp.Task) (*mlp.Table, string, error) {
+func ReadTable(path, embedded string, task tabular.Task) (*tabular.Table, string, error) {
 	in, source, err := Open(path, embedded)
 	if err != nil {
 		return nil, source, err
 	}
 	defer in.Close()
-	reader := mlp.NewCSVReader(in)
+	reader := tabular.NewCSVReader(in)
 	reader.TargetIndex = []int{-1}
 	reader.Task = task
 	table, err := reader.ReadAll()
@@ -136,7 +137,7 @@ func Loaders(train, val *mlp.Dataset, batch int, seed uint64) (trainL, valL *mlp
 // prints the validation loss and accuracy, the classification report and
 // the confusion matrix, labelled with the class names; labels are val's
 // true class indices.
-func PrintClassification(w io.Writer, pipeline *mlp.Pipeline, val *mlp.Table, labels []int, loss float64) error {
+func PrintClassification(w io.Writer, pipeline *tabular.Pipeline, val *tabular.Table, labels []int, loss float64) error {
 	pred, err := pipeline.Predict(val)
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 func main() {
@@ -29,7 +29,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pipeline, err := mlp.LoadPipeline(mf)
+	pipeline, err := tabular.LoadPipeline(mf)
 	mf.Close()
 	if err != nil {
 		log.Fatal(err)

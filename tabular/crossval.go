@@ -1,0 +1,233 @@
+package tabular
+
+import (
+	"github.com/mlpkit/mlp"
+
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// Scorer is a fitted model that scores itself on a table: higher is better
+// (accuracy for a classifier, R² for a regressor, as scikit-learn's score).
+type Scorer interface {
+	Score(t *Table) (float64, error)
+}
+
+// Estimator is the settings of a model that cross-validation and grid
+// search train: Fit trains a new model on a table and returns it. Fit must
+// not change the Estimator and must be safe to call from several goroutines
+// at once, each call with its own model and random streams (MLPClassifier
+// and MLPRegressor derive theirs from their Seed).
+type Estimator[M Scorer] interface {
+	Fit(ctx context.Context, t *Table) (M, error)
+}
+
+// CVSettings configure CrossValidate and GridSearch.
+type CVSettings struct {
+	// K is the number of folds, at least 2; zero means 5, scikit-learn's
+	// default.
+	K int
+	// Stratify splits with StratifiedKFold by the classes of the table's
+	// target (which must be a classification target), as scikit-learn
+	// does for classifiers; otherwise KFold.
+	Stratify bool
+	// Shuffle shuffles the rows before the folds are cut, drawing from
+	// rand.NewPCG(Seed, 4); off by default, as in scikit-learn.
+	Shuffle bool
+	Seed    uint64
+	// Workers is the number of fits run at once; zero means
+	// runtime.GOMAXPROCS(0). Results do not depend on it.
+	Workers int
+}
+
+// cvShuffleStream is the PCG stream of CVSettings.Seed the fold shuffle
+// draws from.
+const cvShuffleStream = 4
+
+// CVResult holds the scores of one estimator over the folds of a
+// cross-validation.
+type CVResult struct {
+	// Scores holds the test score of each fold, in fold order.
+	Scores []float64
+	// Mean and Std are the mean and the population standard deviation of
+	// Scores, as scikit-learn's cv_results_ report mean_test_score and
+	// std_test_score.
+	Mean, Std float64
+}
+
+// newCVResult returns the CVResult of scores.
+func newCVResult(scores []float64) CVResult {
+	var mean, ss float64
+	for _, s := range scores {
+		mean += s
+	}
+	mean /= float64(len(scores))
+	for _, s := range scores {
+		ss += float64((s - mean) * (s - mean))
+	}
+	return CVResult{Scores: scores, Mean: mean, Std: math.Sqrt(ss / float64(len(scores)))}
+}
+
+// CrossValidate fits a new model of est on the training rows of each fold
+// of t and scores it on the fold's test rows, running up to s.Workers fits
+// at once. The folds are drawn before any fit starts, and each fit's
+// randomness comes from est alone, so the result is the same whatever
+// s.Workers and GOMAXPROCS are.
+//
+// It returns an error wrapping ErrSetting for bad settings, ErrData when
+// the table cannot be split into the folds, and otherwise the first error
+// (in fold order) of a fit or a score, wrapped with the fold's number; the
+// remaining fits are cancelled then. ctx.Err() is returned when ctx is done.
+func CrossValidate[M Scorer](ctx context.Context, est Estimator[M], t *Table, s CVSettings) (*CVResult, error) {
+	res, err := GridSearch(ctx, []Estimator[M]{est}, t, s)
+	if err != nil {
+		return nil, err
+	}
+	r := res.Results[0]
+	return &r, nil
+}
+
+// GridResult is the outcome of GridSearch.
+type GridResult struct {
+	// Results holds the cross-validation of each candidate, in order.
+	Results []CVResult
+	// Best is the index of the candidate with the highest mean score, the
+	// first one on a tie, as scikit-learn's best_index_.
+	Best int
+}
+
+// GridSearch cross-validates every candidate on the same folds of t (see
+// CrossValidate) and returns every result and the best. All fits, over all
+// candidates and folds, share one pool of s.Workers goroutines. Its errors
+// are those of CrossValidate, wrapped with the candidate's index, and an
+// error wrapping ErrSetting when there is no candidate or one is nil.
+//
+// Candidates are usually built with loops over the settings to try:
+//
+//	var grid []mlp.Estimator[*mlp.FittedMLP]
+//	for _, h := range [][]int{{50}, {100}} {
+//		for _, a := range []float64{1e-4, 1e-2} {
+//			grid = append(grid, mlp.MLPClassifier{HiddenLayerSizes: h, Alpha: a})
+//		}
+//	}
+func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings) (*GridResult, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context; use context.Background()", mlp.ErrSetting)
+	}
+	if len(candidates) == 0 {
+		return nil, fmt.Errorf("%w: GridSearch: no candidates", mlp.ErrSetting)
+	}
+	for i, c := range candidates {
+		if isNil(c) {
+			return nil, fmt.Errorf("%w: GridSearch: candidate %d is nil", mlp.ErrSetting, i)
+		}
+	}
+	if s.Workers < 0 {
+		return nil, fmt.Errorf("%w: CVSettings.Workers = %d; want at least 1, or 0 for GOMAXPROCS", mlp.ErrSetting, s.Workers)
+	}
+	folds, err := cvFolds(t, s)
+	if err != nil {
+		return nil, err
+	}
+	k := len(folds)
+	scores := make([]float64, len(candidates)*k)
+	err = runParallel(ctx, len(scores), s.Workers, func(ctx context.Context, job int) error {
+		c, f := job/k, job%k
+		train, test := t.Subset(folds[f].Train), t.Subset(folds[f].Test)
+		m, err := candidates[c].Fit(ctx, train)
+		if err == nil {
+			scores[job], err = m.Score(test)
+		}
+		if err != nil {
+			if len(candidates) > 1 {
+				return fmt.Errorf("candidate %d, fold %d: %w", c, f, err)
+			}
+			return fmt.Errorf("fold %d: %w", f, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &GridResult{Results: make([]CVResult, len(candidates))}
+	for c := range candidates {
+		res.Results[c] = newCVResult(scores[c*k : (c+1)*k])
+		if res.Results[c].Mean > res.Results[res.Best].Mean {
+			res.Best = c
+		}
+	}
+	return res, nil
+}
+
+// cvFolds returns the folds of t that s describes.
+func cvFolds(t *Table, s CVSettings) ([]mlp.Fold, error) {
+	if t == nil {
+		return nil, fmt.Errorf("%w: the table is nil", mlp.ErrData)
+	}
+	kf := mlp.KFold{K: s.K, Shuffle: s.Shuffle}
+	if s.Shuffle {
+		kf.Src = rand.NewPCG(s.Seed, cvShuffleStream)
+	}
+	if !s.Stratify {
+		return kf.Split(t.Rows())
+	}
+	classes, err := targetClasses(t)
+	if err != nil {
+		return nil, fmt.Errorf("CVSettings.Stratify: %w", err)
+	}
+	return mlp.StratifiedKFold(kf).Split(classes)
+}
+
+// runParallel calls job(ctx, i) for i in [0, n) on up to workers goroutines
+// (0: GOMAXPROCS). It returns the parent's ctx.Err() when ctx is done, and
+// otherwise the error of the lowest-numbered job that failed by itself
+// (not by the cancellation the first failure sends to the other jobs).
+func runParallel(parent context.Context, n, workers int, job func(ctx context.Context, i int) error) error {
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n))
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := job(ctx, i); err != nil {
+					errs[i] = err
+					cancel()
+				}
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := parent.Err(); err != nil {
+		return err
+	}
+	var first error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,110 @@
+package tabular
+
+import (
+	"github.com/mlpkit/mlp"
+
+	"fmt"
+	"math"
+	"slices"
+)
+
+// LabelEncoder maps class labels to class indices 0..k-1 and back, as
+// scikit-learn's LabelEncoder does.
+//
+// The classes of a Numeric label column are its distinct values in numeric
+// order, named by their shortest decimal form ("1", "2.5"): 1 and 1.0 are one
+// class, and labels 1, 2, 3 are three classes named "1", "2", "3" with
+// indices 0, 1, 2. The classes of a Categorical label column are its texts
+// (trimmed of surrounding spaces) in byte order. A LabelEncoder is not
+// changed by its methods, which are safe for concurrent use.
+type LabelEncoder struct {
+	// Classes names the classes; class i is Classes[i].
+	Classes []string
+}
+
+// FitLabelEncoder returns a LabelEncoder whose classes are the distinct
+// non-missing labels of c, ordered as LabelEncoder describes. Fit it on the
+// whole table's target column, so that every part of a split or every fold
+// numbers the classes alike. It returns an error wrapping ErrData, naming
+// the column, if c has no label, a Numeric label that is not an integer of
+// magnitude at most 2^53, or more than MaxClasses classes. It allocates the
+// class list.
+func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
+	if c == nil {
+		return nil, fmt.Errorf("%w: FitLabelEncoder: nil column", mlp.ErrData)
+	}
+	e := &LabelEncoder{}
+	if c.Kind == Categorical {
+		used := make([]bool, len(c.Categories))
+		for _, v := range c.Values {
+			if !math.IsNaN(v) {
+				used[int(v)] = true
+			}
+		}
+		for k, u := range used {
+			if u {
+				e.Classes = append(e.Classes, c.Categories[k])
+			}
+		}
+	} else {
+		var values []float64
+		for i, v := range c.Values {
+			if math.IsNaN(v) {
+				continue
+			}
+			if v != math.Trunc(v) || math.Abs(v) > maxExactInt {
+				return nil, fmt.Errorf("%w: label column %s: value %v in row %d (0-based) is not an integer class label",
+					mlp.ErrData, quote(c.Name), v, i)
+			}
+			values = append(values, v)
+		}
+		slices.Sort(values)
+		values = slices.Compact(values)
+		e.Classes = make([]string, len(values))
+		for i, v := range values {
+			e.Classes[i] = formatNumber(v + 0) // -0 names class "0"
+		}
+	}
+	if len(e.Classes) == 0 {
+		return nil, fmt.Errorf("%w: label column %s has no label", mlp.ErrData, quote(c.Name))
+	}
+	if len(e.Classes) > mlp.MaxClasses {
+		return nil, fmt.Errorf("%w: label column %s has %d classes; at most %d are supported", mlp.ErrData, quote(c.Name), len(e.Classes), mlp.MaxClasses)
+	}
+	return e, nil
+}
+
+// Transform returns the class index of each row of c, in a new slice. It
+// returns an error wrapping ErrData, naming the column and the row, for a
+// missing label or a label that is not one of the classes.
+func (e *LabelEncoder) Transform(c *Column) ([]int, error) {
+	if e == nil {
+		return nil, fmt.Errorf("%w: LabelEncoder.Transform: nil LabelEncoder", mlp.ErrSetting)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("%w: LabelEncoder.Transform: nil column", mlp.ErrData)
+	}
+	idx := make(map[string]int, len(e.Classes))
+	for i, name := range e.Classes {
+		idx[name] = i
+	}
+	out := make([]int, len(c.Values))
+	for i, v := range c.Values {
+		if math.IsNaN(v) {
+			return nil, fmt.Errorf("%w: label column %s: row %d (0-based) has no label", mlp.ErrData, quote(c.Name), i)
+		}
+		var name string
+		if c.Kind == Categorical {
+			name = c.Categories[int(v)]
+		} else {
+			name = formatNumber(v + 0)
+		}
+		k, ok := idx[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: label column %s: label %s in row %d (0-based) is not one of the %d classes",
+				mlp.ErrData, quote(c.Name), quote(name), i, len(e.Classes))
+		}
+		out[i] = k
+	}
+	return out, nil
+}

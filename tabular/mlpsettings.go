@@ -1,0 +1,388 @@
+package tabular
+
+import (
+	"github.com/mlpkit/mlp"
+
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// MLPSettings are the settings of MLPClassifier and MLPRegressor, named
+// after scikit-learn 1.2's parameters of the same estimators. The zero value
+// of every field means scikit-learn's default, as each field says; settings
+// are never changed by the estimators.
+//
+// The training follows scikit-learn's "adam" solver: the net
+// Linear(features->h1), act, ..., Linear(hk->outputs) with Glorot-uniform
+// weights and biases (bound sqrt(6/(fan_in+fan_out)), or sqrt(2/(...)) for
+// "logistic"), mini-batches drawn without replacement in a new order each
+// epoch, one Adam step per batch, and the L2 penalty 0.5·Alpha·Σ‖W‖²/n on
+// the weight matrices (not the biases) of each batch of n samples, added to
+// the loss and its gradient exactly as scikit-learn does.
+type MLPSettings struct {
+	// HiddenLayerSizes are the widths of the hidden layers. nil means
+	// [100], scikit-learn's default; an empty non-nil slice means no
+	// hidden layer. Each width must be at least 1.
+	HiddenLayerSizes []int
+
+	// Activation of the hidden layers: "relu" (the default, also for ""),
+	// "tanh", "logistic" or "identity".
+	Activation string
+
+	// Alpha >= 0 is the strength of the L2 penalty. Zero means 1e-4,
+	// scikit-learn's default; NoPenalty trains without a penalty.
+	Alpha float64
+
+	// BatchSize is the number of samples per mini-batch; zero means
+	// min(200, n) for n training samples, scikit-learn's "auto". A batch
+	// size larger than n is clipped to n.
+	BatchSize int
+
+	// LearningRateInit is Adam's learning rate. Zero means 1e-3,
+	// scikit-learn's default (unlike AdamSettings.LR and SGDSettings.LR,
+	// which are required).
+	LearningRateInit float64
+
+	// Beta1, Beta2 and Epsilon are Adam's; zero means 0.9, 0.999 and 1e-8.
+	Beta1, Beta2, Epsilon float64
+
+	// MaxIter is the maximum number of epochs; zero means 200.
+	MaxIter int
+
+	// Tol is the smallest improvement that counts: training stops when the
+	// training loss (or, with EarlyStopping, the validation score) has not
+	// improved by at least Tol for more than NIterNoChange consecutive
+	// epochs. Zero means 1e-4.
+	Tol float64
+
+	// NIterNoChange is the number of epochs without improvement that
+	// training tolerates; zero means 10.
+	NIterNoChange int
+
+	// EarlyStopping holds out ValidationFraction of the training samples
+	// (stratified by class for the classifier), scores the net on them
+	// after each epoch (accuracy or R²), stops by the rule of Tol on that
+	// score, and keeps the weights of the best epoch. Off by default, as
+	// in scikit-learn.
+	EarlyStopping bool
+
+	// ValidationFraction, in (0, 1), is the fraction held out with
+	// EarlyStopping; zero means 0.1.
+	ValidationFraction float64
+
+	// Seed drives every random choice: the initial weights from
+	// rand.NewPCG(Seed, 1), the batch order from rand.NewPCG(Seed, 2) and
+	// the EarlyStopping hold-out from rand.NewPCG(Seed, 3). Unlike
+	// scikit-learn's random_state=None, the zero seed is a fixed seed.
+	Seed uint64
+
+	// Preprocess configures the preprocessing Fit learns from the training
+	// table (FitPreprocessor); the zero value imputes numeric cells with
+	// the mean.
+	Preprocess PreprocessSettings
+
+	// Log, when not nil, receives one line per epoch (ProgressLogger), as
+	// scikit-learn's verbose=True prints.
+	Log io.Writer
+}
+
+// NoPenalty is an MLPSettings.Alpha that trains without an L2 penalty: the
+// smallest positive float64, whose penalty and gradient round to zero.
+const NoPenalty = math.SmallestNonzeroFloat64
+
+// Streams of the PCG source derived from MLPSettings.Seed.
+const (
+	mlpInitStream    = 1
+	mlpShuffleStream = 2
+	mlpSplitStream   = 3
+)
+
+// mlpDefaults are MLPSettings with every zero field replaced by its default.
+type mlpDefaults struct {
+	MLPSettings
+	hidden []int
+	newAct func() mlp.Layer
+	gain   float64 // 6, or 2 for logistic: the Glorot bound is sqrt(gain/(in+out))
+}
+
+// resolve checks s and returns it with its defaults filled in. It returns an
+// error wrapping ErrSetting that names the field of a bad setting.
+func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
+	d := mlpDefaults{MLPSettings: s, gain: 6}
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("%w: %s.%s = %v; want %s", mlp.ErrSetting, estimator, field, v, want)
+	}
+	if s.HiddenLayerSizes == nil {
+		d.hidden = []int{100}
+	} else {
+		d.hidden = append([]int{}, s.HiddenLayerSizes...)
+	}
+	for i, h := range d.hidden {
+		if h < 1 {
+			return d, bad(fmt.Sprintf("HiddenLayerSizes[%d]", i), h, "a width of at least 1")
+		}
+	}
+	switch s.Activation {
+	case "", "relu":
+		d.newAct = func() mlp.Layer { return &mlp.ReLU{} }
+	case "tanh":
+		d.newAct = func() mlp.Layer { return &mlp.Tanh{} }
+	case "logistic":
+		d.newAct, d.gain = func() mlp.Layer { return &mlp.Sigmoid{} }, 2
+	case "identity":
+		d.newAct = nil
+	default:
+		return d, bad("Activation", fmt.Sprintf("%q", s.Activation), `"relu", "tanh", "logistic" or "identity"`)
+	}
+	positive := func(field string, v, def float64) (float64, error) {
+		if v == 0 {
+			return def, nil
+		}
+		if !(v > 0) || math.IsInf(v, 1) {
+			return 0, bad(field, v, "a positive finite number, or 0 for the default")
+		}
+		return v, nil
+	}
+	var err error
+	if d.Alpha, err = positive("Alpha", s.Alpha, 1e-4); err != nil {
+		return d, err
+	}
+	if d.LearningRateInit, err = positive("LearningRateInit", s.LearningRateInit, 1e-3); err != nil {
+		return d, err
+	}
+	if d.Tol, err = positive("Tol", s.Tol, 1e-4); err != nil {
+		return d, err
+	}
+	if d.Epsilon, err = positive("Epsilon", s.Epsilon, 1e-8); err != nil {
+		return d, err
+	}
+	for _, b := range []struct {
+		field string
+		v     *float64
+		def   float64
+	}{{"Beta1", &d.Beta1, 0.9}, {"Beta2", &d.Beta2, 0.999}} {
+		if *b.v == 0 {
+			*b.v = b.def
+		} else if !(*b.v > 0 && *b.v < 1) {
+			return d, bad(b.field, *b.v, "a number in (0, 1), or 0 for the default")
+		}
+	}
+	switch {
+	case s.BatchSize < 0:
+		return d, bad("BatchSize", s.BatchSize, "at least 1, or 0 for min(200, n)")
+	case s.MaxIter < 0:
+		return d, bad("MaxIter", s.MaxIter, "at least 1, or 0 for 200")
+	case s.NIterNoChange < 0:
+		return d, bad("NIterNoChange", s.NIterNoChange, "at least 1, or 0 for 10")
+	}
+	if d.MaxIter == 0 {
+		d.MaxIter = 200
+	}
+	if d.NIterNoChange == 0 {
+		d.NIterNoChange = 10
+	}
+	if d.ValidationFraction == 0 {
+		d.ValidationFraction = 0.1
+	} else if !(d.ValidationFraction > 0 && d.ValidationFraction < 1) {
+		return d, bad("ValidationFraction", s.ValidationFraction, "a number in (0, 1), or 0 for 0.1")
+	}
+	return d, nil
+}
+
+// build returns the net Linear(features->h1), act, ..., Linear(hk->outputs)
+// followed by last (nil for none), with scikit-learn's Glorot-uniform
+// initialisation drawn from rand.NewPCG(Seed, 1), and the weight matrices
+// the L2 penalty applies to. Before allocating, it returns an error wrapping
+// ErrTooLarge when the net or its buffers for batches of the given size
+// would be too large (CheckTrainingSize).
+func (d *mlpDefaults) build(features, outputs, batch int, last mlp.Layer) (*mlp.Sequential, []mlp.Param, error) {
+	widths := append(append([]int{features}, d.hidden...), outputs)
+	if err := CheckTrainingSize(widths, batch); err != nil {
+		return nil, nil, err
+	}
+	rng := rand.New(rand.NewPCG(d.Seed, mlpInitStream))
+	var (
+		layers  []mlp.Layer
+		weights []mlp.Param
+	)
+	for i := 0; i+1 < len(widths); i++ {
+		in, out := widths[i], widths[i+1]
+		l := mlp.NewLinear(in, out, rand.NewPCG(0, 0)) // drawn again below, as scikit-learn draws
+		bound := math.Sqrt(d.gain / float64(in+out))
+		ps := l.Params()
+		for _, p := range ps { // W then b, as scikit-learn draws coefs_ then intercepts_
+			for k := range p.Value.RawMatrix().Data {
+				p.Value.RawMatrix().Data[k] = (2*rng.Float64() - 1) * bound
+			}
+		}
+		weights = append(weights, ps[0])
+		layers = append(layers, l)
+		if i+2 < len(widths) && d.newAct != nil {
+			layers = append(layers, d.newAct())
+		}
+	}
+	if last != nil {
+		layers = append(layers, last)
+	}
+	m, err := mlp.NewSequential(layers...)
+	return m, weights, err
+}
+
+// maxBatchFloats caps the activation floats of one training batch, batch
+// size times ModelLimits' floats per row: 2^27, 1 GiB.
+const maxBatchFloats = 1 << 27
+
+// CheckTrainingSize returns an error unless the multilayer perceptron of
+// the given widths (input, hidden, output) fits the default ModelLimits
+// (CheckModelSize) and its layers' outputs and their gradients for a
+// training batch of the given size take at most 2^27 floats (1 GiB). The
+// error wraps ErrTooLarge, or ErrSetting for a width below 1. Programs that
+// build nets from user settings call it before allocating anything; it
+// allocates nothing itself.
+func CheckTrainingSize(widths []int, batch int) error {
+	if err := mlp.CheckModelSize(widths); err != nil {
+		return err
+	}
+	var row float64
+	for _, w := range widths[1:] {
+		row += 2 * float64(w) // a Linear output and its activation
+	}
+	if f := 2 * row * float64(batch); f > maxBatchFloats { // and their gradients
+		return fmt.Errorf("%w: the net %v needs %.0f floats of activations and gradients for a batch of %d, more than %d; use a smaller BatchSize",
+			mlp.ErrTooLarge, widths, f, batch, maxBatchFloats)
+	}
+	return nil
+}
+
+// mlpRun is the outcome of trainMLP.
+type mlpRun struct {
+	net     *mlp.Sequential
+	history *mlp.History
+}
+
+// trainMLP trains the net d describes, ending in last, on the preprocessed
+// features x and targets y (class labels 0..outputs-1, or standardized
+// values with outputs columns) with loss, as MLPSettings describes.
+// With EarlyStopping, score names the metric on the held-out part (higher
+// is better).
+func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
+	train, err := mlp.NewDataset(x, y)
+	if err != nil {
+		return nil, err
+	}
+	var val *mlp.Dataset
+	if d.EarlyStopping {
+		train, val, err = mlp.Split(train, mlp.SplitSettings{
+			ValFraction: d.ValidationFraction,
+			Stratify:    y.Labels != nil,
+			Src:         rand.NewPCG(d.Seed, mlpSplitStream),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("EarlyStopping: %w", err)
+		}
+	}
+	batch := d.BatchSize
+	if batch == 0 {
+		batch = 200
+	}
+	batch = min(batch, train.Len())
+	net, weights, err := d.build(x.RawMatrix().Cols, outputs, batch, last)
+	if err != nil {
+		return nil, err
+	}
+	adam, err := mlp.NewAdam(net.Params(), mlp.AdamSettings{LR: d.LearningRateInit, Betas: [2]float64{d.Beta1, d.Beta2}, Eps: d.Epsilon})
+	if err != nil {
+		return nil, err
+	}
+	pen, opt, err := mlp.NewL2Penalty(loss, adam, weights, d.Alpha)
+	if err != nil {
+		return nil, err
+	}
+	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
+	ts := mlp.TrainerSettings{Hooks: []mlp.Hook{stop}}
+	if d.EarlyStopping {
+		ts.Metrics = []mlp.Metric{score}
+	}
+	if d.Log != nil {
+		ts.Hooks = append(ts.Hooks, &mlp.ProgressLogger{W: d.Log})
+	}
+	tr, err := mlp.NewTrainer(net, pen, opt, ts)
+	if err != nil {
+		return nil, err
+	}
+	loader, err := mlp.NewDataLoader(train, mlp.LoaderSettings{
+		BatchSize: batch,
+		Shuffle:   true,
+		Src:       rand.NewPCG(d.Seed, mlpShuffleStream),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var valLoader mlp.BatchSource
+	if val != nil {
+		if valLoader, err = mlp.NewDataLoader(val, mlp.LoaderSettings{BatchSize: min(batch, val.Len())}); err != nil {
+			return nil, err
+		}
+	}
+	h, err := tr.Fit(ctx, loader, valLoader, d.MaxIter)
+	if err != nil {
+		return nil, err
+	}
+	return &mlpRun{net: net, history: h}, nil
+}
+
+// noImprovement is scikit-learn's stopping rule (_update_no_improvement_count):
+// after each epoch, the count of epochs without improvement grows by one
+// when the training loss is above best - tol (or, for validation, the first
+// validation metric is below best + tol) and is reset otherwise; best
+// follows every new best value. Training stops when the count exceeds
+// patience. With validation, the weights of the best epoch are restored at
+// the end.
+type noImprovement struct {
+	tol        float64
+	patience   int
+	validation bool
+
+	best  float64
+	count int
+	seen  bool
+	snap  mlp.Snapshot
+}
+
+func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
+	last, ok := e.History.Last()
+	if !ok {
+		return false, nil
+	}
+	v := last.Loss
+	if s.validation {
+		v = -last.ValMetrics[0] // higher is better
+	}
+	if !s.seen {
+		s.best, s.seen = math.Inf(1), true
+	}
+	if v > s.best-s.tol {
+		s.count++
+	} else {
+		s.count = 0
+	}
+	if v < s.best {
+		s.best = v
+		if s.validation {
+			s.snap.Save(e.Model.Params())
+		}
+	}
+	return s.count > s.patience, nil
+}
+
+func (s *noImprovement) FitEnd(e mlp.EpochEnd) error {
+	if s.validation && s.snap.Fits(e.Model.Params()) {
+		s.snap.Restore(e.Model.Params())
+	}
+	return nil
+}

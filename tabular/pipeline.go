@@ -1,0 +1,350 @@
+package tabular
+
+import (
+	"github.com/mlpkit/mlp"
+
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Pipeline is everything between a raw record and a prediction, as one
+// value that saves to one file: the input columns (matched by name),
+// their imputation, one-hot encoding and scaling (a Preprocessor), the
+// network, and the meaning of its outputs: class names for
+// classification, or the targets' names and standardization, inverted on
+// predictions, for regression.
+//
+// A Pipeline is not changed by its methods, which are all safe for
+// concurrent use: any number of goroutines may predict with one Pipeline
+// at once (the network's prediction writes nothing shared, see
+// Sequential.Predict), save it and read its description.
+type Pipeline struct {
+	pre     *Preprocessor
+	net     *mlp.Sequential
+	task    Task
+	targets []string
+	classes []string
+	yMean   []float64 // regression: prediction = output·yStd + yMean
+	yStd    []float64
+}
+
+// PipelineTargets says what a Pipeline's network outputs mean.
+type PipelineTargets struct {
+	// Names are the target columns' names. Optional; when set, there is
+	// one per network output for regression, and one for classification.
+	Names []string
+
+	// Classes names the classes for classification, in the order of the
+	// network's outputs: one per output column, or two for a one-column
+	// output (the probability of Classes[1], as after a Sigmoid). Nil
+	// means regression.
+	Classes []string
+
+	// Scaler, for regression, is the standardization the targets were
+	// trained in: a prediction is output·Std[k] + Mean[k] for output k.
+	// Nil means the outputs are in the targets' units already.
+	Scaler *mlp.StandardScaler
+}
+
+// NewPipeline returns a Pipeline that preprocesses records with pre, runs
+// net and reads its outputs as targets says. The Pipeline keeps pre and a
+// copy of net (made with Sequential.Clone, in evaluation mode), so later
+// training of net does not change it; it keeps copies of targets' slices.
+//
+// It returns an error wrapping ErrSetting if pre or net is nil, if net does
+// not take pre.Width() inputs, if Classes does not fit the network's
+// outputs (see PipelineTargets) or holds a repeated name, if Names or the
+// Scaler do not fit the outputs, or if the Scaler has a non-positive or
+// non-finite Std or a non-finite Mean; and the error of Clone for a network
+// it cannot copy.
+func NewPipeline(pre *Preprocessor, net *mlp.Sequential, targets PipelineTargets) (*Pipeline, error) {
+	if pre == nil || net == nil {
+		return nil, fmt.Errorf("%w: NewPipeline: nil Preprocessor or network", mlp.ErrSetting)
+	}
+	if pre.width != net.InputSize() {
+		return nil, fmt.Errorf("%w: NewPipeline: the preprocessing gives %d columns, the network takes %d",
+			mlp.ErrSetting, pre.width, net.InputSize())
+	}
+	c, err := net.Clone()
+	if err != nil {
+		return nil, err
+	}
+	c.SetTraining(false)
+	p := &Pipeline{pre: pre, net: c, targets: slices.Clone(targets.Names)}
+	if err := p.setTargets(targets); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// setTargets checks targets against p.net and stores them.
+func (p *Pipeline) setTargets(t PipelineTargets) error {
+	outs := p.net.OutputSize()
+	if t.Classes != nil {
+		p.task = Classification
+		if want := mlp.ClassCount(outs); len(t.Classes) != want {
+			return fmt.Errorf("%w: NewPipeline: %d class names for a network of %d outputs (want %d)",
+				mlp.ErrSetting, len(t.Classes), outs, want)
+		}
+		seen := make(map[string]bool, len(t.Classes))
+		for _, c := range t.Classes {
+			if seen[c] {
+				return fmt.Errorf("%w: NewPipeline: class name %s appears twice", mlp.ErrSetting, quote(c))
+			}
+			seen[c] = true
+		}
+		if len(t.Names) > 1 {
+			return fmt.Errorf("%w: NewPipeline: %d target names for classification; want at most one", mlp.ErrSetting, len(t.Names))
+		}
+		if t.Scaler != nil {
+			return fmt.Errorf("%w: NewPipeline: a target Scaler for classification", mlp.ErrSetting)
+		}
+		p.classes = slices.Clone(t.Classes)
+		return nil
+	}
+	p.task = Regression
+	if t.Names != nil && len(t.Names) != outs {
+		return fmt.Errorf("%w: NewPipeline: %d target names for a network of %d outputs", mlp.ErrSetting, len(t.Names), outs)
+	}
+	if t.Scaler != nil {
+		if len(t.Scaler.Mean) != outs {
+			return fmt.Errorf("%w: NewPipeline: the target Scaler has %d means for a network of %d outputs",
+				mlp.ErrSetting, len(t.Scaler.Mean), outs)
+		}
+		if err := t.Scaler.Validate(); err != nil {
+			return fmt.Errorf("NewPipeline: target Scaler: %w", err)
+		}
+		for k, m := range t.Scaler.Mean {
+			if math.IsNaN(m) || math.IsInf(m, 0) {
+				return fmt.Errorf("%w: NewPipeline: target Scaler Mean[%d] = %v is not finite", mlp.ErrSetting, k, m)
+			}
+		}
+		p.yMean, p.yStd = slices.Clone(t.Scaler.Mean), slices.Clone(t.Scaler.Std)
+	}
+	return nil
+}
+
+// Task returns Classification or Regression.
+func (p *Pipeline) Task() Task { return p.task }
+
+// Columns describes the input columns the pipeline reads, in order, in new
+// slices.
+func (p *Pipeline) Columns() []ColumnInfo { return p.pre.Columns() }
+
+// Classes returns the class names, in the order of Prediction.Proba's
+// columns, in a new slice; nil for regression.
+func (p *Pipeline) Classes() []string { return slices.Clone(p.classes) }
+
+// Targets returns the target columns' names, in a new slice (nil when they
+// were not given).
+func (p *Pipeline) Targets() []string { return slices.Clone(p.targets) }
+
+// Net returns a copy of the pipeline's network (see Sequential.Clone).
+func (p *Pipeline) Net() (*mlp.Sequential, error) {
+	return p.net.Clone()
+}
+
+// Prediction holds a Pipeline's predictions for a batch of records, one row
+// per record.
+type Prediction struct {
+	// Labels are the predicted class names (classification), by the rule
+	// of Classify.
+	Labels []string
+	// Classes are the indices of Labels in Pipeline.Classes.
+	Classes []int
+	// Proba holds the per-class probabilities, rows×len(Classes)
+	// (classification); a one-output network's column p gives [1−p, p].
+	Proba *mat.Dense
+	// Values holds the predicted values in the targets' own units,
+	// rows×targets (regression).
+	Values *mat.Dense
+}
+
+// maxPredictRows is the most records one Predict call takes.
+const maxPredictRows = 1 << 20
+
+// Predict predicts the rows of t, whose feature (and target) columns are
+// matched by name; columns the pipeline does not use are ignored. Errors
+// are those of Preprocessor.Transform and of the network's prediction
+// (wrapping ErrData), and an error for more than 2^20 rows. A nil
+// Pipeline, or one not made by NewPipeline or LoadPipeline, is an error
+// wrapping ErrSetting here and in PredictRecords, PredictMaps and Save.
+//
+// Allocation, for Predict and the other Predict methods: the preprocessed
+// rows×Width matrix, the rows×outputs result and, for classification, a
+// label and an index per row (about 8·(Width + 2·outputs + 3) bytes a
+// record, TestPipelinePredictAllocation measures it), plus the network's
+// per-call workspace (see Sequential.Predict) and a few small slices. One
+// call takes at most 2^20 records, so its memory is bounded.
+func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
+	if err := p.usable("Predict"); err != nil {
+		return nil, err
+	}
+	if t != nil && t.Rows() > maxPredictRows {
+		return nil, fmt.Errorf("%w: Predict: %d rows, more than the %d one call takes", mlp.ErrData, t.Rows(), maxPredictRows)
+	}
+	x, err := p.pre.Transform(t)
+	if err != nil {
+		return nil, err
+	}
+	return p.predict(x)
+}
+
+// PredictRecords predicts rows of text cells, as a CSV reader gives them,
+// whose columns header names (in any order; columns the pipeline does not
+// use, such as the target, are ignored). Cells are read as CSVReader reads
+// them: trimmed, with the missing-value markers the training table had.
+//
+// It returns an error wrapping ErrData that names what is wrong: a feature
+// column missing from header (listing header), a header name repeated, a
+// row whose length differs from header's, or more than 2^20 rows; and a
+// *RecordError naming the record and the column for a cell it cannot read:
+// text in a numeric column, a number beyond float64's range, Inf or NaN
+// text. Allocation is as for Predict, plus a map of the header.
+func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction, error) {
+	if err := p.usable("PredictRecords"); err != nil {
+		return nil, err
+	}
+	pos, err := p.positions(header)
+	if err != nil {
+		return nil, err
+	}
+	return p.predictRows(len(rows), func(i int, vals []float64) error {
+		if len(rows[i]) != len(header) {
+			return fmt.Errorf("%w: record %d (0-based) has %d fields, the header has %d", mlp.ErrData, i, len(rows[i]), len(header))
+		}
+		for j, k := range pos {
+			v, err := p.pre.cellValue(j, rows[i][k])
+			if err != nil {
+				return &RecordError{Record: i, Column: p.pre.cols[j].name, Err: err}
+			}
+			vals[j] = v
+		}
+		return nil
+	})
+}
+
+// PredictMaps predicts records given as maps from column name to value: a
+// string (read as PredictRecords reads a cell), a float64 (as encoding/json
+// decodes numbers; int, int32, int64 and float32 are taken too), or nil
+// for a missing value; a NaN float64 is missing too. Keys the pipeline does
+// not use are ignored. It returns an error wrapping ErrData, naming the
+// record and column, for a record without one of the pipeline's columns,
+// and a *RecordError for a value of another type, Inf, or the errors of
+// PredictRecords' cells. Allocation is as for Predict.
+func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
+	if err := p.usable("PredictMaps"); err != nil {
+		return nil, err
+	}
+	return p.predictRows(len(rows), func(i int, vals []float64) error {
+		for j := range p.pre.cols {
+			name := p.pre.cols[j].name
+			raw, ok := rows[i][name]
+			if !ok {
+				return fmt.Errorf("%w: record %d (0-based) has no column %s", mlp.ErrData, i, quote(name))
+			}
+			v, err := p.pre.anyValue(j, raw)
+			if err != nil {
+				return &RecordError{Record: i, Column: name, Err: err}
+			}
+			vals[j] = v
+		}
+		return nil
+	})
+}
+
+// usable returns an error wrapping ErrSetting, naming the method op, when p
+// is nil or was not made by NewPipeline or LoadPipeline.
+func (p *Pipeline) usable(op string) error {
+	if p == nil || p.pre == nil || p.net == nil {
+		return fmt.Errorf("%w: Pipeline.%s: nil or empty pipeline; make it with NewPipeline or LoadPipeline", mlp.ErrSetting, op)
+	}
+	return nil
+}
+
+// positions returns, for each of p's columns, its position in header.
+func (p *Pipeline) positions(header []string) ([]int, error) {
+	at := make(map[string]int, len(header))
+	for k, h := range header {
+		h = trimName(h)
+		if _, dup := at[h]; dup {
+			return nil, fmt.Errorf("%w: header names column %s twice", mlp.ErrData, quote(h))
+		}
+		at[h] = k
+	}
+	pos := make([]int, len(p.pre.cols))
+	for j, c := range p.pre.cols {
+		k, ok := at[c.name]
+		if !ok {
+			return nil, fmt.Errorf("%w: no column %s; the header has %s", mlp.ErrData, quote(c.name), listNames(header))
+		}
+		pos[j] = k
+	}
+	return pos, nil
+}
+
+// predictRows preprocesses n records, record i read into vals (one value
+// per input column in the Preprocessor's coding) by read, and predicts
+// them.
+func (p *Pipeline) predictRows(n int, read func(i int, vals []float64) error) (*Prediction, error) {
+	if n == 0 {
+		return nil, fmt.Errorf("%w: no records to predict", mlp.ErrData)
+	}
+	if n > maxPredictRows {
+		return nil, fmt.Errorf("%w: %d records, more than the %d one call takes", mlp.ErrData, n, maxPredictRows)
+	}
+	x := mat.NewDense(n, p.pre.width, nil)
+	raw := x.RawMatrix()
+	vals := make([]float64, len(p.pre.cols))
+	for i := range n {
+		if err := read(i, vals); err != nil {
+			return nil, err
+		}
+		if err := p.pre.encodeRow(raw.Data[i*raw.Stride:i*raw.Stride+p.pre.width], vals, i); err != nil {
+			return nil, err
+		}
+	}
+	return p.predict(x)
+}
+
+// predict runs the network on preprocessed rows and reads its outputs.
+func (p *Pipeline) predict(x *mat.Dense) (*Prediction, error) {
+	out, err := p.net.Predict(x)
+	if err != nil {
+		return nil, err
+	}
+	r, c := out.Dims()
+	if p.task == Regression {
+		if p.yMean != nil {
+			raw := out.RawMatrix()
+			for i := range r {
+				row := raw.Data[i*raw.Stride : i*raw.Stride+c]
+				for k := range row {
+					row[k] = float64(row[k]*p.yStd[k]) + p.yMean[k]
+					if math.IsInf(row[k], 0) {
+						return nil, fmt.Errorf("%w: record %d (0-based): prediction %d overflows in the targets' units", mlp.ErrData, i, k)
+					}
+				}
+			}
+		}
+		return &Prediction{Values: out}, nil
+	}
+	pr := &Prediction{Classes: mlp.Classify(out, nil), Labels: make([]string, r)}
+	for i, k := range pr.Classes {
+		pr.Labels[i] = p.classes[k]
+	}
+	if c == 1 {
+		pr.Proba = mat.NewDense(r, 2, nil)
+		for i := range r {
+			q := out.At(i, 0)
+			pr.Proba.Set(i, 0, 1-q)
+			pr.Proba.Set(i, 1, q)
+		}
+	} else {
+		pr.Proba = out
+	}
+	return pr, nil
+}

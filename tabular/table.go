@@ -1,0 +1,303 @@
+package tabular
+
+import (
+	"github.com/mlpkit/mlp"
+
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// ColumnKind says how the cells of a column are read.
+type ColumnKind int
+
+const (
+	// Numeric cells are numbers, stored as float64.
+	Numeric ColumnKind = iota + 1
+	// Categorical cells are texts from a finite set, the column's
+	// categories; a categorical feature is one-hot encoded.
+	Categorical
+)
+
+// String returns "numeric" or "categorical".
+func (k ColumnKind) String() string {
+	switch k {
+	case Numeric:
+		return "numeric"
+	case Categorical:
+		return "categorical"
+	}
+	return "unknown kind"
+}
+
+// Column is one column of a Table: a name, a kind and one value per row.
+//
+// Every column stores its cells as float64, NaN meaning missing: a Numeric
+// column the numbers themselves, a Categorical column the 0-based index of
+// the cell's text in Categories (so Categories[int(Values[i])] is the text of
+// row i). This keeps a table at 8 bytes a cell whatever its kinds.
+type Column struct {
+	// Name is the column's header name, with surrounding spaces removed.
+	Name string
+
+	// Kind is Numeric or Categorical.
+	Kind ColumnKind
+
+	// Values holds one entry per row; NaN marks a missing cell.
+	Values []float64
+
+	// Categories holds the distinct non-missing texts of a Categorical
+	// column, trimmed of surrounding spaces, in byte order (as sort.Strings
+	// orders them). It is nil for a Numeric column.
+	Categories []string
+}
+
+// Missing reports whether row i of c is a missing cell.
+func (c *Column) Missing(i int) bool { return math.IsNaN(c.Values[i]) }
+
+// Text returns the text of row i: the category of a Categorical cell, the
+// shortest decimal form of a Numeric one (strconv.FormatFloat with 'g' and
+// precision -1), and "" for a missing cell. It panics if i is out of range.
+func (c *Column) Text(i int) string {
+	v := c.Values[i]
+	switch {
+	case math.IsNaN(v):
+		return ""
+	case c.Kind == Categorical:
+		return c.Categories[int(v)]
+	}
+	return formatNumber(v)
+}
+
+// formatNumber is the text of a number in class names and messages: the
+// shortest decimal that reads back as v, without exponent for integers below
+// 2^53 ("3", not "3e+00").
+func formatNumber(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) <= maxExactInt {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// maxExactInt is 2^53, the largest magnitude below which every integer is a
+// float64.
+const maxExactInt = 1 << 53
+
+// Table is a table of data as CSVReader reads it: feature columns, the
+// target columns, and what is known about the target.
+//
+// The columns of a Table share nothing with those of another Table: Subset
+// copies. A Table is plain data; the package only reads the Tables it is
+// given, so reading one from several goroutines is safe as long as nothing
+// writes to it.
+type Table struct {
+	// Features are the columns a model reads, in file order, without the
+	// targets and the ignored columns.
+	Features []Column
+
+	// Targets are the target columns, in the order they were asked for:
+	// none for data to predict on, one for classification or regression,
+	// several for multi-output regression.
+	Targets []Column
+
+	// Task is the task the targets call for, decided by InferTask: AutoTask
+	// when there are no targets.
+	Task Task
+
+	// TaskNote says why Task was chosen, in one sentence naming the target
+	// column; programs should show it when the task was inferred.
+	TaskNote string
+
+	// Dropped is the number of rows left out because a target cell was
+	// missing.
+	Dropped int
+
+	// NA lists the missing-value markers the table was read with, besides
+	// the ones every reader knows ("", "NA", "N/A", "NaN", "nan", "null").
+	// A Preprocessor fitted on the table keeps them, to read the cells it
+	// is given to predict the same way.
+	NA []string
+}
+
+// Rows returns the number of rows (samples) of t.
+func (t *Table) Rows() int {
+	switch {
+	case len(t.Features) > 0:
+		return len(t.Features[0].Values)
+	case len(t.Targets) > 0:
+		return len(t.Targets[0].Values)
+	}
+	return 0
+}
+
+// FeatureNames returns the names of the feature columns, in order, in a new
+// slice.
+func (t *Table) FeatureNames() []string {
+	names := make([]string, len(t.Features))
+	for i := range t.Features {
+		names[i] = t.Features[i].Name
+	}
+	return names
+}
+
+// TargetNames returns the names of the target columns, in order, in a new
+// slice.
+func (t *Table) TargetNames() []string {
+	names := make([]string, len(t.Targets))
+	for i := range t.Targets {
+		names[i] = t.Targets[i].Name
+	}
+	return names
+}
+
+// Subset returns a new Table holding rows idx of t, in that order (an index
+// may repeat). Kinds, categories, Task, TaskNote and NA are kept (a
+// categorical column keeps all its categories, also those its rows no longer
+// use), Dropped is 0, and nothing is shared with t. It allocates the new
+// columns and panics if an index is out of range.
+func (t *Table) Subset(idx []int) *Table {
+	n := t.Rows()
+	for _, r := range idx {
+		if r < 0 || r >= n {
+			panic(fmt.Sprintf("mlp: Table.Subset: row index %d out of range [0, %d)", r, n))
+		}
+	}
+	sub := func(cols []Column) []Column {
+		if cols == nil {
+			return nil
+		}
+		out := make([]Column, len(cols))
+		for j, c := range cols {
+			v := make([]float64, len(idx))
+			for i, r := range idx {
+				v[i] = c.Values[r]
+			}
+			out[j] = Column{Name: c.Name, Kind: c.Kind, Values: v, Categories: slices.Clone(c.Categories)}
+		}
+		return out
+	}
+	return &Table{
+		Features: sub(t.Features),
+		Targets:  sub(t.Targets),
+		Task:     t.Task,
+		TaskNote: t.TaskNote,
+		NA:       slices.Clone(t.NA),
+	}
+}
+
+// Dataset returns t as plain numbers, for a model built by hand: X holds the
+// feature columns as they are and Y the targets, class indices (in the order
+// of FitLabelEncoder on the target column) for classification or the values
+// for regression. It returns an error wrapping ErrData, naming the column,
+// if a feature is categorical or has a missing cell (fit a Preprocessor, as
+// the estimators do, to encode and impute them), and if t has no target or
+// no rows. It allocates the Dataset.
+func (t *Table) Dataset() (*mlp.Dataset, error) {
+	if t == nil || t.Rows() == 0 {
+		return nil, fmt.Errorf("%w: Table.Dataset: the table has no rows", mlp.ErrData)
+	}
+	if len(t.Targets) == 0 {
+		return nil, fmt.Errorf("%w: Table.Dataset: the table has no target column; set CSVReader.Targets or TargetIndex", mlp.ErrData)
+	}
+	if len(t.Features) == 0 {
+		return nil, fmt.Errorf("%w: Table.Dataset: the table has no feature column", mlp.ErrData)
+	}
+	n := t.Rows()
+	x := mat.NewDense(n, len(t.Features), nil)
+	for j := range t.Features {
+		c := &t.Features[j]
+		if c.Kind == Categorical {
+			return nil, fmt.Errorf("%w: Table.Dataset: column %q is categorical; fit a Preprocessor to one-hot encode it", mlp.ErrData, c.Name)
+		}
+		for i, v := range c.Values {
+			if math.IsNaN(v) {
+				return nil, fmt.Errorf("%w: Table.Dataset: column %q has a missing cell in row %d (0-based); fit a Preprocessor to impute it", mlp.ErrData, c.Name, i)
+			}
+			x.Set(i, j, v)
+		}
+	}
+	var y mlp.Targets
+	if t.Task == Classification {
+		enc, err := FitLabelEncoder(&t.Targets[0])
+		if err != nil {
+			return nil, err
+		}
+		if y.Labels, err = enc.Transform(&t.Targets[0]); err != nil {
+			return nil, err
+		}
+	} else {
+		vals, err := t.TargetValues()
+		if err != nil {
+			return nil, err
+		}
+		y.Values = vals
+	}
+	d, err := mlp.NewDataset(x, y)
+	if err != nil {
+		return nil, err
+	}
+	d.FeatureNames = t.FeatureNames()
+	return d, nil
+}
+
+// TargetValues returns the target columns as a rows×targets matrix, for
+// regression. It returns an error wrapping ErrData if there is no target, a
+// target is categorical or a cell is missing. It allocates the matrix.
+func (t *Table) TargetValues() (*mat.Dense, error) {
+	if t == nil || len(t.Targets) == 0 || t.Rows() == 0 {
+		return nil, fmt.Errorf("%w: the table has no target column or no rows", mlp.ErrData)
+	}
+	y := mat.NewDense(t.Rows(), len(t.Targets), nil)
+	for j := range t.Targets {
+		c := &t.Targets[j]
+		if c.Kind != Numeric {
+			return nil, fmt.Errorf("%w: target column %q holds text labels, not numbers to regress on", mlp.ErrData, c.Name)
+		}
+		for i, v := range c.Values {
+			if math.IsNaN(v) {
+				return nil, fmt.Errorf("%w: target column %q has a missing cell in row %d (0-based)", mlp.ErrData, c.Name, i)
+			}
+			y.Set(i, j, v)
+		}
+	}
+	return y, nil
+}
+
+// quote returns s quoted for a message, cut to its first maxQuoted bytes
+// (then marked "…") so that an error never carries a whole huge cell.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// maxQuoted is the most bytes of a cell an error message quotes.
+const maxQuoted = 40
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// listNames returns names quoted and joined by ", ", at most 20 of them.
+func listNames(names []string) string {
+	const most = 20
+	var b strings.Builder
+	for i, n := range names {
+		if i == most {
+			fmt.Fprintf(&b, ", … (%d columns)", len(names))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(n))
+	}
+	return b.String()
+}
