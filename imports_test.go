@@ -12,12 +12,16 @@ import (
 
 // optional lists the module paths that only a subpackage may bring in, so
 // that programs which only train and run models do not pull them in: the
-// plotting library (mlpplot) and protobuf (onnx), and those subpackages.
+// plotting library (mlpplot) and protobuf (onnx), and those subpackages;
+// and the packages built on the engine (tabular, mlpserve), which the
+// engine never imports: imports point one way.
 var optional = []string{
 	"gonum.org/v1/plot",
 	"google.golang.org/protobuf",
 	"github.com/mlpkit/mlp/mlpplot",
 	"github.com/mlpkit/mlp/onnx",
+	"github.com/mlpkit/mlp/tabular",
+	"github.com/mlpkit/mlp/mlpserve",
 }
 
 // isOptional reports whether the package path is one of optional or below it.
@@ -80,6 +84,29 @@ func TestRootPackageDependsOnNoOptional(t *testing.T) {
 	for _, d := range deps {
 		if isOptional(d) {
 			t.Errorf("github.com/mlpkit/mlp depends on %s", d)
+		}
+	}
+}
+
+// Package tabular, the practitioner's path, depends on none of the
+// optional modules either: a program that reads a CSV file and trains an
+// estimator pulls in neither plotting, protobuf nor the server.
+func TestTabularDependsOnNoOptional(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	out, err := exec.Command(gobin, "list", "-deps", "github.com/mlpkit/mlp/tabular").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) == 0 {
+		t.Fatal("go list printed no dependencies")
+	}
+	for _, d := range deps {
+		if isOptional(d) && d != "github.com/mlpkit/mlp/tabular" {
+			t.Errorf("github.com/mlpkit/mlp/tabular depends on %s", d)
 		}
 	}
 }

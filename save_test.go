@@ -715,3 +715,33 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveAllocations saves a 784-256-128-10 model, whose 235,146 weights
+// and biases are each checked for finiteness without formatting a name:
+// Save allocates its file buffer and a bounded number of small values per
+// layer, never one per weight.
+func TestSaveAllocations(t *testing.T) {
+	src := rand.NewPCG(1, 2)
+	m, err := NewSequential(NewLinear(784, 256, src), &ReLU{}, NewLinear(256, 128, src), &ReLU{},
+		NewLinear(128, 10, src), &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	size := buf.Len()
+	allocs := testing.AllocsPerRun(5, func() {
+		buf.Reset()
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// The buffer of the file is one allocation; a few more per call are
+	// the writer's. 2 per layer is generous.
+	if max := 4 + 2*len(m.Layers()); allocs > float64(max) {
+		t.Errorf("Save of a %d-byte model allocated %v times, want at most %d", size, allocs, max)
+	}
+	t.Logf("Save: %d bytes, %v allocations", size, allocs)
+}
