@@ -69,34 +69,25 @@ func TestRootPackageImportsNoOptional(t *testing.T) {
 // The root package depends on none of the optional modules, directly or
 // through another package, as go list reports.
 func TestRootPackageDependsOnNoOptional(t *testing.T) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH; TestRootPackageImportsNoOptional checks the direct imports")
-	}
-	out, err := exec.Command(gobin, "list", "-deps", "github.com/mlpkit/mlp").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	deps := strings.Fields(string(out))
-	if len(deps) == 0 {
-		t.Fatal("go list printed no dependencies")
-	}
-	for _, d := range deps {
-		if isOptional(d) {
-			t.Errorf("github.com/mlpkit/mlp depends on %s", d)
-		}
-	}
+	checkNoOptionalDeps(t, "github.com/mlpkit/mlp")
 }
 
 // Package tabular, the practitioner's path, depends on none of the
 // optional modules either: a program that reads a CSV file and trains an
 // estimator pulls in neither plotting, protobuf nor the server.
 func TestTabularDependsOnNoOptional(t *testing.T) {
+	checkNoOptionalDeps(t, "github.com/mlpkit/mlp/tabular")
+}
+
+// checkNoOptionalDeps fails t if pkg depends, as go list -deps reports, on
+// an optional package other than itself.
+func checkNoOptionalDeps(t *testing.T, pkg string) {
+	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("go is not on PATH")
+		t.Skip("go is not on PATH; TestRootPackageImportsNoOptional checks the root's direct imports")
 	}
-	out, err := exec.Command(gobin, "list", "-deps", "github.com/mlpkit/mlp/tabular").CombinedOutput()
+	out, err := exec.Command(gobin, "list", "-deps", pkg).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
@@ -105,8 +96,8 @@ func TestTabularDependsOnNoOptional(t *testing.T) {
 		t.Fatal("go list printed no dependencies")
 	}
 	for _, d := range deps {
-		if isOptional(d) && d != "github.com/mlpkit/mlp/tabular" {
-			t.Errorf("github.com/mlpkit/mlp/tabular depends on %s", d)
+		if isOptional(d) && d != pkg {
+			t.Errorf("%s depends on %s", pkg, d)
 		}
 	}
 }
