@@ -3,7 +3,6 @@ package mlp
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 )
 
 // Fold is one train/test partition of the rows of a data set, as row
@@ -74,17 +73,31 @@ func (s KFold) check(name string) (int, error) {
 }
 
 // StratifiedKFold splits rows into K folds that each hold about the same
-// share of every class, as scikit-learn's StratifiedKFold does: the rows
-// are ordered by class (within a class, in row order, or shuffled when
-// Shuffle is set) and dealt to the folds in turn, so each class's rows are
-// spread over the folds as evenly as they can be.
+// share of every class, as scikit-learn 1.2's StratifiedKFold does
+// (sklearn/model_selection/_split.py, _make_test_folds), so that without
+// Shuffle the folds hold the same rows as scikit-learn's:
+//
+//   - classes are numbered by first appearance in the rows;
+//   - the number of rows of class c that fold f tests is the count of c
+//     among positions f, f+K, f+2K, ... of the rows sorted by that number
+//     (the folds are dealt the sorted rows in turn);
+//   - each class's rows, in row order, go to the folds in blocks: the first
+//     rows of the class to fold 0, as many as fold 0 tests of it, the next
+//     to fold 1, and so on.
+//
+// With Shuffle, each class's block of fold numbers is shuffled with the
+// Fisher-Yates shuffle drawing from rand.New(Src), class by class in order
+// of first appearance, as scikit-learn shuffles it with its own generator:
+// the number of rows of each class in each fold is the same as without
+// Shuffle and as scikit-learn's, but which rows go where differs from
+// scikit-learn's for the same seed, since the random streams differ.
 type StratifiedKFold KFold
 
 // Split returns the K folds of the rows whose classes are given, one class
 // index per row. It returns the errors of KFold.Split, and an error wrapping
 // ErrData when a class has fewer than K rows (scikit-learn warns and goes
 // on; a fold without a class would score it as absent) or fewer than K
-// rows are given.
+// rows are given. It allocates K·n ints.
 func (s StratifiedKFold) Split(classes []int) ([]Fold, error) {
 	k, err := KFold(s).check("StratifiedKFold")
 	if err != nil {
@@ -94,23 +107,60 @@ func (s StratifiedKFold) Split(classes []int) ([]Fold, error) {
 	if n < k {
 		return nil, fmt.Errorf("%w: StratifiedKFold: %d rows cannot make %d folds", ErrData, n, k)
 	}
-	order := identity(n)
-	if s.Shuffle {
-		shuffle(rand.New(s.Src), order)
+	// Number the classes by first appearance; count them.
+	code := map[int]int{}
+	var counts []int
+	enc := make([]int, n)
+	for i, c := range classes {
+		e, ok := code[c]
+		if !ok {
+			e = len(counts)
+			code[c] = e
+			counts = append(counts, 0)
+		}
+		enc[i] = e
+		counts[e]++
 	}
-	count := map[int]int{}
-	for _, c := range classes {
-		count[c]++
-	}
-	for c, m := range count {
-		if m < k {
-			return nil, fmt.Errorf("%w: StratifiedKFold: class %d has %d rows, fewer than the %d folds", ErrData, c, m, k)
+	for c, e := range code {
+		if counts[e] < k {
+			return nil, fmt.Errorf("%w: StratifiedKFold: class %d has %d rows, fewer than the %d folds", ErrData, c, counts[e], k)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return classes[a] - classes[b] })
+	// alloc[f][e]: rows of class e that fold f tests, dealing the rows
+	// sorted by class number to the folds in turn.
+	alloc := make([][]int, k)
+	for f := range alloc {
+		alloc[f] = make([]int, len(counts))
+	}
+	pos := 0
+	for e, m := range counts {
+		for range m {
+			alloc[pos%k][e]++
+			pos++
+		}
+	}
+	var rng *rand.Rand
+	if s.Shuffle {
+		rng = rand.New(s.Src)
+	}
+	blocks := make([][]int, len(counts)) // the fold of each row of a class, in row order
+	for e := range counts {
+		b := make([]int, 0, counts[e])
+		for f := range k {
+			for range alloc[f][e] {
+				b = append(b, f)
+			}
+		}
+		if rng != nil {
+			shuffle(rng, b)
+		}
+		blocks[e] = b
+	}
 	fold := make([]int, n)
-	for pos, i := range order {
-		fold[i] = pos % k
+	next := make([]int, len(counts))
+	for i, e := range enc {
+		fold[i] = blocks[e][next[e]]
+		next[e]++
 	}
 	return folds(fold, k), nil
 }
