@@ -134,7 +134,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := d.train(ctx, x, mlp.Targets{Values: ys}, len(t.Targets), nil, &mlp.MSE{}, &mlp.R2{})
+	run, err := d.train(ctx, x, mlp.Targets{Values: ys}, len(t.Targets), nil, &squaredLoss{}, &mlp.R2{})
 	if err != nil {
 		return nil, err
 	}
