@@ -52,6 +52,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/mlpkit/mlp"
 )
 
 func main() {
@@ -147,9 +149,39 @@ func run(ctx context.Context, args []string, e *env) int {
 		fs.Usage()
 		return 2
 	}
-	fmt.Fprintf(e.stderr, "mlp %s: %s\n", name, oneLine(err.Error()))
+	msg := err.Error()
+	if errors.Is(err, mlp.ErrData) || errors.Is(err, mlp.ErrSetting) || errors.Is(err, mlp.ErrTooLarge) {
+		msg = flagTerms(msg)
+	}
+	fmt.Fprintf(e.stderr, "mlp %s: %s\n", name, oneLine(msg))
 	return 1
 }
+
+// libraryTerms are the names of library settings in the library's
+// messages, and the flags of the command that set them.
+var libraryTerms = strings.NewReplacer(
+	"add it to CSVReader.NA", "add it to -na",
+	"name it in CSVReader.Categorical", "name it in -categorical",
+	"add it to CSVReader.Ignore", "add it to -ignore",
+	"set CSVReader.Comma to", "set -sep to",
+	"set CSVReader.Task to Regression", "use -task regress",
+	"set the task to Regression", "use -task regress",
+	"set the task to Classification", "use -task classify",
+	"use a smaller BatchSize", "use a smaller -batch",
+	"CSVReader: column", "column",
+	"CSVReader: target column", "-target: column",
+	"CSVReader: ", "",
+	"Limits.MaxCategories = ", "",
+	"Limits.MaxBytes = ", "",
+	"Limits.MaxLineBytes = ", "",
+	"Limits.MaxFields = ", "",
+	"Limits.MaxFieldBytes = ", "",
+)
+
+// flagTerms rewrites a message of the library in the command's terms: the
+// flags in place of the settings they set (-na for CSVReader.NA, -task
+// regress for "set the task to Regression", ...).
+func flagTerms(msg string) string { return libraryTerms.Replace(msg) }
 
 func newFlagSet(c *command, e *env) *flag.FlagSet {
 	fs := flag.NewFlagSet("mlp "+c.name, flag.ContinueOnError)
