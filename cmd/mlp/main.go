@@ -8,13 +8,30 @@
 // Usage:
 //
 //	mlp train   -data FILE.csv -target COLUMN [-target COLUMN2 ...] [flags] -o MODEL
-//	mlp eval    -model MODEL -data FILE.csv
-//	mlp predict -model MODEL -data FILE.csv [-proba]
+//	mlp eval    -model MODEL -data FILE.csv [-na 'NA,?']
+//	mlp predict -model MODEL -data FILE.csv [-na 'NA,?'] [-proba]
 //	mlp inspect -model MODEL
 //	mlp serve   -model MODEL [-addr 127.0.0.1:8080]
 //
 // "mlp help COMMAND" or "mlp COMMAND -h" lists a command's flags. A -data of
-// "-" reads standard input.
+// "-" reads standard input. Every command reads the missing-value markers
+// the model was trained with (train's -na) besides those of its own -na.
+//
+// # Files
+//
+// An -o file is written whole or not at all, through a temporary file
+// beside it renamed at the end, and is checked before any work: an -o that
+// is an input file (also through a link) is refused, as are a directory, a
+// named pipe and a device; a symbolic link is written through to the file
+// it names; an existing file keeps its permissions (a new one gets 0644);
+// and a directory that cannot be written, or a name too long for the
+// temporary file, fails at once. eval and predict stream their input, and
+// train validates in chunks, so a file of any length under the CSV
+// reader's limits is scored.
+//
+// When the first column of train's header has no name and holds the row
+// numbers 1..n (R's write.csv) or 0..n-1 (pandas' to_csv), it is left out
+// with a note on standard error.
 //
 // # Output
 //
@@ -29,8 +46,10 @@
 // RMSE pooled over all of them and R² averaged). eval prints the report and
 // ends with "final loss=... accuracy=..." or "final loss=... rmse=... r2=...".
 // predict writes CSV to standard output, one row per input row in input
-// order: a "prediction" column ("prediction_<target>" per target when there
-// are several) and with -proba one "p_<class>" column per class; numbers are
+// order: a "prediction" column, or for a regressor of several outputs one
+// column per output, "prediction_<target>" after the model's target names
+// ("prediction_<k>", k from 0, for a model without them), and with -proba
+// (classifiers only) one "p_<class>" column per class; numbers are
 // written with strconv.FormatFloat(v, 'g', -1, 64). serve answers POST
 // /predict, GET /healthz and GET /metadata as package mlpserve documents.
 //
