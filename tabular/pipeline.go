@@ -142,6 +142,16 @@ func (p *Pipeline) Classes() []string { return slices.Clone(p.classes) }
 // were not given).
 func (p *Pipeline) Targets() []string { return slices.Clone(p.targets) }
 
+// NA returns the texts the pipeline reads as a missing cell besides the
+// defaults ("", "NA", "N/A", "NaN", "nan" and "null"): those of the table
+// it was trained on (Table.NA), in a new slice.
+func (p *Pipeline) NA() []string {
+	if p == nil || p.pre == nil {
+		return nil
+	}
+	return slices.Clone(p.pre.na)
+}
+
 // Net returns a copy of the pipeline's network (see Sequential.Clone).
 func (p *Pipeline) Net() (*mlp.Sequential, error) {
 	return p.net.Clone()

@@ -3,13 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/mlpkit/mlp/internal/atomicfile"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -58,49 +57,37 @@ func dataName(path string) string {
 	return path
 }
 
-// savePipeline writes p to the file at path with writeFile.
-func savePipeline(p *tabular.Pipeline, path string) error {
-	return writeFile(path, p.Save)
-}
-
-// writeFile writes the file at path with write, through a temporary file in
-// the same directory renamed at the end, so that a failed run leaves no
-// partial file behind and never replaces a good one.
-func writeFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// output checks the -o path out before any work: that it is not one of the
+// inputs (by flag name, such as "-data"; compared with os.SameFile, so a
+// symbolic or hard link to an input is one too), and that atomicfile can
+// replace it (see atomicfile.Check). The Target writes the file at the end.
+func output(out string, inputs ...flagPath) (*atomicfile.Target, error) {
+	if fo, err := os.Stat(out); err == nil {
+		for _, in := range inputs {
+			if in.path == "" || in.path == "-" {
+				continue
+			}
+			if fi, err := os.Stat(in.path); err == nil && os.SameFile(fo, fi) {
+				return nil, usagef("-o %s is the %s file %s: the output would overwrite the input; write it elsewhere", out, in.flag, in.path)
+			}
 		}
-	}()
-	w := bufio.NewWriter(f)
-	if err := write(w); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := w.Flush(); err != nil {
-		return err
+	t, err := atomicfile.Check(out)
+	if err != nil {
+		return nil, fmt.Errorf("-o: %w", err)
 	}
-	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return t, nil
 }
 
-// modelData are the -model, -data and -sep flags of the commands that run a
-// model on a CSV file.
+// flagPath is the path given to an input flag, named with its dash.
+type flagPath struct{ flag, path string }
+
+// modelData are the -model, -data, -sep and -na flags of the commands that
+// run a model on a CSV file.
 type modelData struct {
 	model, data *string
 	sep         sepFlag
+	na          listFlag
 }
 
 // addModelData registers the flags on fs; dataUsage says what -data holds.
@@ -109,6 +96,7 @@ func addModelData(fs *flag.FlagSet, dataUsage string) *modelData {
 	m.model = fs.String("model", "", "the model `file` (required)")
 	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+"; - reads standard input (required)")
 	fs.Var(&m.sep, "sep", "the field `delimiter`: one character, \\t for a tab")
+	fs.Var(&m.na, "na", "comma-separated `texts` that mark a missing cell, besides \"\", NA, N/A, NaN, nan, null and those the model was trained with")
 	return m
 }
 

@@ -8,13 +8,30 @@
 // Usage:
 //
 //	mlp train   -data FILE.csv -target COLUMN [-target COLUMN2 ...] [flags] -o MODEL
-//	mlp eval    -model MODEL -data FILE.csv
-//	mlp predict -model MODEL -data FILE.csv [-proba]
+//	mlp eval    -model MODEL -data FILE.csv [-na 'NA,?']
+//	mlp predict -model MODEL -data FILE.csv [-na 'NA,?'] [-proba]
 //	mlp inspect -model MODEL
 //	mlp serve   -model MODEL [-addr 127.0.0.1:8080]
 //
 // "mlp help COMMAND" or "mlp COMMAND -h" lists a command's flags. A -data of
-// "-" reads standard input.
+// "-" reads standard input. Every command reads the missing-value markers
+// the model was trained with (train's -na) besides those of its own -na.
+//
+// # Files
+//
+// An -o file is written whole or not at all, through a temporary file
+// beside it renamed at the end, and is checked before any work: an -o that
+// is an input file (also through a link) is refused, as are a directory, a
+// named pipe and a device; a symbolic link is written through to the file
+// it names; an existing file keeps its permissions (a new one gets 0644);
+// and a directory that cannot be written, or a name too long for the
+// temporary file, fails at once. eval and predict stream their input, and
+// train validates in chunks, so a file of any length under the CSV
+// reader's limits is scored.
+//
+// When the first column of train's header has no name and holds the row
+// numbers 1..n (R's write.csv) or 0..n-1 (pandas' to_csv), it is left out
+// with a note on standard error.
 //
 // # Output
 //
@@ -29,8 +46,10 @@
 // RMSE pooled over all of them and R² averaged). eval prints the report and
 // ends with "final loss=... accuracy=..." or "final loss=... rmse=... r2=...".
 // predict writes CSV to standard output, one row per input row in input
-// order: a "prediction" column ("prediction_<target>" per target when there
-// are several) and with -proba one "p_<class>" column per class; numbers are
+// order: a "prediction" column, or for a regressor of several outputs one
+// column per output, "prediction_<target>" after the model's target names
+// ("prediction_<k>", k from 0, for a model without them), and with -proba
+// (classifiers only) one "p_<class>" column per class; numbers are
 // written with strconv.FormatFloat(v, 'g', -1, 64). serve answers POST
 // /predict, GET /healthz and GET /metadata as package mlpserve documents.
 //
@@ -52,6 +71,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/mlpkit/mlp"
 )
 
 func main() {
@@ -147,9 +168,39 @@ func run(ctx context.Context, args []string, e *env) int {
 		fs.Usage()
 		return 2
 	}
-	fmt.Fprintf(e.stderr, "mlp %s: %s\n", name, oneLine(err.Error()))
+	msg := err.Error()
+	if errors.Is(err, mlp.ErrData) || errors.Is(err, mlp.ErrSetting) || errors.Is(err, mlp.ErrTooLarge) {
+		msg = flagTerms(msg)
+	}
+	fmt.Fprintf(e.stderr, "mlp %s: %s\n", name, oneLine(msg))
 	return 1
 }
+
+// libraryTerms are the names of library settings in the library's
+// messages, and the flags of the command that set them.
+var libraryTerms = strings.NewReplacer(
+	"add it to CSVReader.NA", "add it to -na",
+	"name it in CSVReader.Categorical", "name it in -categorical",
+	"add it to CSVReader.Ignore", "add it to -ignore",
+	"set CSVReader.Comma to", "set -sep to",
+	"set CSVReader.Task to Regression", "use -task regress",
+	"set the task to Regression", "use -task regress",
+	"set the task to Classification", "use -task classify",
+	"use a smaller BatchSize", "use a smaller -batch",
+	"CSVReader: column", "column",
+	"CSVReader: target column", "-target: column",
+	"CSVReader: ", "",
+	"Limits.MaxCategories = ", "",
+	"Limits.MaxBytes = ", "",
+	"Limits.MaxLineBytes = ", "",
+	"Limits.MaxFields = ", "",
+	"Limits.MaxFieldBytes = ", "",
+)
+
+// flagTerms rewrites a message of the library in the command's terms: the
+// flags in place of the settings they set (-na for CSVReader.NA, -task
+// regress for "set the task to Regression", ...).
+func flagTerms(msg string) string { return libraryTerms.Replace(msg) }
 
 func newFlagSet(c *command, e *env) *flag.FlagSet {
 	fs := flag.NewFlagSet("mlp "+c.name, flag.ContinueOnError)

@@ -36,11 +36,15 @@ func setupExport(fs *flag.FlagSet) func(context.Context, *env) error {
 		case *out == "":
 			return usagef("-o is required")
 		}
+		dst, err := output(*out, flagPath{"-model", *model})
+		if err != nil {
+			return err
+		}
 		p, err := loadPipeline(*model)
 		if err != nil {
 			return err
 		}
-		if err := writeFile(*out, func(w io.Writer) error {
+		if err := dst.Write(func(w io.Writer) error {
 			return onnx.ExportPipeline(w, p, &onnx.ExportSettings{Float32: *f32})
 		}); err != nil {
 			return err
@@ -62,6 +66,10 @@ func setupImport(fs *flag.FlagSet) func(context.Context, *env) error {
 		case *out == "":
 			return usagef("-o is required")
 		}
+		dst, err := output(*out, flagPath{"-onnx", *in})
+		if err != nil {
+			return err
+		}
 		f, err := os.Open(*in)
 		if err != nil {
 			return err
@@ -79,7 +87,7 @@ func setupImport(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", *in, err)
 		}
-		if err := savePipeline(p, *out); err != nil {
+		if err := dst.Write(p.Save); err != nil {
 			return err
 		}
 		if m.Producer != "" {

@@ -23,21 +23,20 @@ func init() {
 	})
 }
 
-// predictChunk is the number of records predicted in one call: the output
-// streams, and memory stays bounded whatever the file's length.
-const predictChunk = 4096
-
 func setupPredict(fs *flag.FlagSet) func(context.Context, *env) error {
 	md := addModelData(fs, "to predict, with a header row")
-	proba := fs.Bool("proba", false, "add one p_<class> column of probabilities per class (classifiers)")
+	proba := fs.Bool("proba", false, "add one p_<class> column of probabilities per class (classifiers only)")
 	return func(ctx context.Context, e *env) error {
 		p, f, err := md.open(e)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		if *proba && p.Task() != tabular.Classification {
+			return usagef("-proba is for classifiers; %s is a regressor, which predicts %s", *md.model, strings.Join(predictHeader(p, false), ", "))
+		}
 		out := bufio.NewWriter(e.stdout)
-		if err := predictCSV(ctx, p, f, rune(md.sep), *proba, out); err != nil {
+		if err := predictCSV(ctx, p, f, rune(md.sep), md.na, *proba, out); err != nil {
 			return fmt.Errorf("%s: %w", dataName(*md.data), err)
 		}
 		return out.Flush()
@@ -45,58 +44,35 @@ func setupPredict(fs *flag.FlagSet) func(context.Context, *env) error {
 }
 
 // predictCSV reads CSV records from r and writes their predictions as CSV
-// to w, predictChunk records at a time.
-func predictCSV(ctx context.Context, p *tabular.Pipeline, r io.Reader, comma rune, proba bool, w io.Writer) error {
-	lr := &lineLimiter{r: r, max: tabular.DefaultMaxLineBytes, line: 1}
-	cr := csv.NewReader(lr)
-	cr.Comma = comma
-	cr.FieldsPerRecord = 0 // every record as long as the header, or an error naming its line
-	cr.ReuseRecord = false
-	header, err := cr.Read()
+// to w, chunkRows records at a time. Cells that are one of na are missing,
+// besides the model's own markers.
+func predictCSV(ctx context.Context, p *tabular.Pipeline, r io.Reader, comma rune, na []string, proba bool, w io.Writer) error {
+	ch, err := newCSVChunks(r, comma)
 	if err != nil {
-		if err == io.EOF {
-			return errors.New("the file is empty: want a header row of column names")
-		}
-		return csvError(err, lr)
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+		return err
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(predictHeader(p, proba)); err != nil {
 		return err
 	}
-	var (
-		recs  [][]string
-		lines []int
-		cells []string
-		done  bool
-	)
-	for !done {
+	var cells []string
+	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		recs, lines = recs[:0], lines[:0]
-		for len(recs) < predictChunk {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				done = true
-				break
-			}
-			if err != nil {
-				return csvError(err, lr)
-			}
-			line, _ := cr.FieldPos(0)
-			recs, lines = append(recs, rec), append(lines, line)
+		more, err := ch.next()
+		if err != nil {
+			return err
 		}
-		if len(recs) == 0 {
+		if !more {
 			break
 		}
-		pred, err := p.PredictRecords(header, recs)
+		blankNA(ch.recs, na)
+		pred, err := p.PredictRecords(ch.header, ch.recs)
 		if err != nil {
-			return recordError(err, lines)
+			return recordError(err, ch.lines)
 		}
-		for i := range recs {
+		for i := range ch.recs {
 			cells = appendPrediction(cells[:0], p, pred, i, proba)
 			if err := cw.Write(cells); err != nil {
 				return err
@@ -107,22 +83,85 @@ func predictCSV(ctx context.Context, p *tabular.Pipeline, r io.Reader, comma run
 	return cw.Error()
 }
 
-// predictHeader returns the header of predict's output: "prediction", or
-// "prediction_<target>" per target when there are several, then with proba
-// "p_<class>" per class.
-func predictHeader(p *tabular.Pipeline, proba bool) []string {
-	targets := p.Targets()
-	var h []string
-	if p.Task() == tabular.Regression && len(targets) > 1 {
-		for _, t := range targets {
-			h = append(h, "prediction_"+t)
+// csvChunks reads a CSV file's header row, then its records chunkRows at a
+// time with the line each starts on, through a lineLimiter, so that memory
+// stays bounded whatever the input.
+type csvChunks struct {
+	lr     *lineLimiter
+	cr     *csv.Reader
+	header []string
+	recs   [][]string // the records of the chunk next read
+	lines  []int      // the line of each of recs
+	done   bool
+}
+
+// newCSVChunks reads the header row of r, without a byte order mark.
+func newCSVChunks(r io.Reader, comma rune) (*csvChunks, error) {
+	lr := &lineLimiter{r: r, max: tabular.DefaultMaxLineBytes, line: 1}
+	cr := csv.NewReader(lr)
+	cr.Comma = comma
+	cr.FieldsPerRecord = 0 // every record as long as the header, or an error naming its line
+	header, err := cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, errors.New("the file is empty: want a header row of column names")
 		}
-	} else {
-		h = append(h, "prediction")
+		return nil, csvError(err, lr)
 	}
-	if proba && p.Task() == tabular.Classification {
-		for _, c := range p.Classes() {
-			h = append(h, "p_"+c)
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	}
+	return &csvChunks{lr: lr, cr: cr, header: header}, nil
+}
+
+// next reads the next chunk of at most chunkRows records into c.recs and
+// c.lines, and reports whether there is one.
+func (c *csvChunks) next() (bool, error) {
+	c.recs, c.lines = c.recs[:0], c.lines[:0]
+	for !c.done && len(c.recs) < chunkRows {
+		rec, err := c.cr.Read()
+		if err == io.EOF {
+			c.done = true
+			break
+		}
+		if err != nil {
+			return false, csvError(err, c.lr)
+		}
+		line, _ := c.cr.FieldPos(0)
+		c.recs, c.lines = append(c.recs, rec), append(c.lines, line)
+	}
+	return len(c.recs) > 0, nil
+}
+
+// predictHeader returns the header of predict's output: for a classifier
+// "prediction", then with proba "p_<class>" per class; for a regressor
+// "prediction" when the net has one output, and otherwise one column per
+// output, "prediction_<target>" after the model's target names or, for a
+// model without them, "prediction_<k>" for output k (0-based).
+func predictHeader(p *tabular.Pipeline, proba bool) []string {
+	if p.Task() == tabular.Classification {
+		h := []string{"prediction"}
+		if proba {
+			for _, c := range p.Classes() {
+				h = append(h, "p_"+c)
+			}
+		}
+		return h
+	}
+	outs := 1
+	if net, err := p.Net(); err == nil {
+		outs = net.OutputSize()
+	}
+	if outs == 1 {
+		return []string{"prediction"}
+	}
+	targets := p.Targets()
+	h := make([]string, outs)
+	for k := range h {
+		if len(targets) == outs {
+			h[k] = "prediction_" + targets[k]
+		} else {
+			h[k] = "prediction_" + strconv.Itoa(k)
 		}
 	}
 	return h
@@ -163,8 +202,8 @@ func recordError(err error, lines []int) error {
 	return err
 }
 
-// csvError turns an error of encoding/csv or of the line limiter into one
-// naming the line.
+// csvError turns an error of encoding/csv into one naming the line; an
+// error of the line limiter names it already.
 func csvError(err error, lr *lineLimiter) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {

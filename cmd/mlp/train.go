@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/mlpkit/mlp"
@@ -36,9 +34,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
 	var hidden widthsFlag
 	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	epochs := fs.Int("epochs", 0, "the most training `epochs`; training stops earlier when the loss stops improving (default: the estimator's, 200)")
-	batch := fs.Int("batch", 0, "mini-batch `size` (default: the estimator's, min(200, rows))")
-	lr := fs.Float64("lr", 0, "Adam's learning `rate` (default: the estimator's, 0.001)")
+	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: the estimator's, 200)")
+	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
+	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
 	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in (0, 1)")
 	sep := sepFlag(',')
@@ -50,6 +48,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	out := fs.String("o", "", "the model `file` to write (required)")
 
 	return func(ctx context.Context, e *env) error {
+		// A flag given 0 means 0, which no setting takes: only a flag left
+		// out means the estimator's default.
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 		var asked tabular.Task
 		switch {
 		case *data == "":
@@ -58,11 +60,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("-target is required")
 		case *out == "":
 			return usagef("-o is required")
-		case *epochs < 0:
+		case *epochs < 0 || given["epochs"] && *epochs == 0:
 			return usagef("invalid value %d for flag -epochs: must be at least 1", *epochs)
-		case *batch < 0:
+		case *batch < 0 || given["batch"] && *batch == 0:
 			return usagef("invalid value %d for flag -batch: must be at least 1", *batch)
-		case *lr < 0 || math.IsNaN(*lr) || math.IsInf(*lr, 1):
+		case *lr < 0 || given["lr"] && *lr == 0 || math.IsNaN(*lr) || math.IsInf(*lr, 1):
 			return usagef("invalid value %v for flag -lr: must be positive and finite", *lr)
 		case !(*val > 0 && *val < 1):
 			return usagef("invalid value %v for flag -val: must be in (0, 1)", *val)
@@ -84,10 +86,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 		}
 		// A model file that cannot be written is found before training.
-		if fi, err := os.Stat(filepath.Dir(*out)); err != nil {
-			return fmt.Errorf("-o: %w", err)
-		} else if !fi.IsDir() {
-			return fmt.Errorf("-o: %s is not a directory", filepath.Dir(*out))
+		dst, err := output(*out, flagPath{"-data", *data})
+		if err != nil {
+			return err
 		}
 
 		f, err := openData(*data, e)
@@ -95,7 +96,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return err
 		}
 		defer f.Close()
-		rd := tabular.NewCSVReader(f)
+		in, rowNames, err := nameRowNames(f, rune(sep))
+		if err != nil {
+			return fmt.Errorf("%s: %w", dataName(*data), err)
+		}
+		rd := tabular.NewCSVReader(in)
 		rd.Comma = rune(sep)
 		rd.Targets = targets
 		rd.Task = asked
@@ -106,6 +111,15 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
+		if rowNames != "" {
+			note, err := dropRowNames(t, rowNames)
+			if err != nil {
+				return fmt.Errorf("%s: %w", dataName(*data), err)
+			}
+			if note != "" {
+				fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), note)
+			}
+		}
 		printKernel(e)
 		w := e.stdout
 		fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s", dataName(*data), t.Rows(), len(t.Features), targets.String(), t.Task)
@@ -114,7 +128,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Fprintln(w)
 		if t.TaskNote != "" {
-			fmt.Fprintf(w, "task: %s\n", t.TaskNote)
+			fmt.Fprintf(w, "task: %s\n", flagTerms(t.TaskNote))
 		}
 
 		train, valid, err := tabular.SplitTable(t, mlp.SplitSettings{
@@ -161,7 +175,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return fmt.Errorf("validation: %w", err)
 		}
-		if err := savePipeline(p, *out); err != nil {
+		if err := dst.Write(p.Save); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
