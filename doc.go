@@ -12,8 +12,8 @@
 // compares the model's output with Targets, Backprop fills every parameter's
 // gradient, and an Optimizer (SGD, Adam, AdamW) updates the parameters. A
 // Trainer ties model, criterion and optimizer together and runs epochs of
-// mini-batches from a DataLoader over a Dataset, which comes from a Table
-// that a CSVReader reads:
+// mini-batches from a DataLoader over a Dataset (package tabular reads one
+// from a CSV file):
 //
 //	model, _ := mlp.NewSequential(
 //		mlp.NewLinear(30, 16, src), &mlp.ReLU{},
@@ -29,19 +29,21 @@
 //
 // # Estimators and model selection
 //
-// MLPClassifier and MLPRegressor do all of the above in one call, with
-// scikit-learn 1.2's defaults and L2 penalty: Fit learns the preprocessing
-// (FitPreprocessor) and the net from a Table and returns a FittedMLP whose
-// Pipeline saves to one file, and whose Score, ClassificationReport,
-// ConfusionMatrix and RegressionReport evaluate it on another Table:
+// Package tabular's MLPClassifier and MLPRegressor do all of the above in
+// one call, with scikit-learn 1.2's defaults and L2 penalty: Fit learns the
+// preprocessing (tabular.FitPreprocessor) and the net from a tabular.Table
+// and returns a tabular.FittedMLP whose Pipeline saves to one file, and
+// whose Score, ClassificationReport, ConfusionMatrix and RegressionReport
+// evaluate it on another Table:
 //
-//	model, err := mlp.MLPClassifier{}.Fit(ctx, train)
+//	model, err := tabular.MLPClassifier{}.Fit(ctx, train)
 //	report, err := model.ClassificationReport(test)
 //	err = model.Pipeline().Save(w)
 //
-// SplitTable, KFold and StratifiedKFold split the rows; CrossValidate and
-// GridSearch fit any Estimator on folds in parallel, with results that do
-// not depend on GOMAXPROCS. TargetScaler standardizes regression targets for
+// Split, KFold and StratifiedKFold split the rows (tabular.SplitTable
+// those of a Table); tabular.CrossValidate and tabular.GridSearch fit any
+// tabular.Estimator on folds in parallel, with results that do not depend
+// on GOMAXPROCS. TargetScaler standardizes regression targets for
 // a net trained by hand and reports in the targets' units.
 //
 // # Shapes
@@ -150,7 +152,7 @@
 // two 8 MiB buffers whatever the rows, and a file of N bytes costs at most
 // 4.5·N bytes plus 384 KiB to load. Programs that build a model
 // from user settings check its widths first with CheckModelSize. The
-// README's Promises section lists every cap.
+// repository's docs/limits.md lists every cap.
 //
 // # Build tags
 //

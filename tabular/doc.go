@@ -1,0 +1,160 @@
+// Copyright ©2026 The mlp Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package tabular is the practitioner's path to the networks of package
+// mlp: it reads a table from a CSV file, learns its preprocessing, trains
+// scikit-learn's MLPClassifier or MLPRegressor on it, and saves the result
+// as one Pipeline that predicts from raw records in another program.
+//
+// # Overview
+//
+// A program reads a Table, splits it, fits an estimator and saves its
+// pipeline:
+//
+//	r := tabular.NewCSVReader(f)
+//	r.Targets = []string{"species"}
+//	table, err := r.ReadAll()
+//	train, test, err := tabular.SplitTable(table, mlp.SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(1, 1)})
+//	model, err := tabular.MLPClassifier{}.Fit(ctx, train)
+//	report, err := model.ClassificationReport(test)
+//	err = model.Pipeline().Save(w)
+//
+// and another program loads it and predicts rows of text:
+//
+//	p, err := tabular.LoadPipeline(r)
+//	pred, err := p.PredictRecords(header, rows) // pred.Labels, pred.Proba
+//
+// The package builds on package mlp (the layers, the Trainer, the model
+// file, the metrics and reports) and is imported by the command mlp, by
+// mlpserve, which serves a Pipeline over HTTP, and by onnx, which exports
+// one. Package mlp never imports it.
+//
+// # Reading tables
+//
+// CSVReader reads comma-separated values into a Table, as encoding/csv
+// does: NewCSVReader sets the defaults, and the exported fields may be
+// changed before ReadAll. The first row names the columns. Targets (by
+// name) or TargetIndex (by position) choose the target columns: one for
+// classification or regression, several for multi-output regression, none
+// for data to predict on. A feature column is Categorical when Categorical
+// names it or when none of its cells is a number, and Numeric otherwise;
+// Ignore drops columns. The cells "", "NA", "N/A", "NaN", "nan", "null"
+// and the texts in NA are missing: a missing feature cell is kept as NaN for
+// the preprocessing to fill, and a row with a missing target is left out and
+// counted in Table.Dropped.
+//
+// A Table stores every cell as a float64, 8 bytes a cell: the numbers of a
+// Numeric column, and for a Categorical column the index of the cell's text
+// in the column's Categories. Table.Subset and SplitTable take rows;
+// Table.Dataset gives the plain numbers of a table without categorical or
+// missing cells, for a net built by hand with package mlp.
+//
+// InferTask is the one rule by which the reader, the estimators and the
+// command decide the task: text labels classify, a non-integer number
+// regresses, integers with at most MaxIntegerClasses (20) distinct values
+// classify, and more regress when the task is inferred (Table.TaskNote says
+// so) and are an error when classification is asked. FitLabelEncoder
+// numbers the classes: numeric labels in numeric order, so that 1 and 1.0
+// are one class, text labels in byte order. A numeric label whose text is
+// not exactly an integer is an error naming its line and column.
+//
+// Limits bound what a CSVReader accepts (by default 1 GiB of input, 4 MiB a
+// line, 2048 fields a record, 64 KiB a cell, 4096 categories in all), so
+// that reading N bytes allocates at most 20·N + 1 MiB.
+//
+// # Preprocessing
+//
+// FitPreprocessor learns, from the training part of a table only, how to
+// turn its feature columns into the matrix a network reads: each numeric
+// column's fill for missing cells (PreprocessSettings.Impute: the mean, the
+// median or the most frequent value, as scikit-learn's SimpleImputer) and
+// its standardization (x − mean) / std; each categorical column's
+// categories, one-hot encoded in byte order, with the most frequent as the
+// fill. A category never seen in training encodes as all zeros, as
+// scikit-learn's OneHotEncoder(handle_unknown='ignore'). A Preprocessor
+// matches columns by name, in any order, and ignores columns it does not
+// use. NewPreprocessor builds one from ColumnInfo descriptions, the inverse
+// of Preprocessor.Columns.
+//
+// # Pipelines and their file
+//
+// A Pipeline is everything between a raw record and a prediction: the
+// Preprocessor, the network (an *mlp.Sequential) and the meaning of its
+// outputs, class names for classification or the targets' names and
+// standardization for regression (PipelineTargets). NewPipeline makes one;
+// the estimators return one. Predict takes a Table, PredictRecords rows of
+// text under a header (as a CSV reader gives them), PredictMaps maps of
+// column name to value (as encoding/json decodes an object); each returns a
+// Prediction: class names and per-class probabilities, or values in the
+// targets' units. A cell that cannot be read is a *RecordError naming the
+// record and the column.
+//
+// Pipeline.Save writes version 2 of the model file format of package mlp:
+// the magic, the version, the pipeline's section (task, missing-value
+// markers, columns with their fill, scaling or categories, targets, class
+// names or target scaling), the network as in version 1, and a CRC-32.
+// LoadPipeline reads it back, and reads a version-1 model file as a bare
+// pipeline over columns x0..x<n-1>. A loaded pipeline predicts the same bits
+// as the one that was saved. LoadPipeline never panics on its input,
+// allocates in proportion to the bytes it reads, and refuses a network
+// beyond mlp's default ModelLimits, strings over 65536 bytes, more than
+// 65536 columns and lists of more than 2^20 strings.
+//
+// # Estimators and scikit-learn's defaults
+//
+// MLPClassifier and MLPRegressor are scikit-learn's estimators of the same
+// names. Their fields are MLPSettings, named after scikit-learn 1.2's
+// parameters, and a zero field means scikit-learn's default: one hidden
+// layer of 100 units, ReLU, Adam with learning rate 1e-3, an L2 penalty of
+// alpha 1e-4 added exactly as scikit-learn adds it (NoPenalty for none),
+// batches of min(200, n), at most 200 epochs, and a stop when the training
+// loss has not improved by 1e-4 for 10 epochs. Fit learns the preprocessing
+// and the net from a Table in one call and returns a FittedMLP, whose
+// Pipeline saves, and whose Score, ClassificationReport, ConfusionMatrix and
+// RegressionReport evaluate it on another Table.
+//
+// Where they differ from scikit-learn: the classifier ends in a Softmax
+// also for two classes (scikit-learn's one logistic output is the same
+// model with half the output weights); the regressor trains on standardized
+// targets and reports in their units (scikit-learn's
+// TransformedTargetRegressor); and the zero Seed is a fixed seed.
+//
+// # Model selection
+//
+// SplitTable holds out a part of a table (optionally stratified by class),
+// as scikit-learn's train_test_split. CrossValidate fits an Estimator on
+// the folds of a table (KFold, or StratifiedKFold with CVSettings.Stratify)
+// and scores each fit on its held-out fold; GridSearch cross-validates every
+// candidate on the same folds and reports the best, as scikit-learn's
+// best_index_. Fits run in parallel, up to CVSettings.Workers at once; the
+// folds are drawn before any fit starts and each fit's randomness comes from
+// its estimator's Seed, so the results do not depend on the number of
+// workers or on GOMAXPROCS. Any type with a Fit method returning a Scorer is
+// an Estimator.
+//
+// # Errors
+//
+// Everything that takes a table, a file, records or settings returns an
+// error rather than panicking, wrapping the sentinels of package mlp so that
+// errors.Is matches them: mlp.ErrData for input that cannot be used,
+// mlp.ErrSetting for settings that cannot work, mlp.ErrFormat for a
+// pipeline file that cannot be read, mlp.ErrTooLarge for a network beyond
+// the size caps (in a file, together with mlp.ErrFormat). A *ParseError from CSVReader.ReadAll carries the line and the
+// column and unwraps to one of the reader's sentinels (ErrNotNumber,
+// ErrMixedColumn, ErrBadLabel, ErrLimit and the others); a *RecordError
+// from PredictRecords or PredictMaps names the record and the column.
+// Messages say what is wrong and where. Table.Subset and Column.Text panic
+// on an index out of range, as slicing does.
+//
+// # Concurrency
+//
+// A Table is plain data: the package only reads the Tables it is given, so
+// one may be read from several goroutines while nothing writes to it. A
+// Pipeline, a Preprocessor, a LabelEncoder and a FittedMLP are not changed
+// by their methods, which are safe for concurrent use: any number of
+// goroutines may predict with one Pipeline at once. MLPClassifier and
+// MLPRegressor are values whose Fit may run from several goroutines at once,
+// each call with its own net and random streams. A CSVReader is not safe for
+// concurrent use.
+package tabular
