@@ -16,7 +16,7 @@ import (
 )
 
 // Predictor is what a Handler serves: a fitted pipeline from raw records to
-// predictions. *mlp.Pipeline satisfies it. PredictMaps must be safe for
+// predictions. *tabular.Pipeline satisfies it. PredictMaps must be safe for
 // concurrent use, as the Handler calls it from the goroutine of each
 // request.
 type Predictor interface {

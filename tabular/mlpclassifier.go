@@ -13,7 +13,7 @@ import (
 // values are scikit-learn 1.2's defaults. Fit trains it on a Table in one
 // call, preprocessing included:
 //
-//	clf := mlp.MLPClassifier{}                   // hidden (100,), ReLU, Adam 1e-3, alpha 1e-4
+//	clf := tabular.MLPClassifier{}              // hidden (100,), ReLU, Adam 1e-3, alpha 1e-4
 //	model, err := clf.Fit(ctx, train)           // impute, one-hot, scale, train
 //	acc, err := model.Score(test)               // accuracy
 //	err = model.Pipeline().Save(f)              // one file, raw rows in, class names out
