@@ -1,7 +1,9 @@
 package mlp
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -119,4 +121,40 @@ func TestReLUAtZero(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLayersPropagateNaN checks that a NaN input gives a NaN output in every
+// layer, ReLU included, and that ReLU passes the gradient at a NaN as
+// PyTorch's threshold_backward does.
+func TestLayersPropagateNaN(t *testing.T) {
+	checkHostileCases(t, []hostileCase{
+		{hostileWrong, "ReLU NaN in gives NaN out", func(*testing.T) error {
+			y := (&ReLU{}).Forward(mat.NewDense(1, 3, []float64{math.NaN(), -1, 2}))
+			if !math.IsNaN(y.At(0, 0)) || y.At(0, 1) != 0 || y.At(0, 2) != 2 {
+				return fmt.Errorf("ReLU(NaN, -1, 2) = %v, want NaN, 0, 2", mat.Row(nil, 0, y))
+			}
+			return nil
+		}},
+		{hostileWrong, "every layer NaN in gives NaN out", func(*testing.T) error {
+			d, err := NewDropout(0.5, rand.NewPCG(1, 2))
+			if err != nil {
+				return err
+			}
+			for _, l := range []Layer{NewLinear(3, 3, rand.NewPCG(1, 2)), &ReLU{}, &LeakyReLU{}, &Sigmoid{}, &Tanh{}, &GELU{}, &Softmax{}, d} {
+				if y := l.Forward(mat.NewDense(1, 3, []float64{math.NaN(), 1, -1})); !math.IsNaN(y.At(0, 0)) {
+					return fmt.Errorf("%v maps NaN to %v", l, y.At(0, 0))
+				}
+			}
+			return nil
+		}},
+		{hostileWrong, "ReLU gradient passes at NaN", func(*testing.T) error {
+			r := &ReLU{}
+			r.Forward(mat.NewDense(1, 2, []float64{math.NaN(), -1}))
+			g := r.Backward(mat.NewDense(1, 2, []float64{3, 4}))
+			if g.At(0, 0) != 3 || g.At(0, 1) != 0 {
+				return fmt.Errorf("gradient %v, want 3, 0 (PyTorch's threshold_backward)", mat.Row(nil, 0, g))
+			}
+			return nil
+		}},
+	})
 }
