@@ -70,6 +70,31 @@ func TestAdamSettingErrors(t *testing.T) {
 			})
 		}
 	}
+
+	// The message names the field and the value, for the parameters of a
+	// model.
+	checkErrorCases(t, []errorCase{
+		{"LR NaN", func(t *testing.T) error { _, err := NewAdam(smallNet(t).Params(), AdamSettings{LR: nan}); return err },
+			[]error{ErrSetting}, []string{"AdamSettings.LR", "got NaN"}},
+		{"beta2 1", func(t *testing.T) error {
+			_, err := NewAdam(smallNet(t).Params(), AdamSettings{LR: 0.1, Betas: [2]float64{0.9, 1}})
+			return err
+		}, []error{ErrSetting}, []string{"AdamSettings.Betas[1]", "got 1"}},
+		{"beta1 NaN", func(t *testing.T) error {
+			_, err := NewAdam(smallNet(t).Params(), AdamSettings{LR: 0.1, Betas: [2]float64{nan, 0.999}})
+			return err
+		}, []error{ErrSetting}, []string{"AdamSettings.Betas[0]", "got NaN"}},
+		{"eps +Inf", func(t *testing.T) error {
+			_, err := NewAdam(smallNet(t).Params(), AdamSettings{LR: 0.1, Eps: inf})
+			return err
+		}, []error{ErrSetting}, []string{"AdamSettings.Eps", "got +Inf"}},
+		{"weight decay negative", func(t *testing.T) error {
+			_, err := NewAdamW(smallNet(t).Params(), AdamSettings{LR: 0.1, WeightDecay: -1})
+			return err
+		}, []error{ErrSetting}, []string{"AdamSettings.WeightDecay", "got -1"}},
+		{"LR +Inf", func(t *testing.T) error { _, err := NewAdamW(smallNet(t).Params(), AdamSettings{LR: inf}); return err },
+			[]error{ErrSetting}, []string{"AdamSettings.LR", "got +Inf"}},
+	})
 }
 
 func TestAdamSettingsAccepted(t *testing.T) {

@@ -221,3 +221,20 @@ func TestProbabilityLossOnLogits(t *testing.T) {
 		t.Errorf("CrossEntropy.Loss of NaN = %v, want NaN (NaN in, NaN out)", l)
 	}
 }
+
+// TestCrossEntropySettingsErrors checks that Fit refuses CrossEntropy
+// settings out of range, naming the field or class.
+func TestCrossEntropySettingsErrors(t *testing.T) {
+	nan := math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"CrossEntropy smoothing 1", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{Smoothing: 1}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"CrossEntropy.Smoothing 1"}},
+		{"CrossEntropy weights of another class count", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{Weights: []float64{1, 1, 1}}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"CrossEntropy.Weights has 3 class weights for a model with 2 outputs"}},
+		{"CrossEntropy weight NaN", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{Weights: []float64{1, nan}}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"weight NaN of class 1"}},
+	})
+}

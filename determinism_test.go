@@ -285,7 +285,7 @@ func TestCloneConcurrentPredict(t *testing.T) {
 // TestCloneKeepsMode checks that a clone is in the mode of its original.
 func TestCloneKeepsMode(t *testing.T) {
 	for _, training := range []bool{true, false} {
-		m := relModel(t)
+		m := smallNet(t)
 		m.SetTraining(training)
 		c, err := m.Clone()
 		if err != nil {

@@ -43,6 +43,18 @@ func TestNewDropoutErrors(t *testing.T) {
 			}
 		})
 	}
+
+	// The message names the constructor and the value.
+	src := rand.NewPCG(5, 6)
+	nan := math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"p 1", func(*testing.T) error { _, err := NewDropout(1, src); return err },
+			[]error{ErrSetting}, []string{"NewDropout: probability 1"}},
+		{"p NaN", func(*testing.T) error { _, err := NewDropout(nan, src); return err },
+			[]error{ErrSetting}, []string{"NewDropout: probability NaN"}},
+		{"nil source", func(*testing.T) error { _, err := NewDropout(0.5, nil); return err },
+			[]error{ErrSetting}, []string{"NewDropout: nil random source"}},
+	})
 }
 
 // dropoutInput returns an r×c matrix of values in [1, 2), none of them zero,

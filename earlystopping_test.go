@@ -289,4 +289,23 @@ func TestEarlyStoppingSettings(t *testing.T) {
 			t.Errorf("%+v: %v, want ErrSetting naming EarlyStopping.%s", tc.es, err, tc.field)
 		}
 	}
+
+	// Fit refuses a monitor the history does not record, and best weights
+	// of a model of another shape.
+	checkErrorCases(t, []errorCase{
+		{"EarlyStopping on a missing metric", func(t *testing.T) error {
+			s := TrainerSettings{Metrics: []Metric{&Accuracy{}}, Hooks: []Hook{&EarlyStopping{Monitor: "val_f1"}}}
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, s, smallLabeled(t), smallLabeled(t))
+		}, []error{ErrSetting}, []string{`EarlyStopping monitors "val_f1"`}},
+		{"EarlyStopping on val_loss without validation", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{Hooks: []Hook{&EarlyStopping{}}}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{`EarlyStopping monitors "val_loss", which the history does not record`}},
+		{"EarlyStopping reused on a larger model", func(t *testing.T) error {
+			es := &EarlyStopping{Monitor: "loss", RestoreBest: true}
+			if err := fitSmall(t, testNet(t, 1, 2, 2), &CrossEntropy{}, TrainerSettings{Hooks: []Hook{es}}, smallLabeled(t), nil); err != nil {
+				t.Fatal(err)
+			}
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{Hooks: []Hook{es}}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"EarlyStopping holds the best weights of a model of another shape"}},
+	})
 }

@@ -170,3 +170,37 @@ func TestEvaluateNonFiniteLoss(t *testing.T) {
 		t.Errorf("Evaluate: %v, want a DivergenceError of the evaluation loss of batch 1", err)
 	}
 }
+
+// TestEvaluateErrors checks that Evaluate refuses data that does not fit
+// the model, a nil source, a Trainer not made by NewTrainer and a model
+// changed since.
+func TestEvaluateErrors(t *testing.T) {
+	ctx := context.Background()
+	checkErrorCases(t, []errorCase{
+		{"layer replaced after NewTrainer", func(t *testing.T) error {
+			m := smallNet(t)
+			tr := smallTrainer(t, m, TrainerSettings{})
+			if err := m.SetLayer(1, &Tanh{}); err != nil {
+				return err
+			}
+			_, err := tr.Evaluate(ctx, mustLoader(t, smallLabeled(t), LoaderSettings{}))
+			return err
+		}, []error{ErrSetting}, []string{"layer 1 ReLU was replaced by Tanh"}},
+		{"wrong width", func(t *testing.T) error {
+			d, err := NewDataset(mat.NewDense(2, 5, nil), Targets{Labels: []int{0, 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = smallTrainer(t, smallNet(t), TrainerSettings{}).Evaluate(context.Background(), mustLoader(t, d, LoaderSettings{}))
+			return err
+		}, []error{ErrData}, []string{"evaluation data has 5 features, the model takes 2"}},
+		{"nil loader", func(t *testing.T) error {
+			_, err := smallTrainer(t, smallNet(t), TrainerSettings{}).Evaluate(context.Background(), nil)
+			return err
+		}, []error{ErrData}, []string{"evaluation data source is nil"}},
+		{"zero Trainer", func(t *testing.T) error {
+			_, err := (&Trainer{}).Evaluate(context.Background(), mustLoader(t, smallLabeled(t), LoaderSettings{}))
+			return err
+		}, []error{ErrSetting}, []string{"Evaluate"}},
+	})
+}

@@ -2,8 +2,6 @@ package mlp_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,20 +102,6 @@ func dataErrorContains(t *testing.T, err error, sentinel error, substrings ...st
 		}
 	}
 }
-
-func dataOpen(t *testing.T, name string) *os.File {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "csv", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
-type dataFailingReader struct{ err error }
-
-func (r dataFailingReader) Read([]byte) (int, error) { return 0, r.err }
 
 // dataRowIDs returns column 0 of d.X as ints (a data set from dataIDSet).
 func dataRowIDs(d *mlp.Dataset) []int {

@@ -217,3 +217,21 @@ func TestCloneBeyondLimits(t *testing.T) {
 	_, err = LoadWithLimits(bytes.NewReader(buf.Bytes()), ModelLimits{MaxParams: -1})
 	wantError(t, err, ErrSetting, "ModelLimits.MaxParams is -1")
 }
+
+// TestCheckModelSizeHostile checks that CheckModelSize refuses widths whose
+// model would not fit in memory, and widths of MaxInt without a panic.
+func TestCheckModelSizeHostile(t *testing.T) {
+	checkHostileCases(t, []hostileCase{
+		{hostileMemory, "-hidden 8192 x 8", func(*testing.T) error {
+			return wantErr(CheckModelSize([]int{30, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 2}),
+				[]error{ErrTooLarge}, "parameters")
+		}},
+		{hostileMemory, "-hidden 16777216", func(*testing.T) error {
+			return wantErr(CheckModelSize([]int{30, 16777216, 2}), []error{ErrTooLarge}, "16777216 wide")
+		}},
+		{hostileCrash, "widths of MaxInt", func(*testing.T) error {
+			return wantErr(callNoPanicErr(func() error { return CheckModelSize([]int{math.MaxInt, math.MaxInt}) }),
+				[]error{ErrTooLarge})
+		}},
+	})
+}

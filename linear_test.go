@@ -239,3 +239,32 @@ func TestBackwardOverwritesGrads(t *testing.T) {
 		})
 	}
 }
+
+// TestLinearSetParamsErrors checks that SetParams refuses weights and
+// biases that are nil, of the wrong shape or not finite, naming the entry.
+func TestLinearSetParamsErrors(t *testing.T) {
+	src := rand.NewPCG(5, 6)
+	var nilDense *mat.Dense
+	inf, nan := math.Inf(1), math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"NaN weight", func(*testing.T) error {
+			w := mat.NewDense(2, 3, nil)
+			w.Set(1, 2, nan)
+			return NewLinear(2, 3, src).SetParams(w, make([]float64, 3))
+		}, []error{ErrData}, []string{"Linear(2->3).SetParams: weight W[1,2] is NaN"}},
+		{"Inf bias", func(*testing.T) error {
+			return NewLinear(2, 3, src).SetParams(mat.NewDense(2, 3, nil), []float64{0, inf, 0})
+		}, []error{ErrData}, []string{"Linear(2->3).SetParams: bias b[1] is +Inf"}},
+		{"nil weights", func(*testing.T) error { return NewLinear(2, 3, src).SetParams(nil, make([]float64, 3)) },
+			[]error{ErrShape}, []string{"Linear(2->3).SetParams: weights are nil"}},
+		{"typed nil weights", func(*testing.T) error {
+			return NewLinear(2, 3, src).SetParams(nilDense, make([]float64, 3))
+		}, []error{ErrShape}, []string{"Linear(2->3).SetParams: weights are nil"}},
+		{"transposed weights", func(*testing.T) error {
+			return NewLinear(2, 3, src).SetParams(mat.NewDense(3, 2, nil), make([]float64, 3))
+		}, []error{ErrShape}, []string{"weights are 3x2, want 2x3"}},
+		{"short bias", func(*testing.T) error {
+			return NewLinear(2, 3, src).SetParams(mat.NewDense(2, 3, nil), make([]float64, 1))
+		}, []error{ErrShape}, []string{"bias has 1 entries, want 3"}},
+	})
+}

@@ -1,36 +1,78 @@
 package mlp_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mlpkit/mlp"
 	"gonum.org/v1/gonum/mat"
 )
 
+// TestNewDataLoaderErrors checks the settings and data sets NewDataLoader
+// refuses, Datasets built as literals included, with an error wrapping the
+// sentinel, starting "mlp: " and saying what is wrong and where.
 func TestNewDataLoaderErrors(t *testing.T) {
 	d := dataIDSet(t, 10, 2, false)
+	four, err := mlp.NewDataset(mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 8}), mlp.Targets{Labels: []int{0, 1, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := math.NaN()
 	for _, tc := range []struct {
 		name string
 		d    *mlp.Dataset
 		s    mlp.LoaderSettings
 		want error
+		says []string // substrings of the message
 	}{
-		{"negative batch size", d, mlp.LoaderSettings{BatchSize: -1}, mlp.ErrSetting},
-		{"shuffle without source", d, mlp.LoaderSettings{Shuffle: true}, mlp.ErrSetting},
-		{"drop last leaves nothing", d, mlp.LoaderSettings{BatchSize: 11, DropLast: true}, mlp.ErrSetting},
-		{"nil data set", nil, mlp.LoaderSettings{}, mlp.ErrData},
-		{"labels do not fit", &mlp.Dataset{X: d.X, Y: mlp.Targets{Labels: []int{1}}}, mlp.LoaderSettings{}, mlp.ErrData},
-		{"no targets", &mlp.Dataset{X: d.X}, mlp.LoaderSettings{}, mlp.ErrData},
+		{"negative batch size", d, mlp.LoaderSettings{BatchSize: -1}, mlp.ErrSetting, nil},
+		{"shuffle without source", d, mlp.LoaderSettings{Shuffle: true}, mlp.ErrSetting, nil},
+		{"drop last leaves nothing", d, mlp.LoaderSettings{BatchSize: 11, DropLast: true}, mlp.ErrSetting, nil},
+		{"nil data set", nil, mlp.LoaderSettings{}, mlp.ErrData, []string{"data loader needs a non-empty data set"}},
+		{"labels do not fit", &mlp.Dataset{X: d.X, Y: mlp.Targets{Labels: []int{1}}}, mlp.LoaderSettings{}, mlp.ErrData, nil},
+		{"no targets", &mlp.Dataset{X: d.X}, mlp.LoaderSettings{}, mlp.ErrData, nil},
+		{"batch size -1 of 4 samples", four, mlp.LoaderSettings{BatchSize: -1}, mlp.ErrSetting, []string{"batch size -1"}},
+		{"shuffle of 4 samples without source", four, mlp.LoaderSettings{Shuffle: true}, mlp.ErrSetting, []string{"Shuffle needs a Src"}},
+		{"drop last leaves nothing of 4 samples", four, mlp.LoaderSettings{BatchSize: 5, DropLast: true}, mlp.ErrSetting,
+			[]string{"DropLast with batch size 5 and 4 samples"}},
+		{"literal with NaN", &mlp.Dataset{X: mat.NewDense(2, 2, []float64{1, nan, 2, 3}), Y: mlp.Targets{Labels: []int{0, 1}}, Classes: 2},
+			mlp.LoaderSettings{}, mlp.ErrData, []string{"row 0, column 1"}},
+		{"literal with a negative label", &mlp.Dataset{X: mat.NewDense(2, 2, nil), Y: mlp.Targets{Labels: []int{0, -2}}, Classes: 2},
+			mlp.LoaderSettings{}, mlp.ErrData, []string{"label -2 of row 1"}},
+		{"literal with mismatched targets", &mlp.Dataset{X: mat.NewDense(3, 2, nil), Y: mlp.Targets{Values: mat.NewDense(2, 1, nil)}},
+			mlp.LoaderSettings{}, mlp.ErrData, []string{"2 target rows for 3 samples"}},
+		{"literal with both targets", &mlp.Dataset{X: mat.NewDense(1, 2, nil), Y: mlp.Targets{Labels: []int{0}, Values: mat.NewDense(1, 1, nil)}},
+			mlp.LoaderSettings{}, mlp.ErrData, []string{"both labels and values"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, err := mlp.NewDataLoader(tc.d, tc.s)
 			if l != nil {
 				t.Errorf("got a loader with the error")
 			}
-			dataErrorContains(t, err, tc.want)
+			dataErrorContains(t, err, tc.want, tc.says...)
+			if !strings.HasPrefix(err.Error(), "mlp: ") {
+				t.Errorf("error %q does not start with \"mlp: \"", err)
+			}
 		})
+	}
+}
+
+// TestDataLoaderDefaultBatchSize checks that batch size 0 means 32: 4
+// samples make one batch.
+func TestDataLoaderDefaultBatchSize(t *testing.T) {
+	d, err := mlp.NewDataset(mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 8}), mlp.Targets{Labels: []int{0, 1, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := mlp.NewDataLoader(d, mlp.LoaderSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.NumBatches() != 1 {
+		t.Errorf("%d batches of 4 samples, want 1", l.NumBatches())
 	}
 }
 

@@ -316,3 +316,260 @@ func TestPredictConcurrentSplit(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// predictModel returns a seeded 6-16-3 model ending in Softmax.
+func predictModel(t *testing.T) *Sequential {
+	t.Helper()
+	src := rand.NewPCG(51, 52)
+	m, err := NewSequential(NewLinear(6, 16, src), &ReLU{}, NewLinear(16, 3, src), &Softmax{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestPredictErrors checks that the prediction methods return an error, not
+// a panic, for input that does not fit (wrapping ErrData, naming the width
+// or the row and column of a NaN or Inf), for a destination of the wrong
+// shape (ErrShape), and for a model whose output they cannot read
+// (ErrSetting).
+func TestPredictErrors(t *testing.T) {
+	bad := func(r, c, i, j int, v float64) *mat.Dense {
+		x := mat.NewDense(r, c, nil)
+		x.Set(i, j, v)
+		return x
+	}
+	for _, tc := range []struct {
+		name string
+		x    mat.Matrix
+		want []string
+	}{
+		{name: "narrow", x: mat.NewDense(3, 5, nil), want: []string{"5 columns", "takes 6"}},
+		{name: "wide", x: mat.NewDense(3, 7, nil), want: []string{"7 columns", "takes 6"}},
+		{name: "NaN", x: bad(4, 6, 2, 1, math.NaN()), want: []string{"row 2", "column 1", "NaN"}},
+		{name: "+Inf", x: bad(4, 6, 3, 5, math.Inf(1)), want: []string{"row 3", "column 5", "+Inf"}},
+		{name: "-Inf-first", x: bad(1, 6, 0, 0, math.Inf(-1)), want: []string{"row 0", "column 0", "-Inf"}},
+		{name: "NaN-after-chunk", x: bad(600, 6, 599, 4, math.NaN()), want: []string{"row 599", "column 4"}},
+		{name: "nil", x: nil, want: []string{"nil"}},
+	} {
+		for _, method := range []struct {
+			name string
+			call func(m *Sequential, x mat.Matrix) (any, error)
+		}{
+			{"PredictProba", func(m *Sequential, x mat.Matrix) (any, error) { return m.PredictProba(x) }},
+			{"PredictClasses", func(m *Sequential, x mat.Matrix) (any, error) { return m.PredictClasses(x) }},
+		} {
+			t.Run(tc.name+"/"+method.name, func(t *testing.T) {
+				m := predictModel(t)
+				var err error
+				if p := panicError(func() { _, err = method.call(m, tc.x) }); p != nil {
+					t.Fatalf("panicked: %v", p)
+				}
+				if !errors.Is(err, ErrData) {
+					t.Fatalf("error %v does not wrap ErrData", err)
+				}
+				for _, s := range tc.want {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q does not contain %q", err, s)
+					}
+				}
+			})
+		}
+	}
+
+	src := rand.NewPCG(5, 6)
+	x2 := func(rows ...[]float64) *mat.Dense {
+		x := mat.NewDense(len(rows), len(rows[0]), nil)
+		for i, r := range rows {
+			x.SetRow(i, r)
+		}
+		return x
+	}
+	var nilDense *mat.Dense
+	nan := math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"nil", func(t *testing.T) error { _, err := smallNet(t).PredictProba(nil); return err },
+			[]error{ErrData}, []string{"input is nil"}},
+		{"typed nil", func(t *testing.T) error { _, err := smallNet(t).PredictProba(nilDense); return err },
+			[]error{ErrData}, []string{"input is nil"}},
+		{"empty", func(t *testing.T) error { _, err := smallNet(t).PredictProba(&mat.Dense{}); return err },
+			[]error{ErrData}, []string{"input has 0 columns, the model takes 2"}},
+		{"wrong width", func(t *testing.T) error {
+			_, err := smallNet(t).PredictProba(mat.NewDense(3, 5, nil))
+			return err
+		}, []error{ErrData}, []string{"5 columns, the model takes 2"}},
+		{"NaN", func(t *testing.T) error {
+			_, err := smallNet(t).PredictProba(x2([]float64{1, 2}, []float64{nan, 3}))
+			return err
+		}, []error{ErrData}, []string{"row 1, column 0 is NaN"}},
+		{"classes typed nil", func(t *testing.T) error { _, err := smallNet(t).PredictClasses(nilDense); return err },
+			[]error{ErrData}, []string{"input is nil"}},
+		{"classes -Inf", func(t *testing.T) error {
+			_, err := smallNet(t).PredictClasses(x2([]float64{1, math.Inf(-1)}))
+			return err
+		}, []error{ErrData}, []string{"row 0, column 1 is -Inf"}},
+		{"nil model", func(*testing.T) error {
+			var m *Sequential
+			_, err := m.PredictProba(mat.NewDense(1, 2, nil))
+			return err
+		}, []error{ErrSetting}, []string{"model is nil"}},
+		{"overflow", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 3, src), &ReLU{}, NewLinear(3, 2, src), &Softmax{})
+			if err != nil {
+				return err
+			}
+			_ = m.Layers()[0].(*Linear).SetParams(mat.NewDense(2, 3, []float64{1, 1, 1, 1, 1, 1}), make([]float64, 3))
+			_, err = m.PredictProba(x2([]float64{1, 2}, []float64{1.7e308, 1.7e308}))
+			return err
+		}, []error{ErrData}, []string{"input row 1 is finite", "layer 0 Linear(2->3)"}},
+		{"proba of a regression model", func(t *testing.T) error {
+			return predictNew(probaOfRow, NewLinear(2, 1, src))
+		}, []error{ErrSetting}, []string{"ends in Linear(2->1), which does not give probabilities", "use Predict"}},
+		{"classes of one Softmax column", func(t *testing.T) error {
+			return predictNew(classesOfRow, NewLinear(2, 1, src), &Softmax{})
+		}, []error{ErrSetting}, []string{"PredictClasses: a Softmax over one column always outputs 1", "Sigmoid"}},
+		{"classes of one Linear column", func(t *testing.T) error {
+			return predictNew(classesOfRow, NewLinear(2, 1, src))
+		}, []error{ErrSetting}, []string{"PredictClasses: one output column is read as the probability of class 1, but the model ends in Linear(2->1)"}},
+		{"proba of one Softmax column", func(t *testing.T) error {
+			return predictNew(probaOfRow, NewLinear(2, 1, src), &Softmax{})
+		}, []error{ErrSetting}, []string{"PredictProba: a Softmax over one column always outputs 1"}},
+		{"row of the wrong width", func(t *testing.T) error {
+			return smallNet(t).PredictRow(make([]float64, 2), []float64{1, 2, 3})
+		}, []error{ErrData}, []string{"input has 3 values, the model takes 2"}},
+		{"row NaN", func(t *testing.T) error {
+			return smallNet(t).PredictRow(make([]float64, 2), []float64{1, nan})
+		}, []error{ErrData}, []string{"input row 0, column 1 is NaN"}},
+		{"row destination", func(t *testing.T) error {
+			return smallNet(t).PredictRow(make([]float64, 3), []float64{1, 2})
+		}, []error{ErrShape}, []string{"destination has 3 elements, want 2"}},
+		{"into destination", func(t *testing.T) error {
+			return smallNet(t).PredictInto(mat.NewDense(2, 2, nil), x2([]float64{1, 2}))
+		}, []error{ErrShape}, []string{"destination is 2x2, want 1x2"}},
+	})
+}
+
+// TestPredictMatchesForward checks PredictProba and PredictClasses against
+// Forward run one row at a time, within 1e-14, for batches smaller than,
+// equal to and larger than the internal chunk of 512 rows (1500 spans three
+// chunks), and for an input that is not a *mat.Dense.
+func TestPredictMatchesForward(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		rows      int
+		transpose bool // pass the input as a mat.Transpose view
+	}{
+		{name: "1", rows: 1},
+		{name: "511", rows: 511},
+		{name: "512", rows: 512},
+		{name: "1500", rows: 1500},
+		{name: "1500/transpose-view", rows: 1500, transpose: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(53, uint64(tc.rows)))
+			x := gradNormal(rng, tc.rows, 6, 2)
+			var in mat.Matrix = x
+			if tc.transpose {
+				in = mat.DenseCopyOf(x.T()).T()
+			}
+			m := predictModel(t)
+			proba, err := m.PredictProba(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			classes, err := m.PredictClasses(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, c := proba.Dims(); r != tc.rows || c != 3 || len(classes) != tc.rows {
+				t.Fatalf("PredictProba gave %dx%d and PredictClasses %d entries for %d rows", r, c, len(classes), tc.rows)
+			}
+			ref := predictModel(t)
+			for i := range tc.rows {
+				want := ref.Forward(mat.NewDense(1, 6, x.RawRowView(i)))
+				best := 0
+				for j := range 3 {
+					if got := proba.At(i, j); math.Abs(got-want.At(0, j)) > 1e-14 {
+						t.Fatalf("row %d column %d: PredictProba %.17g, Forward %.17g", i, j, got, want.At(0, j))
+					}
+					if want.At(0, j) > want.At(0, best) {
+						best = j
+					}
+				}
+				if classes[i] != best {
+					t.Fatalf("row %d: PredictClasses %d, argmax of Forward %d", i, classes[i], best)
+				}
+			}
+		})
+	}
+}
+
+// modeProbe is an activation that keeps its input and records whether it
+// was in training mode at its last Forward.
+type modeProbe struct {
+	training, sawTraining bool
+	forwards              int
+}
+
+func (p *modeProbe) Forward(x *mat.Dense) *mat.Dense {
+	p.sawTraining = p.training
+	p.forwards++
+	return x
+}
+func (p *modeProbe) Backward(g *mat.Dense) *mat.Dense { return g }
+func (p *modeProbe) Params() []Param                  { return nil }
+func (p *modeProbe) Dims() (in, out int)              { return 0, 0 }
+func (p *modeProbe) String() string                   { return "modeProbe" }
+func (p *modeProbe) SetTraining(training bool)        { p.training = training }
+
+// TestPredictMode checks that prediction runs every layer in evaluation
+// mode and leaves the model in the mode it found.
+func TestPredictMode(t *testing.T) {
+	for _, training := range []bool{true, false} {
+		name := "eval"
+		if training {
+			name = "training"
+		}
+		t.Run(name, func(t *testing.T) {
+			probe := &modeProbe{training: true}
+			m, err := NewSequential(NewLinear(2, 3, rand.NewPCG(1, 1)), probe, &Softmax{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.SetTraining(training)
+			if probe.training != training {
+				t.Fatalf("SetTraining(%v) did not reach the layer", training)
+			}
+			x := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
+			if _, err := m.PredictProba(x); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.PredictClasses(x); err != nil {
+				t.Fatal(err)
+			}
+			if probe.forwards != 2 || probe.sawTraining {
+				t.Errorf("prediction ran %d forwards, the last in training mode %v; want 2 in evaluation mode", probe.forwards, probe.sawTraining)
+			}
+			if m.Training() != training || probe.training != training {
+				t.Errorf("after prediction the model is in training mode %v and the layer %v, want %v", m.Training(), probe.training, training)
+			}
+		})
+	}
+}
+
+// probaOfRow and classesOfRow call PredictProba and PredictClasses on one
+// row of two features, for predictNew.
+var (
+	probaOfRow   = func(m *Sequential) error { _, err := m.PredictProba(mat.NewDense(1, 2, []float64{1, 2})); return err }
+	classesOfRow = func(m *Sequential) error { _, err := m.PredictClasses(mat.NewDense(1, 2, []float64{1, 2})); return err }
+)
+
+// predictNew returns the error of NewSequential(layers...) or, if there is
+// none, of predict with the model.
+func predictNew(predict func(*Sequential) error, layers ...Layer) error {
+	m, err := NewSequential(layers...)
+	if err != nil {
+		return err
+	}
+	return predict(m)
+}

@@ -7,16 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/mlpkit/mlp/internal/modelfile"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -228,43 +227,6 @@ func TestSaveRoundTrip(t *testing.T) {
 	sameBits(t, "predictions", pred, want)
 }
 
-// TestLoadDropoutSource checks the documented source of a loaded Dropout:
-// rand.NewPCG(0x4d4c504d4f44454c, layer index).
-func TestLoadDropoutSource(t *testing.T) {
-	if want := binary.BigEndian.Uint64([]byte("MLPMODEL")); dropoutSeed != want {
-		t.Fatalf("dropoutSeed = %#x, the documentation says %#x", uint64(dropoutSeed), want)
-	}
-	m := goldenModel(t)
-	file := saveBytes(t, m)
-	x := mat.NewDense(6, 4, nil)
-	for i := range x.RawMatrix().Data {
-		x.RawMatrix().Data[i] = float64(i + 1)
-	}
-	var outs []*mat.Dense
-	for range 2 {
-		got, err := Load(bytes.NewReader(file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := got.Layers()[2].(*Dropout)
-		if d.Training() {
-			t.Fatalf("a loaded Dropout is in training mode")
-		}
-		d.SetTraining(true)
-		outs = append(outs, mat.DenseCopyOf(d.Forward(x)))
-	}
-	ref, err := NewDropout(0.25, rand.NewPCG(dropoutSeed, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ref.Forward(x)
-	sameBits(t, "first load's mask", outs[0], want)
-	sameBits(t, "second load's mask", outs[1], want)
-	if mat.Equal(want, x) {
-		t.Fatalf("the dropout mask dropped nothing; the test cannot tell sources apart")
-	}
-}
-
 // TestSaveGolden pins format version 1: the golden file loads to the
 // golden model, and Save writes exactly the golden bytes. Run with -update
 // to rewrite the file after a deliberate change of the golden model.
@@ -347,242 +309,6 @@ func TestSaveDocumentedExample(t *testing.T) {
 	}
 }
 
-// modelFile returns a file made of the magic, version, layer count and
-// layer bytes given, and a correct checksum.
-func modelFile(version, layers uint32, body ...[]byte) []byte {
-	le := binary.LittleEndian
-	b := []byte(modelfile.Magic)
-	b = le.AppendUint32(b, version)
-	b = le.AppendUint32(b, layers)
-	for _, p := range body {
-		b = append(b, p...)
-	}
-	return le.AppendUint32(b, crc32.ChecksumIEEE(b))
-}
-
-// linearBytes returns the bytes of a Linear layer with the given sizes and
-// numbers (W then b; not checked against the sizes).
-func linearBytes(in, out uint32, v ...float64) []byte {
-	le := binary.LittleEndian
-	b := []byte{kindLinear}
-	b = le.AppendUint32(b, in)
-	b = le.AppendUint32(b, out)
-	for _, x := range v {
-		b = le.AppendUint64(b, math.Float64bits(x))
-	}
-	return b
-}
-
-// paramBytes returns the bytes of a layer of the given kind with one
-// float64 field.
-func paramBytes(kind byte, v float64) []byte {
-	return binary.LittleEndian.AppendUint64([]byte{kind}, math.Float64bits(v))
-}
-
-// withChecksum returns b with its last four bytes replaced by the CRC-32 of
-// the others.
-func withChecksum(b []byte) []byte {
-	b = bytes.Clone(b)
-	n := len(b) - 4
-	binary.LittleEndian.PutUint32(b[n:], crc32.ChecksumIEEE(b[:n]))
-	return b
-}
-
-func TestLoadErrors(t *testing.T) {
-	golden := readGolden(t)
-	le := binary.LittleEndian
-	n := len(golden)
-	crc := le.Uint32(golden[n-4:])
-
-	// The golden file with byte 30 (inside layer 0's W[0,0]) changed.
-	flipped := bytes.Clone(golden)
-	flipped[30] ^= 0x10
-	// The golden file with W[0,1] of layer 0 set to NaN, checksum fixed.
-	nan := bytes.Clone(golden)
-	le.PutUint64(nan[33:], math.Float64bits(math.NaN()))
-	nan = withChecksum(nan)
-	// The golden file with layer 1 (LeakyReLU, bytes 153-161) turned into an
-	// unknown kind.
-	unknown := bytes.Clone(golden)
-	unknown[153] = 42
-	unknown = withChecksum(unknown)
-	// The golden file with version 2 or 7.
-	v2 := bytes.Clone(golden)
-	le.PutUint32(v2[8:], 2)
-	v7 := bytes.Clone(golden)
-	le.PutUint32(v7[8:], 7)
-
-	lin21 := linearBytes(2, 1, 1, 2, 3)
-	cases := []struct {
-		name string
-		in   []byte
-		want string // the whole message
-	}{
-		{"empty", nil, "empty input"},
-		{"bad magic", append([]byte("MLPMODEX"), golden[8:]...), `bad magic "MLPMODEX" at byte 0, want "MLPMODEL"`},
-		{"short other file", []byte("PK\x03\x04"), `bad magic "PK\x03\x04" at byte 0, want "MLPMODEL"`},
-		{"truncated magic", golden[:5], "unexpected end of file in the magic at byte 5"},
-		{"version 2", v2, "version 2 is a pipeline file (preprocessing and network); read it with LoadPipeline"},
-		{"version 7", v7, "version 7 is newer than this library reads (2)"},
-		{"version 0", modelFile(0, 1, lin21), "version 0 at byte 8 is not a version"},
-		{"truncated version", golden[:10], "unexpected end of file in the version at byte 10"},
-		{"truncated layer count", golden[:15], "unexpected end of file in the layer count at byte 15"},
-		{"zero layers", modelFile(1, 0), "the layer count at byte 12 is 0"},
-		{"too many layers", modelFile(1, 1<<16+1), "claims 65537 layers at byte 12, more than the cap of 65536"},
-		{"fewer layers than claimed", modelFile(1, 3, lin21, []byte{kindReLU})[:50],
-			"unexpected end of file in layer 2 kind tag at byte 50"},
-		{"zero inputs", modelFile(1, 1, linearBytes(0, 3)),
-			"layer 0 Linear: size 0x3 at byte 17; sizes must be at least 1"},
-		{"zero outputs", modelFile(1, 1, linearBytes(3, 0)),
-			"layer 0 Linear: size 3x0 at byte 17; sizes must be at least 1"},
-		{"huge sizes", modelFile(1, 1, linearBytes(100000, 100000)),
-			"layer 0 Linear: claims 100000x100000 weights at byte 17, more than the cap of 67108864 per layer"},
-		{"sizes whose product overflows 32 bits", modelFile(1, 1, linearBytes(math.MaxUint32, math.MaxUint32)),
-			"layer 0 Linear: claims 4294967295x4294967295 weights at byte 17, more than the cap of 67108864 per layer"},
-		{"one more than the cap", modelFile(1, 1, linearBytes(1<<13+1, 1<<13)),
-			"layer 0 Linear: claims 8193x8192 weights at byte 17, more than the cap of 67108864 per layer"},
-		{"truncated sizes", golden[:20], "unexpected end of file in layer 0 Linear sizes at byte 20"},
-		{"truncated weights", golden[:25+8*6+3],
-			"unexpected end of file in layer 0 Linear(3->4) weight W[1,2] at byte 76 (got 6 of 12 numbers)"},
-		{"truncated before the bias", golden[:25+8*12],
-			"unexpected end of file in layer 0 Linear(3->4) bias b[0] at byte 121 (got 0 of 4 numbers)"},
-		{"truncated slope", golden[:157], "unexpected end of file in layer 1 LeakyReLU slope at byte 157"},
-		{"truncated before the checksum", golden[:n-4], fmt.Sprintf("unexpected end of file in the checksum at byte %d", n-4)},
-		{"truncated checksum", golden[:n-1], fmt.Sprintf("unexpected end of file in the checksum at byte %d", n-1)},
-		{"unknown kind", unknown, "layer 1: unknown layer kind 42 at byte 153"},
-		{"kind 0", modelFile(1, 2, lin21, []byte{0}), "layer 1: unknown layer kind 0 at byte 49"},
-		{"flipped byte", flipped, fmt.Sprintf("checksum mismatch at byte %d: the file says %#08x, its content gives %#08x",
-			n-4, crc, crc32.ChecksumIEEE(flipped[:n-4]))},
-		{"trailing garbage", append(bytes.Clone(golden), 0), fmt.Sprintf("trailing bytes after the checksum, from byte %d", n)},
-		{"a second model after the first", append(bytes.Clone(golden), golden...),
-			fmt.Sprintf("trailing bytes after the checksum, from byte %d", n)},
-		{"NaN weight", nan, "layer 0 Linear(3->4) weight W[0,1] is NaN at byte 33; a model file holds only finite numbers"},
-		{"Inf bias", modelFile(1, 1, linearBytes(2, 1, 1, 2, math.Inf(-1))),
-			"layer 0 Linear(2->1) bias b[0] is -Inf at byte 41; a model file holds only finite numbers"},
-		{"widths do not chain", modelFile(1, 3, linearBytes(2, 3, make([]float64, 9)...), []byte{kindReLU}, linearBytes(4, 1, make([]float64, 5)...)),
-			"layer 2 Linear(4->1) takes 4 inputs but follows layer 0 Linear(2->3), which gives 3 columns"},
-		{"no Linear layer", modelFile(1, 2, []byte{kindReLU}, []byte{kindSoftmax}),
-			"mlp: dimension mismatch: NewSequential: no layer fixes the input width"},
-		{"LeakyReLU slope 0", modelFile(1, 2, lin21, paramBytes(kindLeakyReLU, 0)),
-			"layer 1 LeakyReLU: slope 0 at byte 50 is not finite and non-zero"},
-		{"LeakyReLU slope NaN", modelFile(1, 2, lin21, paramBytes(kindLeakyReLU, math.NaN())),
-			"layer 1 LeakyReLU: slope NaN at byte 50 is not finite and non-zero"},
-		{"Dropout p 1", modelFile(1, 2, lin21, paramBytes(kindDropout, 1)),
-			"layer 1 Dropout: probability 1 at byte 50 is not in [0, 1)"},
-		{"Dropout p negative", modelFile(1, 2, lin21, paramBytes(kindDropout, -0.5)),
-			"layer 1 Dropout: probability -0.5 at byte 50 is not in [0, 1)"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			m, err := Load(bytes.NewReader(c.in))
-			if err == nil {
-				t.Fatalf("Load succeeded with %d layers, want an error", len(m.Layers()))
-			}
-			if m != nil {
-				t.Errorf("Load returned a model with its error")
-			}
-			if !errors.Is(err, ErrFormat) {
-				t.Errorf("error %q does not wrap ErrFormat", err)
-			}
-			if want := "mlp: invalid model file: " + c.want; err.Error() != want {
-				t.Errorf("error\n%q, want\n%q", err, want)
-			}
-		})
-	}
-}
-
-// TestLoadTruncated loads every proper prefix of the golden file: each must
-// fail with an end-of-file error wrapping ErrFormat.
-func TestLoadTruncated(t *testing.T) {
-	golden := readGolden(t)
-	for k := 0; k < len(golden); k++ {
-		_, err := Load(bytes.NewReader(golden[:k]))
-		switch {
-		case err == nil:
-			t.Fatalf("Load of the first %d bytes succeeded", k)
-		case !errors.Is(err, ErrFormat):
-			t.Fatalf("Load of the first %d bytes: %q does not wrap ErrFormat", k, err)
-		case k == 0 && !strings.HasSuffix(err.Error(), "empty input"),
-			k > 0 && !strings.Contains(err.Error(), "unexpected end of file in "):
-			t.Fatalf("Load of the first %d bytes: %q, want an end-of-file error", k, err)
-		case k > 0 && !strings.Contains(err.Error(), " at byte "+strconv.Itoa(k)):
-			t.Fatalf("Load of the first %d bytes: %q does not give the offset %d", k, err, k)
-		}
-	}
-}
-
-// TestLoadCorrupted flips every bit of the golden file in turn: each change
-// must be an error wrapping ErrFormat (CRC-32 detects every 1-bit error).
-func TestLoadCorrupted(t *testing.T) {
-	golden := readGolden(t)
-	b := bytes.Clone(golden)
-	for i := range b {
-		for bit := range 8 {
-			b[i] ^= 1 << bit
-			if _, err := Load(bytes.NewReader(b)); !errors.Is(err, ErrFormat) {
-				t.Fatalf("byte %d bit %d flipped: error %v, want one wrapping ErrFormat", i, bit, err)
-			}
-			b[i] ^= 1 << bit
-		}
-	}
-}
-
-// loadAllocated returns the bytes allocated by one Load of file, the least
-// of a few runs.
-func loadAllocated(t *testing.T, file []byte) uint64 {
-	t.Helper()
-	least := uint64(math.MaxUint64)
-	for range 5 {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		_, err := Load(bytes.NewReader(file))
-		runtime.ReadMemStats(&after)
-		if !errors.Is(err, ErrFormat) {
-			t.Fatalf("Load: %v, want an error wrapping ErrFormat", err)
-		}
-		least = min(least, after.TotalAlloc-before.TotalAlloc)
-	}
-	return least
-}
-
-// TestLoadHugeClaimsDoNotAllocate loads short files that claim far more
-// than they hold, and checks that Load allocates for what is there.
-func TestLoadHugeClaimsDoNotAllocate(t *testing.T) {
-	le := binary.LittleEndian
-	// 100 bytes claiming one Linear(4096->8192): 2^25 weights, 256 MiB,
-	// within the default ModelLimits.
-	file := []byte(modelfile.Magic)
-	file = le.AppendUint32(file, 1)
-	file = le.AppendUint32(file, 1)
-	file = append(file, kindLinear)
-	file = le.AppendUint32(file, 1<<12)
-	file = le.AppendUint32(file, 1<<13)
-	for len(file) < 100 {
-		file = append(file, 0x3f)
-	}
-	if len(file) != 100 {
-		t.Fatalf("the file has %d bytes, want 100", len(file))
-	}
-	_, err := Load(bytes.NewReader(file))
-	if want := "mlp: invalid model file: unexpected end of file in layer 0 Linear(4096->8192) weight W[0,9] at byte 100 (got 9 of 33554432 numbers)"; err == nil || err.Error() != want {
-		t.Fatalf("error %v, want %s", err, want)
-	}
-	a := loadAllocated(t, file)
-	t.Logf("Load of a 100-byte file claiming 2^25 weights allocated %d bytes", a)
-	if a >= 1<<20 {
-		t.Errorf("Load of a 100-byte file claiming 2^25 weights allocated %d bytes, want < 1 MiB", a)
-	}
-
-	// 65536 layers claimed, a few given.
-	file = modelFile(1, 1<<16, linearBytes(2, 2, make([]float64, 6)...), []byte{kindReLU, kindSigmoid})
-	a = loadAllocated(t, file)
-	t.Logf("Load of a %d-byte file claiming 65536 layers allocated %d bytes", len(file), a)
-	if a >= 1<<20 {
-		t.Errorf("Load of a file claiming 65536 layers allocated %d bytes, want < 1 MiB", a)
-	}
-}
-
 // failingLayer is a Layer of a type the model format does not know.
 type failingLayer struct{ ReLU }
 
@@ -653,37 +379,6 @@ func TestSaveErrors(t *testing.T) {
 	})
 }
 
-// failingReader returns its data and then err.
-type failingReader struct {
-	data []byte
-	err  error
-}
-
-func (r *failingReader) Read(p []byte) (int, error) {
-	if len(r.data) == 0 {
-		return 0, r.err
-	}
-	n := copy(p, r.data)
-	r.data = r.data[n:]
-	return n, nil
-}
-
-// TestLoadReaderError checks that an error of the reader is returned
-// wrapped, with its offset, and not as ErrFormat.
-func TestLoadReaderError(t *testing.T) {
-	golden := readGolden(t)
-	broken := errors.New("connection reset")
-	for _, k := range []int{0, 4, 12, 40, len(golden) - 2, len(golden)} {
-		_, err := Load(&failingReader{data: golden[:k], err: broken})
-		if !errors.Is(err, broken) || errors.Is(err, ErrFormat) {
-			t.Errorf("reader failing after %d bytes: %v, want the reader's error, not ErrFormat", k, err)
-		}
-		if err != nil && !strings.Contains(err.Error(), fmt.Sprintf(" at byte %d: ", k)) {
-			t.Errorf("reader failing after %d bytes: %q does not give the offset", k, err)
-		}
-	}
-}
-
 // TestWriteFuzzSeeds writes the seed corpus of FuzzLoad under -update: the
 // golden file, some of its truncations and a few small files.
 func TestWriteFuzzSeeds(t *testing.T) {
@@ -744,4 +439,26 @@ func TestSaveAllocations(t *testing.T) {
 		t.Errorf("Save of a %d-byte model allocated %v times, want at most %d", size, allocs, max)
 	}
 	t.Logf("Save: %d bytes, %v allocations", size, allocs)
+}
+
+// shortWriter reports writing 10 bytes, with no error, whatever it is given.
+type shortWriter struct{}
+
+func (shortWriter) Write(p []byte) (int, error) { return min(len(p), 10), nil }
+
+// TestSaveHostile checks that Save to a writer that reports a short write
+// with a nil error, or to a nil or typed nil writer, returns an error.
+func TestSaveHostile(t *testing.T) {
+	var nilBuf *bytes.Buffer
+	checkHostileCases(t, []hostileCase{
+		{hostileMemory, "writer reporting a short write with a nil error", func(t *testing.T) error {
+			return wantErr(smallNet(t).Save(shortWriter{}), []error{io.ErrShortWrite}, "wrote 10 of")
+		}},
+		{hostileCrash, "nil writer", func(t *testing.T) error {
+			return wantErr(callNoPanicErr(func() error { return smallNet(t).Save(nil) }), []error{ErrSetting}, "nil io.Writer")
+		}},
+		{hostileCrash, "typed nil writer", func(t *testing.T) error {
+			return wantErr(callNoPanicErr(func() error { return smallNet(t).Save(nilBuf) }), []error{ErrSetting}, "nil io.Writer")
+		}},
+	})
 }

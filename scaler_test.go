@@ -189,28 +189,56 @@ func TestStandardScalerTransformDataset(t *testing.T) {
 	}
 }
 
+// TestStandardScalerErrors checks the input and scalers Transform refuses,
+// with an error wrapping the sentinel, starting "mlp: " and saying what is
+// wrong.
 func TestStandardScalerErrors(t *testing.T) {
 	x := mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})
+	var nilDense *mat.Dense
+	one := &mlp.StandardScaler{Mean: []float64{0}, Std: []float64{1}}
 	for _, tc := range []struct {
 		name string
 		s    *mlp.StandardScaler
 		x    mat.Matrix
 		want error
+		says []string // substrings of the message
 	}{
-		{"too narrow", &mlp.StandardScaler{Mean: make([]float64, 4), Std: []float64{1, 1, 1, 1}}, x, mlp.ErrData},
-		{"too wide", &mlp.StandardScaler{Mean: make([]float64, 2), Std: []float64{1, 1}}, x, mlp.ErrData},
-		{"empty matrix", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 1, 1}}, &mat.Dense{}, mlp.ErrData},
-		{"lengths differ", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 1}}, x, mlp.ErrSetting},
-		{"zero std", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 0, 1}}, x, mlp.ErrSetting},
-		{"NaN std", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 1, math.NaN()}}, x, mlp.ErrSetting},
+		{"too narrow", &mlp.StandardScaler{Mean: make([]float64, 4), Std: []float64{1, 1, 1, 1}}, x, mlp.ErrData, nil},
+		{"too wide", &mlp.StandardScaler{Mean: make([]float64, 2), Std: []float64{1, 1}}, x, mlp.ErrData, nil},
+		{"empty matrix", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 1, 1}}, &mat.Dense{}, mlp.ErrData, nil},
+		{"lengths differ", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 1}}, x, mlp.ErrSetting, nil},
+		{"zero std", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 0, 1}}, x, mlp.ErrSetting, nil},
+		{"NaN std", &mlp.StandardScaler{Mean: make([]float64, 3), Std: []float64{1, 1, math.NaN()}}, x, mlp.ErrSetting, nil},
+		{"nil", one, nil, mlp.ErrData, []string{"nil matrix"}},
+		{"typed nil", one, nilDense, mlp.ErrData, []string{"nil matrix"}},
+		{"3 features for 1", one, mat.NewDense(2, 3, nil), mlp.ErrData, []string{"3 features", "fitted on 1"}},
+		{"zero std of column 1", &mlp.StandardScaler{Mean: []float64{0, 0}, Std: []float64{1, 0}}, mat.NewDense(2, 2, nil), mlp.ErrSetting,
+			[]string{"Std[1] = 0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z, err := tc.s.Transform(tc.x)
 			if z != nil {
 				t.Errorf("got a matrix with the error")
 			}
-			dataErrorContains(t, err, tc.want)
+			dataErrorContains(t, err, tc.want, tc.says...)
+			if !strings.HasPrefix(err.Error(), "mlp: ") {
+				t.Errorf("error %q does not start with \"mlp: \"", err)
+			}
 		})
+	}
+}
+
+// TestStandardScalerTransformDatasetErrors checks that TransformDataset
+// refuses a Dataset literal without targets.
+func TestStandardScalerTransformDatasetErrors(t *testing.T) {
+	s := &mlp.StandardScaler{Mean: []float64{0}, Std: []float64{1}}
+	d, err := s.TransformDataset(&mlp.Dataset{X: mat.NewDense(1, 1, nil)})
+	if d != nil {
+		t.Errorf("got a Dataset with the error")
+	}
+	dataErrorContains(t, err, mlp.ErrData, "TransformDataset: targets have neither")
+	if !strings.HasPrefix(err.Error(), "mlp: ") {
+		t.Errorf("error %q does not start with \"mlp: \"", err)
 	}
 }
 
@@ -320,6 +348,10 @@ func TestStandardScalerTransformFields(t *testing.T) {
 		{"+Inf std", sc([]float64{0, 0}, []float64{1, math.Inf(1)}), x, mlp.ErrSetting, "Std[1] = +Inf"},
 		{"NaN input", sc([]float64{0, 0}, []float64{1, 1}), mat.NewDense(2, 2, []float64{1, 2, math.NaN(), 4}), mlp.ErrData, "row 1, column 0 is NaN"},
 		{"overflowing result", sc([]float64{0, -1e308}, []float64{1, 1e-300}), mat.NewDense(1, 2, []float64{0, 1e308}), mlp.ErrData, "row 0, column 1"},
+		{"-Inf mean", sc([]float64{0, math.Inf(-1)}, []float64{1, 1}), mat.NewDense(1, 2, nil), mlp.ErrSetting, "Mean[1] = -Inf"},
+		{"smallest subnormal std", sc([]float64{0, 0}, []float64{1, 5e-324}), mat.NewDense(1, 2, nil), mlp.ErrSetting, "Std[1] = 5e-324"},
+		{"std -2", sc([]float64{0, 0}, []float64{1, -2}), mat.NewDense(1, 2, nil), mlp.ErrSetting, "Std[1] = -2"},
+		{"overflowing result of one column", sc([]float64{-1e308}, []float64{1e-300}), mat.NewDense(1, 1, []float64{1e308}), mlp.ErrData, "row 0, column 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			z, err := tc.s.Transform(tc.x)

@@ -138,6 +138,22 @@ func TestScheduleValidate(t *testing.T) {
 			c.s.Rate(0.1, 1)
 		})
 	}
+
+	// NewTrainer refuses the same schedules.
+	checkErrorCases(t, []errorCase{
+		{"StepDecay step 0", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Schedule: StepDecay{Gamma: 0.5}})
+		}, []error{ErrSetting}, []string{"StepDecay.Step", "got 0"}},
+		{"ExponentialDecay gamma NaN", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Schedule: ExponentialDecay{Gamma: nan}})
+		}, []error{ErrSetting}, []string{"ExponentialDecay.Gamma", "got NaN"}},
+		{"CosineAnnealing epochs 0", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Schedule: CosineAnnealing{}})
+		}, []error{ErrSetting}, []string{"CosineAnnealing.Epochs", "got 0"}},
+		{"CosineAnnealing MinLR negative", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Schedule: &CosineAnnealing{Epochs: 3, MinLR: -1}})
+		}, []error{ErrSetting}, []string{"CosineAnnealing.MinLR", "got -1"}},
+	})
 }
 
 func TestScheduleRateAllocs(t *testing.T) {
@@ -151,4 +167,32 @@ func TestScheduleRateAllocs(t *testing.T) {
 		})
 	}
 	_ = sink
+}
+
+// constantRate is a Schedule that always gives its value.
+type constantRate float64
+
+func (r constantRate) Rate(float64, int) float64 { return float64(r) }
+
+// TestScheduleRateErrors checks that Fit stops with an error naming the
+// epoch when a schedule gives a rate that is NaN or negative.
+func TestScheduleRateErrors(t *testing.T) {
+	nan := math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"schedule gives NaN", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{Schedule: constantRate(nan)}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"learning rate NaN for epoch 0"}},
+		{"schedule gives a negative rate", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{Schedule: constantRate(-1)}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"learning rate -1 for epoch 0"}},
+	})
+}
+
+// TestCosineAnnealingToZero checks that Fit accepts a CosineAnnealing
+// whose rate reaches 0.
+func TestCosineAnnealingToZero(t *testing.T) {
+	s := TrainerSettings{Schedule: CosineAnnealing{Epochs: 1}}
+	if err := callNoPanic(t, func() error { return fitSmall(t, smallNet(t), &CrossEntropy{}, s, smallLabeled(t), nil) }); err != nil {
+		t.Error(err)
+	}
 }

@@ -13,7 +13,8 @@ import (
 
 // TestNewSequentialErrors checks the models NewSequential refuses: widths
 // that do not chain (the error names both layers and their indices), no
-// layers, only activations, a nil layer.
+// layers, only activations, a nil or typed nil layer, and a layer instance
+// given twice, each with the sentinel it wraps.
 func TestNewSequentialErrors(t *testing.T) {
 	src := rand.NewPCG(1, 2)
 	for _, tc := range []struct {
@@ -53,6 +54,32 @@ func TestNewSequentialErrors(t *testing.T) {
 			}
 		})
 	}
+	checkErrorCases(t, []errorCase{
+		{"no layers", func(*testing.T) error { _, err := NewSequential(); return err },
+			[]error{ErrShape}, []string{"no layers"}},
+		{"nil layer", func(t *testing.T) error {
+			_, err := NewSequential(NewLinear(2, 2, src), nil)
+			return err
+		}, []error{ErrShape}, []string{"layer 1 is nil"}},
+		{"typed nil layer", func(*testing.T) error { _, err := NewSequential((*Linear)(nil)); return err },
+			[]error{ErrShape}, []string{"layer 0 is nil"}},
+		{"widths do not chain", func(*testing.T) error {
+			_, err := NewSequential(NewLinear(2, 3, src), &ReLU{}, NewLinear(4, 2, src))
+			return err
+		}, []error{ErrShape}, []string{"layer 2 Linear(4->2) takes 4 inputs but layer 0 Linear(2->3) gives 3"}},
+		{"only activations", func(*testing.T) error { _, err := NewSequential(&ReLU{}, &Softmax{}); return err },
+			[]error{ErrShape}, []string{"no layer fixes the input width"}},
+		{"repeated ReLU", func(*testing.T) error {
+			r := &ReLU{}
+			_, err := NewSequential(NewLinear(2, 3, src), r, NewLinear(3, 3, src), r, NewLinear(3, 2, src))
+			return err
+		}, []error{ErrSetting}, []string{"layers 1 and 3 are the same ReLU instance"}},
+		{"repeated Linear", func(*testing.T) error {
+			l := NewLinear(3, 3, src)
+			_, err := NewSequential(l, &ReLU{}, l)
+			return err
+		}, []error{ErrSetting}, []string{"layers 0 and 2 are the same Linear(3->3) instance"}},
+	})
 }
 
 // TestNewSequentialSizes checks InputSize and OutputSize, leading and
@@ -84,173 +111,6 @@ func TestNewSequentialSizes(t *testing.T) {
 			}
 			if !m.Training() {
 				t.Error("a new model is not in training mode")
-			}
-		})
-	}
-}
-
-// predictModel returns a seeded 6-16-3 model ending in Softmax.
-func predictModel(t *testing.T) *Sequential {
-	t.Helper()
-	src := rand.NewPCG(51, 52)
-	m, err := NewSequential(NewLinear(6, 16, src), &ReLU{}, NewLinear(16, 3, src), &Softmax{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// TestPredictErrors checks that PredictProba and PredictClasses return an
-// error wrapping ErrData, not a panic, for input that does not fit, and
-// that the error names the width or the row and column of a NaN or Inf.
-func TestPredictErrors(t *testing.T) {
-	bad := func(r, c, i, j int, v float64) *mat.Dense {
-		x := mat.NewDense(r, c, nil)
-		x.Set(i, j, v)
-		return x
-	}
-	for _, tc := range []struct {
-		name string
-		x    mat.Matrix
-		want []string
-	}{
-		{name: "narrow", x: mat.NewDense(3, 5, nil), want: []string{"5 columns", "takes 6"}},
-		{name: "wide", x: mat.NewDense(3, 7, nil), want: []string{"7 columns", "takes 6"}},
-		{name: "NaN", x: bad(4, 6, 2, 1, math.NaN()), want: []string{"row 2", "column 1", "NaN"}},
-		{name: "+Inf", x: bad(4, 6, 3, 5, math.Inf(1)), want: []string{"row 3", "column 5", "+Inf"}},
-		{name: "-Inf-first", x: bad(1, 6, 0, 0, math.Inf(-1)), want: []string{"row 0", "column 0", "-Inf"}},
-		{name: "NaN-after-chunk", x: bad(600, 6, 599, 4, math.NaN()), want: []string{"row 599", "column 4"}},
-		{name: "nil", x: nil, want: []string{"nil"}},
-	} {
-		for _, method := range []struct {
-			name string
-			call func(m *Sequential, x mat.Matrix) (any, error)
-		}{
-			{"PredictProba", func(m *Sequential, x mat.Matrix) (any, error) { return m.PredictProba(x) }},
-			{"PredictClasses", func(m *Sequential, x mat.Matrix) (any, error) { return m.PredictClasses(x) }},
-		} {
-			t.Run(tc.name+"/"+method.name, func(t *testing.T) {
-				m := predictModel(t)
-				var err error
-				if p := panicError(func() { _, err = method.call(m, tc.x) }); p != nil {
-					t.Fatalf("panicked: %v", p)
-				}
-				if !errors.Is(err, ErrData) {
-					t.Fatalf("error %v does not wrap ErrData", err)
-				}
-				for _, s := range tc.want {
-					if !strings.Contains(err.Error(), s) {
-						t.Errorf("error %q does not contain %q", err, s)
-					}
-				}
-			})
-		}
-	}
-}
-
-// TestPredictMatchesForward checks PredictProba and PredictClasses against
-// Forward run one row at a time, within 1e-14, for batches smaller than,
-// equal to and larger than the internal chunk of 512 rows (1500 spans three
-// chunks), and for an input that is not a *mat.Dense.
-func TestPredictMatchesForward(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		rows      int
-		transpose bool // pass the input as a mat.Transpose view
-	}{
-		{name: "1", rows: 1},
-		{name: "511", rows: 511},
-		{name: "512", rows: 512},
-		{name: "1500", rows: 1500},
-		{name: "1500/transpose-view", rows: 1500, transpose: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(53, uint64(tc.rows)))
-			x := gradNormal(rng, tc.rows, 6, 2)
-			var in mat.Matrix = x
-			if tc.transpose {
-				in = mat.DenseCopyOf(x.T()).T()
-			}
-			m := predictModel(t)
-			proba, err := m.PredictProba(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			classes, err := m.PredictClasses(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r, c := proba.Dims(); r != tc.rows || c != 3 || len(classes) != tc.rows {
-				t.Fatalf("PredictProba gave %dx%d and PredictClasses %d entries for %d rows", r, c, len(classes), tc.rows)
-			}
-			ref := predictModel(t)
-			for i := range tc.rows {
-				want := ref.Forward(mat.NewDense(1, 6, x.RawRowView(i)))
-				best := 0
-				for j := range 3 {
-					if got := proba.At(i, j); math.Abs(got-want.At(0, j)) > 1e-14 {
-						t.Fatalf("row %d column %d: PredictProba %.17g, Forward %.17g", i, j, got, want.At(0, j))
-					}
-					if want.At(0, j) > want.At(0, best) {
-						best = j
-					}
-				}
-				if classes[i] != best {
-					t.Fatalf("row %d: PredictClasses %d, argmax of Forward %d", i, classes[i], best)
-				}
-			}
-		})
-	}
-}
-
-// modeProbe is an activation that keeps its input and records whether it
-// was in training mode at its last Forward.
-type modeProbe struct {
-	training, sawTraining bool
-	forwards              int
-}
-
-func (p *modeProbe) Forward(x *mat.Dense) *mat.Dense {
-	p.sawTraining = p.training
-	p.forwards++
-	return x
-}
-func (p *modeProbe) Backward(g *mat.Dense) *mat.Dense { return g }
-func (p *modeProbe) Params() []Param                  { return nil }
-func (p *modeProbe) Dims() (in, out int)              { return 0, 0 }
-func (p *modeProbe) String() string                   { return "modeProbe" }
-func (p *modeProbe) SetTraining(training bool)        { p.training = training }
-
-// TestPredictMode checks that prediction runs every layer in evaluation
-// mode and leaves the model in the mode it found.
-func TestPredictMode(t *testing.T) {
-	for _, training := range []bool{true, false} {
-		name := "eval"
-		if training {
-			name = "training"
-		}
-		t.Run(name, func(t *testing.T) {
-			probe := &modeProbe{training: true}
-			m, err := NewSequential(NewLinear(2, 3, rand.NewPCG(1, 1)), probe, &Softmax{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.SetTraining(training)
-			if probe.training != training {
-				t.Fatalf("SetTraining(%v) did not reach the layer", training)
-			}
-			x := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
-			if _, err := m.PredictProba(x); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := m.PredictClasses(x); err != nil {
-				t.Fatal(err)
-			}
-			if probe.forwards != 2 || probe.sawTraining {
-				t.Errorf("prediction ran %d forwards, the last in training mode %v; want 2 in evaluation mode", probe.forwards, probe.sawTraining)
-			}
-			if m.Training() != training || probe.training != training {
-				t.Errorf("after prediction the model is in training mode %v and the layer %v, want %v", m.Training(), probe.training, training)
 			}
 		})
 	}
@@ -324,11 +184,11 @@ func TestSetLayer(t *testing.T) {
 // the old slice assignment the loss stayed constant) or panicking.
 func TestTrainerRefusesReplacedLayer(t *testing.T) {
 	src := rand.NewPCG(7, 8)
-	d := relData(t)
+	d := smallLabeled(t)
 	ctx := context.Background()
 	t.Run("before-fit", func(t *testing.T) {
 		m := testNet(t, 3, 2, 3, 2)
-		tr := relTrainer(t, m, TrainerSettings{})
+		tr := smallTrainer(t, m, TrainerSettings{})
 		if err := m.SetLayer(2, NewLinear(3, 2, src)); err != nil {
 			t.Fatal(err)
 		}
@@ -355,7 +215,7 @@ func TestTrainerRefusesReplacedLayer(t *testing.T) {
 				}
 				return false, nil
 			})
-			tr := relTrainer(t, m, TrainerSettings{Hooks: []Hook{hook}})
+			tr := smallTrainer(t, m, TrainerSettings{Hooks: []Hook{hook}})
 			var h *History
 			var err error
 			if p := panicError(func() { h, err = tr.Fit(ctx, mustLoader(t, d, LoaderSettings{}), nil, 5) }); p != nil {
@@ -515,3 +375,66 @@ func (l *cloneOnlyLayer) Backward(g *mat.Dense) *mat.Dense {
 func (l *cloneOnlyLayer) Dims() (in, out int)        { return 0, 0 }
 func (l *cloneOnlyLayer) String() string             { return "Scale" }
 func (l *cloneOnlyLayer) CloneLayer() (Layer, error) { return &cloneOnlyLayer{k: l.k}, nil }
+
+// TestSetLayerErrors checks the layers SetLayer refuses, naming the index:
+// nil, one whose width breaks the chain, one already in the model, an index
+// out of range, and a nil model.
+func TestSetLayerErrors(t *testing.T) {
+	src := rand.NewPCG(5, 6)
+	checkErrorCases(t, []errorCase{
+		{"nil", func(t *testing.T) error { return smallNet(t).SetLayer(1, nil) },
+			[]error{ErrShape}, []string{"SetLayer(1): layer 1 is nil"}},
+		{"another width", func(t *testing.T) error { return smallNet(t).SetLayer(2, NewLinear(4, 2, src)) },
+			[]error{ErrShape}, []string{"layer 2 Linear(4->2) takes 4 inputs but layer 0 Linear(2->3) gives 3"}},
+		{"index out of range", func(t *testing.T) error { return smallNet(t).SetLayer(4, &ReLU{}) },
+			[]error{ErrSetting}, []string{"index 4 out of range for a model of 4 layers"}},
+		{"layer of the model", func(t *testing.T) error {
+			m := smallNet(t)
+			return m.SetLayer(2, m.Layers()[0])
+		}, []error{ErrSetting}, []string{"layers 0 and 2 are the same Linear(2->3) instance"}},
+		{"nil model", func(*testing.T) error { var m *Sequential; return m.SetLayer(0, &ReLU{}) },
+			[]error{ErrSetting}, []string{"model is nil"}},
+	})
+}
+
+// uncloneableLayer is a layer type that does not implement Cloner, the
+// identity.
+type uncloneableLayer struct{}
+
+func (uncloneableLayer) Forward(x *mat.Dense) *mat.Dense  { return x }
+func (uncloneableLayer) Backward(g *mat.Dense) *mat.Dense { return g }
+func (uncloneableLayer) Dims() (in, out int)              { return 0, 0 }
+func (uncloneableLayer) String() string                   { return "Custom" }
+
+// uncopyableSource is a random source whose state cannot be copied.
+type uncopyableSource struct{}
+
+func (uncopyableSource) Uint64() uint64 { return 42 }
+
+// TestCloneErrors checks that Clone refuses a model holding a layer it
+// cannot copy, naming the layer and its type.
+func TestCloneErrors(t *testing.T) {
+	src := rand.NewPCG(5, 6)
+	checkErrorCases(t, []errorCase{
+		{"unknown layer type", func(*testing.T) error {
+			m, err := NewSequential(NewLinear(2, 2, src), uncloneableLayer{})
+			if err != nil {
+				return err
+			}
+			_, err = m.Clone()
+			return err
+		}, []error{ErrSetting}, []string{"layer 1 Custom is a mlp.uncloneableLayer, which does not implement Cloner"}},
+		{"uncopyable random source", func(t *testing.T) error {
+			d, err := NewDropout(0.5, uncopyableSource{})
+			if err != nil {
+				return err
+			}
+			m, err := NewSequential(NewLinear(2, 2, src), d)
+			if err != nil {
+				return err
+			}
+			_, err = m.Clone()
+			return err
+		}, []error{ErrSetting}, []string{"layer 1 Dropout(0.5)", "random source mlp.uncopyableSource cannot be copied"}},
+	})
+}

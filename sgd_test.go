@@ -58,6 +58,44 @@ func TestSGDSettingErrors(t *testing.T) {
 			}
 		})
 	}
+
+	// The message names the field and the value, for the parameters of a
+	// model, and a parameter without a gradient.
+	inf, nan := math.Inf(1), math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"LR 0", func(t *testing.T) error { _, err := NewSGD(smallNet(t).Params(), SGDSettings{}); return err },
+			[]error{ErrSetting}, []string{"SGDSettings.LR", "got 0"}},
+		{"LR negative", func(t *testing.T) error { _, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: -1}); return err },
+			[]error{ErrSetting}, []string{"SGDSettings.LR", "got -1"}},
+		{"LR NaN", func(t *testing.T) error { _, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: nan}); return err },
+			[]error{ErrSetting}, []string{"SGDSettings.LR", "got NaN"}},
+		{"LR +Inf", func(t *testing.T) error { _, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: inf}); return err },
+			[]error{ErrSetting}, []string{"SGDSettings.LR", "got +Inf"}},
+		{"momentum 1", func(t *testing.T) error {
+			_, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: 0.1, Momentum: 1})
+			return err
+		}, []error{ErrSetting}, []string{"SGDSettings.Momentum", "got 1"}},
+		{"momentum negative", func(t *testing.T) error {
+			_, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: 0.1, Momentum: -0.5})
+			return err
+		}, []error{ErrSetting}, []string{"SGDSettings.Momentum", "got -0.5"}},
+		{"momentum NaN", func(t *testing.T) error {
+			_, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: 0.1, Momentum: nan})
+			return err
+		}, []error{ErrSetting}, []string{"SGDSettings.Momentum", "got NaN"}},
+		{"Nesterov without momentum", func(t *testing.T) error {
+			_, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: 0.1, Nesterov: true})
+			return err
+		}, []error{ErrSetting}, []string{"SGDSettings.Nesterov"}},
+		{"weight decay +Inf", func(t *testing.T) error {
+			_, err := NewSGD(smallNet(t).Params(), SGDSettings{LR: 0.1, WeightDecay: inf})
+			return err
+		}, []error{ErrSetting}, []string{"SGDSettings.WeightDecay", "got +Inf"}},
+		{"parameter without gradient", func(*testing.T) error {
+			_, err := NewSGD([]Param{{Name: "w", Value: mat.NewDense(1, 1, nil)}}, SGDSettings{LR: 0.1})
+			return err
+		}, []error{ErrSetting}, []string{"parameter 0 (w)"}},
+	})
 }
 
 // TestSGDCopies checks that NewSGD keeps its own copy of the settings and

@@ -3,7 +3,9 @@ package mlp_test
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mlpkit/mlp"
@@ -156,31 +158,85 @@ func TestSplitStratified(t *testing.T) {
 	}
 }
 
+// TestSplitErrors checks the settings and data sets Split refuses, Datasets
+// built as literals included, with an error wrapping the sentinel, starting
+// "mlp: " and saying what is wrong.
 func TestSplitErrors(t *testing.T) {
 	cls := dataIDSet(t, 20, 2, false)
 	reg := dataIDSet(t, 20, 2, true)
 	src := rand.NewPCG(1, 1)
+	four, err := mlp.NewDataset(mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 8}), mlp.Targets{Labels: []int{0, 1, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := mlp.NewDataset(mat.NewDense(2, 1, nil), mlp.Targets{Labels: []int{0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		d    *mlp.Dataset
 		s    mlp.SplitSettings
 		want error
+		says []string // substrings of the message
 	}{
-		{"no source", cls, mlp.SplitSettings{}, mlp.ErrSetting},
-		{"fraction one", cls, mlp.SplitSettings{ValFraction: 1, Src: src}, mlp.ErrSetting},
-		{"negative fraction", cls, mlp.SplitSettings{ValFraction: -0.1, Src: src}, mlp.ErrSetting},
-		{"NaN fraction", cls, mlp.SplitSettings{ValFraction: math.NaN(), Src: src}, mlp.ErrSetting},
-		{"stratify regression", reg, mlp.SplitSettings{Stratify: true, Src: src}, mlp.ErrSetting},
-		{"empty validation part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.2, Src: src}, mlp.ErrData},
-		{"empty training part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.9, Src: src}, mlp.ErrData},
-		{"nil data set", nil, mlp.SplitSettings{Src: src}, mlp.ErrData},
+		{"no source", cls, mlp.SplitSettings{}, mlp.ErrSetting, nil},
+		{"fraction one", cls, mlp.SplitSettings{ValFraction: 1, Src: src}, mlp.ErrSetting, nil},
+		{"negative fraction", cls, mlp.SplitSettings{ValFraction: -0.1, Src: src}, mlp.ErrSetting, nil},
+		{"NaN fraction", cls, mlp.SplitSettings{ValFraction: math.NaN(), Src: src}, mlp.ErrSetting, nil},
+		{"stratify regression", reg, mlp.SplitSettings{Stratify: true, Src: src}, mlp.ErrSetting, nil},
+		{"empty validation part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.2, Src: src}, mlp.ErrData, nil},
+		{"empty training part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.9, Src: src}, mlp.ErrData, nil},
+		{"nil data set", nil, mlp.SplitSettings{Src: src}, mlp.ErrData, nil},
+		{"fraction 1 of 4 samples", four, mlp.SplitSettings{ValFraction: 1, Src: src}, mlp.ErrSetting, []string{"ValFraction 1 is not in (0, 1)"}},
+		{"fraction NaN of 4 samples", four, mlp.SplitSettings{ValFraction: math.NaN(), Src: src}, mlp.ErrSetting, []string{"ValFraction NaN"}},
+		{"0.99 of 2 rows", two, mlp.SplitSettings{ValFraction: 0.99, Src: src}, mlp.ErrData, []string{"2 samples", "ValFraction 0.99"}},
+		{"no source for 4 samples", four, mlp.SplitSettings{}, mlp.ErrSetting, []string{"Split needs a Src"}},
+		{"literal with short labels", &mlp.Dataset{X: mat.NewDense(4, 2, nil), Y: mlp.Targets{Labels: []int{1}}},
+			mlp.SplitSettings{ValFraction: 0.5, Src: src}, mlp.ErrData, []string{"split: 1 labels for 4 samples"}},
+		{"literal without targets", &mlp.Dataset{X: mat.NewDense(4, 2, nil)},
+			mlp.SplitSettings{ValFraction: 0.5, Src: src}, mlp.ErrData, []string{"split: targets have neither"}},
+		{"stratified literal with a negative label", &mlp.Dataset{X: mat.NewDense(4, 2, nil), Y: mlp.Targets{Labels: []int{0, -1, 0, 1}}, Classes: 2},
+			mlp.SplitSettings{ValFraction: 0.5, Stratify: true, Src: src}, mlp.ErrData, []string{"label -1 of row 1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			train, val, err := mlp.Split(tc.d, tc.s)
 			if train != nil || val != nil {
 				t.Errorf("got parts with the error")
 			}
-			dataErrorContains(t, err, tc.want)
+			dataErrorContains(t, err, tc.want, tc.says...)
+			if !strings.HasPrefix(err.Error(), "mlp: ") {
+				t.Errorf("error %q does not start with \"mlp: \"", err)
+			}
 		})
 	}
+}
+
+// TestSplitStratifiedUnusualLabels checks that a stratified split accepts
+// a literal Dataset with Classes 0, and labels up to 2^31-1 without
+// allocating for every label value below the largest.
+func TestSplitStratifiedUnusualLabels(t *testing.T) {
+	src := rand.NewPCG(7, 8)
+	t.Run("literal with Classes 0", func(t *testing.T) {
+		d := &mlp.Dataset{X: mat.NewDense(4, 1, []float64{1, 2, 3, 4}), Y: mlp.Targets{Labels: []int{0, 1, 0, 1}}}
+		if _, _, err := mlp.Split(d, mlp.SplitSettings{ValFraction: 0.5, Stratify: true, Src: src}); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("label 2^31-1", func(t *testing.T) {
+		d, err := mlp.NewDataset(mat.NewDense(4, 1, []float64{1, 2, 3, 4}), mlp.Targets{Labels: []int{0, 0, 2147483647, 2147483647}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err = mlp.Split(d, mlp.SplitSettings{ValFraction: 0.5, Stratify: true, Src: src})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("split of 4 samples allocated %d bytes", n)
+		}
+	})
 }

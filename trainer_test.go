@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -124,6 +125,67 @@ func sameWeights(a, b [][]float64) bool {
 		}
 	}
 	return true
+}
+
+// smallNet returns Linear(2->3), ReLU, Linear(3->2), Softmax.
+func smallNet(t testing.TB) *Sequential {
+	t.Helper()
+	return testNet(t, 3, 2, 3, 2)
+}
+
+// smallLabeled returns 4 samples of 2 features with labels 0 and 1.
+func smallLabeled(t testing.TB) *Dataset {
+	t.Helper()
+	d, err := NewDataset(mat.NewDense(4, 2, []float64{1, 2, 3, 4, 5, 6, 7, 8}), Targets{Labels: []int{0, 1, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// smallRegression returns 3 samples of 2 features with one target column.
+func smallRegression(t testing.TB) *Dataset {
+	t.Helper()
+	d, err := NewDataset(mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 6}), Targets{Values: mat.NewDense(3, 1, []float64{1, 2, 3})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// smallTrainer returns a Trainer of m with CrossEntropy, SGD at 0.1 and s,
+// failing the test if NewTrainer refuses it.
+func smallTrainer(t testing.TB, m *Sequential, s TrainerSettings) *Trainer {
+	t.Helper()
+	tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// newSmallTrainer calls NewTrainer for smallNet with CrossEntropy, SGD at
+// 0.1 and s, and returns its error.
+func newSmallTrainer(t testing.TB, s TrainerSettings) error {
+	m := smallNet(t)
+	_, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1}), s)
+	return err
+}
+
+// fitSmall fits a Trainer of m with loss, SGD at 0.1 and s for one epoch
+// over the data of train (and val when not nil), loaded in batches of 2.
+func fitSmall(t testing.TB, m *Sequential, loss Loss, s TrainerSettings, train, val *Dataset) error {
+	t.Helper()
+	tr, err := NewTrainer(m, loss, mustSGD(t, m, SGDSettings{LR: 0.1}), s)
+	if err != nil {
+		return err
+	}
+	var vl *DataLoader
+	if val != nil {
+		vl = mustLoader(t, val, LoaderSettings{BatchSize: 2})
+	}
+	_, err = tr.Fit(context.Background(), mustLoader(t, train, LoaderSettings{BatchSize: 2}), vl, 1)
+	return err
 }
 
 func TestFitOneStepPerBatch(t *testing.T) {
@@ -266,6 +328,9 @@ func TestFitChecksDataFirst(t *testing.T) {
 	}
 }
 
+// TestNewTrainerSettings checks the settings NewTrainer refuses, naming
+// the field: ClipNorm out of range, ProgressLogger settings, nil metrics,
+// hooks and schedules, and a nil model, loss or optimizer.
 func TestNewTrainerSettings(t *testing.T) {
 	m := testNet(t, 1, 4, 3)
 	opt := mustSGD(t, m, SGDSettings{LR: 0.1})
@@ -286,6 +351,48 @@ func TestNewTrainerSettings(t *testing.T) {
 			}
 		})
 	}
+
+	inf, nan := math.Inf(1), math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"ClipNorm NaN", func(t *testing.T) error { return newSmallTrainer(t, TrainerSettings{ClipNorm: nan}) },
+			[]error{ErrSetting}, []string{"TrainerSettings.ClipNorm", "got NaN"}},
+		{"ClipNorm negative", func(t *testing.T) error { return newSmallTrainer(t, TrainerSettings{ClipNorm: -1}) },
+			[]error{ErrSetting}, []string{"TrainerSettings.ClipNorm", "got -1"}},
+		{"ClipNorm +Inf", func(t *testing.T) error { return newSmallTrainer(t, TrainerSettings{ClipNorm: inf}) },
+			[]error{ErrSetting}, []string{"TrainerSettings.ClipNorm", "got +Inf"}},
+		{"ProgressLogger Every negative", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Hooks: []Hook{&ProgressLogger{W: io.Discard, Every: -2}}})
+		}, []error{ErrSetting}, []string{"ProgressLogger.Every", "got -2"}},
+		{"ProgressLogger nil buffer", func(t *testing.T) error {
+			var w *bytes.Buffer
+			return newSmallTrainer(t, TrainerSettings{Hooks: []Hook{&ProgressLogger{W: w}}})
+		}, []error{ErrSetting}, []string{"ProgressLogger.W"}},
+		{"nil *StepDecay", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Schedule: (*StepDecay)(nil)})
+		}, []error{ErrSetting}, []string{"TrainerSettings.Schedule"}},
+		{"nil metric", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Metrics: []Metric{&Accuracy{}, (*MacroF1)(nil)}})
+		}, []error{ErrSetting}, []string{"TrainerSettings.Metrics[1]"}},
+		{"nil hook", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Hooks: []Hook{&EarlyStopping{}, nil}})
+		}, []error{ErrSetting}, []string{"TrainerSettings.Hooks[1]"}},
+		{"nil HookFunc", func(t *testing.T) error {
+			return newSmallTrainer(t, TrainerSettings{Hooks: []Hook{HookFunc(nil)}})
+		}, []error{ErrSetting}, []string{"TrainerSettings.Hooks[0]"}},
+		{"nil model", func(t *testing.T) error {
+			_, err := NewTrainer(nil, &CrossEntropy{}, mustSGD(t, smallNet(t), SGDSettings{LR: 0.1}), TrainerSettings{})
+			return err
+		}, []error{ErrSetting}, []string{"NewTrainer: model"}},
+		{"nil *CrossEntropy", func(t *testing.T) error {
+			m := smallNet(t)
+			_, err := NewTrainer(m, (*CrossEntropy)(nil), mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
+			return err
+		}, []error{ErrSetting}, []string{"NewTrainer: loss is nil"}},
+		{"nil *Adam", func(t *testing.T) error {
+			_, err := NewTrainer(smallNet(t), &CrossEntropy{}, (*Adam)(nil), TrainerSettings{})
+			return err
+		}, []error{ErrSetting}, []string{"NewTrainer: optimizer is nil"}},
+	})
 }
 
 // TestFitDivergence trains with a learning rate that blows up and checks the
@@ -746,5 +853,368 @@ func TestFitNilSources(t *testing.T) {
 		if _, err := tr.Fit(context.Background(), train, l, 1); !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "training data source is nil") {
 			t.Errorf("train %#v: error %v, want ErrData naming the nil training source", train, err)
 		}
+	}
+}
+
+// TestFitErrors checks that Fit refuses, before the first step or at the
+// batch where it finds them, data that does not fit the model, loss or
+// metrics, and settings it cannot run with, naming the place.
+func TestFitErrors(t *testing.T) {
+	src := rand.NewPCG(5, 6)
+	ctx := context.Background()
+	inf, nan := math.Inf(1), math.NaN()
+	checkErrorCases(t, []errorCase{
+		{"negative epochs", func(t *testing.T) error {
+			_, err := smallTrainer(t, smallNet(t), TrainerSettings{}).Fit(ctx, mustLoader(t, smallLabeled(t), LoaderSettings{}), nil, -1)
+			return err
+		}, []error{ErrSetting}, []string{"epochs must be >= 0, got -1"}},
+		{"nil context", func(t *testing.T) error {
+			var noCtx context.Context
+			_, err := smallTrainer(t, smallNet(t), TrainerSettings{}).Fit(noCtx, mustLoader(t, smallLabeled(t), LoaderSettings{}), nil, 1)
+			return err
+		}, []error{ErrSetting}, []string{"nil context"}},
+		{"nil loader", func(t *testing.T) error {
+			_, err := smallTrainer(t, smallNet(t), TrainerSettings{}).Fit(ctx, nil, nil, 1)
+			return err
+		}, []error{ErrData}, []string{"training data source is nil"}},
+		{"zero DataLoader", func(t *testing.T) error {
+			_, err := smallTrainer(t, smallNet(t), TrainerSettings{}).Fit(ctx, &DataLoader{}, nil, 1)
+			return err
+		}, []error{ErrData}, []string{"training loader was not made by NewDataLoader"}},
+		{"zero Trainer", func(t *testing.T) error {
+			_, err := (&Trainer{}).Fit(ctx, mustLoader(t, smallLabeled(t), LoaderSettings{}), nil, 1)
+			return err
+		}, []error{ErrSetting}, []string{"NewTrainer"}},
+		{"wrong width", func(t *testing.T) error {
+			return fitSmall(t, testNet(t, 1, 3, 2), &CrossEntropy{}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrData}, []string{"training data has 2 features, the model takes 3"}},
+		{"validation of the wrong width", func(t *testing.T) error {
+			val, err := NewDataset(mat.NewDense(2, 5, nil), Targets{Labels: []int{0, 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{}, smallLabeled(t), val)
+		}, []error{ErrData}, []string{"validation data has 5 features, the model takes 2"}},
+		{"label out of range", func(t *testing.T) error {
+			d := smallLabeled(t)
+			d.Y.Labels[2] = 5
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{}, d, nil)
+		}, []error{ErrData}, []string{"training label 5 of sample 2 is outside [0, 2)"}},
+		{"CrossEntropy with one output", func(t *testing.T) error {
+			m, err := NewSequential(NewLinear(2, 1, src), &Sigmoid{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fitSmall(t, m, &CrossEntropy{}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"CrossEntropy needs one column per class, but the model has one Sigmoid output", "BinaryCrossEntropy"}},
+		{"BinaryCrossEntropy with two outputs", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &BinaryCrossEntropy{}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrSetting}, []string{"BinaryCrossEntropy needs one output column (the probability of class 1), the model has 2", "CrossEntropy and a final Softmax"}},
+		{"labels with MSE", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &MSE{}, TrainerSettings{}, smallLabeled(t), nil)
+		}, []error{ErrData}, []string{"training data has class labels, but the loss and metrics read real-valued targets"}},
+		{"values with CrossEntropy", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{}, smallRegression(t), nil)
+		}, []error{ErrData}, []string{"training data has real-valued targets, but the loss and metrics read class labels"}},
+		{"target columns", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &MSE{}, TrainerSettings{}, smallRegression(t), nil)
+		}, []error{ErrData}, []string{"training data has 1 target columns, the model has 2 outputs"}},
+		{"regression metric on labels", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &CrossEntropy{}, TrainerSettings{Metrics: []Metric{&RMSE{}}}, smallLabeled(t), smallLabeled(t))
+		}, []error{ErrSetting}, []string{`metric "rmse" reads real values, but the loss or an earlier metric reads class labels`}},
+		{"classification metric on values", func(t *testing.T) error {
+			return fitSmall(t, smallNet(t), &MSE{}, TrainerSettings{Metrics: []Metric{&Accuracy{}}}, smallRegression(t), smallRegression(t))
+		}, []error{ErrSetting}, []string{`metric "accuracy" reads class labels, but the loss or an earlier metric reads real values`}},
+		{"NaN written into the data after the loader was made", func(t *testing.T) error {
+			d := smallLabeled(t)
+			l := mustLoader(t, d, LoaderSettings{BatchSize: 2})
+			d.X.Set(3, 1, nan)
+			_, err := smallTrainer(t, smallNet(t), TrainerSettings{}).Fit(ctx, l, nil, 1)
+			return err
+		}, []error{ErrData}, []string{"training feature value NaN at row 3, column 1"}},
+		{"Inf written into the targets after the loader was made", func(t *testing.T) error {
+			d := smallRegression(t)
+			l := mustLoader(t, d, LoaderSettings{BatchSize: 2})
+			d.Y.Values.Set(1, 0, inf)
+			m, err := NewSequential(NewLinear(2, 1, src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := NewTrainer(m, &MSE{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tr.Fit(ctx, l, nil, 1)
+			return err
+		}, []error{ErrData}, []string{"training target value +Inf at row 1, column 0"}},
+		{"layer replaced after NewTrainer", func(t *testing.T) error {
+			m := smallNet(t)
+			tr := smallTrainer(t, m, TrainerSettings{})
+			if err := m.SetLayer(2, NewLinear(3, 2, src)); err != nil {
+				return err
+			}
+			_, err := tr.Fit(ctx, mustLoader(t, smallLabeled(t), LoaderSettings{}), nil, 1)
+			return err
+		}, []error{ErrSetting}, []string{"layer 2 Linear(3->2) was replaced by Linear(3->2)", "make a new optimizer and Trainer"}},
+		{"NaN written into the validation data mid-fit", func(t *testing.T) error {
+			m := smallNet(t)
+			val := smallLabeled(t)
+			tr := smallTrainer(t, m, TrainerSettings{Hooks: []Hook{HookFunc(func(EpochEnd) (bool, error) {
+				val.X.Set(1, 0, math.NaN())
+				return false, nil
+			})}})
+			_, err := tr.Fit(context.Background(), mustLoader(t, smallLabeled(t), LoaderSettings{BatchSize: 2}),
+				mustLoader(t, val, LoaderSettings{BatchSize: 2}), 3)
+			return err
+		}, []error{ErrData}, []string{"epoch 1", "NaN"}},
+	})
+}
+
+// TestFitZeroEpochs checks that Fit for 0 epochs returns an empty history
+// and no error.
+func TestFitZeroEpochs(t *testing.T) {
+	h, err := callNoPanicHistory(t, func() (*History, error) {
+		return smallTrainer(t, smallNet(t), TrainerSettings{}).Fit(context.Background(), mustLoader(t, smallLabeled(t), LoaderSettings{}), nil, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Epochs) != 0 {
+		t.Errorf("%d epochs in the history", len(h.Epochs))
+	}
+}
+
+// everyOptimizer are the optimizers Fit's cancellation is checked for.
+var everyOptimizer = []struct {
+	name string
+	make func(ps []Param, lr float64) (Optimizer, error)
+}{
+	{"SGD", func(ps []Param, lr float64) (Optimizer, error) { return NewSGD(ps, SGDSettings{LR: lr}) }},
+	{"SGD+momentum", func(ps []Param, lr float64) (Optimizer, error) {
+		return NewSGD(ps, SGDSettings{LR: lr, Momentum: 0.9})
+	}},
+	{"Nesterov", func(ps []Param, lr float64) (Optimizer, error) {
+		return NewSGD(ps, SGDSettings{LR: lr, Momentum: 0.9, Nesterov: true})
+	}},
+	{"Adam", func(ps []Param, lr float64) (Optimizer, error) { return NewAdam(ps, AdamSettings{LR: lr}) }},
+	{"AdamW", func(ps []Param, lr float64) (Optimizer, error) {
+		return NewAdamW(ps, AdamSettings{LR: lr, WeightDecay: 0.01})
+	}},
+}
+
+// TestFitDivergenceEveryOptimizer trains with settings that blow up and
+// checks, for every optimizer, that Fit stops with a *DivergenceError naming
+// epoch and batch and what became non-finite, that the history holds the
+// epochs completed before, and that the model holds the weights of the last
+// finite step, as recorded after each step by a wrapping optimizer. Each
+// optimizer is driven into a non-finite loss after finite steps, and those
+// that can be into an update that overflows, which Fit rolls back.
+func TestFitDivergenceEveryOptimizer(t *testing.T) {
+	const batches = 6 // 60 samples in batches of 10
+	type maker func(ps []Param, lr float64) (Optimizer, error)
+	sgd := func(s SGDSettings) maker {
+		return func(ps []Param, lr float64) (Optimizer, error) { s.LR = lr; return NewSGD(ps, s) }
+	}
+	adam := func(s AdamSettings, decoupled bool) maker {
+		return func(ps []Param, lr float64) (Optimizer, error) {
+			s.LR = lr
+			if decoupled {
+				return NewAdamW(ps, s)
+			}
+			return NewAdam(ps, s)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		make  maker
+		lr    float64
+		scale float64 // applied to the features
+		what  string  // the start of DivergenceError.What
+	}{
+		{"SGD/loss", sgd(SGDSettings{}), 1e155, 1, "loss"},
+		{"SGD/overflowing update", sgd(SGDSettings{}), 1e155, 1e200, "weights"},
+		{"SGD+momentum/loss", sgd(SGDSettings{Momentum: 0.9}), 1e155, 1, "loss"},
+		{"SGD+momentum/overflowing update", sgd(SGDSettings{Momentum: 0.9}), 1e155, 1e200, "weights"},
+		{"Nesterov/loss", sgd(SGDSettings{Momentum: 0.9, Nesterov: true}), 1e155, 1, "loss"},
+		{"Nesterov/overflowing update", sgd(SGDSettings{Momentum: 0.9, Nesterov: true}), 1e155, 1e200, "weights"},
+		// Adam's step is about lr whatever the gradient, so only a
+		// learning rate near the top of the float64 range blows it up.
+		{"Adam/loss", adam(AdamSettings{}, false), 1e300, 1, "loss"},
+		{"Adam/loss at 1e200", adam(AdamSettings{}, false), 1e200, 1, "loss"},
+		{"AdamW/loss", adam(AdamSettings{WeightDecay: 0.01}, true), 1e300, 1, "loss"},
+		// lr·WeightDecay = 1e310 overflows the decoupled decay factor.
+		{"AdamW/overflowing decay", adam(AdamSettings{WeightDecay: 1e10}, true), 1e300, 1, "weights"},
+		// Rates that take some epochs to blow up.
+		{"SGD/after epochs", sgd(SGDSettings{}), 1e4, 1, "loss"},
+		{"SGD+momentum/after epochs", sgd(SGDSettings{Momentum: 0.9}), 1e4, 1, "loss"},
+		{"Nesterov/after epochs", sgd(SGDSettings{Momentum: 0.9, Nesterov: true}), 1e4, 1, "loss"},
+		{"AdamW/after epochs", adam(AdamSettings{WeightDecay: 0.01}, true), 1e6, 1, "loss"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := blobs(60, 4, 3, 11)
+			d.X.Scale(tc.scale, d.X)
+			m := testNet(t, 11, 4, 8, 3)
+			inner, err := tc.make(m.Params(), tc.lr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt := &countingOptimizer{Optimizer: inner, params: m.Params()}
+			tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			initial := snapshot(m.Params())
+			l := mustLoader(t, d, LoaderSettings{BatchSize: 10, Shuffle: true, Src: rand.NewPCG(11, 3)})
+			h, err := callNoPanicHistory(t, func() (*History, error) { return tr.Fit(context.Background(), l, nil, 50) })
+			var de *DivergenceError
+			if !errors.As(err, &de) || !errors.Is(err, ErrDiverged) {
+				t.Fatalf("error %v, want a *DivergenceError", err)
+			}
+			t.Logf("diverged at epoch %d, batch %d after %d steps: %s", de.Epoch, de.Batch, opt.steps, de.What)
+			if !strings.HasPrefix(de.What, tc.what) {
+				t.Errorf("%s became non-finite, want %s", de.What, tc.what)
+			}
+			if want := fmt.Sprintf("epoch %d, batch %d: %s is not finite", de.Epoch, de.Batch, de.What); !strings.Contains(err.Error(), want) {
+				t.Errorf("message %q does not say %q", err, want)
+			}
+			if len(h.Epochs) != de.Epoch {
+				t.Errorf("history has %d epochs, want the %d completed before the divergence", len(h.Epochs), de.Epoch)
+			}
+			// The failing step was taken only when the weights it left
+			// were what became non-finite; Fit then rolled it back.
+			rolledBack := strings.HasPrefix(de.What, "weights")
+			wantSteps := de.Epoch*batches + de.Batch
+			if rolledBack {
+				wantSteps++
+			}
+			if opt.steps != wantSteps {
+				t.Errorf("%d optimizer steps, want %d for divergence at epoch %d, batch %d (%s)", opt.steps, wantSteps, de.Epoch, de.Batch, de.What)
+			}
+			kept := opt.steps
+			if rolledBack {
+				kept--
+				if last := opt.all[len(opt.all)-1]; allFiniteWeights(last) {
+					t.Fatal("the step Fit rolled back left finite weights")
+				}
+			} else if kept < 1 {
+				t.Fatalf("the loss diverged before any step; the test needs a finite step to keep")
+			}
+			want := append([][][]float64{initial}, opt.all...)[kept]
+			if !allFiniteWeights(want) {
+				t.Fatalf("step %d, the one the model should hold, is not finite", kept)
+			}
+			if !sameWeights(snapshot(m.Params()), want) {
+				t.Errorf("the model does not hold the weights after step %d, the last finite one", kept)
+			}
+		})
+	}
+}
+
+func allFiniteWeights(ws [][]float64) bool {
+	for _, w := range ws {
+		if !allFinite(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// callNoPanicHistory is callNoPanic for Fit.
+func callNoPanicHistory(t *testing.T, f func() (*History, error)) (h *History, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("panicked instead of returning an error: %v", r)
+		}
+	}()
+	return f()
+}
+
+// TestFitCancelMidEpochEveryOptimizer cancels the context in the middle of the
+// second epoch, after a given step, and checks for every optimizer that Fit
+// returns context.Canceled with the history of the one completed epoch and
+// the model at the last completed step.
+func TestFitCancelMidEpochEveryOptimizer(t *testing.T) {
+	const (
+		batches     = 6 // 60 samples in batches of 10
+		cancelAfter = batches + 2
+	)
+	for _, o := range everyOptimizer {
+		t.Run(o.name, func(t *testing.T) {
+			run := func(ctx context.Context, cancel func()) (*History, *countingOptimizer, *Sequential, error) {
+				m := testNet(t, 12, 4, 8, 3)
+				inner, err := o.make(m.Params(), 0.01)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opt := &countingOptimizer{Optimizer: inner, params: m.Params()}
+				if cancel != nil {
+					opt.onStep = func(step int) {
+						if step == cancelAfter {
+							cancel()
+						}
+					}
+				}
+				tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{Metrics: []Metric{&Accuracy{}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := blobs(60, 4, 3, 12)
+				train := mustLoader(t, d, LoaderSettings{BatchSize: 10, Shuffle: true, Src: rand.NewPCG(12, 3)})
+				val := mustLoader(t, d, LoaderSettings{BatchSize: 25})
+				h, err := callNoPanicHistory(t, func() (*History, error) { return tr.Fit(ctx, train, val, 5) })
+				return h, opt, m, err
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			h, opt, m, err := run(ctx, cancel)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("error %v, want context.Canceled", err)
+			}
+			if opt.steps != cancelAfter {
+				t.Errorf("%d steps, want %d: training went on after the cancellation", opt.steps, cancelAfter)
+			}
+			if !sameWeights(snapshot(m.Params()), opt.after) {
+				t.Error("the model does not hold the weights of the last completed step")
+			}
+			if len(h.Epochs) != 1 {
+				t.Fatalf("history has %d epochs, want the 1 completed", len(h.Epochs))
+			}
+			// The completed epoch is the one an uninterrupted run records.
+			ref, refOpt, _, err := run(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := h.Epochs[0], ref.Epochs[0]; got.Loss != want.Loss || got.ValLoss != want.ValLoss || got.ValMetrics[0] != want.ValMetrics[0] {
+				t.Errorf("epoch 0 of the cancelled run %+v, uninterrupted %+v", got, want)
+			}
+			if !sameWeights(opt.after, refOpt.all[cancelAfter-1]) {
+				t.Errorf("weights after step %d differ from the uninterrupted run's", cancelAfter)
+			}
+			if m.Training() {
+				t.Error("Fit left the model in training mode")
+			}
+		})
+	}
+}
+
+// TestFitCancelledBefore checks that a context cancelled before Fit stops it
+// before the first step, with an empty history and unchanged weights.
+func TestFitCancelledBefore(t *testing.T) {
+	m := smallNet(t)
+	before := snapshot(m.Params())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h, err := callNoPanicHistory(t, func() (*History, error) {
+		return smallTrainer(t, m, TrainerSettings{}).Fit(ctx, mustLoader(t, smallLabeled(t), LoaderSettings{}), nil, 3)
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if len(h.Epochs) != 0 {
+		t.Errorf("history has %d epochs, want none", len(h.Epochs))
+	}
+	if !sameWeights(before, snapshot(m.Params())) {
+		t.Error("weights changed")
 	}
 }
