@@ -55,12 +55,18 @@
 // # Classes and figures
 //
 // Classify is the one rule by which a class is read from an output row,
-// used by Sequential.PredictClasses, Accuracy, MacroF1, MacroPrecision,
-// MacroRecall and everything built on them: one column is the probability
+// used by Sequential.PredictClasses, Accuracy, MacroAverage and everything
+// built on them: one column is the probability
 // of class 1 (greater than 0.5 predicts 1); several columns are class
 // scores, and the largest wins (the first on ties). NewTrainer refuses a
 // model whose output cannot express a choice under that rule, with an error
 // saying what to build instead.
+//
+// Per-class scores follow one rule, scikit-learn 1.2's with zero_division=0
+// (see Score): ConfusionMatrix, ClassificationReport and the streaming
+// MacroAverage metric compute them, and their macro averages over the
+// classes present among the true classes or the predictions, through the
+// same function, so the three agree on every input.
 //
 // A Trainer's figures are named as Keras names them, in its History, its
 // ProgressLogger lines and EarlyStopping.Monitor: "loss" and a metric's own
@@ -130,8 +136,8 @@
 //     matrix (ErrShape);
 //   - ClipGradNorm with a maximum that is not positive, the Rate of a
 //     Schedule with invalid settings (a Trainer validates its schedule
-//     first), the per-class methods of a Confusion given a class out of
-//     range;
+//     first), the methods of a ConfusionMatrix given a class out of
+//     range or a Score that is not F1, Precision or Recall;
 //   - a nil model, loss, matrix or receiver given to Classify, Backprop,
 //     Sequential.Forward, Accuracy.Update or DataLoader.Next (entry points
 //     that return errors return one for a nil receiver instead: History.Metric,
@@ -202,7 +208,8 @@
 //
 // Safe to share: a Dataset nothing writes to (the package only reads
 // Datasets), the methods of a StandardScaler, the schedules, and functions
-// that keep no state, such as Classify, AccuracyScore and NewConfusion. A
+// that keep no state, such as Classify, AccuracyScore and NewConfusionMatrix, and a
+// ConfusionMatrix once made. A
 // rand.Source is not safe for concurrent use: do not give one source to two
 // things that run at the same time.
 package mlp

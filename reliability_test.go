@@ -534,7 +534,7 @@ func TestBadInputs(t *testing.T) {
 			return relNewTrainer(t, TrainerSettings{Schedule: (*StepDecay)(nil)})
 		}, []error{ErrSetting}, []string{"TrainerSettings.Schedule"}},
 		{"trainer/nil metric", func(t *testing.T) error {
-			return relNewTrainer(t, TrainerSettings{Metrics: []Metric{&Accuracy{}, (*MacroF1)(nil)}})
+			return relNewTrainer(t, TrainerSettings{Metrics: []Metric{&Accuracy{}, (*MacroAverage)(nil)}})
 		}, []error{ErrSetting}, []string{"TrainerSettings.Metrics[1]"}},
 		{"trainer/nil hook", func(t *testing.T) error {
 			return relNewTrainer(t, TrainerSettings{Hooks: []Hook{&EarlyStopping{}, nil}})
@@ -745,10 +745,12 @@ func TestBadInputs(t *testing.T) {
 		}, []error{ErrFormat}, []string{"layer 1 Linear(4->1) takes 4 inputs but follows layer 0"}},
 
 		// Metrics that take user slices.
-		{"confusion/2^31 classes", func(*testing.T) error { _, err := NewConfusion([]int{0}, []int{0}, 1<<31); return err },
-			[]error{ErrSetting}, []string{"2147483648 classes"}},
-		{"confusion/label out of range", func(*testing.T) error { _, err := NewConfusion([]int{0}, []int{3}, 2); return err },
-			[]error{ErrData}, []string{"label 3 at index 0"}},
+		{"confusion/2^31 classes", func(*testing.T) error { _, err := NewConfusionMatrix([]int{0}, []int{1 << 31}, nil); return err },
+			[]error{ErrData}, []string{"label 2147483648 of sample 0"}},
+		{"confusion/label out of range", func(*testing.T) error {
+			_, err := NewConfusionMatrix([]int{0}, []int{3}, []string{"a", "b"})
+			return err
+		}, []error{ErrData}, []string{"label 3 of sample 0"}},
 		{"accuracy score/lengths differ", func(*testing.T) error { _, err := AccuracyScore([]int{0, 1}, []int{0}); return err },
 			[]error{ErrData}, []string{"2 predictions for 1 labels"}},
 	}

@@ -429,7 +429,7 @@ func TestFitDeterministic(t *testing.T) {
 	run := func() (*History, [][]float64) {
 		m := testNet(t, 11, 5, 7, 3)
 		tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1, Momentum: 0.5}),
-			TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroF1{}}})
+			TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroAverage{}}})
 		if err != nil {
 			t.Fatal(err)
 		}
