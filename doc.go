@@ -155,7 +155,7 @@
 // about 16·b·2^17 bytes of outputs and gradients, prediction needs at most
 // two 8 MiB buffers whatever the rows, and a file of N bytes costs at most
 // 4.5·N bytes plus 384 KiB to load. Programs that build a model
-// from user settings check its widths first with CheckModelSize. The
+// from user settings check its widths first with ModelLimits.CheckWidths. The
 // README's Promises section lists every cap.
 //
 // # Build tags

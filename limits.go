@@ -74,12 +74,6 @@ func (l ModelLimits) withDefaults() (ModelLimits, error) {
 	return l, nil
 }
 
-// CheckModelSize reports whether the multilayer perceptron of the given
-// widths fits the default ModelLimits: see ModelLimits.CheckWidths.
-func CheckModelSize(widths []int) error {
-	return ModelLimits{}.CheckWidths(widths)
-}
-
 // CheckWidths returns an error unless the multilayer perceptron of the
 // given widths fits l: widths are the input width, the hidden widths and
 // the output width (at least two), and the model is taken to be a Linear

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestCheckWidths checks CheckModelSize and ModelLimits.CheckWidths on
+// TestCheckWidths checks ModelLimits.CheckWidths, with its defaults and others, on
 // models that fit, models beyond each cap, and widths that are no model.
 func TestCheckWidths(t *testing.T) {
 	repeat := func(w, n int) []int {
@@ -47,11 +47,6 @@ func TestCheckWidths(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := callNoPanic(t, func() error { return tc.lim.CheckWidths(tc.widths) })
-			if tc.lim == (ModelLimits{}) {
-				if err2 := CheckModelSize(tc.widths); (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
-					t.Errorf("CheckModelSize gives %v, CheckWidths with the defaults %v", err2, err)
-				}
-			}
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("error %v, want none", err)

@@ -401,14 +401,14 @@ func TestBadInputs(t *testing.T) {
 			return relPredict(proba, NewLinear(2, 1, src), &Softmax{})
 		}, []error{ErrSetting}, []string{"PredictProba: a Softmax over one column always outputs 1"}},
 		{"predict/row of the wrong width", func(t *testing.T) error {
-			return relModel(t).PredictRow(make([]float64, 2), []float64{1, 2, 3})
-		}, []error{ErrData}, []string{"input has 3 values, the model takes 2"}},
+			return relModel(t).PredictInto(mat.NewDense(1, 2, nil), x2([]float64{1, 2, 3}))
+		}, []error{ErrData}, []string{"input has 3 columns, the model takes 2"}},
 		{"predict/row NaN", func(t *testing.T) error {
-			return relModel(t).PredictRow(make([]float64, 2), []float64{1, nan})
+			return relModel(t).PredictInto(mat.NewDense(1, 2, nil), x2([]float64{1, nan}))
 		}, []error{ErrData}, []string{"input row 0, column 1 is NaN"}},
 		{"predict/row destination", func(t *testing.T) error {
-			return relModel(t).PredictRow(make([]float64, 3), []float64{1, 2})
-		}, []error{ErrShape}, []string{"destination has 3 elements, want 2"}},
+			return relModel(t).PredictInto(mat.NewDense(1, 3, nil), x2([]float64{1, 2}))
+		}, []error{ErrShape}, []string{"destination is 1x3, want 1x2"}},
 		{"predict/into destination", func(t *testing.T) error {
 			return relModel(t).PredictInto(mat.NewDense(2, 2, nil), x2([]float64{1, 2}))
 		}, []error{ErrShape}, []string{"destination is 2x2, want 1x2"}},
@@ -1174,11 +1174,11 @@ func hostileCases() []hostileCase {
 			return wantErr(relModel(t).Save(shortWriter{}), []error{io.ErrShortWrite}, "wrote 10 of")
 		}},
 		{memory, "checkmodelsize/-hidden 8192 x 8", func(*testing.T) error {
-			return wantErr(CheckModelSize([]int{30, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 2}),
+			return wantErr(ModelLimits{}.CheckWidths([]int{30, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 2}),
 				[]error{ErrTooLarge}, "parameters")
 		}},
 		{memory, "checkmodelsize/-hidden 16777216", func(*testing.T) error {
-			return wantErr(CheckModelSize([]int{30, 16777216, 2}), []error{ErrTooLarge}, "16777216 wide")
+			return wantErr(ModelLimits{}.CheckWidths([]int{30, 16777216, 2}), []error{ErrTooLarge}, "16777216 wide")
 		}},
 		{wrong, "scaler/fit {1e155, 2e155, 3e155}", func(*testing.T) error {
 			return fitted([]float64{1e155, 2e155, 3e155}, 2e155, math.Sqrt(2.0/3)*1e155)
@@ -1263,7 +1263,7 @@ func hostileCases() []hostileCase {
 			}), []error{ErrSetting}, "scaler is nil")
 		}},
 		{crash, "checkmodelsize/widths of MaxInt", func(*testing.T) error {
-			return wantErr(callNoPanicErr(func() error { return CheckModelSize([]int{math.MaxInt, math.MaxInt}) }),
+			return wantErr(callNoPanicErr(func() error { return ModelLimits{}.CheckWidths([]int{math.MaxInt, math.MaxInt}) }),
 				[]error{ErrTooLarge})
 		}},
 	}

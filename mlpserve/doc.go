@@ -2,13 +2,13 @@
 // HTTP, as JSON.
 //
 // A Handler answers POST /predict, GET /healthz and GET /metadata for any
-// Predictor, which *mlp.Pipeline is; Serve runs it on a listener with
+// Model, which *tabular.Pipeline is; Serve runs it on a listener with
 // timeouts set and stops gracefully when its context is done. A Go program
 // serves a saved pipeline in a few lines:
 //
 //	f, err := os.Open("model.mlp")
 //	...
-//	p, err := mlp.LoadPipeline(f)
+//	p, err := tabular.LoadPipeline(f)
 //	...
 //	h, err := mlpserve.NewHandler(p, nil)
 //	...
