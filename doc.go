@@ -12,8 +12,8 @@
 // compares the model's output with Targets, Backprop fills every parameter's
 // gradient, and an Optimizer (SGD, Adam, AdamW) updates the parameters. A
 // Trainer ties model, criterion and optimizer together and runs epochs of
-// mini-batches from a DataLoader over a Dataset, which comes from a Table
-// that a CSVReader reads:
+// mini-batches from a DataLoader over a Dataset (package tabular reads one
+// from a CSV file):
 //
 //	model, _ := mlp.NewSequential(
 //		mlp.NewLinear(30, 16, src), &mlp.ReLU{},
@@ -29,20 +29,24 @@
 //
 // # Estimators and model selection
 //
-// MLPClassifier and MLPRegressor do all of the above in one call, with
-// scikit-learn 1.2's defaults and L2 penalty: Fit learns the preprocessing
-// (FitPreprocessor) and the net from a Table and returns a FittedMLP whose
-// Pipeline saves to one file, and whose Score, ClassificationReport,
-// ConfusionMatrix and RegressionReport evaluate it on another Table:
+// Package tabular builds on this one for the practitioner's path: CSV
+// reading into a Table, preprocessing, pipelines saved whole, the
+// MLPClassifier and MLPRegressor estimators and model selection. Here,
+// Split, KFold and StratifiedKFold split the rows of a Dataset;
+// StandardScaler standardizes the features and TargetScaler the targets of
+// a regression net trained by hand, and reports in the targets' units.
 //
-//	model, err := mlp.MLPClassifier{}.Fit(ctx, train)
-//	report, err := model.ClassificationReport(test)
-//	err = model.Pipeline().Save(w)
+// # Prediction
 //
-// SplitTable, KFold and StratifiedKFold split the rows; CrossValidate and
-// GridSearch fit any Estimator on folds in parallel, with results that do
-// not depend on GOMAXPROCS. TargetScaler standardizes regression targets for
-// a net trained by hand and reports in the targets' units.
+// A Sequential predicts through one path, whatever the entry point:
+// PredictInto writes the output for the rows of a matrix into the caller's
+// matrix (one row or many, allocating nothing in steady state); Predict
+// returns it in a new matrix; PredictProba does so after checking that the
+// model ends in a layer that gives probabilities, and PredictClasses reads
+// the classes by Classify. Inside, each layer runs through its PredictInto
+// (the Predictor capability) with a Workspace of the call's. Sequential.Save
+// writes a model, Load reads it under the default ModelLimits and
+// LoadWithLimits under others.
 //
 // # Shapes
 //
@@ -108,13 +112,14 @@
 //
 // Everything that takes user data or runs long returns an error: the model's
 // constructors and changes (NewSequential, SetLayer, Linear.SetParams,
-// Clone), the prediction methods, CSVReader.ReadAll, NewDataset, Split,
+// Clone), the prediction methods, NewDataset, Split,
 // StandardScaler.Transform, the constructors of optimizers, loaders, Dropout
 // and trainers, Trainer.Fit and Evaluate, and Load. That includes nil or
 // empty matrices, nil interfaces and nil pointers, NaN and Inf, and Dataset
 // literals that NewDataset would refuse. Errors wrap the sentinels ErrShape,
-// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, so callers can
-// match them with errors.Is; their messages say what is wrong and where
+// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, all declared
+// in errors.go, so callers can match them with errors.Is (a training step
+// that diverges also returns a *DivergenceError); their messages say what is wrong and where
 // (line and column, row, layer, field, epoch and batch, byte offset).
 //
 // A panic is a programming mistake, never a fault of the data. Every panic
@@ -140,10 +145,9 @@
 //     range or a Score that is not F1, Precision or Recall;
 //   - a nil model, loss, matrix or receiver given to Classify, Backprop,
 //     Sequential.Forward, Accuracy.Update or DataLoader.Next (entry points
-//     that return errors return one for a nil receiver instead: History.Metric,
-//     Preprocessor.Transform, LabelEncoder.Transform and Linear.SetParams
-//     wrap ErrSetting; String methods return "<nil>" text; Preprocessor.Width
-//     of nil is 0);
+//     that return errors return one for a nil receiver instead:
+//     History.Metric and Linear.SetParams wrap ErrSetting; String methods
+//     return "<nil>" text);
 //   - prediction that finds the same model training (see Concurrency).
 //
 // # Limits
@@ -185,12 +189,12 @@
 // # Concurrency
 //
 // Prediction is safe to share: a Sequential predicts from any number of
-// goroutines at once (Predict, PredictInto, PredictRow, PredictProba,
-// PredictClasses), each answer equal bit for bit to a lone call's, with no
+// goroutines at once (Predict, PredictInto, PredictProba, PredictClasses),
+// each answer equal bit for bit to a lone call's, with no
 // copy of the model. Prediction writes nothing the model shares: each call
 // runs the layers through Predictor into a Workspace of its own, taken from
 // the model (one kept across calls, more from a sync.Pool), and allocates
-// nothing in steady state through PredictRow and PredictInto. A user's layer
+// nothing in steady state through PredictInto. A user's layer
 // without Predictor runs under a mutex of the model, one call at a time.
 // Clone and Save only read a model and may run alongside prediction.
 //
