@@ -2,6 +2,7 @@ package mlp
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,11 +21,14 @@ type ClassScores struct {
 }
 
 // ClassificationReport holds per-class precision, recall, F1 and support,
-// accuracy, and the macro and support-weighted averages, as scikit-learn's
-// classification_report computes them. String prints it in scikit-learn's
-// layout.
+// accuracy, and the macro and support-weighted averages, as scikit-learn
+// 1.2's classification_report computes them with its default labels: the
+// classes reported and averaged are those that occur among the true
+// classes or the predictions; a class absent from both has no line and
+// counts in neither average. The scores follow the one rule of Score and
+// ConfusionMatrix.Macro. String prints it in scikit-learn's layout.
 type ClassificationReport struct {
-	// Classes has one entry per class, in class order.
+	// Classes has one entry per class present, in class order.
 	Classes []ClassScores
 	// Accuracy is the fraction of samples whose prediction is right.
 	Accuracy float64
@@ -34,55 +38,42 @@ type ClassificationReport struct {
 }
 
 // NewClassificationReport returns the report of the predicted classes pred
-// against the true classes labels, both indices into names (the class
-// names, one per class). It returns an error wrapping ErrData when pred and
-// labels differ in length or are empty, or hold an index outside names, and
-// one wrapping ErrSetting when names is empty, has more than MaxClasses
-// entries, or repeats a name. It allocates O(len(names)) and never
-// classes×classes.
+// against the true classes labels, both class indices. names, when not
+// nil, holds one distinct name per class; a nil names names each class by
+// its index in decimal. Its errors are those of NewConfusionMatrix. It
+// allocates O(classes) and never classes×classes.
 func NewClassificationReport(pred, labels []int, names []string) (*ClassificationReport, error) {
-	k := len(names)
-	if err := checkClassNames(names); err != nil {
+	k, err := checkClasses(pred, labels, names)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkClassIndices(pred, labels, k); err != nil {
-		return nil, err
-	}
-	tp := make([]int, k)
-	actual := make([]int, k)
-	predicted := make([]int, k)
+	var cc classCounts
+	cc.grow(k)
 	for i, p := range pred {
-		t := labels[i]
-		actual[t]++
-		predicted[p]++
-		if p == t {
-			tp[t]++
-		}
+		cc.add(labels[i], p)
 	}
 	n := len(pred)
 	r := &ClassificationReport{
-		Classes:  make([]ClassScores, k),
-		Macro:    ClassScores{Class: "macro avg", Support: n},
-		Weighted: ClassScores{Class: "weighted avg", Support: n},
+		Macro:    ClassScores{Class: "macro avg", Support: n, Precision: cc.macro(Precision), Recall: cc.macro(Recall), F1: cc.macro(F1)},
+		Weighted: ClassScores{Class: "weighted avg", Support: n, Precision: cc.weighted(Precision), Recall: cc.weighted(Recall), F1: cc.weighted(F1)},
 	}
 	correct := 0
 	for c := range k {
-		s := ClassScores{
-			Class:     names[c],
-			Precision: classScore(scorePrecision, tp[c], actual[c], predicted[c]),
-			Recall:    classScore(scoreRecall, tp[c], actual[c], predicted[c]),
-			F1:        classScore(scoreF1, tp[c], actual[c], predicted[c]),
-			Support:   actual[c],
+		correct += cc.tp[c]
+		if !cc.present(c) {
+			continue
 		}
-		r.Classes[c] = s
-		correct += tp[c]
-		w := float64(s.Support) / float64(n)
-		r.Macro.Precision += s.Precision / float64(k)
-		r.Macro.Recall += s.Recall / float64(k)
-		r.Macro.F1 += s.F1 / float64(k)
-		r.Weighted.Precision += float64(s.Precision * w)
-		r.Weighted.Recall += float64(s.Recall * w)
-		r.Weighted.F1 += float64(s.F1 * w)
+		name := strconv.Itoa(c)
+		if names != nil {
+			name = names[c]
+		}
+		r.Classes = append(r.Classes, ClassScores{
+			Class:     name,
+			Precision: cc.score(Precision, c),
+			Recall:    cc.score(Recall, c),
+			F1:        cc.score(F1, c),
+			Support:   cc.actual[c],
+		})
 	}
 	r.Accuracy = float64(correct) / float64(n)
 	return r, nil

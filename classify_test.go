@@ -29,7 +29,7 @@ func sigmoidModel(t *testing.T, w []float64, b float64) *Sequential {
 // TestOneColumnClasses trains Linear(1,1)+Sigmoid with BinaryCrossEntropy on
 // x = [-2, -1, 1, 2], labels [0, 0, 1, 1], and checks that every place that
 // reads a class (Accuracy in Fit and Evaluate, PredictClasses, Classify,
-// the confusion counts of MacroF1) gives the same classes [0 0 1 1]:
+// the class counts of MacroAverage) gives the same classes [0 0 1 1]:
 // PredictClasses used to take the largest column and gave [0 0 0 0].
 func TestOneColumnClasses(t *testing.T) {
 	x := mat.NewDense(4, 1, []float64{-2, -1, 1, 2})
@@ -39,7 +39,7 @@ func TestOneColumnClasses(t *testing.T) {
 	}
 	m := sigmoidModel(t, []float64{0.1}, -0.3)
 	tr, err := NewTrainer(m, &BinaryCrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 1}),
-		TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroF1{}}})
+		TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroAverage{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestCannotChoose(t *testing.T) {
 			[]string{"ends in Softmax", "Sigmoid"}},
 		{"accuracy on one softmax column", oneSoftmax, nil, []Metric{&Accuracy{}},
 			[]string{"always outputs 1", "Sigmoid", "Softmax"}},
-		{"macro_recall on one linear column", oneLinear, nil, []Metric{&MacroRecall{}},
+		{"macro_recall on one linear column", oneLinear, nil, []Metric{&MacroAverage{Score: Recall}},
 			[]string{"macro_recall", "probability of class 1", "Sigmoid"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,21 +156,21 @@ func (c *customLoss) Grad(pred *mat.Dense, _ Targets) *mat.Dense {
 // TestMacroClassCap checks the one class cap: a model wider than MaxClasses
 // is refused by NewTrainer with a macro metric, and an Update with more
 // columns panics (ErrData) instead of allocating a columns² matrix, as
-// NewConfusion refuses more classes.
+// NewConfusionMatrix refuses more classes.
 func TestMacroClassCap(t *testing.T) {
 	wide := MaxClasses + 1
 	m, err := NewSequential(NewLinear(1, wide, rand.NewPCG(1, 1)), &Softmax{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, metric := range []Metric{&MacroF1{}, &MacroPrecision{}, &MacroRecall{}, &Accuracy{}} {
+	for _, metric := range []Metric{&MacroAverage{}, &MacroAverage{Score: Precision}, &MacroAverage{Score: Recall}, &Accuracy{}} {
 		_, err := NewTrainer(m, &MSE{}, mustSGD(t, m, SGDSettings{LR: 0.1}), TrainerSettings{Metrics: []Metric{metric}})
 		if !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), "at most 4096 classes") {
 			t.Errorf("%s on %d outputs: NewTrainer error %v, want ErrSetting naming the cap of 4096", metric.Name(), wide, err)
 		}
 	}
 	pred := mat.NewDense(1, wide, nil)
-	for _, metric := range []Metric{&MacroF1{}, &MacroPrecision{}, &MacroRecall{}} {
+	for _, metric := range []Metric{&MacroAverage{}, &MacroAverage{Score: Precision}, &MacroAverage{Score: Recall}} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		perr := panicError(func() { metric.Update(pred, Targets{Labels: []int{0}}) })
@@ -183,8 +183,11 @@ func TestMacroClassCap(t *testing.T) {
 			t.Errorf("%s.Update with %d columns allocated %d bytes before refusing", metric.Name(), wide, n)
 		}
 	}
-	if _, err := NewConfusion([]int{0}, []int{0}, wide); !errors.Is(err, ErrSetting) {
-		t.Errorf("NewConfusion with %d classes: %v, want ErrSetting", wide, err)
+	if _, err := NewConfusionMatrix([]int{0}, []int{0}, make([]string, wide)); !errors.Is(err, ErrSetting) {
+		t.Errorf("NewConfusionMatrix with %d class names: %v, want ErrSetting", wide, err)
+	}
+	if _, err := NewConfusionMatrix([]int{0}, []int{wide - 1}, nil); !errors.Is(err, ErrData) {
+		t.Errorf("NewConfusionMatrix with class index %d: %v, want ErrData", wide-1, err)
 	}
 	if MaxClasses != 4096 {
 		t.Errorf("MaxClasses = %d, want 4096", MaxClasses)

@@ -304,10 +304,14 @@ func TestMisusePanics(t *testing.T) {
 		{name: "Linear.Forward/width", shape: true, f: func() { NewLinear(4, 2, src).Forward(x) }, want: []string{"Linear(4->2).Forward"}},
 		{name: "ClipGradNorm/zero", f: func() { ClipGradNorm(nil, 0) }, want: []string{"ClipGradNorm"}},
 		{name: "StepDecay.Rate/zero-step", f: func() { StepDecay{}.Rate(0.1, 1) }, want: []string{"StepDecay"}},
-		{name: "Confusion.Precision/class", f: func() {
-			c, _ := NewConfusion([]int{0, 1}, []int{0, 1}, 2)
-			c.Precision(2)
-		}, want: []string{"Confusion.Precision", "class 2"}},
+		{name: "ConfusionMatrix.ClassScore/class", f: func() {
+			c, _ := NewConfusionMatrix([]int{0, 1}, []int{0, 1}, nil)
+			c.ClassScore(Precision, 2)
+		}, want: []string{"ConfusionMatrix.ClassScore", "class 2"}},
+		{name: "ConfusionMatrix.Macro/score", f: func() {
+			c, _ := NewConfusionMatrix([]int{0, 1}, []int{0, 1}, nil)
+			c.Macro(Score(7))
+		}, want: []string{"ConfusionMatrix.Macro", "Score 7"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := panicError(tc.f)

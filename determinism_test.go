@@ -79,7 +79,7 @@ func detTrain(t *testing.T, c detConfig) detRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroF1{}}})
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroAverage{}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,22 +29,26 @@
 //
 // # Estimators and model selection
 //
-// Package tabular's MLPClassifier and MLPRegressor do all of the above in
-// one call, with scikit-learn 1.2's defaults and L2 penalty: Fit learns the
-// preprocessing (tabular.FitPreprocessor) and the net from a tabular.Table
-// and returns a tabular.FittedMLP whose Pipeline saves to one file, and
-// whose Score, ClassificationReport, ConfusionMatrix and RegressionReport
-// evaluate it on another Table:
+// Package tabular builds on this one for the practitioner's path: CSV
+// reading into a Table, preprocessing, pipelines saved whole, the
+// MLPClassifier and MLPRegressor estimators with scikit-learn 1.2's defaults
+// (tabular.MLPClassifier{}.Fit(ctx, train)), and model selection
+// (tabular.CrossValidate, tabular.GridSearch). Here,
+// Split, KFold and StratifiedKFold split the rows of a Dataset;
+// StandardScaler standardizes the features and TargetScaler the targets of
+// a regression net trained by hand, and reports in the targets' units.
 //
-//	model, err := tabular.MLPClassifier{}.Fit(ctx, train)
-//	report, err := model.ClassificationReport(test)
-//	err = model.Pipeline().Save(w)
+// # Prediction
 //
-// Split, KFold and StratifiedKFold split the rows (tabular.SplitTable
-// those of a Table); tabular.CrossValidate and tabular.GridSearch fit any
-// tabular.Estimator on folds in parallel, with results that do not depend
-// on GOMAXPROCS. TargetScaler standardizes regression targets for
-// a net trained by hand and reports in the targets' units.
+// A Sequential predicts through one path, whatever the entry point:
+// PredictInto writes the output for the rows of a matrix into the caller's
+// matrix (one row or many, allocating nothing in steady state); Predict
+// returns it in a new matrix; PredictProba does so after checking that the
+// model ends in a layer that gives probabilities, and PredictClasses reads
+// the classes by Classify. Inside, each layer runs through its PredictInto
+// (the Predictor capability) with a Workspace of the call's. Sequential.Save
+// writes a model, Load reads it under the default ModelLimits and
+// LoadWithLimits under others.
 //
 // # Shapes
 //
@@ -57,12 +61,18 @@
 // # Classes and figures
 //
 // Classify is the one rule by which a class is read from an output row,
-// used by Sequential.PredictClasses, Accuracy, MacroF1, MacroPrecision,
-// MacroRecall and everything built on them: one column is the probability
+// used by Sequential.PredictClasses, Accuracy, MacroAverage and everything
+// built on them: one column is the probability
 // of class 1 (greater than 0.5 predicts 1); several columns are class
 // scores, and the largest wins (the first on ties). NewTrainer refuses a
 // model whose output cannot express a choice under that rule, with an error
 // saying what to build instead.
+//
+// Per-class scores follow one rule, scikit-learn 1.2's with zero_division=0
+// (see Score): ConfusionMatrix, ClassificationReport and the streaming
+// MacroAverage metric compute them, and their macro averages over the
+// classes present among the true classes or the predictions, through the
+// same function, so the three agree on every input.
 //
 // A Trainer's figures are named as Keras names them, in its History, its
 // ProgressLogger lines and EarlyStopping.Monitor: "loss" and a metric's own
@@ -104,13 +114,14 @@
 //
 // Everything that takes user data or runs long returns an error: the model's
 // constructors and changes (NewSequential, SetLayer, Linear.SetParams,
-// Clone), the prediction methods, CSVReader.ReadAll, NewDataset, Split,
+// Clone), the prediction methods, NewDataset, Split,
 // StandardScaler.Transform, the constructors of optimizers, loaders, Dropout
 // and trainers, Trainer.Fit and Evaluate, and Load. That includes nil or
 // empty matrices, nil interfaces and nil pointers, NaN and Inf, and Dataset
 // literals that NewDataset would refuse. Errors wrap the sentinels ErrShape,
-// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, so callers can
-// match them with errors.Is; their messages say what is wrong and where
+// ErrSetting, ErrData, ErrDiverged, ErrFormat and ErrTooLarge, all declared
+// in errors.go, so callers can match them with errors.Is (a training step
+// that diverges also returns a *DivergenceError); their messages say what is wrong and where
 // (line and column, row, layer, field, epoch and batch, byte offset).
 //
 // A panic is a programming mistake, never a fault of the data. Every panic
@@ -132,14 +143,13 @@
 //     matrix (ErrShape);
 //   - ClipGradNorm with a maximum that is not positive, the Rate of a
 //     Schedule with invalid settings (a Trainer validates its schedule
-//     first), the per-class methods of a Confusion given a class out of
-//     range;
+//     first), the methods of a ConfusionMatrix given a class out of
+//     range or a Score that is not F1, Precision or Recall;
 //   - a nil model, loss, matrix or receiver given to Classify, Backprop,
 //     Sequential.Forward, Accuracy.Update or DataLoader.Next (entry points
-//     that return errors return one for a nil receiver instead: History.Metric,
-//     Preprocessor.Transform, LabelEncoder.Transform and Linear.SetParams
-//     wrap ErrSetting; String methods return "<nil>" text; Preprocessor.Width
-//     of nil is 0);
+//     that return errors return one for a nil receiver instead:
+//     History.Metric and Linear.SetParams wrap ErrSetting; String methods
+//     return "<nil>" text);
 //   - prediction that finds the same model training (see Concurrency).
 //
 // # Limits
@@ -151,7 +161,7 @@
 // about 16·b·2^17 bytes of outputs and gradients, prediction needs at most
 // two 8 MiB buffers whatever the rows, and a file of N bytes costs at most
 // 4.5·N bytes plus 384 KiB to load. Programs that build a model
-// from user settings check its widths first with CheckModelSize. The
+// from user settings check its widths first with ModelLimits.CheckWidths. The
 // repository's docs/limits.md lists every cap.
 //
 // # Build tags
@@ -181,12 +191,12 @@
 // # Concurrency
 //
 // Prediction is safe to share: a Sequential predicts from any number of
-// goroutines at once (Predict, PredictInto, PredictRow, PredictProba,
-// PredictClasses), each answer equal bit for bit to a lone call's, with no
+// goroutines at once (Predict, PredictInto, PredictProba, PredictClasses),
+// each answer equal bit for bit to a lone call's, with no
 // copy of the model. Prediction writes nothing the model shares: each call
 // runs the layers through Predictor into a Workspace of its own, taken from
 // the model (one kept across calls, more from a sync.Pool), and allocates
-// nothing in steady state through PredictRow and PredictInto. A user's layer
+// nothing in steady state through PredictInto. A user's layer
 // without Predictor runs under a mutex of the model, one call at a time.
 // Clone and Save only read a model and may run alongside prediction.
 //
@@ -204,7 +214,8 @@
 //
 // Safe to share: a Dataset nothing writes to (the package only reads
 // Datasets), the methods of a StandardScaler, the schedules, and functions
-// that keep no state, such as Classify, AccuracyScore and NewConfusion. A
+// that keep no state, such as Classify, AccuracyScore and NewConfusionMatrix, and a
+// ConfusionMatrix once made. A
 // rand.Source is not safe for concurrent use: do not give one source to two
 // things that run at the same time.
 package mlp

@@ -38,6 +38,11 @@ var (
 	// read: a wrong magic header, an unknown version, a truncated or
 	// inconsistent file.
 	ErrFormat = errors.New("mlp: invalid model file")
+
+	// ErrTooLarge is wrapped by errors about a model larger than the
+	// ModelLimits in force: too many layers or parameters, a layer too
+	// wide, or more activation memory per row than a prediction may take.
+	ErrTooLarge = errors.New("mlp: model too large")
 )
 
 // shapePanic panics with an error wrapping ErrShape and ErrMisuse whose

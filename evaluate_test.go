@@ -83,7 +83,9 @@ func TestSetFiguresIndependentOfBatchSize(t *testing.T) {
 		}
 		return m
 	}
-	classMetrics := func() []Metric { return []Metric{&Accuracy{}, &MacroF1{}, &MacroPrecision{}, &MacroRecall{}} }
+	classMetrics := func() []Metric {
+		return []Metric{&Accuracy{}, &MacroAverage{}, &MacroAverage{Score: Precision}, &MacroAverage{Score: Recall}}
+	}
 	for _, tc := range []struct {
 		name    string
 		m       *Sequential

@@ -54,9 +54,6 @@ func dataEpoch(t *testing.T, l *mlp.DataLoader, reset bool) (ids, sizes []int) {
 	d := l.Dataset()
 	for l.Next() {
 		b := l.Batch()
-		if got, want := l.BatchIndex(), len(sizes); got != want {
-			t.Fatalf("BatchIndex() = %d, want %d", got, want)
-		}
 		r, c := b.X.Dims()
 		if c != d.Features() {
 			t.Fatalf("batch has %d columns, want %d", c, d.Features())
@@ -84,6 +81,9 @@ func dataEpoch(t *testing.T, l *mlp.DataLoader, reset bool) (ids, sizes []int) {
 	}
 	if l.Batch().X != nil {
 		t.Errorf("Batch() after the end of the epoch has X set, want the zero Batch")
+	}
+	if len(sizes) != l.NumBatches() {
+		t.Errorf("the epoch had %d batches, NumBatches() = %d", len(sizes), l.NumBatches())
 	}
 	return ids, sizes
 }

@@ -81,22 +81,6 @@ func (h *History) recorded(name string) bool {
 	return true
 }
 
-// Losses returns the training loss of each epoch.
-func (h *History) Losses() []float64 {
-	v, _ := h.Metric("loss")
-	return v
-}
-
-// ValLosses returns the validation loss of each epoch, NaN for epochs
-// without validation data.
-func (h *History) ValLosses() []float64 {
-	v := make([]float64, len(h.Epochs))
-	for i, e := range h.Epochs {
-		v[i] = e.ValLoss
-	}
-	return v
-}
-
 // Metric returns the named figure of every epoch, in order: "loss",
 // "val_loss", "lr", a metric's name for its training values or "val_" and
 // its name for its validation values. It returns an error wrapping

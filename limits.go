@@ -1,15 +1,9 @@
 package mlp
 
 import (
-	"errors"
 	"fmt"
 	"math/bits"
 )
-
-// ErrTooLarge is wrapped by errors about a model larger than the
-// ModelLimits in force: too many layers or parameters, a layer too wide, or
-// more activation memory per row than a prediction may take.
-var ErrTooLarge = errors.New("mlp: model too large")
 
 // The default ModelLimits, the limits Load enforces.
 const (
@@ -78,12 +72,6 @@ func (l ModelLimits) withDefaults() (ModelLimits, error) {
 		}
 	}
 	return l, nil
-}
-
-// CheckModelSize reports whether the multilayer perceptron of the given
-// widths fits the default ModelLimits: see ModelLimits.CheckWidths.
-func CheckModelSize(widths []int) error {
-	return ModelLimits{}.CheckWidths(widths)
 }
 
 // CheckWidths returns an error unless the multilayer perceptron of the

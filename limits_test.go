@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestCheckWidths checks CheckModelSize and ModelLimits.CheckWidths on
+// TestCheckWidths checks ModelLimits.CheckWidths, with its defaults and others, on
 // models that fit, models beyond each cap, and widths that are no model.
 func TestCheckWidths(t *testing.T) {
 	repeat := func(w, n int) []int {
@@ -47,11 +47,6 @@ func TestCheckWidths(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := callNoPanic(t, func() error { return tc.lim.CheckWidths(tc.widths) })
-			if tc.lim == (ModelLimits{}) {
-				if err2 := CheckModelSize(tc.widths); (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
-					t.Errorf("CheckModelSize gives %v, CheckWidths with the defaults %v", err2, err)
-				}
-			}
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("error %v, want none", err)
@@ -218,19 +213,19 @@ func TestCloneBeyondLimits(t *testing.T) {
 	wantError(t, err, ErrSetting, "ModelLimits.MaxParams is -1")
 }
 
-// TestCheckModelSizeHostile checks that CheckModelSize refuses widths whose
+// TestCheckWidthsHostile checks that ModelLimits.CheckWidths refuses widths whose
 // model would not fit in memory, and widths of MaxInt without a panic.
-func TestCheckModelSizeHostile(t *testing.T) {
+func TestCheckWidthsHostile(t *testing.T) {
 	checkHostileCases(t, []hostileCase{
 		{hostileMemory, "-hidden 8192 x 8", func(*testing.T) error {
-			return wantErr(CheckModelSize([]int{30, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 2}),
+			return wantErr(ModelLimits{}.CheckWidths([]int{30, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 8192, 2}),
 				[]error{ErrTooLarge}, "parameters")
 		}},
 		{hostileMemory, "-hidden 16777216", func(*testing.T) error {
-			return wantErr(CheckModelSize([]int{30, 16777216, 2}), []error{ErrTooLarge}, "16777216 wide")
+			return wantErr(ModelLimits{}.CheckWidths([]int{30, 16777216, 2}), []error{ErrTooLarge}, "16777216 wide")
 		}},
 		{hostileCrash, "widths of MaxInt", func(*testing.T) error {
-			return wantErr(callNoPanicErr(func() error { return CheckModelSize([]int{math.MaxInt, math.MaxInt}) }),
+			return wantErr(callNoPanicErr(func() error { return ModelLimits{}.CheckWidths([]int{math.MaxInt, math.MaxInt}) }),
 				[]error{ErrTooLarge})
 		}},
 	})

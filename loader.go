@@ -217,11 +217,6 @@ func (l *DataLoader) Next() bool {
 // returns the zero Batch.
 func (l *DataLoader) Batch() Batch { return l.batch }
 
-// BatchIndex returns the 0-based index within the epoch of the batch gathered
-// by the last call to Next, -1 before the first Next of an epoch and
-// NumBatches() once Next has returned false.
-func (l *DataLoader) BatchIndex() int { return l.cur }
-
 // Len returns the number of samples in one epoch: all of them, or, with
 // DropLast, those in full batches.
 func (l *DataLoader) Len() int { return l.n }

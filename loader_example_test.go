@@ -29,10 +29,10 @@ func ExampleDataLoader() {
 	}
 	fmt.Println(l.NumBatches(), "batches,", l.Len(), "samples")
 	l.Reset()
-	for l.Next() {
+	for i := 0; l.Next(); i++ {
 		b := l.Batch()
 		r, _ := b.X.Dims()
-		fmt.Printf("batch %d: %d samples\n", l.BatchIndex(), r)
+		fmt.Printf("batch %d: %d samples\n", i, r)
 	}
 	// Output:
 	// 3 batches, 10 samples

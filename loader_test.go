@@ -231,8 +231,8 @@ func TestDataLoaderNextWithoutReset(t *testing.T) {
 		return l
 	}
 	a, b := newLoader(), newLoader()
-	if a.BatchIndex() != -1 {
-		t.Errorf("BatchIndex() of a new loader = %d, want -1", a.BatchIndex())
+	if a.Batch().X != nil {
+		t.Errorf("Batch() of a new loader has X set, want the zero Batch")
 	}
 	withReset, _ := dataEpoch(t, a, true)
 	without, sizes := dataEpoch(t, b, false)
@@ -245,8 +245,8 @@ func TestDataLoaderNextWithoutReset(t *testing.T) {
 			t.Fatalf("Next() = true after the end of the epoch without Reset")
 		}
 	}
-	if b.BatchIndex() != b.NumBatches() {
-		t.Errorf("BatchIndex() after the epoch = %d, want %d", b.BatchIndex(), b.NumBatches())
+	if b.Batch().X != nil {
+		t.Errorf("Batch() after the epoch has X set, want the zero Batch")
 	}
 	second, _ := dataEpoch(t, b, true)
 	if len(second) != 10 {

@@ -40,9 +40,7 @@ type Metric interface {
 
 var (
 	_ Metric = (*Accuracy)(nil)
-	_ Metric = (*MacroF1)(nil)
-	_ Metric = (*MacroPrecision)(nil)
-	_ Metric = (*MacroRecall)(nil)
+	_ Metric = (*MacroAverage)(nil)
 	_ Metric = (*RMSE)(nil)
 	_ Metric = (*MAE)(nil)
 	_ Metric = (*R2)(nil)
@@ -141,3 +139,67 @@ func (a *Accuracy) Value() float64 {
 	}
 	return float64(a.correct) / float64(a.total)
 }
+
+// MacroAverage is the streaming macro average of a per-class Score: the
+// unweighted mean of the score over the classes that occur among the
+// labels or the predictions seen since the last Reset, a class whose score
+// is 0/0 counting as 0. It is the rule of ConfusionMatrix.Macro and of
+// scikit-learn's f1_score, precision_score and recall_score with
+// average="macro" and no labels given, computed by the same function.
+// Predicted classes are as in Classify. MacroAverage{} is the macro F1
+// score; MacroAverage{Score: Precision} the macro precision.
+//
+// The zero value is ready to use. Update allocates only when a batch has
+// more prediction columns than any before it.
+type MacroAverage struct {
+	classMetric
+	// Score is the per-class score averaged; the zero value is F1.
+	Score Score
+
+	cc classCounts
+}
+
+// Name returns "macro_f1", "macro_precision" or "macro_recall". It allocates nothing.
+func (m *MacroAverage) Name() string {
+	switch m.Score {
+	case F1:
+		return "macro_f1"
+	case Precision:
+		return "macro_precision"
+	case Recall:
+		return "macro_recall"
+	}
+	return "macro_" + m.Score.name()
+}
+
+// ValidateOutput returns an error wrapping ErrSetting unless Score is F1,
+// Precision or Recall and the model's output can express a class under
+// the rule of Classify, with at most MaxClasses classes.
+func (m *MacroAverage) ValidateOutput(outputs int, last Layer) error {
+	if !m.Score.valid() {
+		return fmt.Errorf("%w: MacroAverage.Score is %d; want F1, Precision or Recall", ErrSetting, int(m.Score))
+	}
+	return checkClassOutput(m.Name(), outputs, last)
+}
+
+// Reset forgets every sample seen so far, keeping the count storage.
+func (m *MacroAverage) Reset() { m.cc.reset() }
+
+// Update adds the samples of one batch to the per-class counts. It panics
+// as described for Metric, and with an error wrapping ErrSetting if Score
+// is not F1, Precision or Recall.
+func (m *MacroAverage) Update(pred *mat.Dense, y Targets) {
+	if m == nil || pred == nil {
+		misusePanic("MacroAverage.Update", "nil MacroAverage or predictions")
+	}
+	checkScore("MacroAverage.Update", m.Score)
+	k := checkMetricLabels(m.Name(), pred, y.Labels)
+	m.cc.grow(k)
+	for i, l := range y.Labels {
+		m.cc.add(l, rowClass(pred.RawRowView(i)))
+	}
+}
+
+// Value returns the macro average, or NaN when no sample has been seen
+// since the last Reset.
+func (m *MacroAverage) Value() float64 { return m.cc.macro(m.Score) }

@@ -8,25 +8,31 @@ import (
 	"github.com/mlpkit/mlp"
 )
 
-func ExampleConfusion() {
+func ExampleConfusionMatrix() {
 	labels := []int{0, 0, 0, 0, 1, 1, 1, 2, 2, 2}
 	pred := []int{0, 0, 1, 2, 1, 1, 0, 2, 2, 1}
-	cm, err := mlp.NewConfusion(pred, labels, 3)
+	cm, err := mlp.NewConfusionMatrix(pred, labels, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(cm)
-	fmt.Printf("accuracy %.3f\n", cm.Accuracy())
-	for c := range cm.Classes() {
-		fmt.Printf("class %d: precision %.3f recall %.3f f1 %.3f\n", c, cm.Precision(c), cm.Recall(c), cm.F1(c))
+	accuracy, err := mlp.AccuracyScore(pred, labels)
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
-	fmt.Printf("macro: precision %.3f recall %.3f f1 %.3f\n", cm.MacroPrecision(), cm.MacroRecall(), cm.MacroF1())
+	fmt.Printf("accuracy %.3f\n", accuracy)
+	for c := range cm.Classes() {
+		fmt.Printf("class %d: precision %.3f recall %.3f f1 %.3f\n", c,
+			cm.ClassScore(mlp.Precision, c), cm.ClassScore(mlp.Recall, c), cm.ClassScore(mlp.F1, c))
+	}
+	fmt.Printf("macro: precision %.3f recall %.3f f1 %.3f\n", cm.Macro(mlp.Precision), cm.Macro(mlp.Recall), cm.Macro(mlp.F1))
 	// Output:
 	// true\pred 0 1 2
-	//         0 2 1 1
-	//         1 1 2 0
-	//         2 0 1 2
+	// 0         2 1 1
+	// 1         1 2 0
+	// 2         0 1 2
 	// accuracy 0.600
 	// class 0: precision 0.667 recall 0.500 f1 0.571
 	// class 1: precision 0.500 recall 0.667 f1 0.571

@@ -55,9 +55,9 @@ func TestMetricNames(t *testing.T) {
 		want string
 	}{
 		{&mlp.Accuracy{}, "accuracy"},
-		{&mlp.MacroF1{}, "macro_f1"},
-		{&mlp.MacroPrecision{}, "macro_precision"},
-		{&mlp.MacroRecall{}, "macro_recall"},
+		{&mlp.MacroAverage{}, "macro_f1"},
+		{&mlp.MacroAverage{Score: mlp.Precision}, "macro_precision"},
+		{&mlp.MacroAverage{Score: mlp.Recall}, "macro_recall"},
 		{&mlp.RMSE{}, "rmse"},
 		{&mlp.R2{}, "r2"},
 		{&mlp.MAE{}, "mae"},
@@ -170,12 +170,12 @@ func TestAccuracyBatch(t *testing.T) {
 			if !metricClose(got, tc.want, tol) {
 				t.Errorf("AccuracyScore = %v, want %v", got, tc.want)
 			}
-			cm, err := mlp.NewConfusion(classes, tc.labels, 2)
+			r, err := mlp.NewClassificationReport(classes, tc.labels, nil)
 			if err != nil {
-				t.Fatalf("NewConfusion: %v", err)
+				t.Fatalf("NewClassificationReport: %v", err)
 			}
-			if got := cm.Accuracy(); !metricClose(got, tc.want, tol) {
-				t.Errorf("Confusion.Accuracy = %v, want %v", got, tc.want)
+			if !metricClose(r.Accuracy, tc.want, tol) {
+				t.Errorf("ClassificationReport.Accuracy = %v, want %v", r.Accuracy, tc.want)
 			}
 		})
 	}
@@ -240,17 +240,19 @@ var (
 
 func TestConfusionHandExample(t *testing.T) {
 	const tol = 1e-15
-	cm, err := mlp.NewConfusion(metricPred3, metricLabels3, 3)
+	cm, err := mlp.NewConfusionMatrix(metricPred3, metricLabels3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantCounts := [][]int{{2, 1, 1}, {1, 2, 0}, {0, 1, 2}}
-	if cm.Classes() != 3 {
-		t.Errorf("Classes() = %d, want 3", cm.Classes())
+	if got := cm.Classes(); !slices.Equal(got, []string{"0", "1", "2"}) {
+		t.Errorf("Classes() = %q, want [0 1 2]", got)
 	}
 	for i := range wantCounts {
-		if !slices.Equal(cm.Counts[i], wantCounts[i]) {
-			t.Errorf("Counts[%d] = %v, want %v", i, cm.Counts[i], wantCounts[i])
+		for j, want := range wantCounts[i] {
+			if got := cm.At(i, j); got != want {
+				t.Errorf("At(%d, %d) = %d, want %d", i, j, got, want)
+			}
 		}
 	}
 	for _, tc := range []struct {
@@ -258,19 +260,18 @@ func TestConfusionHandExample(t *testing.T) {
 		got  float64
 		want float64
 	}{
-		{"Accuracy", cm.Accuracy(), 0.6},
-		{"Precision(0)", cm.Precision(0), 2.0 / 3},
-		{"Precision(1)", cm.Precision(1), 2.0 / 4},
-		{"Precision(2)", cm.Precision(2), 2.0 / 3},
-		{"Recall(0)", cm.Recall(0), 2.0 / 4},
-		{"Recall(1)", cm.Recall(1), 2.0 / 3},
-		{"Recall(2)", cm.Recall(2), 2.0 / 3},
-		{"F1(0)", cm.F1(0), 4.0 / 7},
-		{"F1(1)", cm.F1(1), 4.0 / 7},
-		{"F1(2)", cm.F1(2), 2.0 / 3},
-		{"MacroPrecision", cm.MacroPrecision(), 11.0 / 18},
-		{"MacroRecall", cm.MacroRecall(), 11.0 / 18},
-		{"MacroF1", cm.MacroF1(), 38.0 / 63},
+		{"Precision(0)", cm.ClassScore(mlp.Precision, 0), 2.0 / 3},
+		{"Precision(1)", cm.ClassScore(mlp.Precision, 1), 2.0 / 4},
+		{"Precision(2)", cm.ClassScore(mlp.Precision, 2), 2.0 / 3},
+		{"Recall(0)", cm.ClassScore(mlp.Recall, 0), 2.0 / 4},
+		{"Recall(1)", cm.ClassScore(mlp.Recall, 1), 2.0 / 3},
+		{"Recall(2)", cm.ClassScore(mlp.Recall, 2), 2.0 / 3},
+		{"F1(0)", cm.ClassScore(mlp.F1, 0), 4.0 / 7},
+		{"F1(1)", cm.ClassScore(mlp.F1, 1), 4.0 / 7},
+		{"F1(2)", cm.ClassScore(mlp.F1, 2), 2.0 / 3},
+		{"Macro(Precision)", cm.Macro(mlp.Precision), 11.0 / 18},
+		{"Macro(Recall)", cm.Macro(mlp.Recall), 11.0 / 18},
+		{"Macro(F1)", cm.Macro(mlp.F1), 38.0 / 63},
 	} {
 		if !metricClose(tc.got, tc.want, tol) {
 			t.Errorf("%s = %.17g, want %.17g (tolerance %g)", tc.name, tc.got, tc.want, tol)
@@ -278,28 +279,37 @@ func TestConfusionHandExample(t *testing.T) {
 	}
 	// F1 is the harmonic mean of precision and recall where both are defined.
 	for c := range 3 {
-		p, r := cm.Precision(c), cm.Recall(c)
-		if h := 2 * p * r / (p + r); !metricClose(cm.F1(c), h, 1e-15) {
-			t.Errorf("F1(%d) = %v, harmonic mean of P and R = %v", c, cm.F1(c), h)
+		p, r, f1 := cm.ClassScore(mlp.Precision, c), cm.ClassScore(mlp.Recall, c), cm.ClassScore(mlp.F1, c)
+		if h := 2 * p * r / (p + r); !metricClose(f1, h, 1e-15) {
+			t.Errorf("F1(%d) = %v, harmonic mean of P and R = %v", c, f1, h)
 		}
 	}
 
 	wantTable := "" +
 		"true\\pred 0 1 2\n" +
-		"        0 2 1 1\n" +
-		"        1 1 2 0\n" +
-		"        2 0 1 2"
+		"0         2 1 1\n" +
+		"1         1 2 0\n" +
+		"2         0 1 2"
 	if got := cm.String(); got != wantTable {
 		t.Errorf("String() =\n%s\nwant\n%s", got, wantTable)
 	}
 }
 
 func TestConfusionStringWide(t *testing.T) {
-	cm := &mlp.Confusion{Counts: [][]int{{120, 3}, {7, 45}}}
+	var pred, labels []int
+	for _, c := range []struct{ t, p, n int }{{0, 0, 120}, {0, 1, 3}, {1, 0, 7}, {1, 1, 45}} {
+		for range c.n {
+			labels, pred = append(labels, c.t), append(pred, c.p)
+		}
+	}
+	cm, err := mlp.NewConfusionMatrix(pred, labels, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := "" +
 		"true\\pred   0   1\n" +
-		"        0 120   3\n" +
-		"        1   7  45"
+		"0         120   3\n" +
+		"1           7  45"
 	if got := cm.String(); got != want {
 		t.Errorf("String() =\n%s\nwant\n%s", got, want)
 	}
@@ -314,9 +324,9 @@ func TestStreamingMacroHandExample(t *testing.T) {
 		want float64
 	}{
 		{&mlp.Accuracy{}, 0.6},
-		{&mlp.MacroPrecision{}, 11.0 / 18},
-		{&mlp.MacroRecall{}, 11.0 / 18},
-		{&mlp.MacroF1{}, 38.0 / 63},
+		{&mlp.MacroAverage{Score: mlp.Precision}, 11.0 / 18},
+		{&mlp.MacroAverage{Score: mlp.Recall}, 11.0 / 18},
+		{&mlp.MacroAverage{}, 38.0 / 63},
 	} {
 		t.Run(tc.m.Name(), func(t *testing.T) {
 			tc.m.Update(pred, y)
@@ -325,6 +335,16 @@ func TestStreamingMacroHandExample(t *testing.T) {
 			}
 		})
 	}
+}
+
+// indexNames returns the names "0" to "k-1", which fix the number of
+// classes of a ConfusionMatrix or ClassificationReport at k.
+func indexNames(k int) []string {
+	names := make([]string, k)
+	for i := range names {
+		names[i] = fmt.Sprint(i)
+	}
+	return names
 }
 
 func TestConfusionZeroDivision(t *testing.T) {
@@ -371,32 +391,31 @@ func TestConfusionZeroDivision(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cm, err := mlp.NewConfusion(tc.pred, tc.labels, tc.classes)
+			cm, err := mlp.NewConfusionMatrix(tc.pred, tc.labels, indexNames(tc.classes))
 			if err != nil {
 				t.Fatal(err)
 			}
 			for c := range tc.classes {
-				if got := cm.Precision(c); !metricClose(got, tc.want.p[c], tol) {
+				if got := cm.ClassScore(mlp.Precision, c); !metricClose(got, tc.want.p[c], tol) {
 					t.Errorf("Precision(%d) = %v, want %v", c, got, tc.want.p[c])
 				}
-				if got := cm.Recall(c); !metricClose(got, tc.want.r[c], tol) {
+				if got := cm.ClassScore(mlp.Recall, c); !metricClose(got, tc.want.r[c], tol) {
 					t.Errorf("Recall(%d) = %v, want %v", c, got, tc.want.r[c])
 				}
-				if got := cm.F1(c); !metricClose(got, tc.want.f1[c], tol) {
+				if got := cm.ClassScore(mlp.F1, c); !metricClose(got, tc.want.f1[c], tol) {
 					t.Errorf("F1(%d) = %v, want %v", c, got, tc.want.f1[c])
 				}
 			}
-			got := [3]float64{cm.MacroPrecision(), cm.MacroRecall(), cm.MacroF1()}
-			for i, name := range []string{"MacroPrecision", "MacroRecall", "MacroF1"} {
-				if !metricClose(got[i], tc.macro[i], tol) {
-					t.Errorf("%s = %v, want %v", name, got[i], tc.macro[i])
+			for i, s := range []mlp.Score{mlp.Precision, mlp.Recall, mlp.F1} {
+				if got := cm.Macro(s); !metricClose(got, tc.macro[i], tol) {
+					t.Errorf("Macro(%d) = %v, want %v", s, got, tc.macro[i])
 				}
 			}
 
 			// The streaming metrics agree.
 			pred := metricProbs(tc.pred, tc.classes)
 			y := mlp.Targets{Labels: tc.labels}
-			for i, m := range []mlp.Metric{&mlp.MacroPrecision{}, &mlp.MacroRecall{}, &mlp.MacroF1{}} {
+			for i, m := range []mlp.Metric{&mlp.MacroAverage{Score: mlp.Precision}, &mlp.MacroAverage{Score: mlp.Recall}, &mlp.MacroAverage{}} {
 				m.Update(pred, y)
 				if v := m.Value(); !metricClose(v, tc.macro[i], tol) {
 					t.Errorf("%s.Value() = %v, want %v", m.Name(), v, tc.macro[i])
@@ -406,45 +425,125 @@ func TestConfusionZeroDivision(t *testing.T) {
 	}
 }
 
-func TestNewConfusionErrors(t *testing.T) {
+// TestMacroMatchesScikitLearn checks the one macro rule against
+// scikit-learn 1.2: ConfusionMatrix.Macro, the macro and weighted lines of
+// ClassificationReport and the streaming MacroAverage give the numbers
+// scikit-learn gives. The expected numbers were printed by
+//
+//	from sklearn.metrics import precision_score, recall_score, f1_score
+//	[f(yt, yp, average=a, zero_division=0) for a in ("macro", "weighted")
+//	 for f in (precision_score, recall_score, f1_score)]
+//
+// with yt = labels and yp = pred. With classes larger than the classes
+// that occur, the classes absent from both yt and yp must count in
+// neither average.
+func TestMacroMatchesScikitLearn(t *testing.T) {
+	const tol = 1e-15
+	for _, tc := range []struct {
+		name         string
+		labels, pred []int
+		classes      int
+		macro        [3]float64 // precision, recall, F1
+		weighted     [3]float64
+	}{
+		{"hand example", []int{0, 0, 0, 0, 1, 1, 1, 2, 2, 2}, []int{0, 0, 1, 2, 1, 1, 0, 2, 2, 1}, 3,
+			[3]float64{0.611111111111111, 0.611111111111111, 0.6031746031746033},
+			[3]float64{0.6166666666666666, 0.6, 0.6}},
+		{"absent class", []int{0, 1, 1, 0, 3, 3}, []int{0, 1, 0, 0, 3, 1}, 4,
+			[3]float64{0.7222222222222222, 0.6666666666666666, 0.6555555555555556},
+			[3]float64{0.7222222222222222, 0.6666666666666666, 0.6555555555555556}},
+		{"never predicted", []int{0, 1, 2}, []int{0, 1, 1}, 3,
+			[3]float64{0.5, 0.6666666666666666, 0.5555555555555555},
+			[3]float64{0.5, 0.6666666666666666, 0.5555555555555555}},
+		{"never true", []int{0, 0}, []int{0, 1}, 2,
+			[3]float64{0.5, 0.25, 0.3333333333333333},
+			[3]float64{1.0, 0.5, 0.6666666666666666}},
+		{"two of five classes", []int{0, 0, 4, 4, 4}, []int{0, 4, 4, 4, 0}, 5,
+			[3]float64{0.5833333333333333, 0.5833333333333333, 0.5833333333333333},
+			[3]float64{0.6, 0.6, 0.6}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			names := indexNames(tc.classes)
+			cm, err := mlp.NewConfusionMatrix(tc.pred, tc.labels, names)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := mlp.NewClassificationReport(tc.pred, tc.labels, names)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred := metricProbs(tc.pred, tc.classes)
+			for i, s := range []mlp.Score{mlp.Precision, mlp.Recall, mlp.F1} {
+				rm := [3]float64{r.Macro.Precision, r.Macro.Recall, r.Macro.F1}
+				rw := [3]float64{r.Weighted.Precision, r.Weighted.Recall, r.Weighted.F1}
+				m := &mlp.MacroAverage{Score: s}
+				m.Update(pred, mlp.Targets{Labels: tc.labels})
+				for _, got := range []struct {
+					what string
+					v    float64
+				}{{"ConfusionMatrix.Macro", cm.Macro(s)}, {"ClassificationReport.Macro", rm[i]}, {m.Name(), m.Value()}} {
+					if !metricClose(got.v, tc.macro[i], tol) {
+						t.Errorf("%s (score %d) = %.17g, scikit-learn gives %.17g", got.what, s, got.v, tc.macro[i])
+					}
+				}
+				if !metricClose(rw[i], tc.weighted[i], tol) {
+					t.Errorf("ClassificationReport.Weighted (score %d) = %.17g, scikit-learn gives %.17g", s, rw[i], tc.weighted[i])
+				}
+			}
+		})
+	}
+}
+
+func TestNewConfusionMatrixErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name         string
 		pred, labels []int
-		classes      int
+		classes      int // 0: no names
 		want         error
 	}{
 		{"length mismatch", []int{0, 1}, []int{0, 1, 1}, 2, mlp.ErrData},
 		{"empty", []int{}, []int{}, 2, mlp.ErrData},
 		{"label too large", []int{0, 1}, []int{0, 2}, 2, mlp.ErrData},
 		{"negative label", []int{0, 1}, []int{-1, 1}, 2, mlp.ErrData},
+		{"negative label without names", []int{0, 1}, []int{-1, 1}, 0, mlp.ErrData},
 		{"prediction too large", []int{0, 3}, []int{0, 1}, 3, mlp.ErrData},
-		{"no classes", []int{0}, []int{0}, 0, mlp.ErrSetting},
+		{"index beyond MaxClasses without names", []int{0, mlp.MaxClasses}, []int{0, 1}, 0, mlp.ErrData},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cm, err := mlp.NewConfusion(tc.pred, tc.labels, tc.classes)
+			var names []string
+			if tc.classes > 0 {
+				names = indexNames(tc.classes)
+			}
+			cm, err := mlp.NewConfusionMatrix(tc.pred, tc.labels, names)
 			if !errors.Is(err, tc.want) || cm != nil {
-				t.Errorf("NewConfusion = %v, %v; want nil and an error wrapping %v", cm, err, tc.want)
+				t.Errorf("NewConfusionMatrix = %v, %v; want nil and an error wrapping %v", cm, err, tc.want)
 			}
 		})
+	}
+	if cm, err := mlp.NewConfusionMatrix([]int{0}, []int{0}, []string{}); !errors.Is(err, mlp.ErrSetting) {
+		t.Errorf("NewConfusionMatrix with no class names = %v, %v; want an error wrapping ErrSetting", cm, err)
 	}
 }
 
 func TestConfusionClassOutOfRange(t *testing.T) {
-	cm, err := mlp.NewConfusion([]int{0, 1}, []int{0, 1}, 2)
+	cm, err := mlp.NewConfusionMatrix([]int{0, 1}, []int{0, 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name string
 		f    func()
+		want error
 	}{
-		{"Precision(2)", func() { cm.Precision(2) }},
-		{"Recall(-1)", func() { cm.Recall(-1) }},
-		{"F1(5)", func() { cm.F1(5) }},
+		{"ClassScore(Precision, 2)", func() { cm.ClassScore(mlp.Precision, 2) }, mlp.ErrData},
+		{"ClassScore(Recall, -1)", func() { cm.ClassScore(mlp.Recall, -1) }, mlp.ErrData},
+		{"ClassScore(F1, 5)", func() { cm.ClassScore(mlp.F1, 5) }, mlp.ErrData},
+		{"At(2, 0)", func() { cm.At(2, 0) }, mlp.ErrShape},
+		{"Macro(Score(3))", func() { cm.Macro(mlp.Score(3)) }, mlp.ErrSetting},
 	} {
 		err := metricPanic(tc.f)
-		if !errors.Is(err, mlp.ErrData) || !strings.HasPrefix(err.Error(), "mlp: ") {
-			t.Errorf("%s panicked with %v, want an error wrapping ErrData", tc.name, err)
+		if !errors.Is(err, tc.want) || !errors.Is(err, mlp.ErrMisuse) || !strings.HasPrefix(err.Error(), "mlp: ") {
+			t.Errorf("%s panicked with %v, want an error wrapping %v and ErrMisuse", tc.name, err, tc.want)
 		}
 	}
 }
@@ -483,7 +582,11 @@ func TestClassificationStreaming(t *testing.T) {
 				labels[i] = rnd.IntN(k)
 			}
 			classes := mlp.Classify(pred, nil)
-			cm, err := mlp.NewConfusion(classes, labels, k)
+			cm, err := mlp.NewConfusionMatrix(classes, labels, indexNames(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			accuracy, err := mlp.AccuracyScore(classes, labels)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -491,16 +594,16 @@ func TestClassificationStreaming(t *testing.T) {
 				m    mlp.Metric
 				want float64
 			}{
-				{&mlp.Accuracy{}, cm.Accuracy()},
-				{&mlp.MacroPrecision{}, cm.MacroPrecision()},
-				{&mlp.MacroRecall{}, cm.MacroRecall()},
-				{&mlp.MacroF1{}, cm.MacroF1()},
+				{&mlp.Accuracy{}, accuracy},
+				{&mlp.MacroAverage{Score: mlp.Precision}, cm.Macro(mlp.Precision)},
+				{&mlp.MacroAverage{Score: mlp.Recall}, cm.Macro(mlp.Recall)},
+				{&mlp.MacroAverage{}, cm.Macro(mlp.F1)},
 			} {
 				m := mc.m
 				m.Update(pred, mlp.Targets{Labels: labels})
 				oneShot := m.Value()
 				if !metricClose(oneShot, mc.want, tol) {
-					t.Errorf("%s one batch = %v, Confusion gives %v", m.Name(), oneShot, mc.want)
+					t.Errorf("%s one batch = %v, ConfusionMatrix gives %v", m.Name(), oneShot, mc.want)
 				}
 				// A stale state is cleared by Reset before streaming.
 				m.Reset()
@@ -521,20 +624,20 @@ func TestMacroGrowsWithClasses(t *testing.T) {
 	first := metricProbs([]int{0, 1, 1}, 2)
 	second := metricProbs([]int{2, 2, 0, 1, 1, 0, 2}, 3)
 	labels := []int{0, 0, 1, 0, 1, 2, 2, 2, 2, 1}
-	cm, err := mlp.NewConfusion([]int{0, 1, 1, 2, 2, 0, 1, 1, 0, 2}, labels, 3)
+	cm, err := mlp.NewConfusionMatrix([]int{0, 1, 1, 2, 2, 0, 1, 1, 0, 2}, labels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f1 mlp.MacroF1
+	var f1 mlp.MacroAverage
 	f1.Update(first, mlp.Targets{Labels: labels[:3]})
 	f1.Update(second, mlp.Targets{Labels: labels[3:]})
-	if got, want := f1.Value(), cm.MacroF1(); !metricClose(got, want, 1e-15) {
-		t.Errorf("MacroF1 = %v, want %v", got, want)
+	if got, want := f1.Value(), cm.Macro(mlp.F1); !metricClose(got, want, 1e-15) {
+		t.Errorf("macro F1 = %v, want %v", got, want)
 	}
 }
 
 func TestMetricEmptyIsNaN(t *testing.T) {
-	ms := []mlp.Metric{&mlp.Accuracy{}, &mlp.MacroF1{}, &mlp.MacroPrecision{}, &mlp.MacroRecall{}, &mlp.RMSE{}, &mlp.MAE{}, &mlp.R2{}}
+	ms := []mlp.Metric{&mlp.Accuracy{}, &mlp.MacroAverage{}, &mlp.MacroAverage{Score: mlp.Precision}, &mlp.MacroAverage{Score: mlp.Recall}, &mlp.RMSE{}, &mlp.MAE{}, &mlp.R2{}}
 	for _, m := range ms {
 		if v := m.Value(); !math.IsNaN(v) {
 			t.Errorf("%s: zero value Value() = %v, want NaN", m.Name(), v)
@@ -756,9 +859,9 @@ func TestMetricUpdateAllocs(t *testing.T) {
 		y mlp.Targets
 	}{
 		{&mlp.Accuracy{}, cls},
-		{&mlp.MacroF1{}, cls},
-		{&mlp.MacroPrecision{}, cls},
-		{&mlp.MacroRecall{}, cls},
+		{&mlp.MacroAverage{}, cls},
+		{&mlp.MacroAverage{Score: mlp.Precision}, cls},
+		{&mlp.MacroAverage{Score: mlp.Recall}, cls},
 		{&mlp.RMSE{}, reg},
 		{&mlp.MAE{}, reg},
 		{&mlp.R2{}, reg},
@@ -795,11 +898,11 @@ func TestMetricUpdatePanics(t *testing.T) {
 		message []string // substrings the panic message must contain
 	}{
 		{"accuracy length", &mlp.Accuracy{}, cls, mlp.Targets{Labels: []int{0, 1, 2}}, mlp.ErrShape, []string{"accuracy", "3 labels", "4 prediction rows"}},
-		{"macro_f1 length", &mlp.MacroF1{}, cls, mlp.Targets{Labels: []int{0, 1, 2, 0, 1}}, mlp.ErrShape, []string{"macro_f1", "5 labels", "4 prediction rows"}},
-		{"macro_precision no labels", &mlp.MacroPrecision{}, cls, mlp.Targets{Values: reg}, mlp.ErrShape, []string{"macro_precision", "0 labels", "4 prediction rows"}},
-		{"macro_recall length", &mlp.MacroRecall{}, cls, mlp.Targets{Labels: []int{1}}, mlp.ErrShape, []string{"macro_recall", "1 labels", "4 prediction rows"}},
+		{"macro_f1 length", &mlp.MacroAverage{}, cls, mlp.Targets{Labels: []int{0, 1, 2, 0, 1}}, mlp.ErrShape, []string{"macro_f1", "5 labels", "4 prediction rows"}},
+		{"macro_precision no labels", &mlp.MacroAverage{Score: mlp.Precision}, cls, mlp.Targets{Values: reg}, mlp.ErrShape, []string{"macro_precision", "0 labels", "4 prediction rows"}},
+		{"macro_recall length", &mlp.MacroAverage{Score: mlp.Recall}, cls, mlp.Targets{Labels: []int{1}}, mlp.ErrShape, []string{"macro_recall", "1 labels", "4 prediction rows"}},
 		{"accuracy label out of range", &mlp.Accuracy{}, cls, mlp.Targets{Labels: []int{0, 1, 3, 0}}, mlp.ErrData, []string{"accuracy", "label 3", "row 2"}},
-		{"macro_f1 negative label", &mlp.MacroF1{}, cls, mlp.Targets{Labels: []int{0, -1, 2, 0}}, mlp.ErrData, []string{"macro_f1", "label -1", "row 1"}},
+		{"macro_f1 negative label", &mlp.MacroAverage{}, cls, mlp.Targets{Labels: []int{0, -1, 2, 0}}, mlp.ErrData, []string{"macro_f1", "label -1", "row 1"}},
 		{"rmse shape", &mlp.RMSE{}, reg, mlp.Targets{Values: mat.NewDense(4, 1, nil)}, mlp.ErrShape, []string{"rmse", "4x1", "4x2"}},
 		{"mae rows", &mlp.MAE{}, reg, mlp.Targets{Values: mat.NewDense(3, 2, nil)}, mlp.ErrShape, []string{"mae", "3x2", "4x2"}},
 		{"r2 no values", &mlp.R2{}, reg, mlp.Targets{Labels: []int{0, 1, 0, 1}}, mlp.ErrShape, []string{"r2", "no target values", "4x2"}},

@@ -53,8 +53,8 @@ func TestNilArgumentsMisuse(t *testing.T) {
 		}
 	}
 	for name, s := range map[string]string{
-		"Sequential": (*Sequential)(nil).String(),
-		"Confusion":  (*Confusion)(nil).String(),
+		"Sequential":      (*Sequential)(nil).String(),
+		"ConfusionMatrix": (*ConfusionMatrix)(nil).String(),
 	} {
 		if !strings.Contains(s, "<nil>") {
 			t.Errorf("nil %s.String() = %q, want <nil> text", name, s)

@@ -113,7 +113,7 @@ func (s *Sequential) chunkRows() int {
 // is cheap and best-effort: the race detector finds every overlap.
 //
 // Predict allocates the result (and a copy of x unless x is a *mat.Dense);
-// see PredictInto and PredictRow for prediction that allocates nothing.
+// see PredictInto for prediction that allocates nothing.
 func (s *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
 	var dst mat.Dense
 	if err := s.PredictInto(&dst, x); err != nil {
@@ -127,8 +127,14 @@ func (s *Sequential) Predict(x mat.Matrix) (*mat.Dense, error) {
 // OutputSize columns. dst may be x itself (when the widths agree), but must
 // not overlap it otherwise. Errors are those of Predict, and one wrapping
 // ErrShape if dst has another shape. With a *mat.Dense x and a dst of the
-// right size, PredictInto allocates nothing in steady state. It is safe for
-// concurrent use as Predict is.
+// right size, PredictInto allocates nothing in steady state: to predict one
+// sample held in a []float64 row, view it as a matrix once with
+// mat.NewDense(1, len(row), row), or reuse one *mat.Dense through
+// SetRawMatrix. It is safe for concurrent use as Predict is.
+//
+// Predict, PredictProba and PredictClasses are PredictInto with a new
+// destination and, for the last two, a check that the model is a
+// classifier; all four run the same path.
 func (s *Sequential) PredictInto(dst *mat.Dense, x mat.Matrix) error {
 	xr, err := s.checkInput(x)
 	if err != nil {
@@ -144,27 +150,6 @@ func (s *Sequential) PredictInto(dst *mat.Dense, x mat.Matrix) error {
 		return fmt.Errorf("%w: PredictInto: destination is %dx%d, want %dx%d for %d rows", ErrShape, r, c, xr.Rows, s.outW, xr.Rows)
 	}
 	return s.predict(dst.RawMatrix(), xr)
-}
-
-// PredictRow writes the model's output for the one sample x (InputSize
-// values) into dst (OutputSize values). Errors are those of Predict, and one
-// wrapping ErrShape if dst does not have OutputSize elements. It allocates
-// nothing in steady state and is safe for concurrent use as Predict is.
-func (s *Sequential) PredictRow(dst, x []float64) error {
-	if s == nil || len(s.layers) == 0 {
-		return errNoModel
-	}
-	if len(x) != s.in {
-		return fmt.Errorf("%w: input has %d values, the model takes %d", ErrData, len(x), s.in)
-	}
-	if len(dst) != s.outW {
-		return fmt.Errorf("%w: PredictRow: destination has %d elements, want %d", ErrShape, len(dst), s.outW)
-	}
-	xr := dense(1, s.in, x)
-	if err := checkFiniteRows(xr, 0); err != nil {
-		return err
-	}
-	return s.predict(dense(1, s.outW, dst), xr)
 }
 
 // errNoModel is the error of prediction with a nil or zero Sequential.

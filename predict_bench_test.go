@@ -10,7 +10,7 @@ import (
 
 // BenchmarkPredictParallel predicts with one model shared by every
 // goroutine of b.RunParallel (run it with -cpu 1,2): one row through
-// PredictRow, and batches of 64 rows through PredictInto, each into a
+// PredictInto, and batches of 64 rows, each into a
 // buffer of the goroutine's. It reports predictions (rows) per second over
 // all goroutines; allocs/op is per call.
 func BenchmarkPredictParallel(b *testing.B) {
@@ -32,13 +32,7 @@ func BenchmarkPredictParallel(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					dst := mat.NewDense(rows, m.OutputSize(), nil)
 					for pb.Next() {
-						var err error
-						if rows == 1 {
-							err = m.PredictRow(dst.RawMatrix().Data, x.RawMatrix().Data)
-						} else {
-							err = m.PredictInto(dst, x)
-						}
-						if err != nil {
+						if err := m.PredictInto(dst, x); err != nil {
 							b.Error(err)
 							return
 						}

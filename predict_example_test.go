@@ -11,8 +11,8 @@ import (
 )
 
 // One model serves several goroutines at once: each predicts into a buffer
-// of its own, and PredictRow allocates nothing.
-func ExampleSequential_PredictRow() {
+// of its own, and PredictInto of a *mat.Dense allocates nothing.
+func ExampleSequential_PredictInto() {
 	src := rand.NewPCG(1, 2)
 	model, err := mlp.NewSequential(
 		mlp.NewLinear(4, 8, src), &mlp.ReLU{},
@@ -28,7 +28,8 @@ func ExampleSequential_PredictRow() {
 		go func() {
 			defer wg.Done()
 			probs[i] = make([]float64, model.OutputSize())
-			if err := model.PredictRow(probs[i], x); err != nil {
+			dst := mat.NewDense(1, len(probs[i]), probs[i])
+			if err := model.PredictInto(dst, mat.NewDense(1, len(x), x)); err != nil {
 				log.Print(err)
 			}
 		}()

@@ -44,7 +44,8 @@ func concurrentModel(t testing.TB) (*Sequential, []*mat.Dense) {
 
 // TestPredictConcurrent runs 16 goroutines predicting with one model at
 // once, each cycling through batches of 1, 3 and 64 rows and through
-// Predict, PredictInto, PredictRow, PredictProba and PredictClasses, and
+// Predict, PredictInto (of whole batches and of one row), PredictProba and
+// PredictClasses, and
 // checks every answer bit for bit against a single-goroutine run. Under
 // the race detector it also checks that prediction writes nothing shared.
 func TestPredictConcurrent(t *testing.T) {
@@ -103,8 +104,9 @@ func predictCalls(m *Sequential, xs, want []*mat.Dense, wantClasses [][]int, g, 
 			err, got = m.PredictInto(dsts[i], x), dsts[i]
 		case 2:
 			k := c % x.RawMatrix().Rows
-			if err = m.PredictRow(row, x.RawRowView(k)); err == nil && !equalBits(row, want[i].RawRowView(k)) {
-				return fmt.Errorf("goroutine %d call %d: PredictRow of row %d of %d = %v, want %v", g, c, k, x.RawMatrix().Rows, row, want[i].RawRowView(k))
+			xk := x.RawRowView(k)
+			if err = m.PredictInto(mat.NewDense(1, len(row), row), mat.NewDense(1, len(xk), xk)); err == nil && !equalBits(row, want[i].RawRowView(k)) {
+				return fmt.Errorf("goroutine %d call %d: PredictInto of row %d of %d = %v, want %v", g, c, k, x.RawMatrix().Rows, row, want[i].RawRowView(k))
 			}
 			continue
 		case 3:
@@ -180,17 +182,19 @@ func TestPredictConcurrentUserLayer(t *testing.T) {
 	}
 }
 
-// TestPredictAllocs checks that PredictRow and PredictInto of a *mat.Dense
-// into a destination of the right size allocate nothing in steady state.
+// TestPredictAllocs checks that PredictInto of a *mat.Dense, one row or a
+// batch, into a destination of the right size allocates nothing in steady
+// state.
 func TestPredictAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
 	m, xs := concurrentModel(t)
-	row := make([]float64, m.OutputSize())
+	row := mat.NewDense(1, m.OutputSize(), nil)
 	x := xs[0].RawRowView(0)
-	if allocs := testing.AllocsPerRun(100, func() { _ = m.PredictRow(row, x) }); allocs != 0 {
-		t.Errorf("PredictRow allocates %v times per call, want 0", allocs)
+	xv := mat.NewDense(1, len(x), x)
+	if allocs := testing.AllocsPerRun(100, func() { _ = m.PredictInto(row, xv) }); allocs != 0 {
+		t.Errorf("PredictInto of one row allocates %v times per call, want 0", allocs)
 	}
 	for _, x := range xs {
 		r, _ := x.Dims()
@@ -251,11 +255,13 @@ func TestPredictOverflow(t *testing.T) {
 		"PredictProba":   func() error { _, err := m.PredictProba(x); return err },
 		"PredictClasses": func() error { _, err := m.PredictClasses(x); return err },
 		"PredictInto":    func() error { return m.PredictInto(mat.NewDense(3, 2, nil), x) },
-		"PredictRow":     func() error { return m.PredictRow(make([]float64, 2), x.RawRowView(2)) },
+		"PredictInto/row": func() error {
+			return m.PredictInto(mat.NewDense(1, 2, nil), mat.NewDense(1, 2, x.RawRowView(2)))
+		},
 	} {
 		err := call()
 		row := "row 2"
-		if name == "PredictRow" {
+		if name == "PredictInto/row" {
 			row = "row 0"
 		}
 		if !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "input "+row+" is finite") || !strings.Contains(err.Error(), "layer 0 Linear(2->3)") {
@@ -435,14 +441,14 @@ func TestPredictErrors(t *testing.T) {
 			return predictNew(probaOfRow, NewLinear(2, 1, src), &Softmax{})
 		}, []error{ErrSetting}, []string{"PredictProba: a Softmax over one column always outputs 1"}},
 		{"row of the wrong width", func(t *testing.T) error {
-			return smallNet(t).PredictRow(make([]float64, 2), []float64{1, 2, 3})
-		}, []error{ErrData}, []string{"input has 3 values, the model takes 2"}},
+			return smallNet(t).PredictInto(mat.NewDense(1, 2, nil), mat.NewDense(1, 3, []float64{1, 2, 3}))
+		}, []error{ErrData}, []string{"input has 3 columns, the model takes 2"}},
 		{"row NaN", func(t *testing.T) error {
-			return smallNet(t).PredictRow(make([]float64, 2), []float64{1, nan})
+			return smallNet(t).PredictInto(mat.NewDense(1, 2, nil), mat.NewDense(1, 2, []float64{1, nan}))
 		}, []error{ErrData}, []string{"input row 0, column 1 is NaN"}},
 		{"row destination", func(t *testing.T) error {
-			return smallNet(t).PredictRow(make([]float64, 3), []float64{1, 2})
-		}, []error{ErrShape}, []string{"destination has 3 elements, want 2"}},
+			return smallNet(t).PredictInto(mat.NewDense(1, 3, nil), mat.NewDense(1, 2, []float64{1, 2}))
+		}, []error{ErrShape}, []string{"destination is 1x3, want 1x2"}},
 		{"into destination", func(t *testing.T) error {
 			return smallNet(t).PredictInto(mat.NewDense(2, 2, nil), x2([]float64{1, 2}))
 		}, []error{ErrShape}, []string{"destination is 2x2, want 1x2"}},

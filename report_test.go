@@ -42,6 +42,45 @@ func TestClassificationReportMatchesScikitLearn(t *testing.T) {
 	}
 }
 
+// TestClassificationReportAbsentClass checks that a class absent from both
+// the labels and the predictions gets no line and counts in neither
+// average. The reference is
+//
+//	classification_report([0, 1, 1, 0, 3, 3], [0, 1, 0, 0, 3, 1],
+//	                      target_names=["a", "b", "d"], zero_division=0)
+//
+// from scikit-learn 1.2, whose default labels are the classes present.
+func TestClassificationReportAbsentClass(t *testing.T) {
+	labels := []int{0, 1, 1, 0, 3, 3}
+	pred := []int{0, 1, 0, 0, 3, 1}
+	r, err := mlp.NewClassificationReport(pred, labels, []string{"a", "b", "c", "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "              precision    recall  f1-score   support\n\n" +
+		"           a       0.67      1.00      0.80         2\n" +
+		"           b       0.50      0.50      0.50         2\n" +
+		"           d       1.00      0.50      0.67         2\n\n" +
+		"    accuracy                           0.67         6\n" +
+		"   macro avg       0.72      0.67      0.66         6\n" +
+		"weighted avg       0.72      0.67      0.66         6\n"
+	if got := r.String(); got != want {
+		t.Errorf("report:\n%s\nwant (scikit-learn):\n%s", got, want)
+	}
+	// Without names the classes are named by their index.
+	r, err = mlp.NewClassificationReport(pred, labels, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range r.Classes {
+		got = append(got, c.Class)
+	}
+	if strings.Join(got, " ") != "0 1 3" {
+		t.Errorf("classes without names: %q, want [0 1 3]", got)
+	}
+}
+
 func TestClassificationReportErrors(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -54,7 +93,7 @@ func TestClassificationReportErrors(t *testing.T) {
 		{"empty", nil, nil, []string{"a"}, mlp.ErrData, "no samples"},
 		{"label out of range", []int{0}, []int{2}, []string{"a", "b"}, mlp.ErrData, "label 2 of sample 0"},
 		{"negative prediction", []int{-1}, []int{0}, []string{"a", "b"}, mlp.ErrData, "prediction -1 of sample 0"},
-		{"no names", []int{0}, []int{0}, nil, mlp.ErrSetting, "0 class names"},
+		{"no names", []int{0}, []int{0}, []string{}, mlp.ErrSetting, "0 class names"},
 		{"repeated name", []int{0}, []int{0}, []string{"a", "a"}, mlp.ErrSetting, `both "a"`},
 	}
 	for _, tt := range tests {

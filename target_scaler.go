@@ -14,7 +14,7 @@ import (
 //
 // Each target column j is standardized as (y − Mean[j]) / Std[j] with the
 // mean and population standard deviation of the training targets (a
-// constant column gets Std 1). Dataset standardizes the targets a net
+// constant column gets Std 1). TransformDataset standardizes the targets a net
 // trains on; Inverse maps its predictions back; Loss and Metric wrap a
 // criterion and a metric so that the values a Trainer reports (History,
 // ProgressLogger, Evaluate) are in the targets' units while the gradient
@@ -39,13 +39,14 @@ func FitTargetScaler(y *mat.Dense) (*TargetScaler, error) {
 	return &TargetScaler{*FitStandardScaler(y)}, nil
 }
 
-// Dataset returns a Dataset with the features of d (shared, not copied) and
-// its targets standardized, in a new matrix. It returns an error wrapping
+// TransformDataset returns a Dataset with the features of d (shared, not
+// copied) and its targets standardized, in a new matrix, as
+// StandardScaler.TransformDataset standardizes the features. It returns an error wrapping
 // ErrData when d has no real-valued targets or their columns differ from
 // the scaler's.
-func (s *TargetScaler) Dataset(d *Dataset) (*Dataset, error) {
+func (s *TargetScaler) TransformDataset(d *Dataset) (*Dataset, error) {
 	if d == nil || d.Y.Values == nil {
-		return nil, fmt.Errorf("%w: TargetScaler.Dataset: the data set has no real-valued targets", ErrData)
+		return nil, fmt.Errorf("%w: TargetScaler.TransformDataset: the data set has no real-valued targets", ErrData)
 	}
 	y, err := s.Transform(d.Y.Values)
 	if err != nil {

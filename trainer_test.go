@@ -371,7 +371,7 @@ func TestNewTrainerSettings(t *testing.T) {
 			return newSmallTrainer(t, TrainerSettings{Schedule: (*StepDecay)(nil)})
 		}, []error{ErrSetting}, []string{"TrainerSettings.Schedule"}},
 		{"nil metric", func(t *testing.T) error {
-			return newSmallTrainer(t, TrainerSettings{Metrics: []Metric{&Accuracy{}, (*MacroF1)(nil)}})
+			return newSmallTrainer(t, TrainerSettings{Metrics: []Metric{&Accuracy{}, (*MacroAverage)(nil)}})
 		}, []error{ErrSetting}, []string{"TrainerSettings.Metrics[1]"}},
 		{"nil hook", func(t *testing.T) error {
 			return newSmallTrainer(t, TrainerSettings{Hooks: []Hook{&EarlyStopping{}, nil}})
@@ -536,7 +536,7 @@ func TestFitDeterministic(t *testing.T) {
 	run := func() (*History, [][]float64) {
 		m := testNet(t, 11, 5, 7, 3)
 		tr, err := NewTrainer(m, &CrossEntropy{}, mustSGD(t, m, SGDSettings{LR: 0.1, Momentum: 0.5}),
-			TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroF1{}}})
+			TrainerSettings{Metrics: []Metric{&Accuracy{}, &MacroAverage{}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,7 @@
 // HTTP, as JSON.
 //
 // A Handler answers POST /predict, GET /healthz and GET /metadata for any
-// Predictor, which *tabular.Pipeline is; Serve runs it on a listener with
+// Model, which *tabular.Pipeline is; Serve runs it on a listener with
 // timeouts set and stops gracefully when its context is done. A Go program
 // serves a saved pipeline in a few lines:
 //

@@ -15,11 +15,11 @@ import (
 	"github.com/mlpkit/mlp/tabular"
 )
 
-// Predictor is what a Handler serves: a fitted pipeline from raw records to
+// Model is what a Handler serves: a fitted pipeline from raw records to
 // predictions. *tabular.Pipeline satisfies it. PredictMaps must be safe for
 // concurrent use, as the Handler calls it from the goroutine of each
 // request.
-type Predictor interface {
+type Model interface {
 	// PredictMaps predicts one row per map, keyed by column name: a
 	// float64 for a numeric column, a string for a categorical one, nil
 	// for a missing value. An error that wraps mlp.ErrData is the
@@ -55,7 +55,7 @@ const (
 	DefaultMaxRows      = 10000
 )
 
-// Handler serves predictions of a Predictor over HTTP, in JSON:
+// Handler serves predictions of a Model over HTTP, in JSON:
 //
 //   - POST /predict takes {"rows": [{"<column>": value, ...}, ...]}, whatever
 //     the Content-Type (plain curl -d sends form-urlencoded), and answers
@@ -76,16 +76,16 @@ const (
 // names the row, 0-based, and the column) or more than Settings.MaxRows
 // rows; 404 for another path; 405 for another method (with an Allow
 // header); 413 for a body over Settings.MaxBodyBytes, which is never read
-// further; 500 when the Predictor fails for another reason; 503 when the
+// further; 500 when the Model fails for another reason; 503 when the
 // client goes away while its request waits for a turn. Nothing a client
 // sends makes it panic.
 //
-// A Handler is safe for concurrent use when its Predictor's PredictMaps is.
+// A Handler is safe for concurrent use when its Model's PredictMaps is.
 // At most Settings.MaxConcurrent predictions run at once, each holding
 // memory bounded by Settings.MaxBodyBytes and Settings.MaxRows; to bound the time a client may take, serve it with
 // Serve or an http.Server from NewServer, which set timeouts.
 type Handler struct {
-	p        Predictor
+	p        Model
 	maxBody  int64
 	maxRows  int
 	slots    chan struct{}     // one token per /predict request in progress
@@ -102,9 +102,9 @@ var _ http.Handler = (*Handler)(nil)
 // NewHandler returns a Handler serving p with the limits of s (nil means
 // the defaults). It returns an error wrapping mlp.ErrSetting for a negative
 // limit, and one wrapping mlp.ErrData when p has no columns or no targets.
-func NewHandler(p Predictor, s *Settings) (*Handler, error) {
+func NewHandler(p Model, s *Settings) (*Handler, error) {
 	if p == nil {
-		return nil, fmt.Errorf("%w: mlpserve: nil Predictor", mlp.ErrSetting)
+		return nil, fmt.Errorf("%w: mlpserve: nil Model", mlp.ErrSetting)
 	}
 	if s == nil {
 		s = &Settings{}

@@ -17,7 +17,7 @@ import (
 	"github.com/mlpkit/mlp/tabular"
 )
 
-// fake is a Predictor with fixed answers: for classes, row i gets the class
+// fake is a Model with fixed answers: for classes, row i gets the class
 // of index (x mod len(classes)) with probability 0.75; for regression, target
 // j of a row gets x + j/4. It checks its rows as a pipeline does.
 type fake struct {
@@ -73,7 +73,7 @@ func (f *fake) PredictMaps(rows []map[string]any) (*tabular.Prediction, error) {
 	return p, nil
 }
 
-func newTestHandler(t testing.TB, p Predictor, s *Settings) *Handler {
+func newTestHandler(t testing.TB, p Model, s *Settings) *Handler {
 	t.Helper()
 	h, err := NewHandler(p, s)
 	if err != nil {
@@ -97,7 +97,7 @@ func TestHandlerAnswers(t *testing.T) {
 	body := `{"rows": [{"x": 1, "city": "Lyon"}, {"x": 5, "city": null}]}`
 	for _, tc := range []struct {
 		name, method, path, body string
-		p                        Predictor
+		p                        Model
 		want                     string
 	}{
 		{"classifier", "POST", "/predict", body, classifier,
@@ -192,7 +192,7 @@ func TestHandlerErrors(t *testing.T) {
 	}
 }
 
-func TestHandlerPredictorFailure(t *testing.T) {
+func TestHandlerModelFailure(t *testing.T) {
 	body := `{"rows": [{"x": 1, "city": "a"}]}`
 	for _, tc := range []struct {
 		err  error
@@ -214,7 +214,7 @@ func TestHandlerPredictorFailure(t *testing.T) {
 func TestNewHandlerErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		p    Predictor
+		p    Model
 		s    *Settings
 		want error
 	}{

@@ -121,7 +121,7 @@ func TestServeHugeBody(t *testing.T) {
 	}
 }
 
-// gated is a Predictor whose PredictMaps waits until release is closed,
+// gated is a Model whose PredictMaps waits until release is closed,
 // after telling entered.
 type gated struct {
 	fake
@@ -227,7 +227,7 @@ func TestNewServerSettings(t *testing.T) {
 	}
 }
 
-// counting is a Predictor that counts the calls in progress and waits for
+// counting is a Model that counts the calls in progress and waits for
 // release.
 type counting struct {
 	fake

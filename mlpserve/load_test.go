@@ -196,7 +196,7 @@ func benchServer(b *testing.B, h *Handler, body []byte, rows int) {
 	b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// fakeRows returns n rows for the fake Predictor.
+// fakeRows returns n rows for the fake Model.
 func fakeRows(n int) []map[string]any {
 	rows := make([]map[string]any, n)
 	for i := range rows {

@@ -27,8 +27,8 @@ type ColumnMetadata struct {
 	Kind string `json:"kind"`
 }
 
-// FormatVersioner is the capability of a Predictor that knows the version
-// of the model file format it was read from, for /metadata. A Predictor
+// FormatVersioner is the capability of a Model that knows the version
+// of the model file format it was read from, for /metadata. A Model
 // without it is reported as version 2, the version Pipeline.Save writes.
 type FormatVersioner interface {
 	FormatVersion() int
@@ -39,7 +39,7 @@ const pipelineFormatVersion = 2
 
 // describe returns the metadata of p, or an error wrapping mlp.ErrData when
 // p has no columns or no targets.
-func describe(p Predictor) (*Metadata, error) {
+func describe(p Model) (*Metadata, error) {
 	m := &Metadata{
 		FormatVersion: pipelineFormatVersion,
 		Classes:       append([]string{}, p.Classes()...),

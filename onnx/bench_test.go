@@ -15,7 +15,7 @@ import (
 
 // BenchmarkPredictImported times prediction by a net imported from
 // PyTorch (testdata/torch_bench.onnx, 64-128-10 with ReLU and Softmax)
-// against a native net of the same shapes: one row through PredictRow (what
+// against a native net of the same shapes: one row through PredictInto (what
 // a server does per request, allocating nothing), one row through Predict,
 // and 256 rows through PredictInto. The imported net is an ordinary
 // Sequential, so the two should match. For onnxruntime's one-row latency on
@@ -42,7 +42,7 @@ func BenchmarkPredictImported(b *testing.B) {
 		x.RawMatrix().Data[i] = rng.NormFloat64()
 	}
 	row := x.Slice(0, 1, 0, 64).(*mat.Dense)
-	out := make([]float64, 10)
+	out := mat.NewDense(1, 10, nil)
 	var dst mat.Dense
 	for _, net := range []struct {
 		name string
@@ -53,7 +53,7 @@ func BenchmarkPredictImported(b *testing.B) {
 			rows int
 			run  func() error
 		}{
-			{"PredictRow", 1, func() error { return net.m.PredictRow(out, x.RawRowView(0)) }},
+			{"PredictInto_1row", 1, func() error { return net.m.PredictInto(out, row) }},
 			{"Predict_1row", 1, func() error { _, err := net.m.Predict(row); return err }},
 			{"PredictInto_256rows", 256, func() error { return net.m.PredictInto(&dst, x) }},
 		} {

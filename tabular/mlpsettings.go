@@ -239,13 +239,13 @@ const maxBatchFloats = 1 << 27
 
 // CheckTrainingSize returns an error unless the multilayer perceptron of
 // the given widths (input, hidden, output) fits the default ModelLimits
-// (CheckModelSize) and its layers' outputs and their gradients for a
+// (mlp.ModelLimits.CheckWidths) and its layers' outputs and their gradients for a
 // training batch of the given size take at most 2^27 floats (1 GiB). The
 // error wraps ErrTooLarge, or ErrSetting for a width below 1. Programs that
 // build nets from user settings call it before allocating anything; it
 // allocates nothing itself.
 func CheckTrainingSize(widths []int, batch int) error {
-	if err := mlp.CheckModelSize(widths); err != nil {
+	if err := (mlp.ModelLimits{}).CheckWidths(widths); err != nil {
 		return err
 	}
 	var row float64

@@ -81,7 +81,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		if hidden.set {
 			// Refuse a net that cannot fit before reading any data.
-			if err := mlp.CheckModelSize(append(append([]int{1}, hidden.widths...), 1)); err != nil {
+			if err := (mlp.ModelLimits{}).CheckWidths(append(append([]int{1}, hidden.widths...), 1)); err != nil {
 				return usagef("invalid value %q for flag -hidden: %v", hidden.String(), err)
 			}
 		}

@@ -95,10 +95,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if trainSet, err = scaler.Dataset(trainSet); err != nil {
+	if trainSet, err = scaler.TransformDataset(trainSet); err != nil {
 		return fail(err)
 	}
-	if valSet, err = scaler.Dataset(valSet); err != nil {
+	if valSet, err = scaler.TransformDataset(valSet); err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(stdout, "data: %s: %d samples, %d features, a real-valued target; %d training, %d validation (seed %d)\n",
