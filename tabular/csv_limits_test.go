@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/allocs"
 	"github.com/mlpkit/mlp/tabular"
 )
@@ -135,10 +136,40 @@ func TestCSVReaderLimits(t *testing.T) {
 			tc.set(&r.Limits, 2)
 			_, err := r.ReadAll()
 			dataErrorContains(t, err, tabular.ErrLimit, tc.msg)
+			if !errors.Is(err, mlp.ErrTooLarge) {
+				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
+			}
 			r = tabular.NewCSVReader(strings.NewReader(tc.input))
 			tc.set(&r.Limits, 100)
 			if _, err := r.ReadAll(); err != nil {
 				t.Errorf("with the limit raised: %v", err)
+			}
+		})
+	}
+}
+
+// TestCSVReaderLimitFirst checks that input beyond a limit anywhere is
+// reported before an error of an earlier record or cell, as a reader that
+// reads all its input first would: a limit says the input is not for this
+// reader at all.
+func TestCSVReaderLimitFirst(t *testing.T) {
+	long := strings.Repeat("9", 200)
+	for _, tc := range []struct {
+		name  string
+		input string
+		line  int
+	}{
+		{"after a ragged row", "a,b\n1,2\n1\n3,4\n" + long + ",1\n", 5},
+		{"after text in a numeric column", "a,b\n1,2\nx,3\n" + long + ",1\n", 4},
+		{"after a bad header", "a,a\n1,2\n" + long + ",1\n", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tabular.NewCSVReader(strings.NewReader(tc.input))
+			r.Limits.MaxLineBytes = 100
+			_, err := r.ReadAll()
+			dataErrorContains(t, err, tabular.ErrLimit, fmt.Sprintf("line %d is longer than Limits.MaxLineBytes = 100", tc.line))
+			if !errors.Is(err, mlp.ErrTooLarge) {
+				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
 			}
 		})
 	}
