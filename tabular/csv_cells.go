@@ -70,6 +70,9 @@ const (
 // allocates nothing for decimal numbers and for text that does not start
 // like a number, so that a column of text costs no parse errors.
 func scanNumber(cell string) (float64, int) {
+	if v, ok := shortDecimal(cell); ok {
+		return v, numFinite
+	}
 	body := cell
 	if body != "" && (body[0] == '+' || body[0] == '-') {
 		body = body[1:]
@@ -93,6 +96,46 @@ func scanNumber(cell string) (float64, int) {
 	}
 	return 0, numText
 }
+
+// shortDecimal reads s when it is [sign] digits [. digits] with at least
+// one digit, no exponent and a value m·10^-k with m < 2^53 and k ≤ 22, the
+// usual cell: then m and 10^k are exact float64 values and one division
+// rounds as strconv.ParseFloat does. It reports false for any other text,
+// which ParseFloat must read.
+func shortDecimal(s string) (float64, bool) {
+	i, neg := 0, false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		i, neg = 1, s[0] == '-'
+	}
+	var m uint64
+	k, digits := 0, 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		m, digits = m*10+uint64(s[i]-'0'), digits+1
+		if m >= 1<<53 {
+			return 0, false
+		}
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			m, digits, k = m*10+uint64(s[i]-'0'), digits+1, k+1
+			if m >= 1<<53 || k > 22 {
+				return 0, false
+			}
+		}
+	}
+	if digits == 0 || i != len(s) {
+		return 0, false
+	}
+	v := float64(m) / pow10[k]
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// pow10 holds the powers of ten that are exact float64 values.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // decimalSyntax reports whether s is digits [. digits] [e [sign] digits]
 // with at least one digit before the exponent.

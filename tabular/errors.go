@@ -75,6 +75,18 @@ func (e *tooLargeError) Error() string { return e.msg }
 // Unwrap returns mlp.ErrTooLarge.
 func (e *tooLargeError) Unwrap() error { return mlp.ErrTooLarge }
 
+// overCap returns err, which says that data passes a cap of the package,
+// as an error that also matches mlp.ErrTooLarge, with err's message.
+func overCap(err error) error { return &overCapError{err} }
+
+// overCapError is the error of overCap.
+type overCapError struct{ err error }
+
+func (e *overCapError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error and mlp.ErrTooLarge.
+func (e *overCapError) Unwrap() []error { return []error{e.err, mlp.ErrTooLarge} }
+
 // ParseError is the error CSVReader.ReadAll returns for input it cannot
 // use. It unwraps to Err, which wraps one of the sentinels above or is an
 // error of encoding/csv (a misplaced quote, say), and it matches
