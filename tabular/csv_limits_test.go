@@ -174,3 +174,21 @@ func TestCSVReaderLimitFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVReaderOnePassCells checks what a reader that types the columns as
+// it goes must still get right: text in a row dropped for its missing
+// target does not make a numeric column mixed, the first text of a column
+// is reported once a later number shows the column numeric, and the line
+// of a cell after a quoted newline.
+func TestCSVReaderOnePassCells(t *testing.T) {
+	r := tabular.NewCSVReader(strings.NewReader("a,y\nx,\n1,0\n2,1\n"))
+	r.Targets = []string{"y"}
+	tab, err := r.ReadAll()
+	if err != nil || tab.Features[0].Kind != tabular.Numeric || tab.Rows() != 2 || tab.Dropped != 1 {
+		t.Fatalf("ReadAll = %+v, %v; want a numeric column of 2 rows, 1 dropped", tab, err)
+	}
+	_, err = tabular.NewCSVReader(strings.NewReader("a,b\nx,1\ny,2\n3,4\n")).ReadAll()
+	dataErrorContains(t, err, tabular.ErrMixedColumn, `line 2, column 1`, `"x"`)
+	_, err = tabular.NewCSVReader(strings.NewReader("a,b,c\n\"p\nq\",1,1\n\"r\ns\",2,1e999\n")).ReadAll()
+	dataErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
+}
