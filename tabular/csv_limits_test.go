@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/allocs"
 	"github.com/mlpkit/mlp/tabular"
 )
@@ -135,6 +136,9 @@ func TestCSVReaderLimits(t *testing.T) {
 			tc.set(&r.Limits, 2)
 			_, err := r.ReadAll()
 			dataErrorContains(t, err, tabular.ErrLimit, tc.msg)
+			if !errors.Is(err, mlp.ErrTooLarge) {
+				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
+			}
 			r = tabular.NewCSVReader(strings.NewReader(tc.input))
 			tc.set(&r.Limits, 100)
 			if _, err := r.ReadAll(); err != nil {
@@ -142,4 +146,49 @@ func TestCSVReaderLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCSVReaderLimitFirst checks that input beyond a limit anywhere is
+// reported before an error of an earlier record or cell, as a reader that
+// reads all its input first would: a limit says the input is not for this
+// reader at all.
+func TestCSVReaderLimitFirst(t *testing.T) {
+	long := strings.Repeat("9", 200)
+	for _, tc := range []struct {
+		name  string
+		input string
+		line  int
+	}{
+		{"after a ragged row", "a,b\n1,2\n1\n3,4\n" + long + ",1\n", 5},
+		{"after text in a numeric column", "a,b\n1,2\nx,3\n" + long + ",1\n", 4},
+		{"after a bad header", "a,a\n1,2\n" + long + ",1\n", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tabular.NewCSVReader(strings.NewReader(tc.input))
+			r.Limits.MaxLineBytes = 100
+			_, err := r.ReadAll()
+			dataErrorContains(t, err, tabular.ErrLimit, fmt.Sprintf("line %d is longer than Limits.MaxLineBytes = 100", tc.line))
+			if !errors.Is(err, mlp.ErrTooLarge) {
+				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
+			}
+		})
+	}
+}
+
+// TestCSVReaderOnePassCells checks what a reader that types the columns as
+// it goes must still get right: text in a row dropped for its missing
+// target does not make a numeric column mixed, the first text of a column
+// is reported once a later number shows the column numeric, and the line
+// of a cell after a quoted newline.
+func TestCSVReaderOnePassCells(t *testing.T) {
+	r := tabular.NewCSVReader(strings.NewReader("a,y\nx,\n1,0\n2,1\n"))
+	r.Targets = []string{"y"}
+	tab, err := r.ReadAll()
+	if err != nil || tab.Features[0].Kind != tabular.Numeric || tab.Rows() != 2 || tab.Dropped != 1 {
+		t.Fatalf("ReadAll = %+v, %v; want a numeric column of 2 rows, 1 dropped", tab, err)
+	}
+	_, err = tabular.NewCSVReader(strings.NewReader("a,b\nx,1\ny,2\n3,4\n")).ReadAll()
+	dataErrorContains(t, err, tabular.ErrMixedColumn, `line 2, column 1`, `"x"`)
+	_, err = tabular.NewCSVReader(strings.NewReader("a,b,c\n\"p\nq\",1,1\n\"r\ns\",2,1e999\n")).ReadAll()
+	dataErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
 }

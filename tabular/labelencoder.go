@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // LabelEncoder maps class labels to class indices 0..k-1 and back, as
@@ -27,8 +28,8 @@ type LabelEncoder struct {
 // whole table's target column, so that every part of a split or every fold
 // numbers the classes alike. It returns an error wrapping ErrData, naming
 // the column, if c has no label, a Numeric label that is not an integer of
-// magnitude at most 2^53, or more than MaxClasses classes. It allocates the
-// class list.
+// magnitude at most 2^53, or more than MaxClasses classes (an error that
+// also matches mlp.ErrTooLarge). It allocates the class list.
 func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: FitLabelEncoder: nil column", mlp.ErrData)
@@ -69,7 +70,7 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 		return nil, fmt.Errorf("%w: label column %s has no label", mlp.ErrData, quote(c.Name))
 	}
 	if len(e.Classes) > mlp.MaxClasses {
-		return nil, fmt.Errorf("%w: label column %s has %d classes; at most %d are supported", mlp.ErrData, quote(c.Name), len(e.Classes), mlp.MaxClasses)
+		return nil, overCap(fmt.Errorf("%w: label column %s has %d classes; at most %d are supported", mlp.ErrData, quote(c.Name), len(e.Classes), mlp.MaxClasses))
 	}
 	return e, nil
 }
@@ -77,6 +78,10 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 // Transform returns the class index of each row of c, in a new slice. It
 // returns an error wrapping ErrData, naming the column and the row, for a
 // missing label or a label that is not one of the classes.
+//
+// A Categorical column is translated by its category codes, looking each
+// category up once; a Numeric one by value (1 and 1.0 are one class, -0
+// is class "0"). It allocates the result and a table of the classes.
 func (e *LabelEncoder) Transform(c *Column) ([]int, error) {
 	if e == nil {
 		return nil, fmt.Errorf("%w: LabelEncoder.Transform: nil LabelEncoder", mlp.ErrSetting)
@@ -88,19 +93,44 @@ func (e *LabelEncoder) Transform(c *Column) ([]int, error) {
 	for i, name := range e.Classes {
 		idx[name] = i
 	}
+	// class returns the class index of a non-missing value of c, or -1.
+	var class func(v float64) int
+	if c.Kind == Categorical {
+		byCode := make([]int, len(c.Categories))
+		for k, cat := range c.Categories {
+			byCode[k] = -1
+			if i, ok := idx[cat]; ok {
+				byCode[k] = i
+			}
+		}
+		class = func(v float64) int { return byCode[int(v)] }
+	} else {
+		// A class name that a number is named by, read back as that
+		// number: formatNumber's text reads back exactly.
+		byValue := make(map[float64]int, len(e.Classes))
+		for i, name := range e.Classes {
+			if v, err := strconv.ParseFloat(name, 64); err == nil && formatNumber(v+0) == name {
+				byValue[v] = i
+			}
+		}
+		class = func(v float64) int {
+			if i, ok := byValue[v]; ok { // -0 finds 0
+				return i
+			}
+			return -1
+		}
+	}
 	out := make([]int, len(c.Values))
 	for i, v := range c.Values {
 		if math.IsNaN(v) {
 			return nil, fmt.Errorf("%w: label column %s: row %d (0-based) has no label", mlp.ErrData, quote(c.Name), i)
 		}
-		var name string
-		if c.Kind == Categorical {
-			name = c.Categories[int(v)]
-		} else {
-			name = formatNumber(v + 0)
-		}
-		k, ok := idx[name]
-		if !ok {
+		k := class(v)
+		if k < 0 {
+			name := formatNumber(v + 0)
+			if c.Kind == Categorical {
+				name = c.Categories[int(v)]
+			}
 			return nil, fmt.Errorf("%w: label column %s: label %s in row %d (0-based) is not one of the %d classes",
 				mlp.ErrData, quote(c.Name), quote(name), i, len(e.Classes))
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -404,100 +403,4 @@ func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 		return pc.category(formatNumber(x)), nil
 	}
 	return x, nil
-}
-
-// defaultNA are the texts every reader takes for a missing cell.
-var defaultNA = []string{"", "NA", "N/A", "NaN", "nan", "null"}
-
-// isMissing reports whether cell (trimmed) is a missing-value marker: one
-// of defaultNA or of extra.
-func isMissing(cell string, extra []string) bool {
-	return slices.Contains(defaultNA, cell) || slices.Contains(extra, cell)
-}
-
-// parseNumber reads a number cell (trimmed, not a missing marker). Its
-// errors wrap ErrNotNumber for text, ErrOutOfRange for a number beyond
-// float64 (1e309), and ErrNotFinite for Inf or NaN, and quote at most a
-// short prefix of the cell.
-func parseNumber(cell string) (float64, error) {
-	v, kind := scanNumber(cell)
-	switch kind {
-	case numText:
-		return 0, fmt.Errorf("%w: %s", ErrNotNumber, quote(cell))
-	case numRange:
-		return 0, fmt.Errorf("%w: %s is beyond float64's range (±1.8e308)", ErrOutOfRange, quote(cell))
-	case numNotFinite:
-		return 0, fmt.Errorf("%w: %s", ErrNotFinite, quote(cell))
-	}
-	return v, nil
-}
-
-// What a cell's text is, for scanNumber.
-const (
-	numFinite    = iota // a finite number
-	numText             // not a number
-	numRange            // a number beyond float64's range
-	numNotFinite        // Inf or NaN
-)
-
-// scanNumber reads cell as strconv.ParseFloat does and says what it is,
-// except that a cell with an underscore ("1_000", "0x_1p0") is text, as
-// pandas reads it: ParseFloat accepts underscores in hexadecimal literals. It
-// allocates nothing for decimal numbers and for text that does not start
-// like a number, so that a column of text costs no parse errors.
-func scanNumber(cell string) (float64, int) {
-	body := cell
-	if body != "" && (body[0] == '+' || body[0] == '-') {
-		body = body[1:]
-	}
-	switch {
-	case body == "":
-		return 0, numText
-	case decimalSyntax(body):
-	case len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') && !strings.Contains(body, "_"):
-	case strings.EqualFold(body, "inf") || strings.EqualFold(body, "infinity") || strings.EqualFold(body, "nan"):
-		return 0, numNotFinite
-	default:
-		return 0, numText
-	}
-	v, err := strconv.ParseFloat(cell, 64)
-	switch {
-	case err == nil:
-		return v, numFinite
-	case err.(*strconv.NumError).Err == strconv.ErrRange:
-		return 0, numRange
-	}
-	return 0, numText
-}
-
-// decimalSyntax reports whether s is digits [. digits] [e [sign] digits]
-// with at least one digit before the exponent.
-func decimalSyntax(s string) bool {
-	i, digits := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i, digits = i+1, digits+1
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }

@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -265,39 +264,4 @@ func (t *Table) TargetValues() (*mat.Dense, error) {
 		}
 	}
 	return y, nil
-}
-
-// quote returns s quoted for a message, cut to its first maxQuoted bytes
-// (then marked "…") so that an error never carries a whole huge cell.
-func quote(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	cut := maxQuoted
-	for cut > 0 && !isRuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
-}
-
-// maxQuoted is the most bytes of a cell an error message quotes.
-const maxQuoted = 40
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// listNames returns names quoted and joined by ", ", at most 20 of them.
-func listNames(names []string) string {
-	const most = 20
-	var b strings.Builder
-	for i, n := range names {
-		if i == most {
-			fmt.Fprintf(&b, ", … (%d columns)", len(names))
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quote(n))
-	}
-	return b.String()
 }

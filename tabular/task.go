@@ -54,7 +54,7 @@ const MaxIntegerClasses = 20
 // with more than MaxIntegerClasses distinct integers (giving the count; the
 // labels are then much more likely a measurement than classes, and a
 // column of text labels classifies whatever its count); more than
-// MaxClasses text labels; and a column with no non-missing cell. The note is
+// MaxClasses text labels (which also matches mlp.ErrTooLarge); and a column with no non-missing cell. The note is
 // one sentence naming the column and the reason for the task, for programs
 // to show.
 //
@@ -72,8 +72,8 @@ func InferTask(target *Column, asked Task) (task Task, note string, err error) {
 				mlp.ErrData, name, quote(target.Categories[0]))
 		}
 		if k := len(target.Categories); k > mlp.MaxClasses {
-			return 0, "", fmt.Errorf("%w: target column %s has %d distinct labels; at most %d classes are supported",
-				mlp.ErrData, name, k, mlp.MaxClasses)
+			return 0, "", overCap(fmt.Errorf("%w: target column %s has %d distinct labels; at most %d classes are supported",
+				mlp.ErrData, name, k, mlp.MaxClasses))
 		}
 		return Classification, fmt.Sprintf("classification: target column %s holds text labels (%d classes)", name, len(target.Categories)), nil
 	}

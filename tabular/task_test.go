@@ -1,6 +1,7 @@
 package tabular_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -133,4 +134,54 @@ func TestTableSubset(t *testing.T) {
 		}
 	}()
 	tab.Subset([]int{5})
+}
+
+// TestTooManyClasses checks that more than mlp.MaxClasses labels is an
+// error of InferTask and FitLabelEncoder matching both mlp.ErrData and
+// mlp.ErrTooLarge, the one name of every cap.
+func TestTooManyClasses(t *testing.T) {
+	c := &tabular.Column{Name: "y", Kind: tabular.Categorical}
+	for k := range mlp.MaxClasses + 1 {
+		c.Categories = append(c.Categories, fmt.Sprint("c", k))
+		c.Values = append(c.Values, float64(k))
+	}
+	_, _, err := tabular.InferTask(c, tabular.AutoTask)
+	_, err2 := tabular.FitLabelEncoder(c)
+	for what, err := range map[string]error{"InferTask": err, "FitLabelEncoder": err2} {
+		if !errors.Is(err, mlp.ErrData) || !errors.Is(err, mlp.ErrTooLarge) || !strings.Contains(err.Error(), fmt.Sprint(mlp.MaxClasses)) {
+			t.Errorf("%s: error %v, want one matching ErrData and ErrTooLarge naming %d", what, err, mlp.MaxClasses)
+		}
+	}
+}
+
+// TestLabelEncoderTransformCodes checks Transform on both kinds of label
+// column: text labels by category code, numbers by value, -0 as class
+// "0", and a label the encoder does not know.
+func TestLabelEncoderTransformCodes(t *testing.T) {
+	enc := &tabular.LabelEncoder{Classes: []string{"0", "1", "2.5", "b", "a"}}
+	for _, tc := range []struct {
+		name string
+		col  *tabular.Column
+		want []int
+		bad  string // a substring of the error, "" for none
+	}{
+		{"text", &tabular.Column{Name: "y", Kind: tabular.Categorical, Values: []float64{1, 0, 1, 2}, Categories: []string{"a", "b", "2.5"}}, []int{3, 4, 3, 2}, ""},
+		{"numbers", &tabular.Column{Name: "y", Kind: tabular.Numeric, Values: []float64{1, math.Copysign(0, -1), 2.5, 0}}, []int{1, 0, 2, 0}, ""},
+		{"unknown text", &tabular.Column{Name: "y", Kind: tabular.Categorical, Values: []float64{0, 1}, Categories: []string{"a", "z"}}, nil, `label "z" in row 1`},
+		{"unknown number", &tabular.Column{Name: "y", Kind: tabular.Numeric, Values: []float64{1, 3}}, nil, `label "3" in row 1`},
+		{"missing", &tabular.Column{Name: "y", Kind: tabular.Numeric, Values: []float64{1, math.NaN()}}, nil, "row 1 (0-based) has no label"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := enc.Transform(tc.col)
+			if tc.bad != "" {
+				if !errors.Is(err, mlp.ErrData) || err == nil || !strings.Contains(err.Error(), tc.bad) {
+					t.Fatalf("error %v, want ErrData containing %q", err, tc.bad)
+				}
+				return
+			}
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("Transform = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
 }
