@@ -270,8 +270,15 @@ func indexOf(s []string, v string) int {
 }
 
 // constant returns the value of input j of node i, which must be an
-// initializer or the output of a Constant node.
+// initializer or the output of a Constant node of element type FLOAT or
+// DOUBLE.
 func (g *graph) constant(i, j int) (*tensor, error) {
+	return g.constantOf(i, j, false)
+}
+
+// constantOf is constant, also reading a BOOL tensor (as 0 and 1) when
+// boolOK.
+func (g *graph) constantOf(i, j int, boolOK bool) (*tensor, error) {
 	nd := g.nodes[i]
 	if j >= len(nd.Input) || nd.Input[j] == "" {
 		return nil, g.errorf(i, mlp.ErrFormat, "input %d is missing", j)
@@ -279,7 +286,7 @@ func (g *graph) constant(i, j int) (*tensor, error) {
 	name := nd.Input[j]
 	what := fmt.Sprintf("input %d %q", j, name)
 	if t := g.inits[name]; t != nil {
-		v, err := decodeTensor(t, "initializer "+fmt.Sprintf("%q", name), &g.budget)
+		v, err := decodeTensor(t, "initializer "+fmt.Sprintf("%q", name), &g.budget, boolOK)
 		if err != nil {
 			return nil, g.errorf(i, errSentinel(err), "%s: %v", what, unwrapped(err))
 		}
@@ -287,7 +294,7 @@ func (g *graph) constant(i, j int) (*tensor, error) {
 	}
 	if c, ok := g.constOf[name]; ok {
 		g.used[c] = true
-		v, err := constantValue(g.nodes[c], &g.budget)
+		v, err := constantValue(g.nodes[c], &g.budget, boolOK)
 		if err != nil {
 			return nil, g.errorf(c, errSentinel(err), "%v", unwrapped(err))
 		}
@@ -318,7 +325,7 @@ func unwrapped(err error) string {
 }
 
 // constantValue returns the value of a Constant node.
-func constantValue(nd *onnxpb.NodeProto, budget *int64) (*tensor, error) {
+func constantValue(nd *onnxpb.NodeProto, budget *int64, boolOK bool) (*tensor, error) {
 	if len(nd.Attribute) != 1 {
 		return nil, fmt.Errorf("%w: a Constant has %d attributes, want 1", mlp.ErrFormat, len(nd.Attribute))
 	}
@@ -328,7 +335,7 @@ func constantValue(nd *onnxpb.NodeProto, budget *int64) (*tensor, error) {
 		if a.T == nil {
 			return nil, fmt.Errorf("%w: attribute value holds no tensor", mlp.ErrFormat)
 		}
-		return decodeTensor(a.T, "its value", budget)
+		return decodeTensor(a.T, "its value", budget, boolOK)
 	case "value_float":
 		if a.F == nil {
 			return nil, fmt.Errorf("%w: attribute value_float holds no float", mlp.ErrFormat)
@@ -427,13 +434,13 @@ func (g *graph) isScalar(name string, want float64) bool {
 	case name == "":
 		return false
 	case g.inits[name] != nil:
-		t, err = decodeTensor(g.inits[name], name, &g.budget)
+		t, err = decodeTensor(g.inits[name], name, &g.budget, false)
 	default:
 		c, ok := g.constOf[name]
 		if !ok {
 			return false
 		}
-		if t, err = constantValue(g.nodes[c], &g.budget); err == nil && len(t.v) == 1 {
+		if t, err = constantValue(g.nodes[c], &g.budget, false); err == nil && len(t.v) == 1 {
 			g.used[c] = true
 		}
 	}

@@ -38,10 +38,13 @@ type ImportSettings struct {
 //	MatMul by a constant, then optionally Add    Linear
 //	Relu, Sigmoid, Tanh                          ReLU, Sigmoid, Tanh
 //	Softmax (axis 1 or -1)                       Softmax
-//	LeakyRelu, PRelu (one slope)                 LeakyReLU (ReLU for slope 0)
+//	LeakyRelu, PRelu (one slope, of a shape      LeakyReLU (ReLU for slope 0)
+//	    that broadcasts to [batch, n])
 //	Gelu (approximate "none"), or the Div(x, √2), Erf, Add(·, 1), Mul(x, ·), Mul(·, 0.5)
 //	    that torch.onnx.export writes            GELU
-//	Identity, Dropout, Flatten (axis 1)          nothing
+//	Identity, Flatten (axis 1), Dropout          nothing
+//	    (training_mode absent or false: a BOOL,
+//	    or a FLOAT or DOUBLE 0)
 //	IsNaN and Where(IsNaN(x), fill, x) in front  Preprocess.Impute
 //	Sub and Div by constants in front            Preprocess.Mean and Std
 //	Mul and Add by constants at the end          Postprocess.Std and Mean

@@ -3,6 +3,7 @@ package onnx
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -88,6 +89,16 @@ func (g *graph) step(i int) error {
 		if len(t.v) == 0 {
 			return g.errorf(i, mlp.ErrFormat, "the slope is empty")
 		}
+		// ONNX broadcasts the slope to the input [batch, columns] one way:
+		// a runtime refuses any other shape.
+		w := g.width
+		if w == 0 {
+			w = len(t.v)
+		}
+		if !broadcastsTo(t, w) {
+			return g.errorf(i, ErrUnsupported, "its slope has shape %v, which does not broadcast to the input [batch, %s]",
+				t.dims, widthText(g.width))
+		}
 		for _, v := range t.v {
 			if v != t.v[0] && !(math.IsNaN(v) && math.IsNaN(t.v[0])) {
 				return g.errorf(i, ErrUnsupported, "its slopes differ (%v and %v); Import reads one slope for all columns", t.v[0], v)
@@ -156,9 +167,12 @@ func (g *graph) dropout(i int) error {
 		return err
 	}
 	if nd := g.nodes[i]; len(nd.Input) == 3 && nd.Input[2] != "" {
-		t, err := g.constant(i, 2)
+		t, err := g.constantOf(i, 2, true) // training_mode is a BOOL
 		if err != nil {
 			return err
+		}
+		if len(t.v) != 1 {
+			return g.errorf(i, mlp.ErrFormat, "training_mode has %d values, want one", len(t.v))
 		}
 		for _, v := range t.v {
 			if v != 0 {
@@ -167,6 +181,15 @@ func (g *graph) dropout(i int) error {
 		}
 	}
 	return g.take(i)
+}
+
+// widthText returns the number of columns w, or "?" when it is not known
+// (0).
+func widthText(w int) string {
+	if w == 0 {
+		return "?"
+	}
+	return strconv.Itoa(w)
 }
 
 // linear appends a Linear layer with the in×out row-major weights w and

@@ -26,7 +26,10 @@ type tensor struct {
 // and against *budget before anything is allocated, so the slice returned
 // is never larger than what the file holds, nor than maxTensorElems or
 // *budget elements; the count is subtracted from *budget.
-func decodeTensor(t *onnxpb.TensorProto, what string, budget *int64) (*tensor, error) {
+//
+// With boolOK, a BOOL tensor (raw_data of one byte per element, or
+// int32_data) is read too, as 0 and 1.
+func decodeTensor(t *onnxpb.TensorProto, what string, budget *int64, boolOK bool) (*tensor, error) {
 	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL || len(t.ExternalData) > 0 {
 		return nil, fmt.Errorf("%w: %s keeps its data in an external file; Import reads only self-contained files", ErrUnsupported, what)
 	}
@@ -50,6 +53,11 @@ func decodeTensor(t *onnxpb.TensorProto, what string, budget *int64) (*tensor, e
 		size, typed = 4, len(t.FloatData)
 	case onnxpb.TensorProto_DOUBLE:
 		size, typed = 8, len(t.DoubleData)
+	case onnxpb.TensorProto_BOOL:
+		if !boolOK {
+			return nil, fmt.Errorf("%w: %s has element type BOOL; Import reads FLOAT and DOUBLE tensors", ErrUnsupported, what)
+		}
+		size, typed = 1, len(t.Int32Data)
 	default:
 		return nil, fmt.Errorf("%w: %s has element type %s; Import reads FLOAT and DOUBLE tensors",
 			ErrUnsupported, what, dataTypeName(t.GetDataType()))
@@ -72,6 +80,12 @@ func decodeTensor(t *onnxpb.TensorProto, what string, budget *int64) (*tensor, e
 	*budget -= n
 	v := make([]float64, n)
 	switch {
+	case size == 1:
+		for j := range v {
+			if (t.RawData != nil && t.RawData[j] != 0) || (t.RawData == nil && t.Int32Data[j] != 0) {
+				v[j] = 1
+			}
+		}
 	case t.RawData != nil && size == 4:
 		for j := range v {
 			v[j] = float64(math.Float32frombits(binary.LittleEndian.Uint32(t.RawData[4*j:])))
