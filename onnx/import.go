@@ -22,6 +22,11 @@ type ImportSettings struct {
 	// Softmax or Sigmoid, it makes Import append one (see Import).
 	Classes []string
 
+	// Targets names what the net predicts: one name for a classifier,
+	// one per output column for a regressor. Nil means the file's
+	// mlp.targets metadata, if any, else DefaultTargets.
+	Targets []string
+
 	// MaxBytes is the largest file Import reads; zero means
 	// DefaultMaxBytes (256 MiB).
 	MaxBytes int64
@@ -58,6 +63,11 @@ type ImportSettings struct {
 // net's outputs may differ from a runtime's in the last bits.
 //
 // Columns come from the mlp.columns metadata when present, else x0, x1, ….
+// Target names (Model.Targets) come from ImportSettings.Targets, else from
+// the mlp.targets metadata Export writes, else DefaultTargets: "y" for a
+// classifier or a one-output regressor, "y0", "y1", … for several outputs
+// (a file from torch.onnx.export has none), so that the model's pipeline
+// can be served.
 // The task comes from mlp.task when present. A net ending in Softmax or
 // Sigmoid is a classifier, with the classes of ImportSettings.Classes, of
 // the mlp.classes metadata, or DefaultClasses. A net ending otherwise is a
@@ -73,8 +83,8 @@ type ImportSettings struct {
 // (a convolution), a second input, a weight computed at run time, a value
 // that feeds two layers, a node off the chain. It returns an error
 // wrapping mlp.ErrFormat for a file that is not valid ONNX or exceeds the
-// caps, and one wrapping mlp.ErrSetting for classes that do not fit the
-// net. A net beyond the default mlp.ModelLimits (layers, widths,
+// caps, and one wrapping mlp.ErrSetting for classes or target names that
+// do not fit the net (mlp.ErrFormat when they come from the metadata). A net beyond the default mlp.ModelLimits (layers, widths,
 // parameters, activation floats per row), which bound what it costs to
 // run, gives an error wrapping mlp.ErrFormat and mlp.ErrTooLarge. An error
 // from r is returned wrapped, and so is one wrapping io.ErrNoProgress when
@@ -162,8 +172,8 @@ func decode(b []byte, s *ImportSettings) (*Model, error) {
 
 // metadata is what Import reads from metadata_props.
 type metadata struct {
-	columns, classes []string
-	task             string
+	columns, classes, targets []string
+	task                      string
 }
 
 // readMeta returns the mlp.* entries of props, or an error wrapping
@@ -187,6 +197,8 @@ func readMeta(props []*onnxpb.StringStringEntryProto) (*metadata, error) {
 			dst = &md.columns
 		case MetaClasses:
 			dst = &md.classes
+		case MetaTargets:
+			dst = &md.targets
 		case MetaTask:
 			md.task = p.GetValue()
 			if md.task != Classification && md.task != Regression {
@@ -203,8 +215,32 @@ func readMeta(props []*onnxpb.StringStringEntryProto) (*metadata, error) {
 	return md, nil
 }
 
-// model returns the Model of the walked graph.
+// model returns the Model of the walked graph, with its target names.
 func (g *graph) model(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) (*Model, error) {
+	m, err := g.modelTask(mp, meta, s)
+	if err != nil {
+		return nil, err
+	}
+	want := targetCount(m.Task, m.Net.OutputSize())
+	switch {
+	case s.Targets != nil && len(s.Targets) != want:
+		return nil, fmt.Errorf("%w: ImportSettings.Targets has %d names, a %s with %d outputs has %d",
+			mlp.ErrSetting, len(s.Targets), m.Task, m.Net.OutputSize(), want)
+	case s.Targets != nil:
+		m.Targets = append([]string(nil), s.Targets...)
+	case meta.targets != nil && len(meta.targets) != want:
+		return nil, fmt.Errorf("%w: metadata %s has %d names, a %s with %d outputs has %d",
+			mlp.ErrFormat, MetaTargets, len(meta.targets), m.Task, m.Net.OutputSize(), want)
+	case meta.targets != nil:
+		m.Targets = meta.targets
+	default:
+		m.Targets = DefaultTargets(want)
+	}
+	return m, nil
+}
+
+// modelTask returns the Model of the walked graph, without target names.
+func (g *graph) modelTask(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettings) (*Model, error) {
 	net, err := mlp.NewSequential(g.layers...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: the graph is not a net: %w", ErrUnsupported, err)

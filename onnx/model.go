@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/guard"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // Task names, the values of the mlp.task metadata entry.
@@ -23,6 +24,7 @@ const (
 	MetaColumns = "mlp.columns"
 	MetaClasses = "mlp.classes"
 	MetaTask    = "mlp.task"
+	MetaTargets = "mlp.targets"
 )
 
 // Preprocess is the per-column preprocessing that runs in front of the net,
@@ -89,6 +91,11 @@ type Model struct {
 	// Nil means "0", "1", ….
 	Classes []string
 
+	// Targets names what the net predicts: one name for a classifier (its
+	// label column), one per output column for a regressor. Nil means
+	// DefaultTargets: "y", or "y0", "y1", … for several outputs.
+	Targets []string
+
 	// Task is Classification or Regression. Empty means Classification
 	// for a net ending in Softmax or Sigmoid and Regression otherwise.
 	Task string
@@ -119,6 +126,20 @@ func DefaultClasses(k int) []string {
 		c[i] = strconv.Itoa(i)
 	}
 	return c
+}
+
+// DefaultTargets returns the target names of a model with n targets when
+// none are given: tabular.DefaultTargetNames(n), "y" for one and "y0", …,
+// "y<n-1>" for several, as scikit-learn and pandas name an unnamed target.
+func DefaultTargets(n int) []string { return tabular.DefaultTargetNames(n) }
+
+// targetCount returns the number of target names of a model of the task
+// whose net has k outputs: 1 for a classifier, k for a regressor.
+func targetCount(task string, k int) int {
+	if task == Classification {
+		return 1
+	}
+	return k
 }
 
 // DefaultColumns returns the column names used when none are given: x0,
