@@ -219,7 +219,7 @@ func exportTask(m *Model) (string, error) {
 	case Classification, Regression:
 		return m.Task, nil
 	case "":
-		if endsInProbabilities(m.Net.Layers()) {
+		if endsInProbabilities(m.Net.Layers(), m.Net.OutputSize()) {
 			return Classification, nil
 		}
 		return Regression, nil

@@ -64,13 +64,16 @@ type ImportSettings struct {
 // net's outputs may differ from a runtime's in the last bits.
 //
 // Columns come from the mlp.columns metadata when present, else x0, x1, ….
+// A net ending in Sigmoid over several columns (multi-label) is a
+// regressor unless classes or mlp.task say classification, which is then
+// an error wrapping ErrUnsupported.
 // Target names (Model.Targets) come from ImportSettings.Targets, else from
 // the mlp.targets metadata Export writes, else DefaultTargets: "y" for a
 // classifier or a one-output regressor, "y0", "y1", … for several outputs
 // (a file from torch.onnx.export has none), so that the model's pipeline
 // can be served.
-// The task comes from mlp.task when present. A net ending in Softmax or
-// Sigmoid is a classifier, with the classes of ImportSettings.Classes, of
+// The task comes from mlp.task when present. A net ending in Softmax over
+// several columns or in Sigmoid over one is a classifier, with the classes of ImportSettings.Classes, of
 // the mlp.classes metadata, or DefaultClasses. A net ending otherwise is a
 // regressor, unless classes are given (in the settings or the metadata) or
 // mlp.task says classification: then Import appends a Softmax (a Sigmoid
@@ -361,7 +364,7 @@ func (g *graph) modelTask(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettin
 	if classes == nil {
 		classes, from = meta.classes, "metadata "+MetaClasses
 	}
-	ends := endsInProbabilities(g.layers)
+	ends := endsInProbabilities(g.layers, k)
 	m.Net.SetTraining(false)
 	m.Task = Regression
 	if g.post != postNone {
@@ -395,6 +398,18 @@ func (g *graph) modelTask(mp *onnxpb.ModelProto, meta *metadata, s *ImportSettin
 			sentinel, from, len(classes), k, ClassCount(k))
 	}
 	m.Classes = append([]string(nil), classes...)
+	switch last := g.layers[len(g.layers)-1]; lastKind(g.layers) {
+	case mlp.SigmoidProbabilities:
+		if k > 1 {
+			return nil, fmt.Errorf("%w: the net ends in %v over %d columns, a probability per column (multi-label), "+
+				"which a classifier here does not read: it ends in a Softmax over one column per class, or a Sigmoid over one column",
+				ErrUnsupported, last, k)
+		}
+	case mlp.SoftmaxProbabilities:
+		if k == 1 {
+			return nil, fmt.Errorf("%w: the net ends in %v over one column, which always gives 1", ErrUnsupported, last)
+		}
+	}
 	if !ends {
 		var l mlp.Layer = &mlp.Softmax{}
 		if k == 1 {

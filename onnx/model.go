@@ -97,7 +97,8 @@ type Model struct {
 	Targets []string
 
 	// Task is Classification or Regression. Empty means Classification
-	// for a net ending in Softmax or Sigmoid and Regression otherwise.
+	// for a net ending in Softmax over several columns or Sigmoid over
+	// one, and Regression otherwise.
 	Task string
 
 	// InputName and OutputName name the graph's input and output. Empty
@@ -152,15 +153,32 @@ func DefaultColumns(n int) []string {
 	return c
 }
 
-// endsInProbabilities reports whether the last of layers gives class
-// probabilities (implements mlp.ProbabilityOutput: Softmax, Sigmoid, or a
-// user's layer that declares it).
-func endsInProbabilities(layers []mlp.Layer) bool {
-	if len(layers) == 0 {
-		return false
+// endsInProbabilities reports whether the last of layers, with k output
+// columns, gives class probabilities: it implements mlp.ProbabilityOutput
+// (Softmax, Sigmoid, or a user's layer that declares it) as a Softmax over
+// several columns or a Sigmoid over one. A Sigmoid over several columns
+// gives a probability per column (multi-label), which is not a choice of
+// one class.
+func endsInProbabilities(layers []mlp.Layer, k int) bool {
+	switch lastKind(layers) {
+	case mlp.SoftmaxProbabilities:
+		return k > 1
+	case mlp.SigmoidProbabilities:
+		return k == 1
 	}
-	p, ok := layers[len(layers)-1].(mlp.ProbabilityOutput)
-	return ok && p.Probabilities() != 0
+	return false
+}
+
+// lastKind returns what the last of layers declares through
+// mlp.ProbabilityOutput, or 0.
+func lastKind(layers []mlp.Layer) mlp.ProbabilityKind {
+	if len(layers) == 0 {
+		return 0
+	}
+	if p, ok := layers[len(layers)-1].(mlp.ProbabilityOutput); ok {
+		return p.Probabilities()
+	}
+	return 0
 }
 
 // classCount returns the number of class names a classifier with k output

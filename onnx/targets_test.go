@@ -102,3 +102,27 @@ func TestImportTargets(t *testing.T) {
 		t.Errorf("a repeated target name in the metadata: %v", err)
 	}
 }
+
+// TestImportMultiLabel checks that a net ending in a Sigmoid over several
+// columns imports as a regressor (each output in [0, 1]), and that classes
+// for it are refused: a classifier here chooses one class, and multi-label
+// output is not read as one.
+func TestImportMultiLabel(t *testing.T) {
+	m := tinyModel() // 2 outputs
+	m.Graph.Node[1] = node("Sigmoid", "sig", []string{"h"}, []string{"y"})
+	b := encode(t, m)
+	got, err := onnx.Import(bytes.NewReader(b), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Task != onnx.Regression || !slices.Equal(got.Targets, []string{"y0", "y1"}) {
+		t.Errorf("task %q targets %q, want a regressor of targets y0, y1", got.Task, got.Targets)
+	}
+	if _, err := got.Pipeline(); err != nil {
+		t.Errorf("Pipeline: %v", err)
+	}
+	_, err = onnx.Import(bytes.NewReader(b), &onnx.ImportSettings{Classes: []string{"a", "b"}})
+	if !errors.Is(err, onnx.ErrUnsupported) || !strings.Contains(err.Error(), "multi-label") {
+		t.Errorf("classes for a Sigmoid over 2 columns: %v, want ErrUnsupported naming multi-label", err)
+	}
+}

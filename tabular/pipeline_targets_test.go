@@ -249,3 +249,35 @@ func TestPipelineNamesRefused(t *testing.T) {
 		t.Errorf("NewPipeline of a column name that is not UTF-8: %v", err)
 	}
 }
+
+// TestLoadPipelineVersion1Task checks the task LoadPipeline gives a
+// version-1 model: classification only for class probabilities (a Softmax
+// over several columns, a Sigmoid over one), regression otherwise, a
+// Sigmoid over several columns (values in [0, 1]) included.
+func TestLoadPipelineVersion1Task(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		net     *mlp.Sequential
+		task    Task
+		targets []string
+	}{
+		{"Softmax over 3", targetsNet(t, 2, 3, &mlp.Softmax{}), Classification, []string{"y"}},
+		{"Sigmoid over 1", targetsNet(t, 2, 1, &mlp.Sigmoid{}), Classification, []string{"y"}},
+		{"Sigmoid over 3", targetsNet(t, 2, 3, &mlp.Sigmoid{}), Regression, []string{"y0", "y1", "y2"}},
+		{"Softmax over 1", targetsNet(t, 2, 1, &mlp.Softmax{}), Regression, []string{"y"}},
+		{"logits", targetsNet(t, 2, 3), Regression, []string{"y0", "y1", "y2"}},
+	} {
+		var buf bytes.Buffer
+		if err := tc.net.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		p, err := LoadPipeline(&buf)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if p.Task() != tc.task || !slices.Equal(p.Targets(), tc.targets) {
+			t.Errorf("%s: task %v, targets %q; want %v, %q", tc.name, p.Task(), p.Targets(), tc.task, tc.targets)
+		}
+	}
+}

@@ -126,8 +126,9 @@ func (p *Pipeline) Save(w io.Writer) error {
 // LoadPipeline reads a pipeline written by Pipeline.Save (version 2), or a
 // model written by Sequential.Save (version 1), which becomes a bare
 // pipeline: numeric input columns named x0..x<n-1> with no imputation and
-// no scaling, and class names "0".."k-1" when the model ends in Softmax or
-// Sigmoid (classification), regression otherwise. A file without target
+// no scaling, and class names "0".."k-1" when the model ends in Softmax
+// over several columns or Sigmoid over one (classification), regression
+// otherwise (a Sigmoid over several columns included). A file without target
 // names gets DefaultTargetNames ("y", or "y0".."yk-1" for several
 // regression outputs); Save writes the names the file had, none.
 //
@@ -180,8 +181,8 @@ func LoadPipeline(r io.Reader) (*Pipeline, error) {
 }
 
 // barePipeline wraps a version-1 model: columns x0..x<n-1>, no
-// preprocessing, classes "0".."k-1" for a model ending in a probability
-// layer.
+// preprocessing, classes "0".."k-1" for a model ending in class
+// probabilities (a Softmax over several columns, a Sigmoid over one).
 func barePipeline(net *mlp.Sequential) (*Pipeline, error) {
 	pre := &Preprocessor{width: net.InputSize()}
 	for j := range net.InputSize() {
@@ -190,7 +191,11 @@ func barePipeline(net *mlp.Sequential) (*Pipeline, error) {
 	p := &Pipeline{pre: pre, net: net}
 	var t PipelineTargets
 	layers := net.Layers()
-	if pk, ok := layers[len(layers)-1].(mlp.ProbabilityOutput); ok && pk.Probabilities() != 0 {
+	kind, outs := mlp.ProbabilityKind(0), net.OutputSize()
+	if pk, ok := layers[len(layers)-1].(mlp.ProbabilityOutput); ok {
+		kind = pk.Probabilities()
+	}
+	if kind == mlp.SoftmaxProbabilities && outs > 1 || kind == mlp.SigmoidProbabilities && outs == 1 {
 		k := mlp.ClassCount(net.OutputSize())
 		t.Classes = make([]string, k)
 		for i := range k {
