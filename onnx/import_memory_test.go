@@ -91,7 +91,8 @@ func bigModel(t *testing.T, hidden int, elem onnxpb.TensorProto_DataType, typed 
 // resident memory, in a process of its own, is at most 3 times the file's
 // size plus 64 MiB, for files of a few tens of MB with float32 and float64
 // weights in raw_data and in float_data / double_data. It reads VmHWM from
-// /proc, so it runs on Linux only, and not with -short.
+// /proc, so it runs on Linux only, not with -short and not under the race
+// detector.
 func TestImportPeakMemory(t *testing.T) {
 	if path := os.Getenv(peakEnv); path != "" {
 		f, err := os.Open(path)
@@ -108,6 +109,9 @@ func TestImportPeakMemory(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("builds files of tens of MB; skipped with -short")
+	}
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory would dominate the peak")
 	}
 	if runtime.GOOS != "linux" {
 		t.Skip("reads the peak resident memory from /proc/self/status (Linux)")
