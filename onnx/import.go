@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -111,8 +112,8 @@ type ImportSettings struct {
 // file's size plus 64 MiB (the file, and float64 weights from a float32
 // file; TestImportPeakMemory measures about 3.2 times for a float32 file
 // of 41 MB, and 2.2 times for a float64 one, in a process of its own), when
-// r tells its size: an *os.File, or a reader with a Len method
-// (bytes.Reader, bytes.Buffer, strings.Reader). Another reader is read into
+// r tells its size: an *os.File of a regular file, a *bytes.Reader, a
+// *bytes.Buffer or a *strings.Reader. Another reader is read into
 // a buffer grown as io.ReadAll grows it, which may take up to twice the
 // file's size while it is read.
 func Import(r io.Reader, s *ImportSettings) (*Model, error) {
@@ -141,8 +142,8 @@ func Import(r io.Reader, s *ImportSettings) (*Model, error) {
 }
 
 // readFile reads all of r, at most limit bytes, into one buffer. When r
-// tells its size (an *os.File of a regular file, or a Len method as
-// bytes.Reader, strings.Reader and bytes.Buffer have), the buffer is
+// tells its size (an *os.File of a regular file, a *bytes.Reader, a
+// *bytes.Buffer or a *strings.Reader), the buffer is
 // allocated once, of that size, and a size over limit is refused before
 // reading; otherwise it grows as io.ReadAll's does.
 func readFile(r io.Reader, limit int64) ([]byte, error) {
@@ -157,7 +158,11 @@ func readFile(r io.Reader, limit int64) ([]byte, error) {
 				size = fi.Size() - off
 			}
 		}
-	case interface{ Len() int }:
+	case *bytes.Reader:
+		size = int64(f.Len())
+	case *bytes.Buffer:
+		size = int64(f.Len())
+	case *strings.Reader:
 		size = int64(f.Len())
 	}
 	if size > limit {
