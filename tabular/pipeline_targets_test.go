@@ -160,6 +160,9 @@ func TestPipelineLogits(t *testing.T) {
 				if n := len(tc.net.Layers()); len(layers) > n+1 {
 					t.Errorf("Net has %d layers, the network given %d", len(layers), n)
 				}
+				if _, err := LoadPipeline(bytes.NewReader(rawSaved(t, p))); err != nil {
+					t.Errorf("LoadPipeline of what Save wrote: %v", err)
+				}
 				pr, err := p.predict(mat.DenseCopyOf(x))
 				if err != nil {
 					t.Fatal(err)
