@@ -13,9 +13,10 @@
 // names, task and preprocessing) as a standard ONNX model: IR version 8,
 // opset 17, operators of the ai.onnx domain only, float64 by default and
 // float32 on request, one input [batch, n] and one output [batch, k] with a
-// dynamic batch dimension, and the metadata_props mlp.columns, mlp.classes
-// and mlp.task. Export's documentation lists the operators each layer
-// becomes.
+// dynamic batch dimension, and the metadata_props mlp.columns, mlp.classes,
+// mlp.task and mlp.targets (the target names, which Import reads back, so
+// that a round trip keeps them). Export's documentation lists the
+// operators each layer becomes.
 //
 // ExportPipeline and ImportPipeline do the same for an mlp.Pipeline, through
 // FromPipeline and Model.Pipeline.
@@ -34,7 +35,11 @@
 // exporters: Gemm, MatMul and Add, the activations mlp has, the erf form of
 // GELU, Softmax, Identity, Dropout and Flatten, and the imputation and
 // scaling that Export writes, which come back in Model.Preprocess and
-// Model.Postprocess. The net
+// Model.Postprocess. A file without target names (PyTorch's) gets the
+// default "y", or "y0", "y1", … for several outputs, or those of
+// ImportSettings.Targets (mlp import -target). Import holds the file once
+// and decodes each weight straight into its layer: its peak memory is at
+// most 3 times the file's size plus 64 MiB. The net
 // it returns is an ordinary *mlp.Sequential of Linear layers and
 // activations: it predicts with the same kernels as a native net, at the
 // same speed, and can be trained further. Anything else is an error that

@@ -60,13 +60,15 @@ type ExportSettings struct {
 // After the net, Postprocess is written as Mul, then Add, by per-column
 // initializers. The file's metadata_props hold mlp.columns and mlp.classes
 // (JSON arrays of strings; classes only for a classifier, "0", "1", … when
-// m.Classes is nil) and mlp.task.
+// m.Classes is nil), mlp.task, and mlp.targets (a JSON array of the target
+// names, DefaultTargets when m.Targets is nil), which Import reads back.
 //
 // Export returns an error wrapping ErrUnsupported for a layer of another
 // type (naming its index and type) or for categorical columns (naming
 // them), and one wrapping mlp.ErrSetting for a nil model, preprocessing,
-// postprocessing or names that do not fit the net, a Postprocess on a
-// classifier, an unknown task, a class count that does not fit the output,
+// postprocessing or names (columns, classes, targets) that do not fit the
+// net, a Postprocess on a classifier, an unknown task, a class count that
+// does not fit the output,
 // or a non-finite weight (or one beyond float32's range with Float32), and
 // for a nil w. An error from w is returned wrapped, and so is
 // io.ErrShortWrite when w reports writing part of the file with no error.
@@ -127,6 +129,13 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 		return nil, fmt.Errorf("%w: onnx: Export: %d class names for a net with %d outputs, want %d",
 			mlp.ErrSetting, len(classes), k, ClassCount(k))
 	}
+	targets := m.Targets
+	if want := targetCount(task, k); targets == nil {
+		targets = DefaultTargets(want)
+	} else if len(targets) != want {
+		return nil, fmt.Errorf("%w: onnx: Export: %d target names for a %s with %d outputs, want %d",
+			mlp.ErrSetting, len(targets), task, k, want)
+	}
 	inName, outName := nameOr(m.InputName, "input"), nameOr(m.OutputName, "output")
 	if inName == outName {
 		return nil, fmt.Errorf("%w: onnx: Export: input and output are both named %q", mlp.ErrSetting, inName)
@@ -162,7 +171,9 @@ func encode(m *Model, s *ExportSettings) ([]byte, error) {
 	if classes != nil {
 		meta = append(meta, &onnxpb.StringStringEntryProto{Key: proto.String(MetaClasses), Value: proto.String(jsonList(classes))})
 	}
-	meta = append(meta, &onnxpb.StringStringEntryProto{Key: proto.String(MetaTask), Value: proto.String(task)})
+	meta = append(meta,
+		&onnxpb.StringStringEntryProto{Key: proto.String(MetaTask), Value: proto.String(task)},
+		&onnxpb.StringStringEntryProto{Key: proto.String(MetaTargets), Value: proto.String(jsonList(targets))})
 	model := &onnxpb.ModelProto{
 		IrVersion:       proto.Int64(IRVersion),
 		OpsetImport:     []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(Opset)}},
@@ -208,7 +219,7 @@ func exportTask(m *Model) (string, error) {
 	case Classification, Regression:
 		return m.Task, nil
 	case "":
-		if endsInProbabilities(m.Net.Layers()) {
+		if endsInProbabilities(m.Net.Layers(), m.Net.OutputSize()) {
 			return Classification, nil
 		}
 		return Regression, nil

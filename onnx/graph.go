@@ -19,11 +19,11 @@ type graph struct {
 	consumers map[string][]int
 	outputs   map[string]bool // the graph's outputs
 	used      []bool
-	input     string // the graph's input
-	output    string // the graph's output
-	elem      int32  // the input's element type
-	width     int    // columns of the current value, 0 while unknown
-	budget    int64  // elements the tensors decoded from now on may hold
+	input     string       // the graph's input
+	output    string       // the graph's output
+	elem      int32        // the input's element type
+	width     int          // columns of the current value, 0 while unknown
+	store     *tensorStore // the file's tensor data and decoding budget
 
 	cur      string      // the value the chain has reached
 	layers   []mlp.Layer // the net so far
@@ -270,8 +270,20 @@ func indexOf(s []string, v string) int {
 }
 
 // constant returns the value of input j of node i, which must be an
-// initializer or the output of a Constant node.
+// initializer or the output of a Constant node of element type FLOAT or
+// DOUBLE.
 func (g *graph) constant(i, j int) (*tensor, error) {
+	d, err := g.constantOf(i, j, false)
+	if err != nil {
+		return nil, err
+	}
+	return d.values(), nil
+}
+
+// constantOf returns the data of input j of node i, as constant does
+// without decoding it, also reading a BOOL tensor (as 0 and 1) when
+// boolOK.
+func (g *graph) constantOf(i, j int, boolOK bool) (*tensorData, error) {
 	nd := g.nodes[i]
 	if j >= len(nd.Input) || nd.Input[j] == "" {
 		return nil, g.errorf(i, mlp.ErrFormat, "input %d is missing", j)
@@ -279,19 +291,19 @@ func (g *graph) constant(i, j int) (*tensor, error) {
 	name := nd.Input[j]
 	what := fmt.Sprintf("input %d %q", j, name)
 	if t := g.inits[name]; t != nil {
-		v, err := decodeTensor(t, "initializer "+fmt.Sprintf("%q", name), &g.budget)
+		d, err := g.store.source(t, "initializer "+fmt.Sprintf("%q", name), boolOK)
 		if err != nil {
 			return nil, g.errorf(i, errSentinel(err), "%s: %v", what, unwrapped(err))
 		}
-		return v, nil
+		return d, nil
 	}
 	if c, ok := g.constOf[name]; ok {
 		g.used[c] = true
-		v, err := constantValue(g.nodes[c], &g.budget)
+		d, err := g.store.constantValue(g.nodes[c], boolOK)
 		if err != nil {
 			return nil, g.errorf(c, errSentinel(err), "%v", unwrapped(err))
 		}
-		return v, nil
+		return d, nil
 	}
 	if name == g.input {
 		return nil, g.errorf(i, ErrUnsupported, "%s is the graph input: a weight computed at run time is not supported", what)
@@ -317,8 +329,8 @@ func unwrapped(err error) string {
 	return msg
 }
 
-// constantValue returns the value of a Constant node.
-func constantValue(nd *onnxpb.NodeProto, budget *int64) (*tensor, error) {
+// constantValue returns the data of a Constant node.
+func (st *tensorStore) constantValue(nd *onnxpb.NodeProto, boolOK bool) (*tensorData, error) {
 	if len(nd.Attribute) != 1 {
 		return nil, fmt.Errorf("%w: a Constant has %d attributes, want 1", mlp.ErrFormat, len(nd.Attribute))
 	}
@@ -328,22 +340,22 @@ func constantValue(nd *onnxpb.NodeProto, budget *int64) (*tensor, error) {
 		if a.T == nil {
 			return nil, fmt.Errorf("%w: attribute value holds no tensor", mlp.ErrFormat)
 		}
-		return decodeTensor(a.T, "its value", budget)
+		return st.source(a.T, "its value", boolOK)
 	case "value_float":
 		if a.F == nil {
 			return nil, fmt.Errorf("%w: attribute value_float holds no float", mlp.ErrFormat)
 		}
-		return &tensor{v: []float64{shortest(a.GetF())}}, nil
+		return &tensorData{n: 1, size: 8, v: []float64{shortest(a.GetF())}}, nil
 	case "value_floats":
-		if int64(len(a.Floats)) > *budget {
+		if int64(len(a.Floats)) > st.budget {
 			return nil, fmt.Errorf("%w: the tensors the graph reads add up to more elements than a file of this size holds", mlp.ErrFormat)
 		}
-		*budget -= int64(len(a.Floats))
+		st.budget -= int64(len(a.Floats))
 		v := make([]float64, len(a.Floats))
 		for j, f := range a.Floats {
 			v[j] = shortest(f)
 		}
-		return &tensor{dims: []int64{int64(len(v))}, v: v}, nil
+		return &tensorData{dims: []int64{int64(len(v))}, n: len(v), size: 8, v: v}, nil
 	}
 	return nil, fmt.Errorf("%w: a Constant with attribute %q; Import reads value, value_float and value_floats", ErrUnsupported, a.GetName())
 }
@@ -421,25 +433,26 @@ func other(inputs []string, v string) string {
 // to want, or within float32 rounding of it when want is irrational
 // (√2 and 1/√2, as a float32 file holds them).
 func (g *graph) isScalar(name string, want float64) bool {
-	var t *tensor
+	var d *tensorData
 	var err error
 	switch {
 	case name == "":
 		return false
 	case g.inits[name] != nil:
-		t, err = decodeTensor(g.inits[name], name, &g.budget)
+		d, err = g.store.source(g.inits[name], name, false)
 	default:
 		c, ok := g.constOf[name]
 		if !ok {
 			return false
 		}
-		if t, err = constantValue(g.nodes[c], &g.budget); err == nil && len(t.v) == 1 {
+		if d, err = g.store.constantValue(g.nodes[c], false); err == nil && d.n == 1 {
 			g.used[c] = true
 		}
 	}
-	if err != nil || len(t.v) != 1 {
+	if err != nil || d.n != 1 {
 		return false
 	}
+	t := d.values()
 	if want == 1 || want == 0.5 {
 		return t.v[0] == want
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/guard"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // Task names, the values of the mlp.task metadata entry.
@@ -23,6 +24,7 @@ const (
 	MetaColumns = "mlp.columns"
 	MetaClasses = "mlp.classes"
 	MetaTask    = "mlp.task"
+	MetaTargets = "mlp.targets"
 )
 
 // Preprocess is the per-column preprocessing that runs in front of the net,
@@ -89,8 +91,14 @@ type Model struct {
 	// Nil means "0", "1", ….
 	Classes []string
 
+	// Targets names what the net predicts: one name for a classifier (its
+	// label column), one per output column for a regressor. Nil means
+	// DefaultTargets: "y", or "y0", "y1", … for several outputs.
+	Targets []string
+
 	// Task is Classification or Regression. Empty means Classification
-	// for a net ending in Softmax or Sigmoid and Regression otherwise.
+	// for a net ending in Softmax over several columns or Sigmoid over
+	// one, and Regression otherwise.
 	Task string
 
 	// InputName and OutputName name the graph's input and output. Empty
@@ -121,6 +129,20 @@ func DefaultClasses(k int) []string {
 	return c
 }
 
+// DefaultTargets returns the target names of a model with n targets when
+// none are given: tabular.DefaultTargetNames(n), "y" for one and "y0", …,
+// "y<n-1>" for several, as scikit-learn and pandas name an unnamed target.
+func DefaultTargets(n int) []string { return tabular.DefaultTargetNames(n) }
+
+// targetCount returns the number of target names of a model of the task
+// whose net has k outputs: 1 for a classifier, k for a regressor.
+func targetCount(task string, k int) int {
+	if task == Classification {
+		return 1
+	}
+	return k
+}
+
 // DefaultColumns returns the column names used when none are given: x0,
 // x1, …, x<n-1>.
 func DefaultColumns(n int) []string {
@@ -131,15 +153,32 @@ func DefaultColumns(n int) []string {
 	return c
 }
 
-// endsInProbabilities reports whether the last of layers gives class
-// probabilities (implements mlp.ProbabilityOutput: Softmax, Sigmoid, or a
-// user's layer that declares it).
-func endsInProbabilities(layers []mlp.Layer) bool {
-	if len(layers) == 0 {
-		return false
+// endsInProbabilities reports whether the last of layers, with k output
+// columns, gives class probabilities: it implements mlp.ProbabilityOutput
+// (Softmax, Sigmoid, or a user's layer that declares it) as a Softmax over
+// several columns or a Sigmoid over one. A Sigmoid over several columns
+// gives a probability per column (multi-label), which is not a choice of
+// one class.
+func endsInProbabilities(layers []mlp.Layer, k int) bool {
+	switch lastKind(layers) {
+	case mlp.SoftmaxProbabilities:
+		return k > 1
+	case mlp.SigmoidProbabilities:
+		return k == 1
 	}
-	p, ok := layers[len(layers)-1].(mlp.ProbabilityOutput)
-	return ok && p.Probabilities() != 0
+	return false
+}
+
+// lastKind returns what the last of layers declares through
+// mlp.ProbabilityOutput, or 0.
+func lastKind(layers []mlp.Layer) mlp.ProbabilityKind {
+	if len(layers) == 0 {
+		return 0
+	}
+	if p, ok := layers[len(layers)-1].(mlp.ProbabilityOutput); ok {
+		return p.Probabilities()
+	}
+	return 0
 }
 
 // classCount returns the number of class names a classifier with k output

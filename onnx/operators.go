@@ -2,9 +2,7 @@ package onnx
 
 import (
 	"math"
-	"math/rand/v2"
-
-	"gonum.org/v1/gonum/mat"
+	"strconv"
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/onnx/internal/onnxpb"
@@ -88,6 +86,16 @@ func (g *graph) step(i int) error {
 		if len(t.v) == 0 {
 			return g.errorf(i, mlp.ErrFormat, "the slope is empty")
 		}
+		// ONNX broadcasts the slope to the input [batch, columns] one way:
+		// a runtime refuses any other shape.
+		w := g.width
+		if w == 0 {
+			w = len(t.v)
+		}
+		if !broadcastsTo(t, w) {
+			return g.errorf(i, ErrUnsupported, "its slope has shape %v, which does not broadcast to the input [batch, %s]",
+				t.dims, widthText(g.width))
+		}
 		for _, v := range t.v {
 			if v != t.v[0] && !(math.IsNaN(v) && math.IsNaN(t.v[0])) {
 				return g.errorf(i, ErrUnsupported, "its slopes differ (%v and %v); Import reads one slope for all columns", t.v[0], v)
@@ -156,9 +164,13 @@ func (g *graph) dropout(i int) error {
 		return err
 	}
 	if nd := g.nodes[i]; len(nd.Input) == 3 && nd.Input[2] != "" {
-		t, err := g.constant(i, 2)
+		d, err := g.constantOf(i, 2, true) // training_mode is a BOOL
 		if err != nil {
 			return err
+		}
+		t := d.values()
+		if len(t.v) != 1 {
+			return g.errorf(i, mlp.ErrFormat, "training_mode has %d values, want one", len(t.v))
 		}
 		for _, v := range t.v {
 			if v != 0 {
@@ -169,29 +181,43 @@ func (g *graph) dropout(i int) error {
 	return g.take(i)
 }
 
-// linear appends a Linear layer with the in×out row-major weights w and
-// bias b, after checking in against the chain's width.
-func (g *graph) linear(i, in, out int, w, b []float64) error {
+// widthText returns the number of columns w, or "?" when it is not known
+// (0).
+func widthText(w int) string {
+	if w == 0 {
+		return "?"
+	}
+	return strconv.Itoa(w)
+}
+
+// linear appends a Linear layer from in to out columns, after checking in
+// against the chain's width: fill writes its in×out row-major weights
+// straight into the layer's own matrix, so that they are held once, and b
+// is its bias.
+func (g *graph) linear(i, in, out int, fill func(w []float64), b []float64) error {
 	if in < 1 || out < 1 {
 		return g.errorf(i, mlp.ErrFormat, "its weights are %dx%d", in, out)
 	}
 	if g.width != 0 && in != g.width {
 		return g.errorf(i, ErrUnsupported, "its weights take %d columns, the value it reads has %d", in, g.width)
 	}
-	for j, v := range w {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return g.errorf(i, mlp.ErrFormat, "weight %d is %v", j, v)
-		}
+	if len(b) != out {
+		return g.errorf(i, mlp.ErrFormat, "its bias has %d values for %d outputs", len(b), out)
 	}
 	for j, v := range b {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return g.errorf(i, mlp.ErrFormat, "bias %d is %v", j, v)
 		}
 	}
-	l := mlp.NewLinear(in, out, rand.NewPCG(0, 0)) // weights overwritten below
-	if err := l.SetParams(mat.NewDense(in, out, w), b); err != nil {
-		return g.errorf(i, mlp.ErrFormat, "%v", err)
+	l := mlp.NewLinear(in, out, zeroSource{}) // weights overwritten below
+	w := l.Weights().RawMatrix().Data
+	fill(w)
+	for j, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return g.errorf(i, mlp.ErrFormat, "weight %d is %v", j, v)
+		}
 	}
+	copy(l.Bias(), b)
 	if g.firstLin == 0 {
 		g.firstLin = in
 	}
@@ -199,6 +225,12 @@ func (g *graph) linear(i, in, out int, w, b []float64) error {
 	g.layers = append(g.layers, l)
 	return nil
 }
+
+// zeroSource is a rand.Source that draws zeros: the cheapest way to a
+// Linear whose weights are about to be overwritten.
+type zeroSource struct{}
+
+func (zeroSource) Uint64() uint64 { return 0 }
 
 // bias returns the bias of a layer with out outputs from the constant t,
 // broadcast from one element if it has one, times scale.
@@ -262,7 +294,7 @@ func (g *graph) gemm(i int) error {
 	if transA != 0 {
 		return g.errorf(i, ErrUnsupported, "transA = %d: the net's value must be the untransposed input A", transA)
 	}
-	bt, err := g.constant(i, 1)
+	bt, err := g.constantOf(i, 1, false)
 	if err != nil {
 		return err
 	}
@@ -273,21 +305,10 @@ func (g *graph) gemm(i int) error {
 	if transB != 0 {
 		in, out = out, in
 	}
-	w := bt.v
-	if transB != 0 {
-		w = make([]float64, len(bt.v))
-		for r := 0; r < out; r++ {
-			for c := 0; c < in; c++ {
-				w[c*out+r] = bt.v[r*in+c]
-			}
-		}
+	if in < 1 || out < 1 {
+		return g.errorf(i, mlp.ErrFormat, "its weights are %dx%d", in, out)
 	}
-	if alpha != 1 {
-		for j := range w {
-			w[j] *= alpha
-		}
-	}
-	b := make([]float64, max(out, 0))
+	b := make([]float64, out)
 	if nd := g.nodes[i]; len(nd.Input) == 3 && nd.Input[2] != "" {
 		ct, err := g.constant(i, 2)
 		if err != nil {
@@ -297,7 +318,16 @@ func (g *graph) gemm(i int) error {
 			return err
 		}
 	}
-	if err := g.linear(i, in, out, w, b); err != nil {
+	fill := func(w []float64) {
+		// B is [in, out], or [out, in] with transB.
+		bt.fill(w, out, in, transB != 0)
+		if alpha != 1 {
+			for j := range w {
+				w[j] *= alpha
+			}
+		}
+	}
+	if err := g.linear(i, in, out, fill, b); err != nil {
 		return err
 	}
 	return g.take(i)
@@ -311,7 +341,7 @@ func (g *graph) matMul(i int) error {
 	if _, err := g.attrs(i); err != nil {
 		return err
 	}
-	wt, err := g.constant(i, 1)
+	wt, err := g.constantOf(i, 1, false)
 	if err != nil {
 		return err
 	}
@@ -319,6 +349,9 @@ func (g *graph) matMul(i int) error {
 		return g.errorf(i, ErrUnsupported, "its weights have shape %v, want two dimensions", wt.dims)
 	}
 	in, out := int(wt.dims[0]), int(wt.dims[1])
+	if in < 1 || out < 1 {
+		return g.errorf(i, mlp.ErrFormat, "its weights are %dx%d", in, out)
+	}
 	nodes := []int{i}
 	b := make([]float64, out)
 	y := g.nodes[i].GetOutput()
@@ -346,7 +379,8 @@ func (g *graph) matMul(i int) error {
 			nodes = append(nodes, a)
 		}
 	}
-	if err := g.linear(i, in, out, wt.v, b); err != nil {
+	fill := func(w []float64) { wt.fill(w, in, out, false) }
+	if err := g.linear(i, in, out, fill, b); err != nil {
 		return err
 	}
 	return g.take(nodes...)

@@ -11,7 +11,8 @@ import (
 )
 
 // FromPipeline returns the Model of a pipeline: a copy of its net, its
-// column names, imputation and scaling as Preprocess, its classes and task,
+// column names, imputation and scaling as Preprocess, its classes, target
+// names and task,
 // and for a regressor the standardization of its targets as Postprocess.
 // The pipeline's categorical columns are listed in Preprocess.Categorical,
 // so that Export refuses the model with an error naming them. It returns
@@ -25,7 +26,7 @@ func FromPipeline(p *tabular.Pipeline) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnx: FromPipeline: %w", err)
 	}
-	m := &Model{Net: net, Task: p.Task().String(), Classes: p.Classes()}
+	m := &Model{Net: net, Task: p.Task().String(), Classes: p.Classes(), Targets: p.Targets()}
 	pre := &m.Preprocess
 	cols := p.Columns()
 	impute := make([]float64, len(cols))
@@ -62,8 +63,9 @@ func FromPipeline(p *tabular.Pipeline) (*Model, error) {
 
 // Pipeline returns m as an mlp.Pipeline: its columns (numeric, named by
 // Preprocess.Columns or x0, x1, …) with their imputation and scaling, a
-// copy of its net, and its classes or, for a regressor, its Postprocess as
-// the targets' standardization. The pipeline predicts what Predict does, bit
+// copy of its net, its target names (DefaultTargets when Targets is nil),
+// and its classes or, for a regressor, its Postprocess as the targets'
+// standardization. The pipeline predicts what Predict does, bit
 // for bit, except that a missing value in a column without imputation is an
 // error instead of a NaN output.
 //
@@ -112,7 +114,7 @@ func (m *Model) Pipeline() (*tabular.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	var targets tabular.PipelineTargets
+	targets := tabular.PipelineTargets{Names: m.Targets}
 	if task == Classification {
 		targets.Classes = m.Classes
 		if targets.Classes == nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -83,6 +84,13 @@ func newCVResult(scores []float64) CVResult {
 // the table cannot be split into the folds, and otherwise the first error
 // (in fold order) of a fit or a score, wrapped with the fold's number; the
 // remaining fits are cancelled then. ctx.Err() is returned when ctx is done.
+//
+// Fits that run at once may share a writer: an MLPClassifier's or
+// MLPRegressor's Log. For the duration of the call, every such writer is
+// used through one lock, so that one Write (one epoch's line, as
+// ProgressLogger writes it) goes whole and no two run at once; the writer
+// need not be safe for concurrent use, and lines of different folds
+// interleave in the order the fits reach them.
 func CrossValidate[M Scorer](ctx context.Context, est Estimator[M], t *Table, s CVSettings) (*CVResult, error) {
 	res, err := GridSearch(ctx, []Estimator[M]{est}, t, s)
 	if err != nil {
@@ -135,6 +143,7 @@ func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Tab
 		return nil, err
 	}
 	k := len(folds)
+	candidates = serialLogs(candidates)
 	scores := make([]float64, len(candidates)*k)
 	err = runParallel(ctx, len(scores), s.Workers, func(ctx context.Context, job int) error {
 		c, f := job/k, job%k
@@ -162,6 +171,55 @@ func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Tab
 		}
 	}
 	return res, nil
+}
+
+// logSharer is implemented by an estimator whose settings hold a writer
+// that its fits write to (MLPSettings.Log): withLog returns a copy of it
+// writing to w instead, or itself when it has no writer.
+type logSharer interface {
+	log() io.Writer
+	withLog(w io.Writer) any
+}
+
+func (c MLPClassifier) log() io.Writer { return c.Log }
+
+func (c MLPClassifier) withLog(w io.Writer) any { c.Log = w; return c }
+
+func (r MLPRegressor) log() io.Writer { return r.Log }
+
+func (r MLPRegressor) withLog(w io.Writer) any { r.Log = w; return r }
+
+// serialLogs returns candidates, in a new slice, with each estimator that
+// writes to a Log writer (a logSharer) replaced by a copy that writes
+// through one lock shared by all of them, so that fits running at once
+// never call Write at the same time. candidates are not changed.
+func serialLogs[M Scorer](candidates []Estimator[M]) []Estimator[M] {
+	mu := new(sync.Mutex)
+	out := make([]Estimator[M], len(candidates))
+	for i, c := range candidates {
+		out[i] = c
+		l, ok := any(c).(logSharer)
+		if !ok || isNil(l.log()) {
+			continue
+		}
+		if e, ok := l.withLog(&lockedWriter{mu: mu, w: l.log()}).(Estimator[M]); ok {
+			out[i] = e
+		}
+	}
+	return out
+}
+
+// lockedWriter is an io.Writer that holds mu for each Write to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+// Write writes p to the underlying writer while holding the lock.
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // cvFolds returns the folds of t that s describes.

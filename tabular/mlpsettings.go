@@ -87,7 +87,10 @@ type MLPSettings struct {
 	Preprocess PreprocessSettings
 
 	// Log, when not nil, receives one line per epoch (ProgressLogger), as
-	// scikit-learn's verbose=True prints.
+	// scikit-learn's verbose=True prints, in one Write per line. Fits
+	// running at once in CrossValidate and GridSearch write through one
+	// lock, so Log need not be safe for concurrent use there; two Fit
+	// calls of your own at once need a Log that is.
 	Log io.Writer
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -33,14 +35,25 @@ type Pipeline struct {
 
 // PipelineTargets says what a Pipeline's network outputs mean.
 type PipelineTargets struct {
-	// Names are the target columns' names. Optional; when set, there is
-	// one per network output for regression, and one for classification.
+	// Names are the target columns' names: one per network output for
+	// regression, and one for classification. Nil or empty means
+	// DefaultTargetNames: "y" for one target, "y0", "y1", … for several,
+	// as scikit-learn and pandas name an unnamed target.
 	Names []string
 
 	// Classes names the classes for classification, in the order of the
 	// network's outputs: one per output column, or two for a one-column
 	// output (the probability of Classes[1], as after a Sigmoid). Nil
 	// means regression.
+	//
+	// A classifier's network ends in a layer that gives probabilities
+	// (implements mlp.ProbabilityOutput): a Softmax over several columns,
+	// or a Sigmoid over one. A network that ends otherwise gives logits,
+	// and the Pipeline appends a Softmax to it (a Sigmoid for one output
+	// column), as onnx.Import does, so that Prediction.Proba holds
+	// probabilities; Net returns the network with that layer. A Sigmoid
+	// over several columns (multi-label) and a Softmax over one column
+	// (always 1) cannot choose one class and are refused.
 	Classes []string
 
 	// Scaler, for regression, is the standardization the targets were
@@ -56,10 +69,12 @@ type PipelineTargets struct {
 //
 // It returns an error wrapping ErrSetting if pre or net is nil, if net does
 // not take pre.Width() inputs, if Classes does not fit the network's
-// outputs (see PipelineTargets) or holds a repeated name, if Names or the
-// Scaler do not fit the outputs, or if the Scaler has a non-positive or
-// non-finite Std or a non-finite Mean; and the error of Clone for a network
-// it cannot copy.
+// outputs or its last layer (see PipelineTargets), if Names or the Scaler
+// do not fit the outputs, if the Scaler has a non-positive or non-finite
+// Std or a non-finite Mean, and if a class name, a target name, a column
+// name or a category is repeated (naming it and both positions) or is not
+// valid UTF-8 (a JSON request could not name it); and the error of Clone
+// for a network it cannot copy.
 func NewPipeline(pre *Preprocessor, net *mlp.Sequential, targets PipelineTargets) (*Pipeline, error) {
 	if pre == nil || net == nil {
 		return nil, fmt.Errorf("%w: NewPipeline: nil Preprocessor or network", mlp.ErrSetting)
@@ -68,33 +83,89 @@ func NewPipeline(pre *Preprocessor, net *mlp.Sequential, targets PipelineTargets
 		return nil, fmt.Errorf("%w: NewPipeline: the preprocessing gives %d columns, the network takes %d",
 			mlp.ErrSetting, pre.width, net.InputSize())
 	}
+	if err := checkColumnNames(pre); err != nil {
+		return nil, fmt.Errorf("%w: NewPipeline: %w", mlp.ErrSetting, err)
+	}
 	c, err := net.Clone()
 	if err != nil {
 		return nil, err
 	}
 	c.SetTraining(false)
-	p := &Pipeline{pre: pre, net: c, targets: slices.Clone(targets.Names)}
-	if err := p.setTargets(targets); err != nil {
+	p := &Pipeline{pre: pre, net: c}
+	if err := p.setTargets(targets, true); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// setTargets checks targets against p.net and stores them.
-func (p *Pipeline) setTargets(t PipelineTargets) error {
+// DefaultTargetNames returns the names of n targets that have none, as
+// scikit-learn and pandas name an unnamed target: "y" for one, and "y0",
+// "y1", …, "y<n-1>" for several. NewPipeline and LoadPipeline give them to
+// a pipeline made without target names (a version-1 model file, say), and
+// onnx.Import to a file without them.
+func DefaultTargetNames(n int) []string {
+	if n == 1 {
+		return []string{"y"}
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "y" + strconv.Itoa(i)
+	}
+	return names
+}
+
+// checkNames returns an error naming the first name of names (what they
+// are, "class name" say) that is not valid UTF-8, or that repeats an
+// earlier one, with both positions.
+func checkNames(what string, names []string) error {
+	seen := make(map[string]int, len(names))
+	for i, n := range names {
+		if !utf8.ValidString(n) {
+			return fmt.Errorf("%s %d, %s, is not valid UTF-8", what, i, quote(n))
+		}
+		if j, dup := seen[n]; dup {
+			return fmt.Errorf("%s %s appears twice, at positions %d and %d", what, quote(n), j, i)
+		}
+		seen[n] = i
+	}
+	return nil
+}
+
+// checkColumnNames returns the error of checkNames for pre's column names
+// and each categorical column's categories.
+func checkColumnNames(pre *Preprocessor) error {
+	names := make([]string, len(pre.cols))
+	for j, c := range pre.cols {
+		names[j] = c.name
+		if err := checkNames(fmt.Sprintf("column %s: category", quote(c.name)), c.categories); err != nil {
+			return err
+		}
+	}
+	return checkNames("column name", names)
+}
+
+// setTargets checks targets against p.net and stores them: the class
+// names or the target scaling, and the target names (nil for none, which
+// Targets reads as DefaultTargetNames). For classification, with
+// appendLayer, it appends a Softmax or Sigmoid to a network that ends in
+// logits (see PipelineTargets.Classes); without, such a network is an
+// error.
+func (p *Pipeline) setTargets(t PipelineTargets, appendLayer bool) error {
 	outs := p.net.OutputSize()
+	if err := checkNames("target name", t.Names); err != nil {
+		return fmt.Errorf("%w: NewPipeline: %w", mlp.ErrSetting, err)
+	}
+	if len(t.Names) == 0 {
+		t.Names = nil
+	}
 	if t.Classes != nil {
 		p.task = Classification
 		if want := mlp.ClassCount(outs); len(t.Classes) != want {
 			return fmt.Errorf("%w: NewPipeline: %d class names for a network of %d outputs (want %d)",
 				mlp.ErrSetting, len(t.Classes), outs, want)
 		}
-		seen := make(map[string]bool, len(t.Classes))
-		for _, c := range t.Classes {
-			if seen[c] {
-				return fmt.Errorf("%w: NewPipeline: class name %s appears twice", mlp.ErrSetting, quote(c))
-			}
-			seen[c] = true
+		if err := checkNames("class name", t.Classes); err != nil {
+			return fmt.Errorf("%w: NewPipeline: %w", mlp.ErrSetting, err)
 		}
 		if len(t.Names) > 1 {
 			return fmt.Errorf("%w: NewPipeline: %d target names for classification; want at most one", mlp.ErrSetting, len(t.Names))
@@ -102,13 +173,18 @@ func (p *Pipeline) setTargets(t PipelineTargets) error {
 		if t.Scaler != nil {
 			return fmt.Errorf("%w: NewPipeline: a target Scaler for classification", mlp.ErrSetting)
 		}
+		if err := p.probabilityOutput(appendLayer); err != nil {
+			return err
+		}
 		p.classes = slices.Clone(t.Classes)
+		p.targets = slices.Clone(t.Names)
 		return nil
 	}
 	p.task = Regression
 	if t.Names != nil && len(t.Names) != outs {
 		return fmt.Errorf("%w: NewPipeline: %d target names for a network of %d outputs", mlp.ErrSetting, len(t.Names), outs)
 	}
+	p.targets = slices.Clone(t.Names)
 	if t.Scaler != nil {
 		if len(t.Scaler.Mean) != outs {
 			return fmt.Errorf("%w: NewPipeline: the target Scaler has %d means for a network of %d outputs",
@@ -127,6 +203,46 @@ func (p *Pipeline) setTargets(t PipelineTargets) error {
 	return nil
 }
 
+// probabilityOutput makes sure p.net, a classifier's, ends in class
+// probabilities: with appendLayer it appends a Softmax (a Sigmoid for one
+// output column) to a network whose last layer does not implement
+// mlp.ProbabilityOutput, and without it returns an error for such a
+// network. It returns an error wrapping ErrSetting for a Sigmoid over
+// several columns or a Softmax over one.
+func (p *Pipeline) probabilityOutput(appendLayer bool) error {
+	layers := p.net.Layers()
+	last, outs := layers[len(layers)-1], p.net.OutputSize()
+	kind := mlp.ProbabilityKind(0)
+	if pk, ok := last.(mlp.ProbabilityOutput); ok {
+		kind = pk.Probabilities()
+	}
+	switch {
+	case kind == mlp.SigmoidProbabilities && outs > 1:
+		return fmt.Errorf("%w: NewPipeline: the network ends in %v over %d columns, a probability per column (multi-label), "+
+			"which is not supported: a classifier ends in a Softmax over one column per class, or a Sigmoid over one column (two classes)",
+			mlp.ErrSetting, last, outs)
+	case kind == mlp.SoftmaxProbabilities && outs == 1:
+		return fmt.Errorf("%w: NewPipeline: the network ends in %v over one column, which always gives 1: "+
+			"end it with a Sigmoid over one column, or a Softmax over two", mlp.ErrSetting, last)
+	case kind != 0:
+		return nil
+	case !appendLayer:
+		return fmt.Errorf("%w: the classifier's network ends in %v, which gives logits, not class probabilities: "+
+			"it needs a Softmax (a Sigmoid for one output column) at its end", mlp.ErrSetting, last)
+	}
+	var l mlp.Layer = &mlp.Softmax{}
+	if outs == 1 {
+		l = &mlp.Sigmoid{}
+	}
+	net, err := mlp.NewSequential(append(layers, l)...)
+	if err != nil {
+		return fmt.Errorf("%w: NewPipeline: appending %v to the network: %w", mlp.ErrSetting, l, err)
+	}
+	net.SetTraining(false)
+	p.net = net
+	return nil
+}
+
 // Task returns Classification or Regression.
 func (p *Pipeline) Task() Task { return p.task }
 
@@ -138,9 +254,18 @@ func (p *Pipeline) Columns() []ColumnInfo { return p.pre.Columns() }
 // columns, in a new slice; nil for regression.
 func (p *Pipeline) Classes() []string { return slices.Clone(p.classes) }
 
-// Targets returns the target columns' names, in a new slice (nil when they
-// were not given).
-func (p *Pipeline) Targets() []string { return slices.Clone(p.targets) }
+// Targets returns the target columns' names, in a new slice: one for
+// classification, one per output for regression (DefaultTargetNames when
+// none were given).
+func (p *Pipeline) Targets() []string {
+	switch {
+	case p.targets != nil:
+		return slices.Clone(p.targets)
+	case p.task == Classification:
+		return DefaultTargetNames(1)
+	}
+	return DefaultTargetNames(p.net.OutputSize())
+}
 
 // NA returns the texts the pipeline reads as a missing cell besides the
 // defaults ("", "NA", "N/A", "NaN", "nan" and "null"): those of the table

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Caps of the pipeline section of a version-2 file.
@@ -125,16 +126,23 @@ func (p *Pipeline) Save(w io.Writer) error {
 // LoadPipeline reads a pipeline written by Pipeline.Save (version 2), or a
 // model written by Sequential.Save (version 1), which becomes a bare
 // pipeline: numeric input columns named x0..x<n-1> with no imputation and
-// no scaling, and class names "0".."k-1" when the model ends in Softmax or
-// Sigmoid (classification), regression otherwise.
+// no scaling, and class names "0".."k-1" when the model ends in Softmax
+// over several columns or Sigmoid over one (classification), regression
+// otherwise (a Sigmoid over several columns included). A file without target
+// names gets DefaultTargetNames ("y", or "y0".."yk-1" for several
+// regression outputs); Save writes the names the file had, none.
 //
 // Errors wrap ErrFormat, say what is wrong and at which byte, and are those
 // of Load plus, in the pipeline section: an unknown task or column kind, a
 // string longer than 65536 bytes, more than 65536 columns or 2^20 strings in
 // a list, a categorical column without categories or with a fill index out
 // of range, a non-finite fill, mean or std, a std that is not positive, a
-// repeated column or class name, and a network that does not fit the
-// columns or classes. Like Load, LoadPipeline never panics on its input,
+// repeated column, class or target name (named, with both positions), a
+// name or category that is not valid UTF-8, a network that does not fit
+// the columns or classes, and a classifier whose network does not end in
+// class probabilities: in logits (NewPipeline appends a Softmax to such a
+// network, so a file Save writes always has it), in a Sigmoid over several
+// columns or in a Softmax over one. Like Load, LoadPipeline never panics on its input,
 // allocates in proportion to the bytes it reads and refuses a network beyond
 // the default ModelLimits.
 func LoadPipeline(r io.Reader) (*Pipeline, error) {
@@ -162,19 +170,19 @@ func LoadPipeline(r io.Reader) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := &Pipeline{pre: p, net: net, targets: t.Names}
+	q := &Pipeline{pre: p, net: net}
 	if net.InputSize() != p.width {
 		return nil, d.Errorf("the network at byte %d takes %d inputs; the columns give %d", at, net.InputSize(), p.width)
 	}
-	if err := q.setTargets(t); err != nil {
+	if err := q.setTargets(t, false); err != nil {
 		return nil, fmt.Errorf("%w: LoadPipeline: %w", mlp.ErrFormat, err)
 	}
 	return q, nil
 }
 
 // barePipeline wraps a version-1 model: columns x0..x<n-1>, no
-// preprocessing, classes "0".."k-1" for a model ending in a probability
-// layer.
+// preprocessing, classes "0".."k-1" for a model ending in class
+// probabilities (a Softmax over several columns, a Sigmoid over one).
 func barePipeline(net *mlp.Sequential) (*Pipeline, error) {
 	pre := &Preprocessor{width: net.InputSize()}
 	for j := range net.InputSize() {
@@ -183,14 +191,18 @@ func barePipeline(net *mlp.Sequential) (*Pipeline, error) {
 	p := &Pipeline{pre: pre, net: net}
 	var t PipelineTargets
 	layers := net.Layers()
-	if pk, ok := layers[len(layers)-1].(mlp.ProbabilityOutput); ok && pk.Probabilities() != 0 {
+	kind, outs := mlp.ProbabilityKind(0), net.OutputSize()
+	if pk, ok := layers[len(layers)-1].(mlp.ProbabilityOutput); ok {
+		kind = pk.Probabilities()
+	}
+	if kind == mlp.SoftmaxProbabilities && outs > 1 || kind == mlp.SigmoidProbabilities && outs == 1 {
 		k := mlp.ClassCount(net.OutputSize())
 		t.Classes = make([]string, k)
 		for i := range k {
 			t.Classes[i] = strconv.Itoa(i)
 		}
 	}
-	if err := p.setTargets(t); err != nil {
+	if err := p.setTargets(t, false); err != nil {
 		return nil, fmt.Errorf("%w: LoadPipeline: %w", mlp.ErrFormat, err)
 	}
 	return p, nil
@@ -229,7 +241,7 @@ func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, erro
 	if m == 0 || m > maxFileColumns {
 		return nil, t, d.Errorf("column count %d at byte %d is not in [1, %d]", m, at, maxFileColumns)
 	}
-	names := make(map[string]bool)
+	names := make(map[string]int)
 	scaled, unscaled := 0, 0
 	var mean, std []float64
 	for j := 0; j < int(m); j++ {
@@ -238,10 +250,13 @@ func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, erro
 		if err != nil {
 			return nil, t, err
 		}
-		if names[name] {
-			return nil, t, d.Errorf("%s: name %s repeats an earlier column's, at byte %d", what, quote(name), d.Off)
+		if !utf8.ValidString(name) {
+			return nil, t, d.Errorf("%s: name %s, before byte %d, is not valid UTF-8", what, quote(name), d.Off)
 		}
-		names[name] = true
+		if k, dup := names[name]; dup {
+			return nil, t, d.Errorf("%s: name %s repeats column %d's, at byte %d", what, quote(name), k, d.Off)
+		}
+		names[name] = j
 		at := d.Off
 		b, err := d.Read(1, -1, what+" kind")
 		if err != nil {
@@ -257,10 +272,10 @@ func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, erro
 			if len(c.categories) == 0 {
 				return nil, t, d.Errorf("%s %s has no category, at byte %d", what, quote(name), d.Off)
 			}
-			c.index = indexOf(c.categories)
-			if len(c.index) != len(c.categories) {
-				return nil, t, d.Errorf("%s %s repeats a category, before byte %d", what, quote(name), d.Off)
+			if err := checkNames("category", c.categories); err != nil {
+				return nil, t, d.Errorf("%s %s: %v, before byte %d", what, quote(name), err, d.Off)
 			}
+			c.index = indexOf(c.categories)
 			at := d.Off
 			fill, err := d.Uint32(-1, what+" fill")
 			if err != nil {

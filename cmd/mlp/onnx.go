@@ -19,7 +19,7 @@ func init() {
 	})
 	register(&command{
 		name:    "import",
-		args:    "-onnx FILE.onnx -o MODEL [-classes a,b,c]",
+		args:    "-onnx FILE.onnx -o MODEL [-classes a,b,c] [-target name[,name...]]",
 		summary: "read a feedforward net from ONNX (from PyTorch, say) into a model file",
 		setup:   setupImport,
 	})
@@ -59,6 +59,8 @@ func setupImport(fs *flag.FlagSet) func(context.Context, *env) error {
 	out := fs.String("o", "", "the model `file` to write (required)")
 	var classes listFlag
 	fs.Var(&classes, "classes", "comma-separated class `names`, in the order of the net's outputs; makes a net that ends without Softmax a classifier")
+	var targets listFlag
+	fs.Var(&targets, "target", "comma-separated target `names`: one for a classifier, one per output for a regressor (default: the file's, else y, or y0,y1,... for several outputs)")
 	return func(ctx context.Context, e *env) error {
 		switch {
 		case *in == "":
@@ -78,6 +80,9 @@ func setupImport(fs *flag.FlagSet) func(context.Context, *env) error {
 		s := &onnx.ImportSettings{}
 		if len(classes) > 0 {
 			s.Classes = classes
+		}
+		if len(targets) > 0 {
+			s.Targets = targets
 		}
 		m, err := onnx.Import(f, s)
 		if err != nil {
