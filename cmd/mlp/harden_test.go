@@ -275,7 +275,7 @@ func TestPredictOutputs(t *testing.T) {
 		targets []string
 		want    string
 	}{
-		{"unnamed", nil, "prediction_0,prediction_1"},
+		{"unnamed", nil, "prediction_y0,prediction_y1"},
 		{"named", []string{"heating", "cooling"}, "prediction_heating,prediction_cooling"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

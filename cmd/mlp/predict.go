@@ -136,8 +136,8 @@ func (c *csvChunks) next() (bool, error) {
 // predictHeader returns the header of predict's output: for a classifier
 // "prediction", then with proba "p_<class>" per class; for a regressor
 // "prediction" when the net has one output, and otherwise one column per
-// output, "prediction_<target>" after the model's target names or, for a
-// model without them, "prediction_<k>" for output k (0-based).
+// output, "prediction_<target>" after the model's target names (a model
+// saved without names has tabular.DefaultTargetNames: y0, y1, ...).
 func predictHeader(p *tabular.Pipeline, proba bool) []string {
 	if p.Task() == tabular.Classification {
 		h := []string{"prediction"}
@@ -156,13 +156,12 @@ func predictHeader(p *tabular.Pipeline, proba bool) []string {
 		return []string{"prediction"}
 	}
 	targets := p.Targets()
+	if len(targets) != outs {
+		targets = tabular.DefaultTargetNames(outs)
+	}
 	h := make([]string, outs)
 	for k := range h {
-		if len(targets) == outs {
-			h[k] = "prediction_" + targets[k]
-		} else {
-			h[k] = "prediction_" + strconv.Itoa(k)
-		}
+		h[k] = "prediction_" + targets[k]
 	}
 	return h
 }
