@@ -114,8 +114,8 @@
 // Pipeline saves, and whose Score, ClassificationReport, ConfusionMatrix and
 // RegressionReport evaluate it on another Table.
 //
-// Given the same initial weights (MLPSettings.InitialWeights), NoShuffle
-// and one batch, they train as scikit-learn 1.2.1 does, its Adam update and
+// Given the same initial weights (MLPSettings.InitialWeights) and
+// NoShuffle (batches in table order), they train as scikit-learn 1.2.1 does, its Adam update and
 // its one logistic output for two classes included: the same loss_curve_,
 // n_iter_, coefs_ and intercepts_ to about 1e-14. Where they differ from
 // scikit-learn: the regressor trains on standardized targets and reports

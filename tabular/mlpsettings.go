@@ -29,10 +29,10 @@ import (
 // √v̂), and the L2 penalty 0.5·Alpha·Σ‖W‖²/n on the weight matrices (not
 // the biases) of each batch of n samples, added to the loss and its
 // gradient exactly as scikit-learn does. Given the same initial weights
-// (InitialWeights), NoShuffle and one batch, the estimators follow
-// scikit-learn 1.2's loss_curve_, n_iter_, coefs_ and intercepts_ (and,
-// with EarlyStopping and ValidationRows, validation_scores_) to about
-// 1e-12; the vectors in tabular/testdata/sklearn hold them.
+// (InitialWeights) and NoShuffle (batches in table order), the estimators
+// follow scikit-learn 1.2's loss_curve_, n_iter_, coefs_ and intercepts_
+// (and, with EarlyStopping and ValidationRows, validation_scores_) to
+// about 1e-14; the vectors in tabular/testdata/sklearn hold them.
 type MLPSettings struct {
 	// HiddenLayerSizes are the widths of the hidden layers. nil means
 	// [100], scikit-learn's default; an empty non-nil slice means no

@@ -21,6 +21,7 @@ type trajectoryCase struct {
 	Activation       string      `json:"activation"`
 	Alpha            float64     `json:"alpha"`
 	LearningRateInit float64     `json:"learning_rate_init"`
+	BatchSize        int         `json:"batch_size"`
 	MaxIter          int         `json:"max_iter"`
 	Tol              float64     `json:"tol"`
 	NIterNoChange    int         `json:"n_iter_no_change"`
@@ -104,7 +105,7 @@ func denseOf(rows [][]float64) *mat.Dense {
 }
 
 // settings returns the MLPSettings of the case: scikit-learn's, with its
-// initial weights, no shuffling and one batch.
+// initial weights, no shuffling and its batch size.
 func (c *trajectoryCase) settings() MLPSettings {
 	w := &MLPWeights{}
 	for i := range c.InitCoefs {
@@ -119,7 +120,7 @@ func (c *trajectoryCase) settings() MLPSettings {
 		HiddenLayerSizes: c.HiddenLayerSizes,
 		Activation:       c.Activation,
 		Alpha:            alpha,
-		BatchSize:        len(c.X),
+		BatchSize:        c.BatchSize,
 		LearningRateInit: c.LearningRateInit,
 		MaxIter:          c.MaxIter,
 		Tol:              c.Tol,
@@ -141,7 +142,7 @@ const trajectoryTol = 1e-9
 
 // TestSklearnTrajectories checks MLPClassifier and MLPRegressor against
 // scikit-learn 1.2.1 started from the same weights, without shuffling, on
-// one batch: loss_curve_, n_iter_ (the tol rule), the final coefs_ and
+// one batch or several in table order: loss_curve_, n_iter_ (the tol rule), the final coefs_ and
 // intercepts_ and, with early stopping on the same validation rows,
 // validation_scores_ and the restored best weights.
 func TestSklearnTrajectories(t *testing.T) {

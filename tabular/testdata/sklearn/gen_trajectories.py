@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes trajectories.json: training trajectories of scikit-learn 1.2.1's
-MLPClassifier and MLPRegressor (solver "adam", shuffle=False, one batch)
+MLPClassifier and MLPRegressor (solver "adam", shuffle=False, one batch or
+several in table order)
 from recorded initial weights, for the Go tests of tabular's estimators.
 
 Run with the Python that has scikit-learn 1.2.1:
@@ -75,7 +76,7 @@ def lists(arrs):
 
 def make_case(name, kind, seed, n, features, hidden, activation, alpha,
               lr=0.01, max_iter=40, tol=1e-4, n_iter_no_change=10,
-              classes=None, outputs=1, val_rows=None, scale=None):
+              classes=None, outputs=1, val_rows=None, scale=None, batch_size=None):
     rs = np.random.RandomState(seed)
     X = rs.normal(size=(n, features))
     if scale is not None:
@@ -101,9 +102,11 @@ def make_case(name, kind, seed, n, features, hidden, activation, alpha,
     Xs = StandardScaler().fit_transform(X)
     early = val_rows is not None
     n_train = n - (len(val_rows) if early else 0)
+    if batch_size is None:
+        batch_size = n_train  # one batch
     est = est_cls(
         hidden_layer_sizes=tuple(hidden), activation=activation, solver="adam",
-        alpha=alpha, batch_size=n_train, learning_rate_init=lr, max_iter=max_iter,
+        alpha=alpha, batch_size=batch_size, learning_rate_init=lr, max_iter=max_iter,
         shuffle=False, random_state=seed, tol=tol, n_iter_no_change=n_iter_no_change,
         early_stopping=early, validation_fraction=0.2,
     )
@@ -124,6 +127,7 @@ def make_case(name, kind, seed, n, features, hidden, activation, alpha,
         "activation": activation,
         "alpha": alpha,
         "learning_rate_init": lr,
+        "batch_size": int(batch_size),
         "max_iter": max_iter,
         "tol": tol,
         "n_iter_no_change": n_iter_no_change,
@@ -173,6 +177,14 @@ def main():
                   max_iter=300, lr=0.02, tol=1e-3, n_iter_no_change=3),
         make_case("classifier stops by tol", "classifier", 13, 40, 3, [4], "relu", 0.0,
                   classes=["a", "b", "c"], max_iter=300, lr=0.05, tol=1e-3, n_iter_no_change=4),
+        # Several batches in table order, the last one shorter.
+        make_case("regressor batches of 16", "regressor", 18, 50, 3, [5], "tanh", 1e-2,
+                  max_iter=35, batch_size=16),
+        make_case("classifier batches of 7", "classifier", 19, 45, 4, [6], "relu", 1e-2,
+                  classes=["a", "b", "c"], max_iter=35, batch_size=7),
+        make_case("binary batches of 9 early stopping", "classifier", 20, 48, 3, [5], "logistic", 0.0,
+                  classes=["no", "yes"], max_iter=60, batch_size=9, n_iter_no_change=8,
+                  val_rows=[2, 9, 10, 17, 25, 33, 40, 47]),
         # Early stopping on given validation rows.
         make_case("classifier early stopping", "classifier", 14, 60, 4, [6], "relu", 1e-2,
                   classes=["a", "b", "c"], max_iter=80, lr=0.01, n_iter_no_change=10,
