@@ -32,8 +32,8 @@ type MLPClassifier MLPSettings
 // scikit-learn's MLPRegressor, with MLPSettings as its fields. Fit trains
 // it on a Table with one or several numeric target columns (multi-output
 // regression), preprocessing included. The net ends in a Linear layer with
-// one output per target and is trained with mean squared error on the
-// standardized targets (a TargetScaler, which scikit-learn's MLPRegressor
+// one output per target and is trained with scikit-learn's squared_loss
+// (half the mean squared error) on the standardized targets (a TargetScaler, which scikit-learn's MLPRegressor
 // leaves to TransformedTargetRegressor); predictions and scores are in the
 // targets' own units.
 //
