@@ -16,7 +16,10 @@ train_test_split(test_size=0.2, random_state=s), and
                       MLPRegressor(max_iter=2000, random_state=s)),
         transformer=StandardScaler())
 
-is fitted on the training rows and scored (R²) on the test rows. Run with
+is fitted on the training rows and scored (R²) on the test rows. For the
+first five splits the initial weights scikit-learn draws are recorded too
+(by overriding _init_coef), so that the Go regressor can start from them.
+Run with
 
     /usr/bin/python3 gen_airquality.py > airquality.json
 """
@@ -39,6 +42,19 @@ from sklearn.preprocessing import StandardScaler
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
 
 
+RECORDED = []
+
+
+class RecordingMLPRegressor(MLPRegressor):
+    """MLPRegressor recording its initial weights in RECORDED (a module
+    variable: TransformedTargetRegressor fits a clone)."""
+
+    def _init_coef(self, fan_in, fan_out, dtype):
+        c, b = super()._init_coef(fan_in, fan_out, dtype)
+        RECORDED.append((c.copy(), b.copy()))
+        return c, b
+
+
 def main():
     df = pd.read_csv("airquality.csv")
     df = df.dropna(subset=["Ozone"]).reset_index(drop=True)
@@ -50,20 +66,25 @@ def main():
         train, test = train_test_split(np.arange(len(y)), test_size=0.2, random_state=s)
         model = TransformedTargetRegressor(
             make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
-                          MLPRegressor(max_iter=2000, random_state=s)),
+                          RecordingMLPRegressor(max_iter=2000, random_state=s)),
             transformer=StandardScaler())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(X[train], y[train])
         mlp = model.regressor_[-1]
-        splits.append({
+        split = {
             "seed": s,
             "train": train.tolist(),
             "test": test.tolist(),
             "r2": float(model.score(X[test], y[test])),
             "n_iter": int(mlp.n_iter_),
             "final_loss": float(mlp.loss_curve_[-1]),
-        })
+        }
+        if s <= 5:
+            split["init_coefs"] = [c.tolist() for c, _ in RECORDED]
+            split["init_intercepts"] = [b.tolist() for _, b in RECORDED]
+        RECORDED.clear()
+        splits.append(split)
     r2 = [sp["r2"] for sp in splits]
     out = {
         "generator": "gen_airquality.py",
