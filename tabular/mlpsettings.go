@@ -90,8 +90,9 @@ type MLPSettings struct {
 	// EarlyStopping; zero means 0.1.
 	ValidationFraction float64
 
-	// ValidationRows, when not nil, are the rows of the training table
-	// (0-based, each at most once, not all of them) that EarlyStopping
+	// ValidationRows, when not nil, are the rows of the table given to Fit
+	// (0-based, each at most once, not all of them; in CrossValidate,
+	// rows of each fold's training table) that EarlyStopping
 	// holds out instead of a random ValidationFraction; the other rows
 	// train, in table order. It requires EarlyStopping. As in
 	// scikit-learn, where the hold-out is taken inside the estimator, the
