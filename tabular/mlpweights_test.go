@@ -162,3 +162,42 @@ func TestMLPNoShuffle(t *testing.T) {
 		}
 	}
 }
+
+// TestMLPClassifierTwoClasses checks scikit-learn's one logistic output for
+// two classes: the last layer has one column, the Pipeline gives two
+// probabilities, [1−p, p], and so does the Pipeline saved and loaded.
+func TestMLPClassifierTwoClasses(t *testing.T) {
+	tab, s := trajectoryTable(t, "binary tanh alpha 1e-2")
+	s.InitialWeights = nil
+	m, err := MLPClassifier(s).Fit(context.Background(), tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := m.Weights()
+	if _, c := w.Coefs[len(w.Coefs)-1].Dims(); c != 1 {
+		t.Errorf("the last layer has %d outputs for two classes, want 1", c)
+	}
+	var buf strings.Builder
+	if err := m.Pipeline().Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadPipeline(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*Pipeline{m.Pipeline(), loaded} {
+		pred, err := p.Predict(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, c := pred.Proba.Dims(); r != tab.Rows() || c != 2 {
+			t.Fatalf("Proba is %d×%d, want %d×2", r, c, tab.Rows())
+		}
+		for i := range tab.Rows() {
+			p0, p1 := pred.Proba.At(i, 0), pred.Proba.At(i, 1)
+			if p0 != 1-p1 || (p1 > 0.5) != (pred.Labels[i] == m.Classes()[1]) {
+				t.Fatalf("row %d: probabilities [%v %v], label %q", i, p0, p1, pred.Labels[i])
+			}
+		}
+	}
+}
