@@ -95,3 +95,41 @@ func ExampleGridSearch() {
 	// Output:
 	// best candidate 1; mean accuracy above 0.85: true
 }
+
+// A warm start: a second fit continues from the weights of the first, as
+// scikit-learn's warm_start=True does (History and the stopping rule start
+// afresh).
+func ExampleMLPSettings_initialWeights() {
+	var csv strings.Builder
+	csv.WriteString("x,y\n")
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 80 {
+		x := rng.Float64()*4 - 2
+		fmt.Fprintf(&csv, "%.3f,%.3f\n", x, x*x+0.1*rng.NormFloat64())
+	}
+	r := tabular.NewCSVReader(strings.NewReader(csv.String()))
+	r.Targets = []string{"y"}
+	table, err := r.ReadAll()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := tabular.MLPSettings{HiddenLayerSizes: []int{16}, LearningRateInit: 0.01, MaxIter: 50, Tol: 1e-9}
+	first, err := tabular.MLPRegressor(s).Fit(context.Background(), table)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s.InitialWeights = first.Weights() // coefs_ and intercepts_: 1×16 and 16×1
+	second, err := tabular.MLPRegressor(s).Fit(context.Background(), table)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h1, h2 := first.History().Epochs, second.History().Epochs
+	fmt.Printf("layers %d, first fit %d epochs, second %d\n", len(first.Weights().Coefs), len(h1), len(h2))
+	fmt.Printf("the second fit starts where the first ended: %v\n", h2[0].Loss < h1[0].Loss/2)
+	// Output:
+	// layers 2, first fit 50 epochs, second 50
+	// the second fit starts where the first ended: true
+}

@@ -47,6 +47,11 @@ func (f *FittedMLP) Task() Task { return f.pipeline.Task() }
 // for a regressor), in a new slice: scikit-learn's classes_.
 func (f *FittedMLP) Classes() []string { return f.pipeline.Classes() }
 
+// Weights returns a copy of the trained net's weights and biases in
+// scikit-learn's layout (coefs_ and intercepts_; see MLPWeights), which
+// MLPSettings.InitialWeights takes to continue training.
+func (f *FittedMLP) Weights() *MLPWeights { return weightsOf(f.pipeline.net) }
+
 // NIter returns the number of epochs trained, scikit-learn's n_iter_.
 func (f *FittedMLP) NIter() int { return len(f.history.Epochs) }
 

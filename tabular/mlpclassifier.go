@@ -18,9 +18,11 @@ import (
 //	acc, err := model.Score(test)               // accuracy
 //	err = model.Pipeline().Save(f)              // one file, raw rows in, class names out
 //
-// The net ends in a Softmax over the classes and is trained with
-// cross-entropy; scikit-learn uses one logistic output for two classes,
-// which gives the same model with half the output weights.
+// For three classes or more the net ends in a Softmax over the classes and
+// is trained with cross-entropy; for two it ends, as scikit-learn's, in one
+// logistic output (a Sigmoid giving the probability of the second class)
+// trained with binary cross-entropy, and its Pipeline gives the
+// probabilities [1−p, p].
 //
 // An MLPClassifier is a value: Fit does not change it, and concurrent calls
 // of Fit are safe (each builds its own net and random streams from Seed).
@@ -30,8 +32,8 @@ type MLPClassifier MLPSettings
 // scikit-learn's MLPRegressor, with MLPSettings as its fields. Fit trains
 // it on a Table with one or several numeric target columns (multi-output
 // regression), preprocessing included. The net ends in a Linear layer with
-// one output per target and is trained with mean squared error on the
-// standardized targets (a TargetScaler, which scikit-learn's MLPRegressor
+// one output per target and is trained with scikit-learn's squared_loss
+// (half the mean squared error) on the standardized targets (a TargetScaler, which scikit-learn's MLPRegressor
 // leaves to TransformedTargetRegressor); predictions and scores are in the
 // targets' own units.
 //
@@ -87,7 +89,11 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := d.train(ctx, x, mlp.Targets{Labels: labels}, len(enc.Classes), &mlp.Softmax{}, &mlp.CrossEntropy{}, &mlp.Accuracy{})
+	outputs, last, loss := len(enc.Classes), mlp.Layer(&mlp.Softmax{}), mlp.Loss(&mlp.CrossEntropy{})
+	if outputs == 2 {
+		outputs, last, loss = 1, &mlp.Sigmoid{}, &mlp.BinaryCrossEntropy{}
+	}
+	run, err := d.train(ctx, x, mlp.Targets{Labels: labels}, outputs, last, loss, &mlp.Accuracy{})
 	if err != nil {
 		return nil, err
 	}

@@ -21,9 +21,18 @@ import (
 // Linear(features->h1), act, ..., Linear(hk->outputs) with Glorot-uniform
 // weights and biases (bound sqrt(6/(fan_in+fan_out)), or sqrt(2/(...)) for
 // "logistic"), mini-batches drawn without replacement in a new order each
-// epoch, one Adam step per batch, and the L2 penalty 0.5·Alpha·Σ‖W‖²/n on
-// the weight matrices (not the biases) of each batch of n samples, added to
-// the loss and its gradient exactly as scikit-learn does.
+// epoch, one step of scikit-learn's Adam per batch,
+//
+//	w += −LearningRateInit·√(1−β2ᵗ)/(1−β1ᵗ)·m/(√v + ε)
+//
+// (ε added to √v, where mlp.Adam, PyTorch's, adds it to the bias-corrected
+// √v̂), and the L2 penalty 0.5·Alpha·Σ‖W‖²/n on the weight matrices (not
+// the biases) of each batch of n samples, added to the loss and its
+// gradient exactly as scikit-learn does. Given the same initial weights
+// (InitialWeights) and NoShuffle (batches in table order), the estimators
+// follow scikit-learn 1.2's loss_curve_, n_iter_, coefs_ and intercepts_
+// (and, with EarlyStopping and ValidationRows, validation_scores_) to
+// about 1e-14; the vectors in tabular/testdata/sklearn hold them.
 type MLPSettings struct {
 	// HiddenLayerSizes are the widths of the hidden layers. nil means
 	// [100], scikit-learn's default; an empty non-nil slice means no
@@ -64,19 +73,50 @@ type MLPSettings struct {
 	// training tolerates; zero means 10.
 	NIterNoChange int
 
+	// NoShuffle keeps the training rows in table order in every epoch, as
+	// scikit-learn's shuffle=False. By default (scikit-learn's
+	// shuffle=True) the mini-batches are drawn in a new random order each
+	// epoch.
+	NoShuffle bool
+
 	// EarlyStopping holds out ValidationFraction of the training samples
-	// (stratified by class for the classifier), scores the net on them
-	// after each epoch (accuracy or R²), stops by the rule of Tol on that
-	// score, and keeps the weights of the best epoch. Off by default, as
-	// in scikit-learn.
+	// (stratified by class for the classifier), or the rows ValidationRows
+	// lists, scores the net on them after each epoch (accuracy or R²),
+	// stops by the rule of Tol on that score, and keeps the weights of the
+	// best epoch. Off by default, as in scikit-learn.
 	EarlyStopping bool
 
 	// ValidationFraction, in (0, 1), is the fraction held out with
 	// EarlyStopping; zero means 0.1.
 	ValidationFraction float64
 
+	// ValidationRows, when not nil, are the rows of the table given to Fit
+	// (0-based, each at most once, not all of them; in CrossValidate,
+	// rows of each fold's training table) that EarlyStopping
+	// holds out instead of a random ValidationFraction; the other rows
+	// train, in table order. It requires EarlyStopping. As in
+	// scikit-learn, where the hold-out is taken inside the estimator, the
+	// preprocessing (and the regressor's target scaling) is learnt from
+	// every row of the table, the held-out ones included.
+	ValidationRows []int
+
+	// InitialWeights, when not nil, are the weights training starts from
+	// instead of random ones: the weights of an earlier fit
+	// (FittedMLP.Weights, for a warm start) or any others of the net's
+	// shape. Coefs[i] must be widths[i]×widths[i+1] for the widths
+	// (preprocessed features, HiddenLayerSizes..., outputs), where outputs
+	// is the number of classes (1 for two classes) or of target columns.
+	// Unlike scikit-learn's warm_start, which keeps loss_curve_ and the
+	// stopping rule's best loss across fits, a fit from InitialWeights
+	// starts its History, stopping rule and Adam moments afresh, as
+	// scikit-learn's optimizer does. A regressor's weights act on
+	// standardized targets, and a later fit standardizes its own table's
+	// targets again.
+	InitialWeights *MLPWeights
+
 	// Seed drives every random choice: the initial weights from
-	// rand.NewPCG(Seed, 1), the batch order from rand.NewPCG(Seed, 2) and
+	// rand.NewPCG(Seed, 1) (unless InitialWeights are given), the batch
+	// order from rand.NewPCG(Seed, 2) and
 	// the EarlyStopping hold-out from rand.NewPCG(Seed, 3). Unlike
 	// scikit-learn's random_state=None, the zero seed is a fixed seed.
 	Seed uint64
@@ -108,6 +148,7 @@ const (
 // mlpDefaults are MLPSettings with every zero field replaced by its default.
 type mlpDefaults struct {
 	MLPSettings
+	name   string // the estimator, in messages
 	hidden []int
 	newAct func() mlp.Layer
 	gain   float64 // 6, or 2 for logistic: the Glorot bound is sqrt(gain/(in+out))
@@ -116,7 +157,7 @@ type mlpDefaults struct {
 // resolve checks s and returns it with its defaults filled in. It returns an
 // error wrapping ErrSetting that names the field of a bad setting.
 func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
-	d := mlpDefaults{MLPSettings: s, gain: 6}
+	d := mlpDefaults{MLPSettings: s, name: estimator, gain: 6}
 	bad := func(field string, v any, want string) error {
 		return fmt.Errorf("%w: %s.%s = %v; want %s", mlp.ErrSetting, estimator, field, v, want)
 	}
@@ -189,6 +230,9 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	if d.NIterNoChange == 0 {
 		d.NIterNoChange = 10
 	}
+	if s.ValidationRows != nil && !s.EarlyStopping {
+		return d, bad("ValidationRows", s.ValidationRows, "nil without EarlyStopping")
+	}
 	if d.ValidationFraction == 0 {
 		d.ValidationFraction = 0.1
 	} else if !(d.ValidationFraction > 0 && d.ValidationFraction < 1) {
@@ -198,15 +242,23 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 }
 
 // build returns the net Linear(features->h1), act, ..., Linear(hk->outputs)
-// followed by last (nil for none), with scikit-learn's Glorot-uniform
-// initialisation drawn from rand.NewPCG(Seed, 1), and the weight matrices
-// the L2 penalty applies to. Before allocating, it returns an error wrapping
-// ErrTooLarge when the net or its buffers for batches of the given size
-// would be too large (CheckTrainingSize).
+// followed by last (nil for none), with InitialWeights or else
+// scikit-learn's Glorot-uniform initialisation drawn from
+// rand.NewPCG(Seed, 1), and the weight matrices the L2 penalty applies to.
+// Before allocating, it returns an error wrapping ErrTooLarge when the net
+// or its buffers for batches of the given size would be too large
+// (CheckTrainingSize), and one wrapping ErrSetting when InitialWeights do
+// not fit the net.
 func (d *mlpDefaults) build(features, outputs, batch int, last mlp.Layer) (*mlp.Sequential, []mlp.Param, error) {
 	widths := append(append([]int{features}, d.hidden...), outputs)
 	if err := CheckTrainingSize(widths, batch); err != nil {
 		return nil, nil, err
+	}
+	init := d.InitialWeights
+	if init != nil {
+		if err := init.check(d.name+".InitialWeights", widths); err != nil {
+			return nil, nil, err
+		}
 	}
 	rng := rand.New(rand.NewPCG(d.Seed, mlpInitStream))
 	var (
@@ -218,9 +270,14 @@ func (d *mlpDefaults) build(features, outputs, batch int, last mlp.Layer) (*mlp.
 		l := mlp.NewLinear(in, out, rand.NewPCG(0, 0)) // drawn again below, as scikit-learn draws
 		bound := math.Sqrt(d.gain / float64(in+out))
 		ps := l.Params()
-		for _, p := range ps { // W then b, as scikit-learn draws coefs_ then intercepts_
-			for k := range p.Value.RawMatrix().Data {
-				p.Value.RawMatrix().Data[k] = (2*rng.Float64() - 1) * bound
+		if init != nil {
+			ps[0].Value.Copy(init.Coefs[i])
+			copy(ps[1].Value.RawMatrix().Data, init.Intercepts[i])
+		} else {
+			for _, p := range ps { // W then b, as scikit-learn draws coefs_ then intercepts_
+				for k := range p.Value.RawMatrix().Data {
+					p.Value.RawMatrix().Data[k] = (2*rng.Float64() - 1) * bound
+				}
 			}
 		}
 		weights = append(weights, ps[0])
@@ -269,17 +326,21 @@ type mlpRun struct {
 }
 
 // trainMLP trains the net d describes, ending in last, on the preprocessed
-// features x and targets y (class labels 0..outputs-1, or standardized
-// values with outputs columns) with loss, as MLPSettings describes.
-// With EarlyStopping, score names the metric on the held-out part (higher
-// is better).
+// features x and targets y (class labels, or standardized values with
+// outputs columns) with loss, as MLPSettings describes. With
+// EarlyStopping, score names the metric on the held-out part (higher is
+// better).
 func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
 	train, err := mlp.NewDataset(x, y)
 	if err != nil {
 		return nil, err
 	}
 	var val *mlp.Dataset
-	if d.EarlyStopping {
+	if d.ValidationRows != nil {
+		if train, val, err = d.splitRows(x, y); err != nil {
+			return nil, err
+		}
+	} else if d.EarlyStopping {
 		train, val, err = mlp.Split(train, mlp.SplitSettings{
 			ValFraction: d.ValidationFraction,
 			Stratify:    y.Labels != nil,
@@ -298,10 +359,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 	if err != nil {
 		return nil, err
 	}
-	adam, err := mlp.NewAdam(net.Params(), mlp.AdamSettings{LR: d.LearningRateInit, Betas: [2]float64{d.Beta1, d.Beta2}, Eps: d.Epsilon})
-	if err != nil {
-		return nil, err
-	}
+	adam := newSklearnAdam(net.Params(), d.LearningRateInit, d.Beta1, d.Beta2, d.Epsilon)
 	pen, opt, err := mlp.NewL2Penalty(loss, adam, weights, d.Alpha)
 	if err != nil {
 		return nil, err
@@ -320,7 +378,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 	}
 	loader, err := mlp.NewDataLoader(train, mlp.LoaderSettings{
 		BatchSize: batch,
-		Shuffle:   true,
+		Shuffle:   !d.NoShuffle,
 		Src:       rand.NewPCG(d.Seed, mlpShuffleStream),
 	})
 	if err != nil {
@@ -337,6 +395,63 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 		return nil, err
 	}
 	return &mlpRun{net: net, history: h}, nil
+}
+
+// splitRows returns the rows of x and y that ValidationRows does not list,
+// in order, for training, and those it lists, in its order, for
+// validation. It returns an error wrapping ErrSetting for a row out of
+// range or listed twice, or a list that holds no row or every row.
+func (d *mlpDefaults) splitRows(x *mat.Dense, y mlp.Targets) (train, val *mlp.Dataset, err error) {
+	n, _ := x.Dims()
+	field := d.name + ".ValidationRows"
+	held := make([]bool, n)
+	for i, r := range d.ValidationRows {
+		switch {
+		case r < 0 || r >= n:
+			return nil, nil, fmt.Errorf("%w: %s[%d] = %d is not a row of the table's %d", mlp.ErrSetting, field, i, r, n)
+		case held[r]:
+			return nil, nil, fmt.Errorf("%w: %s lists row %d twice", mlp.ErrSetting, field, r)
+		}
+		held[r] = true
+	}
+	if len(d.ValidationRows) == 0 || len(d.ValidationRows) == n {
+		return nil, nil, fmt.Errorf("%w: %s holds %d of the table's %d rows; both parts need at least one", mlp.ErrSetting, field, len(d.ValidationRows), n)
+	}
+	var trainRows []int
+	for r := range n {
+		if !held[r] {
+			trainRows = append(trainRows, r)
+		}
+	}
+	if train, err = mlp.NewDataset(gatherRows(x, trainRows), gatherTargets(y, trainRows)); err != nil {
+		return nil, nil, err
+	}
+	if val, err = mlp.NewDataset(gatherRows(x, d.ValidationRows), gatherTargets(y, d.ValidationRows)); err != nil {
+		return nil, nil, err
+	}
+	return train, val, nil
+}
+
+// gatherRows returns a new matrix of rows idx of m, in that order.
+func gatherRows(m *mat.Dense, idx []int) *mat.Dense {
+	_, c := m.Dims()
+	out := mat.NewDense(len(idx), c, nil)
+	for i, r := range idx {
+		copy(out.RawRowView(i), m.RawRowView(r))
+	}
+	return out
+}
+
+// gatherTargets returns new targets holding rows idx of y, in that order.
+func gatherTargets(y mlp.Targets, idx []int) mlp.Targets {
+	if y.Labels != nil {
+		l := make([]int, len(idx))
+		for i, r := range idx {
+			l[i] = y.Labels[r]
+		}
+		return mlp.Targets{Labels: l}
+	}
+	return mlp.Targets{Values: gatherRows(y.Values, idx)}
 }
 
 // noImprovement is scikit-learn's stopping rule (_update_no_improvement_count):
