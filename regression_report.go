@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -92,7 +93,7 @@ func (r *RegressionReport) R2() float64 {
 func (r *RegressionReport) String() string {
 	width := len("mean r2")
 	for _, o := range r.Outputs {
-		width = max(width, len(quoteLong(o.Name)))
+		width = max(width, utf8.RuneCountInString(quoteLong(o.Name)))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%*s  %12s %12s %9s\n\n", width, "", "rmse", "mae", "r2")
