@@ -123,7 +123,7 @@ func (m *ConfusionMatrix) ClassScore(s Score, class int) float64 {
 // that occur among the true classes or the predictions, the average
 // scikit-learn's f1_score, precision_score and recall_score compute with
 // average="macro" and no labels given; a class absent from both is left
-// out. It is the figure of the MacroAverage metric and of a
+// out (docs/conventions.md). It is the figure of the MacroAverage metric and of a
 // ClassificationReport's Macro line. It is not the harmonic mean of the
 // macro precision and recall. It panics as ClassScore does for an invalid
 // s.

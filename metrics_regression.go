@@ -174,7 +174,7 @@ func (m *RMSE) Value() float64 {
 
 // MAE is the streaming mean absolute error over every entry of the
 // predictions: Σ|pred−y| / (samples·outputs), which equals scikit-learn's
-// mean_absolute_error with multioutput="uniform_average". It reads y.Values,
+// mean_absolute_error with multioutput="uniform_average" (docs/conventions.md). It reads y.Values,
 // which must have the shape of pred. As RMSE, it is finite whenever the
 // mean absolute error is a finite float64.
 //
