@@ -64,15 +64,42 @@ type CVResult struct {
 // newCVResult returns the CVResult of scores. The sums are taken in
 // numpy's order (fmath.PairwiseSum), so that Mean and Std have the bits of
 // scikit-learn's mean_test_score and std_test_score and tie where they
-// tie.
+// tie. When finite scores are so large that a sum or a square overflows
+// (R² of a very poor model can be near -MaxFloat64), they are taken again
+// on the scores scaled by a power of two, so that finite scores give a
+// finite Mean and Std.
 func newCVResult(scores []float64) CVResult {
-	n := float64(len(scores))
-	mean := fmath.PairwiseSum(scores) / n
-	dev := make([]float64, len(scores))
-	for i, s := range scores {
-		dev[i] = float64((s - mean) * (s - mean))
+	mean, std := scaledMeanStd(scores, 0)
+	if math.IsInf(mean, 0) || math.IsInf(std, 0) || math.IsNaN(std) {
+		big := 0.0
+		for _, s := range scores {
+			if math.IsNaN(s) || math.IsInf(s, 0) {
+				big = math.NaN()
+				break
+			}
+			big = max(big, math.Abs(s))
+		}
+		if !math.IsNaN(big) {
+			_, e := math.Frexp(big)
+			mean, std = scaledMeanStd(scores, e)
+		}
 	}
-	return CVResult{Scores: scores, Mean: mean, Std: math.Sqrt(fmath.PairwiseSum(dev) / n)}
+	return CVResult{Scores: scores, Mean: mean, Std: std}
+}
+
+// scaledMeanStd returns the mean and the population standard deviation of
+// scores, computed on the scores scaled by 2^-e and scaled back.
+func scaledMeanStd(scores []float64, e int) (mean, std float64) {
+	n := float64(len(scores))
+	x := make([]float64, len(scores))
+	for i, s := range scores {
+		x[i] = math.Ldexp(s, -e)
+	}
+	mean = fmath.PairwiseSum(x) / n
+	for i, s := range x {
+		x[i] = float64((s - mean) * (s - mean))
+	}
+	return math.Ldexp(mean, e), math.Ldexp(math.Sqrt(fmath.PairwiseSum(x)/n), e)
 }
 
 // CrossValidate fits a new model of est on the training rows of each fold

@@ -167,3 +167,26 @@ func TestGridSearchFailingFitAborts(t *testing.T) {
 		t.Fatalf("GridSearch with a failing fit: %v, %v; want an error naming candidate 1, fold 2", res, err)
 	}
 }
+
+// Finite fold scores give a finite Mean and Std, also where numpy's sums
+// overflow (scikit-learn's mean_test_score is -inf and std_test_score inf
+// or NaN there).
+func TestCVResultFiniteForFiniteScores(t *testing.T) {
+	for _, c := range []struct {
+		scores    []float64
+		mean, std float64
+	}{
+		{[]float64{-1.5e308, -1.5e308}, -1.5e308, 0},
+		{[]float64{-1e200, 1e200}, 0, 1e200},
+		{[]float64{-math.MaxFloat64, math.MaxFloat64, -math.MaxFloat64, math.MaxFloat64}, 0, math.MaxFloat64},
+		{[]float64{0.5, 0.25}, 0.375, 0.125},
+	} {
+		r := newCVResult(c.scores)
+		if math.Abs(r.Mean-c.mean) > 1e-12*math.Abs(c.mean) || math.Abs(r.Std-c.std) > 1e-12*c.std {
+			t.Errorf("scores %v: mean %v, std %v; want %v, %v", c.scores, r.Mean, r.Std, c.mean, c.std)
+		}
+	}
+	if r := newCVResult([]float64{math.NaN(), 1}); !math.IsNaN(r.Mean) || !math.IsNaN(r.Std) {
+		t.Errorf("a NaN score gives mean %v, std %v; want NaN", r.Mean, r.Std)
+	}
+}
