@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 
@@ -111,7 +110,11 @@ func (s *scorer) evaluation() (*evaluation, error) {
 			return nil, err
 		}
 		ev.loss = (&mlp.MSE{}).Loss(pred, mlp.Targets{Values: y})
-		ev.rmse = math.Sqrt(ev.loss)
+		// The RMSE metric scales its sums: finite wherever the RMSE is,
+		// also when the mean squared error itself overflows.
+		var rmse mlp.RMSE
+		rmse.Update(pred, mlp.Targets{Values: y})
+		ev.rmse = rmse.Value()
 		ev.r2 = rep.R2()
 		ev.report = rep.String()
 		return ev, nil
