@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ClassScores are the scores of one class, or their averages, in a
@@ -22,7 +23,8 @@ type ClassScores struct {
 
 // ClassificationReport holds per-class precision, recall, F1 and support,
 // accuracy, and the macro and support-weighted averages, as scikit-learn
-// 1.2's classification_report computes them with its default labels: the
+// 1.2's classification_report computes them with its default labels
+// (docs/conventions.md lists what the library follows): the
 // classes reported and averaged are those that occur among the true
 // classes or the predictions; a class absent from both has no line and
 // counts in neither average. The scores follow the one rule of Score and
@@ -117,11 +119,16 @@ func checkClassIndices(pred, labels []int, k int) error {
 
 // String returns the report in the layout of scikit-learn's
 // classification_report with digits=2: a header, one line per class, a
-// blank line, then the accuracy, macro and weighted average lines.
+// blank line, then the accuracy, macro and weighted average lines. The
+// class names are right-aligned in a column as wide as the longest of
+// them and "weighted avg", counting characters (Unicode code points, as
+// Python's len does), not bytes. Supports are printed as integers, also
+// where scikit-learn 1.2.1 prints "2.0" because no prediction is right
+// (see docs/conventions.md).
 func (r *ClassificationReport) String() string {
 	width := len("weighted avg")
 	for _, c := range r.Classes {
-		width = max(width, len(c.Class))
+		width = max(width, utf8.RuneCountInString(c.Class))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support")

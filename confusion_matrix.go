@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxPrintedClasses is the largest number of classes whose confusion
@@ -122,7 +123,7 @@ func (m *ConfusionMatrix) ClassScore(s Score, class int) float64 {
 // that occur among the true classes or the predictions, the average
 // scikit-learn's f1_score, precision_score and recall_score compute with
 // average="macro" and no labels given; a class absent from both is left
-// out. It is the figure of the MacroAverage metric and of a
+// out (docs/conventions.md). It is the figure of the MacroAverage metric and of a
 // ClassificationReport's Macro line. It is not the harmonic mean of the
 // macro precision and recall. It panics as ClassScore does for an invalid
 // s.
@@ -141,7 +142,8 @@ func checkScore(where string, s Score) {
 
 // String prints the matrix with one row per true class and one column per
 // predicted class, labelled with the class names under the corner
-// "true\pred", when there are at most 20 classes. With more,
+// "true\pred", when there are at most 20 classes; widths count
+// characters (runes), not bytes, as fmt pads. With more,
 // it prints one line saying so and the ten most frequent confusions
 // (true -> predicted: count), so its length does not grow with the number
 // of classes.
@@ -158,8 +160,8 @@ func (m *ConfusionMatrix) String() string {
 	rowW := len(corner)
 	names := m.Classes()
 	for _, n := range names {
-		w = max(w, len(n))
-		rowW = max(rowW, len(n))
+		w = max(w, utf8.RuneCountInString(n))
+		rowW = max(rowW, utf8.RuneCountInString(n))
 	}
 	for _, c := range m.counts {
 		w = max(w, len(strconv.Itoa(c)))
@@ -204,10 +206,18 @@ func (m *ConfusionMatrix) summary() string {
 	return b.String()
 }
 
-// quoteLong returns s, cut to its first 40 bytes with "..." when longer.
+// quoteLong returns s, cut to its first 40 characters (runes) with "..."
+// when longer; it never cuts a character in two.
 func quoteLong(s string) string {
-	if len(s) <= 40 {
+	if utf8.RuneCountInString(s) <= 40 {
 		return s
 	}
-	return s[:40] + "..."
+	i, n := 0, 0
+	for i = range s {
+		if n == 40 {
+			break
+		}
+		n++
+	}
+	return s[:i] + "..."
 }

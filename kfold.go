@@ -14,7 +14,7 @@ type Fold struct {
 // KFold splits n rows into K folds of consecutive rows (after a shuffle
 // when Shuffle is set), as scikit-learn's KFold does: the first n mod K
 // folds have n/K + 1 test rows, the others n/K, and each fold trains on the
-// rows the others test on.
+// rows the others test on (docs/conventions.md).
 type KFold struct {
 	// K is the number of folds, at least 2; zero means 5, scikit-learn's
 	// default.
@@ -90,7 +90,8 @@ func (s KFold) check(name string) (int, error) {
 // of first appearance, as scikit-learn shuffles it with its own generator:
 // the number of rows of each class in each fold is the same as without
 // Shuffle and as scikit-learn's, but which rows go where differs from
-// scikit-learn's for the same seed, since the random streams differ.
+// scikit-learn's for the same seed, since the random streams differ
+// (docs/conventions.md).
 type StratifiedKFold KFold
 
 // Split returns the K folds of the rows whose classes are given, one class

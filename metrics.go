@@ -145,7 +145,8 @@ func (a *Accuracy) Value() float64 {
 // labels or the predictions seen since the last Reset, a class whose score
 // is 0/0 counting as 0. It is the rule of ConfusionMatrix.Macro and of
 // scikit-learn's f1_score, precision_score and recall_score with
-// average="macro" and no labels given, computed by the same function.
+// average="macro" and no labels given, computed by the same function
+// (docs/conventions.md).
 // Predicted classes are as in Classify. MacroAverage{} is the macro F1
 // score; MacroAverage{Score: Precision} the macro precision.
 //

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/mlpkit/mlp/internal/fmath"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -14,8 +16,9 @@ type OutputScores struct {
 	Name string
 	// RMSE is sqrt(mean((y − ŷ)²)) and MAE mean(|y − ŷ|), both in the
 	// target's units; R2 is 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (1 for a constant
-	// target predicted exactly, 0 for one predicted otherwise, as
-	// scikit-learn's r2_score).
+	// target predicted exactly, 0 for one predicted otherwise, NaN for a
+	// single sample, as scikit-learn's r2_score). They are computed by the
+	// RMSE, MAE and R2 metrics, finite for finite data (docs/conventions.md).
 	RMSE, MAE, R2 float64
 }
 
@@ -30,9 +33,14 @@ type RegressionReport struct {
 
 // NewRegressionReport returns the report of the predictions pred against
 // the targets y (both rows × outputs, in the targets' units), with names
-// naming the outputs (nil: "y0", "y1", ...). It returns an error wrapping
-// ErrData when the shapes differ, there are no rows, or a value is NaN or
-// Inf, and one wrapping ErrSetting when names has the wrong length.
+// naming the outputs (nil: "y0", "y1", ...): scikit-learn's
+// mean_squared_error(squared=False), mean_absolute_error and r2_score with
+// multioutput="raw_values". It returns an error wrapping ErrData when the
+// shapes differ, there are no rows, a value is NaN or Inf, or a figure is
+// beyond the float64 range (an RMSE or MAE above math.MaxFloat64, an R²
+// below -math.MaxFloat64; the sums are scaled so that no other figure of
+// finite data overflows), and one wrapping ErrSetting when names has the
+// wrong length.
 func NewRegressionReport(pred, y mat.Matrix, names []string) (*RegressionReport, error) {
 	if isNil(pred) || isNil(y) {
 		return nil, fmt.Errorf("%w: NewRegressionReport: nil matrix", ErrData)
@@ -60,31 +68,42 @@ func NewRegressionReport(pred, y mat.Matrix, names []string) (*RegressionReport,
 		}
 	}
 	rep := &RegressionReport{Outputs: make([]OutputScores, c), Samples: r}
-	r2 := r2Scores(pred, y)
 	for j := range c {
-		var ss, sa float64
-		for i := range r {
-			d := y.At(i, j) - pred.At(i, j)
-			ss += float64(d * d)
-			sa += math.Abs(d)
-		}
+		pc, yc := mat.NewDense(r, 1, mat.Col(nil, j, pred)), mat.NewDense(r, 1, mat.Col(nil, j, y))
 		name := fmt.Sprintf("y%d", j)
 		if names != nil {
 			name = names[j]
 		}
-		rep.Outputs[j] = OutputScores{Name: name, RMSE: math.Sqrt(ss / float64(r)), MAE: sa / float64(r), R2: r2[j]}
+		o := OutputScores{Name: name}
+		var rmse RMSE
+		var mae MAE
+		var r2 R2
+		for _, m := range []Metric{&rmse, &mae, &r2} {
+			m.Update(pc, Targets{Values: yc})
+		}
+		o.RMSE, o.MAE, o.R2 = rmse.Value(), mae.Value(), r2.Value()
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"RMSE", o.RMSE}, {"MAE", o.MAE}, {"R²", o.R2}} {
+			if math.IsInf(f.v, 0) {
+				return nil, fmt.Errorf("%w: NewRegressionReport: the %s of output %s is beyond the float64 range", ErrData, f.name, quoteLong(name))
+			}
+		}
+		rep.Outputs[j] = o
 	}
 	return rep, nil
 }
 
 // R2 returns the mean R² over the outputs, scikit-learn's r2_score with
-// multioutput="uniform_average" (the score of its regressors).
+// multioutput="uniform_average" (the score of its regressors), summed in
+// numpy's order; NaN for a single sample.
 func (r *RegressionReport) R2() float64 {
-	var s float64
-	for _, o := range r.Outputs {
-		s += o.R2
+	v := make([]float64, len(r.Outputs))
+	for j, o := range r.Outputs {
+		v[j] = o.R2
 	}
-	return s / float64(len(r.Outputs))
+	return fmath.PairwiseSum(v) / float64(len(v))
 }
 
 // String returns one line per output with its RMSE, MAE and R², in the
@@ -92,7 +111,7 @@ func (r *RegressionReport) R2() float64 {
 func (r *RegressionReport) String() string {
 	width := len("mean r2")
 	for _, o := range r.Outputs {
-		width = max(width, len(quoteLong(o.Name)))
+		width = max(width, utf8.RuneCountInString(quoteLong(o.Name)))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%*s  %12s %12s %9s\n\n", width, "", "rmse", "mae", "r2")
@@ -102,32 +121,4 @@ func (r *RegressionReport) String() string {
 	fmt.Fprintf(&b, "\n%*s  %12s %12s %9.4f\n", width, "mean r2", "", "", r.R2())
 	fmt.Fprintf(&b, "%*s  %12s %12s %9d\n", width, "samples", "", "", r.Samples)
 	return b.String()
-}
-
-// r2Scores returns R² of each column of pred against y, 1 − SS_res/SS_tot,
-// with scikit-learn's convention for a constant column: 1 when the
-// predictions are exact, 0 otherwise.
-func r2Scores(pred, y mat.Matrix) []float64 {
-	r, c := y.Dims()
-	out := make([]float64, c)
-	for j := range c {
-		var mean float64
-		for i := range r {
-			mean += y.At(i, j)
-		}
-		mean /= float64(r)
-		var res, tot float64
-		for i := range r {
-			d, e := y.At(i, j)-pred.At(i, j), y.At(i, j)-mean
-			res += float64(d * d)
-			tot += float64(e * e)
-		}
-		switch {
-		case tot != 0:
-			out[j] = 1 - res/tot
-		case res == 0:
-			out[j] = 1
-		}
-	}
-	return out
 }

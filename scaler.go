@@ -22,19 +22,24 @@ type StandardScaler struct {
 	Mean []float64
 
 	// Std is the population standard deviation of each feature; 1 for a
-	// constant feature. Every entry must be finite and at least the
+	// constant feature (see FitStandardScaler). Every entry must be finite and at least the
 	// smallest normal float64, 2^-1022; every Mean must be finite.
 	Std []float64
 }
 
 // FitStandardScaler returns a StandardScaler holding, for each column j of x,
 // the mean m_j and the population standard deviation
-// s_j = sqrt(Σ_i (x_ij − m_j)² / n) (ddof 0) of its n rows. A column whose
-// values are all equal gets Std 1 and Mean equal to that value, so it is
-// transformed to exact zeros rather than NaN; so does a column whose
-// standard deviation is below the smallest normal float64 (2.2e-308), which
-// no division could use safely. A NaN in x makes the statistics of its
-// column NaN.
+// s_j = sqrt(Σ_i (x_ij − m_j)² / n) (ddof 0) of its n values that are not
+// NaN, as scikit-learn 1.2's StandardScaler fits (NaN cells are left out of
+// the statistics; a column of NaN only gets Mean and Std NaN, which
+// Transform refuses). A column whose spread is at the level of rounding
+// gets Std 1 and is transformed to (x − m_j), as scikit-learn's does:
+// s_j² ≤ n·ε·s_j² + (n·m_j·ε)² with ε = 2^-52 (its _is_constant_feature),
+// which includes every column whose values are all equal (Mean is then
+// that value, and the column is transformed to exact zeros). So does a
+// column whose standard deviation is below the smallest normal float64
+// (2.2e-308), which no division could use safely. See
+// docs/conventions.md.
 //
 // The statistics are finite for every finite x: a column whose largest
 // magnitude M is so large that n·(2M)² could overflow (M above about
@@ -54,30 +59,30 @@ func FitStandardScaler(x mat.Matrix) *StandardScaler {
 		shapePanic("FitStandardScaler", "empty matrix %dx%d", r, c)
 	}
 	s := &StandardScaler{Mean: make([]float64, c), Std: make([]float64, c)}
-	safe := math.Sqrt(math.MaxFloat64 / (4 * float64(r)))
 	for j := range c {
-		lo, hi := x.At(0, j), x.At(0, j)
+		lo, hi, n := math.Inf(1), math.Inf(-1), 0
 		for i := range r {
-			v := x.At(i, j)
-			lo, hi = min(lo, v), max(hi, v)
+			if v := x.At(i, j); !math.IsNaN(v) {
+				lo, hi, n = min(lo, v), max(hi, v), n+1
+			}
 		}
-		if lo == hi {
-			s.Mean[j], s.Std[j] = lo, 1
-			continue
-		}
-		if math.IsNaN(lo) || math.IsNaN(hi) {
+		switch {
+		case n == 0:
 			s.Mean[j], s.Std[j] = math.NaN(), math.NaN()
+			continue
+		case lo == hi:
+			s.Mean[j], s.Std[j] = lo, 1
 			continue
 		}
 		m := max(math.Abs(lo), math.Abs(hi))
 		exp := 0
-		if m > safe || m < 0x1p-500 {
+		if m > math.Sqrt(math.MaxFloat64/(4*float64(n))) || m < 0x1p-500 {
 			_, exp = math.Frexp(m) // m = f·2^exp, f in [0.5, 1)
 		}
-		mean, std := columnMeanStd(x, j, r, exp)
+		mean, std, constant := columnMeanStd(x, j, r, n, exp)
 		s.Mean[j] = min(max(mean, lo), hi) // rounding cannot take it outside
 		s.Std[j] = min(std, m)
-		if s.Std[j] < minNormal {
+		if constant || s.Std[j] < minNormal {
 			s.Std[j] = 1
 		}
 	}
@@ -87,28 +92,42 @@ func FitStandardScaler(x mat.Matrix) *StandardScaler {
 // minNormal is the smallest positive normal float64, 2^-1022.
 const minNormal = 0x1p-1022
 
-// columnMeanStd returns the mean and population standard deviation of
-// column j of x's r rows, computed on the values scaled by 2^-exp and
-// scaled back by 2^exp (exp 0 leaves every value as it is).
-func columnMeanStd(x mat.Matrix, j, r, exp int) (mean, std float64) {
+// columnMeanStd returns the mean and population standard deviation of the
+// n values of column j of x's r rows that are not NaN, computed on the
+// values scaled by 2^-exp and scaled back by 2^exp (exp 0 leaves every
+// value as it is), and whether scikit-learn's rule takes the column for a
+// constant one: var ≤ n·ε·var + (n·mean·ε)², evaluated on the scaled
+// values, where both sides scale alike and nothing overflows.
+func columnMeanStd(x mat.Matrix, j, r, n, exp int) (mean, std float64, constant bool) {
 	at := func(i int) float64 { return math.Ldexp(x.At(i, j), -exp) }
 	// Two passes: the mean, corrected by the mean of the residuals, and
 	// the sum of squares about it.
 	var sum float64
 	for i := range r {
-		sum += at(i)
+		if v := at(i); !math.IsNaN(v) {
+			sum += v
+		}
 	}
-	mean = sum / float64(r)
+	nf := float64(n)
+	mean = sum / nf
 	var res, ss float64
 	for i := range r {
-		res += at(i) - mean
+		if v := at(i); !math.IsNaN(v) {
+			res += v - mean
+		}
 	}
-	mean += res / float64(r)
+	mean += res / nf
 	for i := range r {
-		dv := at(i) - mean
-		ss += float64(dv * dv)
+		if v := at(i); !math.IsNaN(v) {
+			dv := v - mean
+			ss += float64(dv * dv)
+		}
 	}
-	return math.Ldexp(mean, exp), math.Ldexp(math.Sqrt(ss/float64(r)), exp)
+	const eps = 0x1p-52
+	v := ss / nf
+	bound := float64(nf*mean) * eps
+	constant = v <= float64(nf*eps*v)+float64(bound*bound)
+	return math.Ldexp(mean, exp), math.Ldexp(math.Sqrt(v), exp), constant
 }
 
 // Transform returns a new matrix holding x with each column j standardized

@@ -3,19 +3,25 @@ package mlp
 import (
 	"math"
 	"strconv"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // Score names a per-class classification score: the figure a
 // ConfusionMatrix reports for one class or averages over the classes, and
 // the figure a MacroAverage metric averages. Each is computed from the
 // class's true positives tp, false positives fp and false negatives fn, as
-// scikit-learn computes it with zero_division=0: a ratio whose denominator
-// is 0 is 0.
+// scikit-learn 1.2's precision_recall_fscore_support computes it with
+// zero_division=0 (its default "warn" gives the same figures): a ratio
+// whose denominator is 0 is 0. zero_division=1 is not offered. See
+// docs/conventions.md.
 type Score int
 
 const (
-	// F1 is the harmonic mean of precision and recall,
-	// 2·tp/(2·tp + fp + fn). It is the zero Score.
+	// F1 is the harmonic mean of precision P and recall R,
+	// 2·P·R/(P + R), computed from P and R as scikit-learn does (it
+	// equals 2·tp/(2·tp + fp + fn) up to rounding), and 0 when P + R is 0.
+	// It is the zero Score.
 	F1 Score = iota
 	// Precision is tp/(tp + fp).
 	Precision
@@ -54,6 +60,7 @@ const MaxClasses = 1 << 12
 // call score and macro.
 type classCounts struct {
 	tp, actual, predicted []int
+	buf                   []float64 // the terms of an average, in class order
 }
 
 // grow makes room for k classes, keeping the counts so far. It allocates
@@ -65,6 +72,7 @@ func (cc *classCounts) grow(k int) {
 	cc.tp = append(cc.tp, make([]int, k-len(cc.tp))...)
 	cc.actual = append(cc.actual, make([]int, k-len(cc.actual))...)
 	cc.predicted = append(cc.predicted, make([]int, k-len(cc.predicted))...)
+	cc.buf = make([]float64, k)
 }
 
 // reset sets every count to zero, keeping the storage.
@@ -88,61 +96,65 @@ func (cc *classCounts) add(t, p int) {
 // predictions.
 func (cc *classCounts) present(c int) bool { return cc.actual[c] > 0 || cc.predicted[c] > 0 }
 
-// score returns the score s of class c, 0 when its denominator is 0.
+// score returns the score s of class c, 0 when its denominator is 0, in
+// scikit-learn's arithmetic (see Score).
 func (cc *classCounts) score(s Score, c int) float64 {
-	tp := cc.tp[c]
-	var den int
-	num := tp
+	ratio := func(num, den int) float64 {
+		if den == 0 {
+			return 0
+		}
+		return float64(num) / float64(den)
+	}
+	p := ratio(cc.tp[c], cc.predicted[c])
+	r := ratio(cc.tp[c], cc.actual[c])
 	switch s {
 	case Precision:
-		den = cc.predicted[c]
+		return p
 	case Recall:
-		den = cc.actual[c]
-	default:
-		// 2PR/(P+R) = 2tp/(2tp+fp+fn), defined whenever tp+fp+fn > 0.
-		num, den = 2*tp, cc.actual[c]+cc.predicted[c]
+		return r
 	}
-	if den == 0 {
+	if p+r == 0 {
 		return 0
 	}
-	return float64(num) / float64(den)
+	return float64(2*p*r) / (p + r)
 }
 
 // macro returns the unweighted mean of score s over the classes present
 // among the true classes or the predictions, the classes scikit-learn
 // averages over when no labels are given (f1_score(average="macro"),
 // classification_report): a class absent from both counts in neither the
-// sum nor the number of classes. It returns NaN when no sample has been
-// counted.
+// sum nor the number of classes. The scores are summed in numpy's order
+// (fmath.PairwiseSum), so that the mean has np.average's bits. It returns
+// NaN when no sample has been counted, and allocates nothing.
 func (cc *classCounts) macro(s Score) float64 {
-	sum, n := 0.0, 0
+	n := 0
 	for c := range cc.tp {
-		if !cc.present(c) {
-			continue
+		if cc.present(c) {
+			cc.buf[n] = cc.score(s, c)
+			n++
 		}
-		sum += cc.score(s, c)
-		n++
 	}
 	if n == 0 {
 		return math.NaN()
 	}
-	return sum / float64(n)
+	return fmath.PairwiseSum(cc.buf[:n]) / float64(n)
 }
 
-// weighted returns the mean of score s over the classes weighted by their
-// support, scikit-learn's average="weighted", or NaN when no sample has
-// been counted.
+// weighted returns the mean of score s over the classes present, weighted
+// by their support, scikit-learn's average="weighted": Σ score·support
+// summed in numpy's order, over the number of samples. It returns NaN when
+// no sample has been counted, and allocates nothing.
 func (cc *classCounts) weighted(s Score) float64 {
-	sum, n := 0.0, 0
+	m, n := 0, 0
 	for c, a := range cc.actual {
-		if a == 0 {
-			continue
+		if cc.present(c) {
+			cc.buf[m] = cc.score(s, c) * float64(a)
+			m++
+			n += a
 		}
-		sum += cc.score(s, c) * float64(a)
-		n += a
 	}
 	if n == 0 {
 		return math.NaN()
 	}
-	return sum / float64(n)
+	return fmath.PairwiseSum(cc.buf[:m]) / float64(n)
 }

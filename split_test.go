@@ -112,7 +112,9 @@ func TestSplitStratified(t *testing.T) {
 	}{
 		{"imbalanced", []int{300, 60, 7, 2}, 0.2},
 		{"half", []int{11, 5, 2, 3}, 0.5},
-		{"large fraction keeps a training sample", []int{40, 2, 1}, 0.8},
+		// A class of one sample is refused, as scikit-learn refuses it
+		// (TestSplitErrors); two-sample classes still split here.
+		{"small classes", []int{40, 2, 2}, 0.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var labels []int
@@ -173,6 +175,14 @@ func TestSplitErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stratOne, err := mlp.NewDataset(mat.NewDense(6, 1, nil), mlp.Targets{Labels: []int{0, 0, 0, 0, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stratThree, err := mlp.NewDataset(mat.NewDense(9, 1, nil), mlp.Targets{Labels: []int{0, 0, 0, 1, 1, 1, 2, 2, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		d    *mlp.Dataset
@@ -185,7 +195,11 @@ func TestSplitErrors(t *testing.T) {
 		{"negative fraction", cls, mlp.SplitSettings{ValFraction: -0.1, Src: src}, mlp.ErrSetting, nil},
 		{"NaN fraction", cls, mlp.SplitSettings{ValFraction: math.NaN(), Src: src}, mlp.ErrSetting, nil},
 		{"stratify regression", reg, mlp.SplitSettings{Stratify: true, Src: src}, mlp.ErrSetting, nil},
-		{"empty validation part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.2, Src: src}, mlp.ErrData, nil},
+		// The validation part has ceil(n·ValFraction) samples, never none,
+		// as in scikit-learn: one sample leaves no training part.
+		{"empty training part of one sample", dataIDSet(t, 1, 1, false), mlp.SplitSettings{ValFraction: 0.2, Src: src}, mlp.ErrData, []string{"one part would be empty (the training part)"}},
+		{"one-member class", stratOne, mlp.SplitSettings{ValFraction: 0.2, Stratify: true, Src: src}, mlp.ErrData, []string{"class 1 has a single sample"}},
+		{"fewer validation samples than classes", stratThree, mlp.SplitSettings{ValFraction: 0.2, Stratify: true, Src: src}, mlp.ErrData, []string{"one per class"}},
 		{"empty training part", dataIDSet(t, 2, 1, false), mlp.SplitSettings{ValFraction: 0.9, Src: src}, mlp.ErrData, nil},
 		{"nil data set", nil, mlp.SplitSettings{Src: src}, mlp.ErrData, nil},
 		{"fraction 1 of 4 samples", four, mlp.SplitSettings{ValFraction: 1, Src: src}, mlp.ErrSetting, []string{"ValFraction 1 is not in (0, 1)"}},

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/fmath"
 
 	"context"
 	"errors"
@@ -57,21 +58,49 @@ type CVResult struct {
 	Scores []float64
 	// Mean and Std are the mean and the population standard deviation of
 	// Scores, as scikit-learn's cv_results_ report mean_test_score and
-	// std_test_score.
+	// std_test_score; NaN when a fold's score is NaN.
 	Mean, Std float64
 }
 
-// newCVResult returns the CVResult of scores.
+// newCVResult returns the CVResult of scores. The sums are taken in
+// numpy's order (fmath.PairwiseSum), so that Mean and Std have the bits of
+// scikit-learn's mean_test_score and std_test_score and tie where they
+// tie. When finite scores are so large that a sum or a square overflows
+// (R² of a very poor model can be near -MaxFloat64), they are taken again
+// on the scores scaled by a power of two, so that finite scores give a
+// finite Mean and Std.
 func newCVResult(scores []float64) CVResult {
-	var mean, ss float64
-	for _, s := range scores {
-		mean += s
+	mean, std := scaledMeanStd(scores, 0)
+	if math.IsInf(mean, 0) || math.IsInf(std, 0) || math.IsNaN(std) {
+		big := 0.0
+		for _, s := range scores {
+			if math.IsNaN(s) || math.IsInf(s, 0) {
+				big = math.NaN()
+				break
+			}
+			big = max(big, math.Abs(s))
+		}
+		if !math.IsNaN(big) {
+			_, e := math.Frexp(big)
+			mean, std = scaledMeanStd(scores, e)
+		}
 	}
-	mean /= float64(len(scores))
-	for _, s := range scores {
-		ss += float64((s - mean) * (s - mean))
+	return CVResult{Scores: scores, Mean: mean, Std: std}
+}
+
+// scaledMeanStd returns the mean and the population standard deviation of
+// scores, computed on the scores scaled by 2^-e and scaled back.
+func scaledMeanStd(scores []float64, e int) (mean, std float64) {
+	n := float64(len(scores))
+	x := make([]float64, len(scores))
+	for i, s := range scores {
+		x[i] = math.Ldexp(s, -e)
 	}
-	return CVResult{Scores: scores, Mean: mean, Std: math.Sqrt(ss / float64(len(scores)))}
+	mean = fmath.PairwiseSum(x) / n
+	for i, s := range x {
+		x[i] = float64((s - mean) * (s - mean))
+	}
+	return math.Ldexp(mean, e), math.Ldexp(math.Sqrt(fmath.PairwiseSum(x)/n), e)
 }
 
 // CrossValidate fits a new model of est on the training rows of each fold
@@ -104,16 +133,60 @@ func CrossValidate[M Scorer](ctx context.Context, est Estimator[M], t *Table, s 
 type GridResult struct {
 	// Results holds the cross-validation of each candidate, in order.
 	Results []CVResult
-	// Best is the index of the candidate with the highest mean score, the
-	// first one on a tie, as scikit-learn's best_index_.
+	// Rank is the rank of each candidate's mean score, scikit-learn's
+	// rank_test_score: 1 plus the number of candidates with a higher mean
+	// (ties share the smallest rank, scipy's method="min"), and a NaN
+	// mean ranks after every number, one more than the number of means
+	// that are not NaN. scikit-learn ranks a NaN as nanmin(means) − 1,
+	// which ties it with the worst mean when that is −2^53 or below; the
+	// library does not (docs/conventions.md).
+	Rank []int
+	// Best is the index of the first candidate ranked 1: the highest
+	// mean score, the first one on a tie, never a NaN mean unless every
+	// mean is NaN (then 0), as scikit-learn's best_index_.
 	Best int
 }
 
+// rankScores returns the ranks of means as GridResult.Rank describes them.
+func rankScores(means []float64) []int {
+	rank := make([]int, len(means))
+	numbers := 0
+	for _, m := range means {
+		if !math.IsNaN(m) {
+			numbers++
+		}
+	}
+	for i, m := range means {
+		if math.IsNaN(m) {
+			rank[i] = numbers + 1
+			continue
+		}
+		rank[i] = 1
+		for _, o := range means {
+			if o > m {
+				rank[i]++
+			}
+		}
+	}
+	return rank
+}
+
 // GridSearch cross-validates every candidate on the same folds of t (see
-// CrossValidate) and returns every result and the best. All fits, over all
-// candidates and folds, share one pool of s.Workers goroutines. Its errors
-// are those of CrossValidate, wrapped with the candidate's index, and an
-// error wrapping ErrSetting when there is no candidate or one is nil.
+// CrossValidate) and returns every result, their ranks and the best, as
+// scikit-learn's GridSearchCV reports mean_test_score, std_test_score,
+// rank_test_score and best_index_ (see GridResult and
+// docs/conventions.md). All fits, over all candidates and folds, share one
+// pool of s.Workers goroutines. Its errors are those of CrossValidate,
+// wrapped with the candidate's index, and an error wrapping ErrSetting
+// when there is no candidate or one is nil.
+//
+// A fit or a score that returns an error aborts the search with that
+// error, as scikit-learn's error_score="raise" does; scikit-learn's
+// default, error_score=np.nan, would record NaN for the fold and go on.
+// The library does not turn a failure into a score: a candidate that
+// cannot be fitted is a fault to see, not a NaN to rank. A score that is
+// NaN without an error (an R² of a one-row fold, say) is kept, makes the
+// candidate's Mean NaN, and ranks it last.
 //
 // Candidates are usually built with loops over the settings to try:
 //
@@ -164,10 +237,16 @@ func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Tab
 		return nil, err
 	}
 	res := &GridResult{Results: make([]CVResult, len(candidates))}
+	means := make([]float64, len(candidates))
 	for c := range candidates {
 		res.Results[c] = newCVResult(scores[c*k : (c+1)*k])
-		if res.Results[c].Mean > res.Results[res.Best].Mean {
+		means[c] = res.Results[c].Mean
+	}
+	res.Rank = rankScores(means)
+	for c, r := range res.Rank {
+		if r == 1 {
 			res.Best = c
+			break
 		}
 	}
 	return res, nil

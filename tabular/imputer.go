@@ -8,7 +8,7 @@ import (
 
 // Imputation is the statistic that fills the missing cells of a numeric
 // column, learnt from the training part, as scikit-learn's SimpleImputer
-// strategies.
+// strategies (docs/conventions.md).
 type Imputation int
 
 const (

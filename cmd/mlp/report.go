@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/tabular"
@@ -111,7 +111,11 @@ func (s *scorer) evaluation() (*evaluation, error) {
 			return nil, err
 		}
 		ev.loss = (&mlp.MSE{}).Loss(pred, mlp.Targets{Values: y})
-		ev.rmse = math.Sqrt(ev.loss)
+		// The RMSE metric scales its sums: finite wherever the RMSE is,
+		// also when the mean squared error itself overflows.
+		var rmse mlp.RMSE
+		rmse.Update(pred, mlp.Targets{Values: y})
+		ev.rmse = rmse.Value()
 		ev.r2 = rep.R2()
 		ev.report = rep.String()
 		return ev, nil
@@ -164,11 +168,11 @@ func shiftRecord(err error, off int) error {
 }
 
 // confusionString returns the confusion matrix as cm.String prints it when
-// its lines are at most width bytes long, and otherwise a summary: the
+// its lines are at most width characters long, and otherwise a summary: the
 // samples on the diagonal and the ten most frequent confusions.
 func confusionString(cm *mlp.ConfusionMatrix, width int) string {
 	full := cm.String()
-	if !slices.ContainsFunc(strings.Split(full, "\n"), func(l string) bool { return len(l) > width }) {
+	if !slices.ContainsFunc(strings.Split(full, "\n"), func(l string) bool { return utf8.RuneCountInString(l) > width }) {
 		return full
 	}
 	type pair struct{ t, p, n int }
@@ -200,12 +204,18 @@ func confusionString(cm *mlp.ConfusionMatrix, width int) string {
 	return b.String()
 }
 
-// cut returns s, cut to its first n bytes with "..." when longer.
+// cut returns s, cut to its first n characters (runes) with "..." when
+// longer; it never cuts a character in two.
 func cut(s string, n int) string {
-	if len(s) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return s[:n] + "..."
+	i := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i] + "..."
 }
 
 // print writes the report, then the final line: with prefix "val_",

@@ -50,7 +50,7 @@ func TestBadData(t *testing.T) {
 		{Name: "empty", Data: "", Want: "empty"},
 		{Name: "text target", Data: header + "1,2,x\n1,3,y\n3,4,x\n", Want: "regression needs numbers"},
 		{Name: "ragged", Data: header + "1,2,0\n1,2\n", Want: "line 3"},
-		{Name: "two samples", Data: header + "1,2,1\n3,4,0\n", Want: "one part would be empty"},
+		{Name: "one sample", Data: header + "1,2,1\n", Want: "one part would be empty"},
 	})
 }
 

@@ -146,5 +146,5 @@ var ClassifierBadData = []BadData{
 	{Name: "non-integer label", Data: "a,b,target\n1,2,0\n1,2,1.5\n", Want: "1.5"},
 	{Name: "bare quote", Data: "a,b,target\n1,\"2,0\n", Want: "line 2"},
 	{Name: "one class", Data: "a,b,target\n1,2,0\n3,4,0\n5,6,0\n", Want: "at least 2"},
-	{Name: "two samples", Data: "a,b,target\n1,2,1\n3,4,0\n", Want: "one part would be empty"},
+	{Name: "one sample", Data: "a,b,target\n1,2,1\n", Want: "a classifier needs at least 2"},
 }
