@@ -364,14 +364,42 @@ func (p *Preprocessor) cellValue(j int, cell string) (float64, error) {
 		return math.NaN(), nil
 	}
 	if pc.kind == Categorical {
-		return pc.category(cell), nil
+		return pc.textCategory(cell), nil
 	}
 	return parseNumber(cell)
 }
 
+// textCategory returns the index of a text cell (trimmed, not missing)
+// among pc's categories, -1 if unseen. A cell that is not a category
+// itself is looked up by the name the reader gives it in a text column: a
+// boolean in any case as "True" or "False", a number by its shortest
+// decimal form ("1.0" as "1").
+func (pc *prepColumn) textCategory(cell string) float64 {
+	if k, ok := pc.index[cell]; ok {
+		return float64(k)
+	}
+	switch v, kind := classifyCell(cell); {
+	case kind == cellBool:
+		return pc.category(boolName(v == 1))
+	case kind <= cellNegInt && !math.IsInf(v, 0):
+		return pc.category(formatNumber(v))
+	}
+	return -1
+}
+
+// boolName returns "True" or "False", the names of the two categories of
+// a boolean column.
+func boolName(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
 // anyValue is cellValue for a value of a map record: a string is read as a
 // cell, a float64 (as encoding/json gives numbers) or an integer as a
-// number, nil as missing.
+// number, nil as missing, and a bool, for a boolean column (of the
+// categories False and True), as its category.
 func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 	pc := &p.cols[j]
 	var x float64
@@ -380,6 +408,12 @@ func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 		return math.NaN(), nil
 	case string:
 		return p.cellValue(j, v)
+	case bool:
+		if k := pc.category(boolName(v)); k >= 0 || pc.category(boolName(!v)) >= 0 {
+			// A boolean column.
+			return k, nil
+		}
+		return 0, fmt.Errorf("a value of type bool for a column that is not boolean; want a string, a float64 or nil")
 	case float64:
 		x = v
 	case float32:

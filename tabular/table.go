@@ -115,8 +115,15 @@ type Table struct {
 	// missing.
 	Dropped int
 
+	// Notes say, one sentence each, where the reader read a column in a
+	// way the user may not expect: a column of numbers holding some text
+	// is text (categorical), as pandas reads it. Programs should show
+	// them.
+	Notes []string
+
 	// NA lists the missing-value markers the table was read with, besides
-	// the ones every reader knows ("", "NA", "N/A", "NaN", "nan", "null").
+	// the ones every reader knows (pandas' defaults: "", "NA", "NaN",
+	// "NULL" and the others CSVReader lists).
 	// A Preprocessor fitted on the table keeps them, to read the cells it
 	// is given to predict the same way.
 	NA []string
@@ -184,6 +191,7 @@ func (t *Table) Subset(idx []int) *Table {
 		Targets:  sub(t.Targets),
 		Task:     t.Task,
 		TaskNote: t.TaskNote,
+		Notes:    slices.Clone(t.Notes),
 		NA:       slices.Clone(t.NA),
 	}
 }

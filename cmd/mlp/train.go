@@ -120,6 +120,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), note)
 			}
 		}
+		for _, note := range t.Notes {
+			fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), flagTerms(note))
+		}
 		printKernel(e)
 		w := e.stdout
 		fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s", dataName(*data), t.Rows(), len(t.Features), targets.String(), t.Task)

@@ -1,0 +1,129 @@
+package tabular_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mlpkit/mlp/tabular"
+)
+
+// TestCSVTextReadAsText checks the columns that pandas reads as text and
+// the reader once refused as mixing numbers and text: a province named
+// "Nan" among other names, "NAN" and "-nan" cells (text to pandas, "-nan"
+// missing), and a column of numbers with a "?" (text, with a note).
+func TestCSVTextReadAsText(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		input   string
+		kind    tabular.ColumnKind
+		cats    []string
+		missing []bool
+		note    string
+	}{
+		{"province Nan", "province,y\nBangkok,1\nNan,2\nChiang Mai,3\n", tabular.Categorical, []string{"Bangkok", "Chiang Mai", "Nan"}, []bool{false, false, false}, ""},
+		{"NAN among text", "a,y\nx,1\nNAN,2\n", tabular.Categorical, []string{"NAN", "x"}, []bool{false, false}, ""},
+		{"-nan is missing", "a,y\nx,1\n-nan,2\n", tabular.Categorical, []string{"x"}, []bool{false, true}, ""},
+		{"pandas markers", "a,y\n#N/A,1\n<NA>,2\nNULL,3\n-1.#IND,4\n1.5,5\n", tabular.Numeric, nil, []bool{true, true, true, true, false}, ""},
+		{"None is text", "a,y\nNone,1\n2,2\n", tabular.Categorical, []string{"2", "None"}, []bool{false, false}, `column "a" holds numbers and text such as "None" (line 2)`},
+		{"question mark", "a,y\n1,1\n?,2\n2.50,3\n", tabular.Categorical, []string{"1", "2.5", "?"}, []bool{false, false, false}, `"?" (line 3)`},
+		{"hexadecimal is text", "a,y\n0x10,1\n16,2\n", tabular.Categorical, []string{"0x10", "16"}, []bool{false, false}, "0x10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tab, err := readTable(tc.input, func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := tab.Features[0]
+			if c.Kind != tc.kind || !slices.Equal(c.Categories, tc.cats) {
+				t.Errorf("column %s %v, want %s %v", c.Kind, c.Categories, tc.kind, tc.cats)
+			}
+			for i, m := range tc.missing {
+				if c.Missing(i) != m {
+					t.Errorf("row %d missing %v, want %v", i, c.Missing(i), m)
+				}
+			}
+			notes := strings.Join(tab.Notes, "\n")
+			if tc.note == "" && notes != "" || !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want one saying %q", notes, tc.note)
+			}
+		})
+	}
+}
+
+// TestCSVBooleans checks that a column of true and false in any case is
+// one boolean column of two values, False and True, as pandas reads one
+// bool column: a feature is categorical with those two categories, a
+// target two classes; a missing cell stays missing; with other text it is
+// text.
+func TestCSVBooleans(t *testing.T) {
+	tab, err := readTable("flag,y,other\nTrue,TRUE,true\nfalse,FALSE,yes\nTRUE,true,\nFalse,false,no\n,True,x\n",
+		func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	flag, y, other := tab.Features[0], tab.Targets[0], tab.Features[1]
+	if flag.Kind != tabular.Categorical || !slices.Equal(flag.Categories, []string{"False", "True"}) {
+		t.Errorf("flag: %v %v, want categories False, True", flag.Kind, flag.Categories)
+	}
+	var texts []string
+	for i := range flag.Values {
+		texts = append(texts, flag.Text(i))
+	}
+	if !slices.Equal(texts, []string{"True", "False", "True", "False", ""}) {
+		t.Errorf("flag cells %q", texts)
+	}
+	if y.Kind != tabular.Categorical || tab.Task != tabular.Classification || !slices.Equal(y.Categories, []string{"False", "True"}) {
+		t.Errorf("target: %v %v %v, want two classes False, True", y.Kind, y.Categories, tab.Task)
+	}
+	enc, err := tabular.FitLabelEncoder(&y)
+	if err != nil || !slices.Equal(enc.Classes, []string{"False", "True"}) {
+		t.Errorf("classes %v, %v", enc, err)
+	}
+	if !slices.Contains(other.Categories, "true") || !slices.Contains(other.Categories, "yes") {
+		t.Errorf("a column of true and yes has categories %v, want the texts", other.Categories)
+	}
+	// A pipeline reads any spelling of a boolean, or a JSON bool, as the
+	// category.
+	prep, err := tabular.FitPreprocessor(tab, tabular.PreprocessSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := prep.Transform(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := prep.OutputNames()
+	if !slices.Equal(names[:2], []string{"flag=False", "flag=True"}) || x.At(0, 1) != 1 || x.At(1, 0) != 1 {
+		t.Errorf("outputs %v, first rows %v %v", names, x.RawRowView(0), x.RawRowView(1))
+	}
+}
+
+// TestCSVInvalidUTF8 checks that header names and texts that become
+// categories or classes are refused when not valid UTF-8, naming the line
+// and the column; ignored columns are not read.
+func TestCSVInvalidUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		name, input string
+		ignore      []string
+		line, col   int
+	}{
+		{"header", "a,x\xff1\n1,2\n", nil, 1, 2},
+		{"class", "a,y\n1,a\xff\n2,a\xfe\n", nil, 2, 2},
+		{"category", "c,y\nok,1\nb\xc0\xafd,2\n", nil, 3, 1},
+		{"after numbers", "c,y\n1,1\n\xff,2\n", nil, 3, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := readTable(tc.input, func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Ignore = tc.ignore })
+			var pe *tabular.ParseError
+			if !errors.Is(err, tabular.ErrInvalidUTF8) || !errors.As(err, &pe) || pe.Line != tc.line || pe.Column != tc.col {
+				t.Fatalf("error %v, want ErrInvalidUTF8 at line %d, column %d", err, tc.line, tc.col)
+			}
+			dataErrorContains(t, err, tabular.ErrInvalidUTF8, "UTF-8")
+		})
+	}
+	if _, err := readTable("c,y,id\n1,1,\xff\n2,2,\xfe\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Ignore = []string{"id"} }); err != nil {
+		t.Errorf("an ignored column of invalid UTF-8: %v", err)
+	}
+}
