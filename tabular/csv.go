@@ -173,17 +173,13 @@ func (t *tableReader) header(header []string, line int) error {
 				ErrEmptyInput, quote(t.names[0]), r, r)}
 		}
 	}
-	find := func(what, name string) (int, error) {
-		if j := slices.Index(t.names, trimName(name)); j >= 0 {
-			return j, nil
-		}
-		return 0, &ParseError{Line: line, Err: fmt.Errorf("%w: %s %s is not in the header, which has %s", ErrNoColumn, what, quote(name), listNames(t.names))}
+	if err := t.absentColumns(line); err != nil {
+		return err
 	}
+	// absentColumns found every name: find finds each.
+	find := func(name string) int { return slices.Index(t.names, trimName(name)) }
 	for _, name := range t.c.Targets {
-		j, err := find("target column", name)
-		if err != nil {
-			return err
-		}
+		j := find(name)
 		t.order = append(t.order, j)
 	}
 	for _, k := range t.c.TargetIndex {
@@ -204,23 +200,47 @@ func (t *tableReader) header(header []string, line int) error {
 		t.cols[j].role = roleTarget
 	}
 	for _, name := range t.c.Ignore {
-		j, err := find("ignored column", name)
-		if err != nil {
-			return err
-		}
+		j := find(name)
 		if t.cols[j].role == roleTarget {
 			return fmt.Errorf("%w: CSVReader: column %s is both a target and ignored", mlp.ErrSetting, quote(t.names[j]))
 		}
 		t.cols[j].role = roleIgnore
 	}
 	for _, name := range t.c.Categorical {
-		j, err := find("categorical column", name)
-		if err != nil {
-			return err
-		}
+		j := find(name)
 		t.cols[j].categorical, t.cols[j].text = true, true
 	}
 	return nil
+}
+
+// absentColumns returns a *ParseError at line, wrapping ErrNoColumn, that
+// names every column of Targets, Ignore and Categorical absent from the
+// header (at most maxListed, then how many more) and lists the header;
+// nil when all are there.
+func (t *tableReader) absentColumns(line int) error {
+	var absent []string
+	for _, set := range []struct {
+		what  string
+		names []string
+	}{{"target column", t.c.Targets}, {"ignored column", t.c.Ignore}, {"categorical column", t.c.Categorical}} {
+		for _, name := range set.names {
+			if !slices.Contains(t.names, trimName(name)) {
+				absent = append(absent, set.what+" "+quote(name))
+			}
+		}
+	}
+	switch len(absent) {
+	case 0:
+		return nil
+	case 1:
+		return &ParseError{Line: line, Err: fmt.Errorf("%w: %s is not in the header, which has %s", ErrNoColumn, absent[0], listNames(t.names))}
+	}
+	list := strings.Join(absent[:min(len(absent), maxListed)], ", ")
+	if len(absent) > maxListed {
+		list += fmt.Sprintf(" and %d more", len(absent)-maxListed)
+	}
+	return &ParseError{Line: line, Err: fmt.Errorf("%w: %d columns named in the settings are not in the header: %s; the header has %s",
+		ErrNoColumn, len(absent), list, listNames(t.names))}
 }
 
 // firstDuplicate returns the positions j < k of the first name (by k) that

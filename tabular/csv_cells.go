@@ -3,6 +3,8 @@ package tabular
 import (
 	"fmt"
 	"math"
+
+	"github.com/mlpkit/mlp"
 	"strconv"
 	"strings"
 )
@@ -381,4 +383,59 @@ func listNames(names []string) string {
 		b.WriteString(quote(n))
 	}
 	return b.String()
+}
+
+// maxListed is the most names a message lists before "and N more".
+const maxListed = 20
+
+// listSome returns names quoted and joined by ", ", at most maxListed of
+// them, then "and N more".
+func listSome(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i == maxListed {
+			fmt.Fprintf(&b, " and %d more", len(names)-maxListed)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(n))
+	}
+	return b.String()
+}
+
+// missingColumns returns an error wrapping mlp.ErrData that names every
+// column of want that is not among have (names trimmed of spaces), as
+// absentList does, and lists have, described by whose ("the header"). It
+// returns nil when none is missing.
+func missingColumns(want, have []string, whose string) error {
+	set := make(map[string]struct{}, len(have))
+	for _, h := range have {
+		set[trimName(h)] = struct{}{}
+	}
+	list, n := absentList(want, func(name string) bool { _, ok := set[name]; return ok })
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: no %s; %s has %s", mlp.ErrData, list, whose, listNames(have))
+}
+
+// absentList names the columns of want for which has is false: `column
+// "a"` for one, `columns "a", "b" (2 of the 5 needed)` for several (at
+// most maxListed, then how many more); n counts them.
+func absentList(want []string, has func(string) bool) (list string, n int) {
+	var absent []string
+	for _, w := range want {
+		if !has(w) {
+			absent = append(absent, w)
+		}
+	}
+	switch len(absent) {
+	case 0:
+		return "", 0
+	case 1:
+		return "column " + quote(absent[0]), 1
+	}
+	return fmt.Sprintf("columns %s (%d of the %d needed)", listSome(absent), len(absent), len(want)), len(absent)
 }

@@ -89,3 +89,42 @@ func TestCSVReaderErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVUnbalancedQuote checks that a quoted field left open is reported
+// at the line and field of its opening quote, not at the end of the
+// input, where encoding/csv finds it.
+func TestCSVUnbalancedQuote(t *testing.T) {
+	var long strings.Builder
+	long.WriteString("a,b,c\n1,2,3\n4,\"5,6\n")
+	for i := range 1000 {
+		fmt.Fprintf(&long, "%d,%d,%d\n", i, i, i)
+	}
+	var big strings.Builder
+	big.WriteString("a,b\n")
+	for i := range 20000 {
+		fmt.Fprintf(&big, "%d,%d\n", i, i)
+	}
+	big.WriteString("\"x\ny\",1\n7,\"8\n")
+	for i := range 20000 {
+		fmt.Fprintf(&big, "%d,%d\n", i, i)
+	}
+	for _, tc := range []struct {
+		name      string
+		input     string
+		line, col int
+	}{
+		{"line 3 of 1003", long.String(), 3, 2},
+		{"after a closed multi-line field, past the first buffer", big.String(), 20004, 2},
+		{"first field", "a,b\n\"1,2\n3,4\n", 2, 1},
+		{"escaped quotes before", "a,b\n\"x\"\"y\",\"z\n1,2\n", 2, 2},
+		{"a quote after a quoted field, then one left open", "a,b\n\"x\"y,1\n2,\"3\n", 2, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := relCSV(tc.input, nil)
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, csv.ErrQuote) || pe.Line != tc.line || pe.Column != tc.col {
+				t.Fatalf("error %v, want csv.ErrQuote at line %d, column %d", err, tc.line, tc.col)
+			}
+		})
+	}
+}

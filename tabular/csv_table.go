@@ -95,6 +95,13 @@ func (t *tableReader) next() ([]string, int, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
+			if pe.Err == csv.ErrQuote && t.in.quoted && t.in.atEOF && pe.StartLine <= t.in.openLine && t.in.openLine <= pe.Line {
+				// A quoted field left open runs to the end of the
+				// input, where encoding/csv reports it: report the
+				// quote that opened it.
+				return nil, 0, &ParseError{Line: t.in.openLine, Column: t.in.openField, Err: fmt.Errorf(
+					"%w: the quoted field that starts here is not closed before the end of the input (line %d)", pe.Err, pe.Line)}
+			}
 			return nil, 0, &ParseError{Line: pe.Line, Err: pe.Err}
 		}
 		return nil, 0, fmt.Errorf("%w: reading csv: %w", mlp.ErrData, err)

@@ -100,6 +100,9 @@ func FitPreprocessor(t *Table, s PreprocessSettings) (*Preprocessor, error) {
 	p := &Preprocessor{na: slices.Clone(t.NA)}
 	var numeric [][]float64
 	for _, c := range t.Features {
+		if err := c.check("FitPreprocessor: feature column"); err != nil {
+			return nil, err
+		}
 		pc := prepColumn{name: c.Name, kind: c.Kind, scaled: -1}
 		if c.Kind == Categorical {
 			used := make([]int, len(c.Categories)) // position among the seen categories, -1 unseen
@@ -256,7 +259,10 @@ func (p *Preprocessor) match(t *Table) ([]func(int) float64, error) {
 		pc := &p.cols[j]
 		c := findColumn(t, pc.name)
 		if c == nil {
-			return nil, fmt.Errorf("%w: no column %s; the table has %s", mlp.ErrData, quote(pc.name), listNames(append(t.FeatureNames(), t.TargetNames()...)))
+			return nil, missingColumns(p.columnNames(), append(t.FeatureNames(), t.TargetNames()...), "the table")
+		}
+		if err := c.check("Preprocessor.Transform: column"); err != nil {
+			return nil, err
 		}
 		switch {
 		case pc.kind == Numeric && c.Kind == Numeric:
@@ -294,6 +300,15 @@ func (p *Preprocessor) match(t *Table) ([]func(int) float64, error) {
 		}
 	}
 	return src, nil
+}
+
+// columnNames returns the names of p's input columns, in order.
+func (p *Preprocessor) columnNames() []string {
+	names := make([]string, len(p.cols))
+	for j := range p.cols {
+		names[j] = p.cols[j].name
+	}
+	return names
 }
 
 // category returns the index of cat among the learnt categories, or -1.
