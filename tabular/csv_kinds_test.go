@@ -127,3 +127,10 @@ func TestCSVInvalidUTF8(t *testing.T) {
 		t.Errorf("an ignored column of invalid UTF-8: %v", err)
 	}
 }
+
+// TestRegressionOnTextQuotesText checks that regression asked on a target
+// of numbers and some text quotes the text, not a number.
+func TestRegressionOnTextQuotesText(t *testing.T) {
+	_, err := readTable("a,y\n1,1.5\n2,2.5\n3,n.a.\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Task = tabular.Regression })
+	dataErrorContains(t, err, tabular.ErrBadLabel, `such as "n.a."`)
+}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,6 +71,53 @@ func TestEvalUnseenClass(t *testing.T) {
 	for _, re := range []string{`(?m)^ +aardvark +0\.00 +0\.00 +0\.00 +7$`, `(?m)^ +zebra +0\.00 +0\.00 +0\.00 +8$`, `(?m)^ +aardvark[^\n]*\n +setosa`} {
 		if !regexp.MustCompile(re).MatchString(ra.stdout) {
 			t.Errorf("report does not match %s:\n%s", re, ra.stdout)
+		}
+	}
+}
+
+// TestStreamUnbalancedQuote checks that eval and predict, which stream the
+// file, report a quoted field left open at the line of its opening quote,
+// not at the end of the file.
+func TestStreamUnbalancedQuote(t *testing.T) {
+	model, _ := trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-seed", "1", "-epochs", "2")
+	b, err := os.ReadFile("testdata/iris.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	lines[3] = strings.Replace(lines[3], ",south,", `,"south,`, 1)
+	lines[3] = strings.Replace(lines[3], ",north,", `,"north,`, 1)
+	data := writeTemp(t, t.TempDir(), "quote.csv", strings.Join(lines, "\n")+"\n")
+	for _, cmd := range []string{"eval", "predict"} {
+		r := runMLP(t, "", nil, cmd, "-model", model, "-data", data)
+		oneLineError(t, r, "line 4:", "quoted field that starts here")
+	}
+}
+
+// TestEvalBooleanClasses checks that a boolean target's classes are True
+// and False whatever their spelling in the file scored, also when an
+// unseen class makes the column text.
+func TestEvalBooleanClasses(t *testing.T) {
+	dir := t.TempDir()
+	var train, score strings.Builder
+	train.WriteString("x,y\n")
+	score.WriteString("x,y\n")
+	for i := range 60 {
+		fmt.Fprintf(&train, "%d,%v\n", i, i >= 30)
+		fmt.Fprintf(&score, "%d,%s\n", i, map[bool]string{true: "TRUE", false: "false"}[i >= 30])
+	}
+	score.WriteString("7,maybe\n")
+	model := filepath.Join(dir, "m.mlp")
+	if r := runMLP(t, "", nil, "train", "-data", writeTemp(t, dir, "train.csv", train.String()), "-target", "y", "-epochs", "2", "-o", model); r.code != 0 {
+		t.Fatalf("train: exit %d\n%s", r.code, r.stderr)
+	}
+	r := runMLP(t, "", nil, "eval", "-model", model, "-data", writeTemp(t, dir, "score.csv", score.String()))
+	if r.code != 0 || !strings.Contains(r.stderr, `1 of the 61 rows have a class the model never saw ("maybe")`) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, re := range []string{`(?m)^ +False +\d\.\d\d +\d\.\d\d +\d\.\d\d +30$`, `(?m)^ +True +\d\.\d\d +\d\.\d\d +\d\.\d\d +30$`} {
+		if !regexp.MustCompile(re).MatchString(r.stdout) {
+			t.Errorf("report does not match %s:\n%s", re, r.stdout)
 		}
 	}
 }

@@ -114,6 +114,13 @@ func (s *scorer) add(pred *tabular.Prediction, t *tabular.Table) error {
 	for i := range labels {
 		name := target.Text(i)
 		k, ok := s.index[name]
+		if !ok && (strings.EqualFold(name, "true") || strings.EqualFold(name, "false")) {
+			// A boolean class, spelled otherwise in a chunk read as
+			// text: the reader names the classes of a boolean column
+			// True and False.
+			name = strings.ToUpper(name[:1]) + strings.ToLower(name[1:])
+			k, ok = s.index[name]
+		}
 		if !ok {
 			if len(s.names) == mlp.MaxClasses {
 				return &tabular.RecordError{Record: i, Column: target.Name, Err: fmt.Errorf("%w: class %q would be class %d, more than %d",
