@@ -2,10 +2,12 @@ package tabular_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mlpkit/mlp/internal/allocs"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -133,4 +135,54 @@ func TestCSVInvalidUTF8(t *testing.T) {
 func TestRegressionOnTextQuotesText(t *testing.T) {
 	_, err := readTable("a,y\n1,1.5\n2,2.5\n3,n.a.\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Task = tabular.Regression })
 	dataErrorContains(t, err, tabular.ErrBadLabel, `such as "n.a."`)
+}
+
+// TestCSVManyNumbersThenText checks a long column of distinct numbers
+// ending in a "?": read as text, it passes MaxCategories, and the error
+// names the text that made it text and suggests NA, within the reader's
+// allocation bound (20·N + 1 MiB).
+func TestCSVManyNumbersThenText(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,b\n")
+	for i := range 200000 {
+		fmt.Fprintf(&b, "%d.5,%d\n", i, i)
+	}
+	b.WriteString("?,1\n")
+	var err error
+	n := allocs.Bytes(func() { _, err = tabular.NewCSVReader(strings.NewReader(b.String())).ReadAll() })
+	dataErrorContains(t, err, tabular.ErrLimit, "line 200002, column 1", `text such as "?"`, "CSVReader.NA")
+	if bound := 20*uint64(b.Len()) + 1<<20; n > bound {
+		t.Errorf("allocated %d bytes, more than %d", n, bound)
+	}
+}
+
+// TestCSVIntegersBeyondInt64 checks pandas' reading of integers beyond
+// int64, which the reader follows: identifiers of 25 digits are text
+// (pandas' object column) and stay distinct though float64 cannot tell
+// them apart; integers in (2^63-1, 2^64) are numbers (uint64); an integer
+// beyond float64's range among floats is an error, not a silent Inf.
+func TestCSVIntegersBeyondInt64(t *testing.T) {
+	var ids strings.Builder
+	ids.WriteString("id,y\n")
+	for i := range 50 {
+		fmt.Fprintf(&ids, "12345678901234567890123%02d,%d\n", i, i%2)
+	}
+	tab, err := readTable(ids.String(), func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := tab.Features[0]; c.Kind != tabular.Categorical || len(c.Categories) != 50 || c.Categories[7] != "1234567890123456789012307" {
+		t.Errorf("25-digit identifiers: %v of %d categories (%q...)", c.Kind, len(c.Categories), c.Categories[:min(2, len(c.Categories))])
+	}
+	tab, err = readTable("a,y\n9223372036854775808,1\n18446744073709551615,2\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
+	if err != nil || tab.Features[0].Kind != tabular.Numeric {
+		t.Errorf("uint64 column: %+v, %v", tab, err)
+	}
+	huge := strings.Repeat("9", 330)
+	_, err = readTable("a,y\n-"+huge+",1\n3.5,2\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
+	dataErrorContains(t, err, tabular.ErrOutOfRange, "line 2, column 1")
+	tab, err = readTable("a,y\n"+huge+",1\n3,2\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
+	if err != nil || tab.Features[0].Kind != tabular.Categorical || !slices.Contains(tab.Features[0].Categories, huge) {
+		t.Errorf("a first integer beyond uint64 makes the column text: %v", err)
+	}
 }

@@ -42,9 +42,10 @@ type colState struct {
 	// error if the column turns out numeric; rec is 0 when there is none.
 	firstBad cellError
 
-	values chunkedFloats  // one per kept row: number, category code or NaN
-	codes  map[string]int // category code of each text, in order of appearance
-	cats   []string       // the texts, by code
+	values  chunkedFloats  // one per kept row: number, category code or NaN
+	bigText map[int]string // the text of each integer beyond int64 among values, by row
+	codes   map[string]int // category code of each text, in order of appearance
+	cats    []string       // the texts, by code
 }
 
 // cellError is an error found in a cell, which ReadAll reports only if the
@@ -252,10 +253,9 @@ func (t *tableReader) row(rec []string, recNo int) {
 			continue
 		}
 		v, kind := classifyCell(cell)
-		if kind == cellInt && !st.text {
+		if kind <= cellFloat && !st.text {
 			// The usual cell of a numeric column.
-			st.typ.number, st.typ.notBool = true, true
-			st.typ.seenNeg = st.typ.seenNeg || cell[0] == '-'
+			st.typ.note(kind, cell[0] == '-')
 			if st.role == roleTarget {
 				t.checkLabel(st, j, v, cell)
 			}
@@ -264,7 +264,8 @@ func (t *tableReader) row(rec []string, recNo int) {
 			}
 			continue
 		}
-		t.noteCell(st, kind, cell, v, recNo, j)
+		big := kind == cellUint || kind == cellHugeInt || kind == cellNegInt
+		kind = t.noteCell(st, kind, cell, v, recNo, j)
 		switch {
 		case st.categorical:
 			if store {
@@ -286,17 +287,27 @@ func (t *tableReader) row(rec []string, recNo int) {
 				st.firstBad = cellError{recNo, j, &ParseError{Line: l, Column: j + 1,
 					Err: fmt.Errorf("%w in column %s", numberError(cell, kind), quote(t.names[j]))}}
 			}
-		case kind == cellFloat && st.role == roleTarget:
+		case kind <= cellFloat && st.role == roleTarget:
 			t.checkLabel(st, j, v, cell)
 		}
 		if !store {
 			continue
 		}
-		if st.text {
+		switch {
+		case st.text && big:
+			// No float64 names an integer beyond int64 exactly.
+			store = t.storeText(st, cell, recNo, j)
+		case st.text:
 			store = t.storeText(st, formatNumber(v), recNo, j)
-			continue
+		default:
+			if big {
+				if st.bigText == nil {
+					st.bigText = make(map[int]string)
+				}
+				st.bigText[st.values.n] = strings.Clone(cell)
+			}
+			st.values.push(v)
 		}
-		st.values.push(v)
 	}
 }
 
@@ -314,18 +325,22 @@ func (t *tableReader) checkLabel(st *colState, j int, v float64, cell string) {
 
 // noteCell updates the type of column st, at position j, with a
 // non-missing cell of kind k and value v, at record recNo (0 for a
-// dropped row, whose position is not kept).
-func (t *tableReader) noteCell(st *colState, k cellKind, cell string, v float64, recNo, j int) {
+// dropped row, whose position is not kept). It returns the cell's kind
+// for its value: cellRange for an integer beyond float64's range.
+func (t *tableReader) noteCell(st *colState, k cellKind, cell string, v float64, recNo, j int) cellKind {
 	neg := cell[0] == '-'
-	if (k == cellHugeInt || k == cellNegInt) && st.typ.intFail != failNone && (math.IsInf(v, 0) || pandasOverflow(strings.TrimLeft(cell, "+-"))) {
-		// An integer beyond float64's range where pandas reads floats.
+	st.typ.note(k, neg)
+	if (k == cellHugeInt || k == cellNegInt) && (math.IsInf(v, 0) || pandasOverflow(strings.TrimLeft(cell, "+-"))) {
+		// An integer beyond float64's range: if the column turns out
+		// numeric, pandas reads it as floats, and this cell is out of
+		// range.
 		k = cellRange
 	}
-	st.typ.note(k, neg)
 	if (k == cellText || k == cellBool) && st.firstText.rec == 0 {
 		l, _ := t.cr.FieldPos(j)
 		st.firstText = cellError{rec: max(recNo, 1), col: j, err: &ParseError{Line: l, Column: j + 1, Err: fmt.Errorf("%s", quote(cell))}}
 	}
+	return k
 }
 
 // toText turns the numbers read so far into column st's category codes,
@@ -334,18 +349,25 @@ func (t *tableReader) noteCell(st *colState, k cellKind, cell string, v float64,
 func (t *tableReader) toText(st *colState, j int) {
 	st.text = true
 	rec := max(st.firstText.rec, 1)
+	row := 0
 	for _, chunk := range st.values.chunks() {
 		for i, v := range chunk {
+			row++
 			if math.IsNaN(v) {
 				continue
 			}
-			k := t.category(st, formatNumber(v), rec, j)
+			text, ok := st.bigText[row-1]
+			if !ok {
+				text = formatNumber(v)
+			}
+			k := t.category(st, text, rec, j)
 			if k < 0 {
 				return
 			}
 			chunk[i] = float64(k)
 		}
 	}
+	st.bigText = nil
 }
 
 // category returns the code of text cell in st, a new one for a new text;
@@ -438,7 +460,7 @@ func (t *tableReader) table(rows, dropped int) *Table {
 		if st.text && !st.categorical && st.typ.number && st.firstText.rec > 0 {
 			t.mixedNote(tab, j)
 		}
-		st.values, st.codes, st.cats = chunkedFloats{}, nil, nil
+		st.values, st.codes, st.cats, st.bigText = chunkedFloats{}, nil, nil, nil
 		if st.role == roleTarget {
 			tab.Targets[st.target] = c
 		} else {

@@ -33,8 +33,7 @@ const (
 )
 
 // note updates the state with a non-missing cell of kind k; neg says that
-// the cell starts with '-', and rng that an integer beyond int64 is out of
-// float64's range as pandas reads it (see bigIntRange).
+// the cell starts with '-'.
 func (ct *colType) note(k cellKind, neg bool) {
 	if k == cellInt {
 		ct.number, ct.notBool = true, true
@@ -66,6 +65,13 @@ func (ct *colType) note(k cellKind, neg bool) {
 	if ct.intFail == failOverflow && ct.uintFail == failNone && !neg {
 		ct.uintFail = failInvalid
 	}
+}
+
+// floatPath reports whether pandas reads the column as float64 or
+// beyond, its integer readings having failed on a cell that is not an
+// integer.
+func (ct *colType) floatPath() bool {
+	return ct.intFail == failInvalid || ct.intFail == failOverflow && ct.uintFail == failInvalid
 }
 
 // kind returns the kind pandas gives the column, and whether pandas keeps
