@@ -134,7 +134,7 @@ func TestCSVInvalidUTF8(t *testing.T) {
 // of numbers and some text quotes the text, not a number.
 func TestRegressionOnTextQuotesText(t *testing.T) {
 	_, err := readTable("a,y\n1,1.5\n2,2.5\n3,n.a.\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Task = tabular.Regression })
-	dataErrorContains(t, err, tabular.ErrBadLabel, `such as "n.a."`)
+	dataErrorContains(t, err, tabular.ErrBadLabel, `such as "n.a."`, "line 4, column 2")
 }
 
 // TestCSVManyNumbersThenText checks a long column of distinct numbers

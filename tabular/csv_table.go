@@ -552,7 +552,13 @@ func (t *tableReader) task(tab *Table) error {
 	for k := range tab.Targets {
 		task, note, err := InferTask(&tab.Targets[k], asked)
 		if err != nil {
-			return &ParseError{Line: 1, Column: t.order[k] + 1, Err: fmt.Errorf("%w: %w", ErrBadLabel, err)}
+			line := 1
+			if ft := t.cols[t.order[k]].firstText; asked == Regression && ft.rec > 0 {
+				// Text where regression needs numbers: the first text
+				// cell.
+				line = ft.err.Line
+			}
+			return &ParseError{Line: line, Column: t.order[k] + 1, Err: fmt.Errorf("%w: %w", ErrBadLabel, err)}
 		}
 		tab.Task, tab.TaskNote = task, note
 	}

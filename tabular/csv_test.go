@@ -231,7 +231,7 @@ func TestCSVReaderErrors(t *testing.T) {
 		{"label 2147483647.0000001", "a,target\n1,2147483647.0000001\n2,0\n", target, tabular.ErrBadLabel, 2, 2, `"2147483647.0000001"`},
 		{"label 1e-400", "a,target\n1,1e-400\n2,1\n", target, tabular.ErrBadLabel, 2, 2, `"1e-400"`},
 		{"classification asked, fractional", "a,target\n1,0\n2,2.5\n", func(r *tabular.CSVReader) { r.TargetIndex = []int{-1}; r.Task = tabular.Classification }, tabular.ErrBadLabel, 1, 2, "2.5"},
-		{"regression asked, text", "a,target\n1,x\n2,y\n", func(r *tabular.CSVReader) { r.TargetIndex = []int{-1}; r.Task = tabular.Regression }, tabular.ErrBadLabel, 1, 2, "text labels"},
+		{"regression asked, text", "a,target\n1,x\n2,y\n", func(r *tabular.CSVReader) { r.TargetIndex = []int{-1}; r.Task = tabular.Regression }, tabular.ErrBadLabel, 2, 2, "text labels"}, // the first text cell
 		{"bare quote", "a,b,target\n1,2\"3,0\n", nil, csv.ErrBareQuote, 2, 0, "mlp: csv line 2: bare"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
