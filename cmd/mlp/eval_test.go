@@ -121,3 +121,12 @@ func TestEvalBooleanClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalMissingTargets checks that a file lacking several of the
+// model's target columns names all of them.
+func TestEvalMissingTargets(t *testing.T) {
+	model, _ := trained(t, "diabetes.csv", "-target", "progression", "-target", "glucose", "-seed", "1", "-epochs", "1")
+	data := writeTemp(t, t.TempDir(), "x.csv", "age,sex\n1,2\n")
+	r := runMLP(t, "", nil, "eval", "-model", model, "-data", data)
+	oneLineError(t, r, `target columns "progression", "glucose" (2 of the model's 2) are not in the header`)
+}
