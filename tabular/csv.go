@@ -18,15 +18,26 @@ import (
 //     columns: one for classification or regression, several for
 //     multi-output regression, none for data to predict on. Nothing is
 //     taken as the target by default.
-//   - A feature column is Categorical when Categorical names it or when
-//     none of its non-missing cells is a number; otherwise it is Numeric,
-//     and a text cell in it is an error (ErrMixedColumn) naming the column
-//     and the cell, which suggests adding the text to NA if it marks a
-//     missing value.
-//   - Missing cells are "", "NA", "N/A", "NaN", "nan", "null" and the
-//     texts in NA. A missing feature cell is kept (NaN) for a Preprocessor
-//     to impute; a row with a missing target is left out and counted in
-//     Table.Dropped.
+//   - A column is Numeric exactly when pandas 1.5.3's read_csv (default
+//     settings) reads it as numbers, and otherwise Categorical, every
+//     non-missing cell a text; Categorical names columns to read as
+//     categories anyway. A column of numbers holding some text ("?",
+//     "Nan") is text, and Table.Notes says so. A column whose cells are
+//     true and false in any case is boolean, as pandas' bool column: a
+//     Categorical column of the categories "False" and "True" (a feature is
+//     one-hot encoded; a target has those two classes). See the package
+//     documentation, Reading tables, for the rule in full.
+//   - Missing cells are pandas' default markers ("", "#N/A", "#N/A N/A",
+//     "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+//     "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null"; not
+//     "None", nor "Nan" or "NAN") and the texts in NA. A missing feature
+//     cell is kept (NaN) for a Preprocessor to impute; a row with a missing
+//     target is left out and counted in Table.Dropped.
+//   - Inf or Infinity (any case, any sign) in a numeric column is an
+//     error (ErrNotFinite), and so is a number beyond float64's range
+//     (ErrOutOfRange), naming the line and column.
+//   - Header names, and texts that become categories or classes, must be
+//     valid UTF-8 (ErrInvalidUTF8).
 //   - The task comes from InferTask applied to the target with Task. For
 //     classification, a numeric label whose text is not exactly an integer
 //     ("0.99999999999999999", "2147483647.0000001", "1e-400") is an error
@@ -143,6 +154,10 @@ func (t *tableReader) header(header []string, line int) error {
 		t.names[j] = trimName(h)
 	}
 	for j, name := range t.names {
+		if !utf8.ValidString(name) {
+			return &ParseError{Line: line, Column: j + 1, Err: fmt.Errorf("%w: column %d of the header, %s, is not valid UTF-8; a column name must be text that other programs (a JSON request) can match",
+				ErrInvalidUTF8, j+1, quote(name))}
+		}
 		if name == "" {
 			return &ParseError{Line: line, Column: j + 1, Err: fmt.Errorf("%w: column %d of the header has an empty name", ErrUnnamedColumn, j+1)}
 		}
@@ -158,17 +173,13 @@ func (t *tableReader) header(header []string, line int) error {
 				ErrEmptyInput, quote(t.names[0]), r, r)}
 		}
 	}
-	find := func(what, name string) (int, error) {
-		if j := slices.Index(t.names, trimName(name)); j >= 0 {
-			return j, nil
-		}
-		return 0, &ParseError{Line: line, Err: fmt.Errorf("%w: %s %s is not in the header, which has %s", ErrNoColumn, what, quote(name), listNames(t.names))}
+	if err := t.absentColumns(line); err != nil {
+		return err
 	}
+	// absentColumns found every name: find finds each.
+	find := func(name string) int { return slices.Index(t.names, trimName(name)) }
 	for _, name := range t.c.Targets {
-		j, err := find("target column", name)
-		if err != nil {
-			return err
-		}
+		j := find(name)
 		t.order = append(t.order, j)
 	}
 	for _, k := range t.c.TargetIndex {
@@ -189,23 +200,47 @@ func (t *tableReader) header(header []string, line int) error {
 		t.cols[j].role = roleTarget
 	}
 	for _, name := range t.c.Ignore {
-		j, err := find("ignored column", name)
-		if err != nil {
-			return err
-		}
+		j := find(name)
 		if t.cols[j].role == roleTarget {
 			return fmt.Errorf("%w: CSVReader: column %s is both a target and ignored", mlp.ErrSetting, quote(t.names[j]))
 		}
 		t.cols[j].role = roleIgnore
 	}
 	for _, name := range t.c.Categorical {
-		j, err := find("categorical column", name)
-		if err != nil {
-			return err
-		}
-		t.cols[j].categorical = true
+		j := find(name)
+		t.cols[j].categorical, t.cols[j].text = true, true
 	}
 	return nil
+}
+
+// absentColumns returns a *ParseError at line, wrapping ErrNoColumn, that
+// names every column of Targets, Ignore and Categorical absent from the
+// header (at most maxListed, then how many more) and lists the header;
+// nil when all are there.
+func (t *tableReader) absentColumns(line int) error {
+	var absent []string
+	for _, set := range []struct {
+		what  string
+		names []string
+	}{{"target column", t.c.Targets}, {"ignored column", t.c.Ignore}, {"categorical column", t.c.Categorical}} {
+		for _, name := range set.names {
+			if !slices.Contains(t.names, trimName(name)) {
+				absent = append(absent, set.what+" "+quote(name))
+			}
+		}
+	}
+	switch len(absent) {
+	case 0:
+		return nil
+	case 1:
+		return &ParseError{Line: line, Err: fmt.Errorf("%w: %s is not in the header, which has %s", ErrNoColumn, absent[0], listNames(t.names))}
+	}
+	list := strings.Join(absent[:min(len(absent), maxListed)], ", ")
+	if len(absent) > maxListed {
+		list += fmt.Sprintf(" and %d more", len(absent)-maxListed)
+	}
+	return &ParseError{Line: line, Err: fmt.Errorf("%w: %d columns named in the settings are not in the header: %s; the header has %s",
+		ErrNoColumn, len(absent), list, listNames(t.names))}
 }
 
 // firstDuplicate returns the positions j < k of the first name (by k) that

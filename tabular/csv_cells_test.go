@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestShortDecimal checks that the fast path of scanNumber reads cells
+// TestShortDecimal checks that the fast path of classifyCell reads cells
 // exactly as strconv.ParseFloat does (bit for bit), and leaves the rest to
 // it.
 func TestShortDecimal(t *testing.T) {
@@ -21,7 +21,7 @@ func TestShortDecimal(t *testing.T) {
 	}
 	fast := 0
 	for _, cell := range cells {
-		got, ok := shortDecimal(cell)
+		got, _, ok := shortDecimal(cell)
 		want, err := strconv.ParseFloat(cell, 64)
 		if !ok {
 			continue

@@ -101,6 +101,13 @@ type boundedReader struct {
 	quoted      bool
 	err         error
 
+	// openLine and openField are the line and the field (1-based; 0
+	// when fields are not counted) of the quote that opened the quoted
+	// field still open, if quoted.
+	openLine, openField int
+
+	atEOF bool // r has returned io.EOF
+
 	// abort makes Read panic with errAbort when it finds input beyond a
 	// limit, so that a parser reading from it stops at once rather than
 	// parse the bytes it holds (an over-long line, say). The reader's
@@ -140,6 +147,9 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 			panic(errAbort)
 		}
 		return 0, e
+	}
+	if err == io.EOF {
+		b.atEOF = true
 	}
 	if err != nil && err != io.EOF {
 		b.err = fmt.Errorf("%w: reading csv at line %d: %w", mlp.ErrData, b.line, err)
@@ -214,6 +224,12 @@ func (b *boundedReader) scanBytes(seg []byte) error {
 		switch {
 		case c == '"':
 			b.quoted = !b.quoted
+			if b.quoted {
+				b.openLine, b.openField = b.line, 0
+				if b.countFields {
+					b.openField = b.fields
+				}
+			}
 		case c == b.sep && b.countFields && !b.quoted:
 			if b.fields++; b.fields > b.lim.MaxFields {
 				return limitError(b.line, 0, "more than Limits.MaxFields = %d fields", b.lim.MaxFields)

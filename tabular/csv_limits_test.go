@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestCSVReaderAllocationBound(t *testing.T) {
 		{"one field more than MaxFields", strings.Join(wide, ",") + ",x\n1\n", nil, tabular.ErrLimit},
 		{"newline-free 10 MB", strings.Repeat("1", 10<<20), nil, tabular.ErrLimit},
 		{"ragged 3 MB line", "a,b\n" + strings.Repeat("1,", 3<<19) + "\n", nil, tabular.ErrLimit},
-		{"60 KB cell", "a,b\n1,2\n" + strings.Repeat("x", 60<<10) + ",3\n", nil, tabular.ErrMixedColumn},
+		{"60 KB cell", "a,b\n1,2\n" + strings.Repeat("x", 60<<10) + ",3\n", nil, nil},
 		{"70 KB cell", "a,b\n1,2\n" + strings.Repeat("x", 70<<10) + ",3\n", nil, tabular.ErrLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,18 +178,26 @@ func TestCSVReaderLimitFirst(t *testing.T) {
 
 // TestCSVReaderOnePassCells checks what a reader that types the columns as
 // it goes must still get right: text in a row dropped for its missing
-// target does not make a numeric column mixed, the first text of a column
-// is reported once a later number shows the column numeric, and the line
-// of a cell after a quoted newline.
+// target makes the column text, as pandas reads the whole file (the
+// numbers read before are renamed as text), numbers after text are text,
+// and the line of a cell after a quoted newline.
 func TestCSVReaderOnePassCells(t *testing.T) {
-	r := tabular.NewCSVReader(strings.NewReader("a,y\nx,\n1,0\n2,1\n"))
+	r := tabular.NewCSVReader(strings.NewReader("a,y\n1,0\n1.50,1\nx,\n"))
 	r.Targets = []string{"y"}
 	tab, err := r.ReadAll()
-	if err != nil || tab.Features[0].Kind != tabular.Numeric || tab.Rows() != 2 || tab.Dropped != 1 {
-		t.Fatalf("ReadAll = %+v, %v; want a numeric column of 2 rows, 1 dropped", tab, err)
+	if err != nil || tab.Rows() != 2 || tab.Dropped != 1 {
+		t.Fatalf("ReadAll = %+v, %v; want 2 rows, 1 dropped", tab, err)
 	}
-	_, err = tabular.NewCSVReader(strings.NewReader("a,b\nx,1\ny,2\n3,4\n")).ReadAll()
-	dataErrorContains(t, err, tabular.ErrMixedColumn, `line 2, column 1`, `"x"`)
+	if c := tab.Features[0]; c.Kind != tabular.Categorical || !slices.Equal(c.Categories, []string{"1", "1.5"}) || !slices.Equal(c.Values, []float64{0, 1}) {
+		t.Errorf("column a = %+v, want the categories 1, 1.5", c)
+	}
+	tab, err = tabular.NewCSVReader(strings.NewReader("a,b\nx,1\ny,2\n3.0,4\n")).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := tab.Features[0]; c.Kind != tabular.Categorical || !slices.Equal(c.Categories, []string{"3", "x", "y"}) || !slices.Equal(c.Values, []float64{1, 2, 0}) {
+		t.Errorf("column a = %+v, want the categories 3, x, y", c)
+	}
 	_, err = tabular.NewCSVReader(strings.NewReader("a,b,c\n\"p\nq\",1,1\n\"r\ns\",2,1e999\n")).ReadAll()
 	dataErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mlpkit/mlp"
 )
@@ -26,17 +27,25 @@ const (
 type colState struct {
 	role        uint8
 	categorical bool // named in Categorical
-	hasNumber   bool // a cell, of any row, reads as a number
-	hasText     bool // a cell, of any row, is text
 	target      int  // position among the targets, if role is roleTarget
+	typ         colType
 
-	// firstText is the first text cell of a kept row, an error if the
-	// column turns out numeric; rec is 0 when there is none.
+	// text is set once the values are category codes rather than numbers:
+	// from the first text cell of a kept row on, or when the column is
+	// categorical.
+	text bool
+
+	// firstText is the first text (or boolean) cell of the column, of any
+	// row, for messages; rec is 0 when there is none.
 	firstText cellError
+	// firstBad is the first Inf or out-of-range number of a kept row, an
+	// error if the column turns out numeric; rec is 0 when there is none.
+	firstBad cellError
 
-	values chunkedFloats  // one per kept row: number, category code or NaN
-	codes  map[string]int // category code of each text, in order of appearance
-	cats   []string       // the texts, by code
+	values  chunkedFloats  // one per kept row: number, category code or NaN
+	bigText map[int]string // the text of each integer beyond int64 among values, by row
+	codes   map[string]int // category code of each text, in order of appearance
+	cats    []string       // the texts, by code
 }
 
 // cellError is an error found in a cell, which ReadAll reports only if the
@@ -87,6 +96,13 @@ func (t *tableReader) next() ([]string, int, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
+			if pe.Err == csv.ErrQuote && t.in.quoted && t.in.atEOF && pe.StartLine <= t.in.openLine && t.in.openLine <= pe.Line {
+				// A quoted field left open runs to the end of the
+				// input, where encoding/csv reports it: report the
+				// quote that opened it.
+				return nil, 0, &ParseError{Line: t.in.openLine, Column: t.in.openField, Err: fmt.Errorf(
+					"%w: the quoted field that starts here is not closed before the end of the input (line %d)", pe.Err, pe.Line)}
+			}
 			return nil, 0, &ParseError{Line: pe.Line, Err: pe.Err}
 		}
 		return nil, 0, fmt.Errorf("%w: reading csv: %w", mlp.ErrData, err)
@@ -203,8 +219,14 @@ func (t *tableReader) read() (tab *Table, err error) {
 	}
 	for _, j := range t.kept {
 		st := &t.cols[j]
-		if !st.categorical && st.hasNumber && st.firstText.rec > 0 && st.firstText.before(t.failed) {
-			t.failed = st.firstText
+		if kind, _ := st.typ.kind(); kind == typeNumber && !st.categorical {
+			if st.firstBad.rec > 0 && st.firstBad.before(t.failed) {
+				t.failed = st.firstBad
+			}
+		} else if !st.text && t.failed.rec == 0 {
+			// Text in a dropped row, or pandas' reading of large
+			// integers, makes the column text after all.
+			t.toText(st, j)
 		}
 	}
 	if t.failed.rec > 0 {
@@ -224,68 +246,147 @@ func (t *tableReader) row(rec []string, recNo int) {
 		st := &t.cols[j]
 		cell := trimCell(rec[j])
 		if isMissing(cell, t.c.NA) {
+			st.typ.seenNA = true
 			if store {
 				st.values.push(math.NaN())
 			}
 			continue
 		}
-		if st.categorical {
+		v, kind := classifyCell(cell)
+		if kind <= cellFloat && !st.text {
+			// The usual cell of a numeric column.
+			st.typ.note(kind, cell[0] == '-')
+			if st.role == roleTarget {
+				t.checkLabel(st, j, v, cell)
+			}
 			if store {
-				t.category(st, cell, recNo, j)
-				store = t.failed.rec == 0
+				st.values.push(v)
 			}
 			continue
 		}
-		v, kind := scanNumber(cell)
-		switch kind {
-		case numFinite:
-			st.hasNumber = true
-			if st.role == roleTarget && v == math.Trunc(v) {
-				if in := &t.inexact[st.target]; in.line == 0 && !exactInteger(cell) {
-					in.line, _ = t.cr.FieldPos(j)
-					in.text = strings.Clone(cell)
-				}
-			}
-		case numText:
-			st.hasText = true
-			if st.firstText.rec == 0 {
-				l, _ := t.cr.FieldPos(j)
-				st.firstText = cellError{recNo, j, &ParseError{Line: l, Column: j + 1, Err: fmt.Errorf(
-					"%w: column %s holds numbers and the text %s; if that marks a missing value, add it to CSVReader.NA; if the column is categorical, name it in CSVReader.Categorical",
-					ErrMixedColumn, quote(t.names[j]), quote(cell))}}
-			}
-			if store && !st.hasNumber {
-				// The column may be categorical.
-				t.category(st, cell, recNo, j)
-				store = t.failed.rec == 0
+		big := kind == cellUint || kind == cellHugeInt || kind == cellNegInt
+		kind = t.noteCell(st, kind, cell, v, recNo, j)
+		switch {
+		case st.categorical:
+			if store {
+				store = t.storeText(st, cell, recNo, j)
 			}
 			continue
+		case kind == cellText || kind == cellBool:
+			if !st.text && store {
+				t.toText(st, j)
+				store = t.failed.rec == 0
+			}
+			if store {
+				store = t.storeText(st, cell, recNo, j)
+			}
+			continue
+		case kind == cellRange || kind == cellInf:
+			if st.firstBad.rec == 0 {
+				l, _ := t.cr.FieldPos(j)
+				st.firstBad = cellError{recNo, j, &ParseError{Line: l, Column: j + 1,
+					Err: fmt.Errorf("%w in column %s", numberError(cell, kind), quote(t.names[j]))}}
+			}
+		case kind <= cellFloat && st.role == roleTarget:
+			t.checkLabel(st, j, v, cell)
+		}
+		if !store {
+			continue
+		}
+		switch {
+		case st.text && big:
+			// No float64 names an integer beyond int64 exactly.
+			store = t.storeText(st, cell, recNo, j)
+		case st.text:
+			store = t.storeText(st, formatNumber(v), recNo, j)
 		default:
-			st.hasNumber = true
-			if e := (cellError{rec: recNo, col: j}); store || e.before(t.failed) {
-				l, _ := t.cr.FieldPos(j)
-				e.err = &ParseError{Line: l, Column: j + 1, Err: fmt.Errorf("%w in column %s", numberError(cell, kind), quote(t.names[j]))}
-				t.failed, store = e, false
+			if big {
+				if st.bigText == nil {
+					st.bigText = make(map[int]string)
+				}
+				st.bigText[st.values.n] = strings.Clone(cell)
 			}
-			continue
-		}
-		if store {
 			st.values.push(v)
 		}
 	}
 }
 
-// category stores the code of text cell in st, a new one for a new text,
-// or notes an error at record recNo, column j beyond MaxCategories.
-func (t *tableReader) category(st *colState, cell string, recNo, j int) {
+// checkLabel notes the first cell of target column st (position j) whose
+// value v is an integer though its text is not exactly one.
+func (t *tableReader) checkLabel(st *colState, j int, v float64, cell string) {
+	if v != math.Trunc(v) {
+		return
+	}
+	if in := &t.inexact[st.target]; in.line == 0 && !exactInteger(cell) {
+		in.line, _ = t.cr.FieldPos(j)
+		in.text = strings.Clone(cell)
+	}
+}
+
+// noteCell updates the type of column st, at position j, with a
+// non-missing cell of kind k and value v, at record recNo (0 for a
+// dropped row, whose position is not kept). It returns the cell's kind
+// for its value: cellRange for an integer beyond float64's range.
+func (t *tableReader) noteCell(st *colState, k cellKind, cell string, v float64, recNo, j int) cellKind {
+	neg := cell[0] == '-'
+	st.typ.note(k, neg)
+	if (k == cellHugeInt || k == cellNegInt) && (math.IsInf(v, 0) || pandasOverflow(strings.TrimLeft(cell, "+-"))) {
+		// An integer beyond float64's range: if the column turns out
+		// numeric, pandas reads it as floats, and this cell is out of
+		// range.
+		k = cellRange
+	}
+	if (k == cellText || k == cellBool) && st.firstText.rec == 0 {
+		l, _ := t.cr.FieldPos(j)
+		st.firstText = cellError{rec: max(recNo, 1), col: j, err: &ParseError{Line: l, Column: j + 1, Err: fmt.Errorf("%s", quote(cell))}}
+	}
+	return k
+}
+
+// toText turns the numbers read so far into column st's category codes,
+// named by their shortest decimal form, and reads its later cells as
+// text.
+func (t *tableReader) toText(st *colState, j int) {
+	st.text = true
+	rec := max(st.firstText.rec, 1)
+	row := 0
+	for _, chunk := range st.values.chunks() {
+		for i, v := range chunk {
+			row++
+			if math.IsNaN(v) {
+				continue
+			}
+			text, ok := st.bigText[row-1]
+			if !ok {
+				text = formatNumber(v)
+			}
+			k := t.category(st, text, rec, j)
+			if k < 0 {
+				return
+			}
+			chunk[i] = float64(k)
+		}
+	}
+	st.bigText = nil
+}
+
+// category returns the code of text cell in st, a new one for a new text;
+// for a text of invalid UTF-8 or
+// beyond MaxCategories it notes an error at record recNo, column j and
+// returns -1.
+func (t *tableReader) category(st *colState, cell string, recNo, j int) int {
 	k, ok := st.codes[cell]
 	if !ok {
-		if t.nCats == t.lim.MaxCategories {
+		if !utf8.ValidString(cell) {
 			l, _ := t.cr.FieldPos(j)
-			t.failed = cellError{recNo, j, limitError(l, j+1,
-				"column %s: more than Limits.MaxCategories = %d distinct texts in the categorical columns; if the column is an identifier or free text, add it to CSVReader.Ignore",
-				quote(t.names[j]), t.lim.MaxCategories)}
-			return
+			t.failed = cellError{recNo, j, &ParseError{Line: l, Column: j + 1, Err: fmt.Errorf(
+				"%w: column %s holds the text %s, which is not valid UTF-8; a class or category must be text that other programs can match",
+				ErrInvalidUTF8, quote(t.names[j]), quote(cell))}}
+			return -1
+		}
+		if t.nCats == t.lim.MaxCategories {
+			t.failed = cellError{recNo, j, t.categoryLimit(st, j)}
+			return -1
 		}
 		if st.codes == nil {
 			st.codes = make(map[string]int)
@@ -296,7 +397,32 @@ func (t *tableReader) category(st *colState, cell string, recNo, j int) {
 		st.cats = append(st.cats, cell)
 		t.nCats++
 	}
+	return k
+}
+
+// storeText stores the code of text cell as the next value of st; it
+// reports false, having noted an error, if the text cannot be a category.
+func (t *tableReader) storeText(st *colState, cell string, recNo, j int) bool {
+	k := t.category(st, cell, recNo, j)
+	if k < 0 {
+		return false
+	}
 	st.values.push(float64(k))
+	return true
+}
+
+// categoryLimit returns the error for column st, at position j, passing
+// MaxCategories.
+func (t *tableReader) categoryLimit(st *colState, j int) *ParseError {
+	l, _ := t.cr.FieldPos(j)
+	if st.firstText.rec > 0 && st.typ.number && !st.categorical {
+		return limitError(st.firstText.err.Line, j+1,
+			"column %s: more than Limits.MaxCategories = %d distinct texts in the categorical columns; the column holds numbers and text such as %s, so it is read as text, as pandas reads it: if that text marks a missing value, add it to CSVReader.NA; if the column is an identifier or free text, add it to CSVReader.Ignore",
+			quote(t.names[j]), t.lim.MaxCategories, st.firstText.err.Err)
+	}
+	return limitError(l, j+1,
+		"column %s: more than Limits.MaxCategories = %d distinct texts in the categorical columns; if the column is an identifier or free text, add it to CSVReader.Ignore",
+		quote(t.names[j]), t.lim.MaxCategories)
 }
 
 // typeRow notes what the cells of a dropped row are, for the columns'
@@ -304,18 +430,13 @@ func (t *tableReader) category(st *colState, cell string, recNo, j int) {
 func (t *tableReader) typeRow(rec []string) {
 	for _, j := range t.kept {
 		st := &t.cols[j]
-		if st.categorical {
-			continue
-		}
 		cell := trimCell(rec[j])
 		if isMissing(cell, t.c.NA) {
+			st.typ.seenNA = true
 			continue
 		}
-		if _, kind := scanNumber(cell); kind == numText {
-			st.hasText = true
-		} else {
-			st.hasNumber = true
-		}
+		v, kind := classifyCell(cell)
+		t.noteCell(st, kind, cell, v, 0, j)
 	}
 }
 
@@ -329,11 +450,17 @@ func (t *tableReader) table(rows, dropped int) *Table {
 	for _, j := range t.kept {
 		st := &t.cols[j]
 		c := Column{Name: t.names[j], Kind: Numeric, Values: st.values.slice()}
-		if st.categorical || st.hasText && !st.hasNumber {
+		if st.text {
 			c.Kind, c.Categories = Categorical, st.cats
+			if kind, _ := st.typ.kind(); kind == typeBool {
+				mergeBooleans(&c)
+			}
 			sortCategories(&c)
 		}
-		st.values, st.codes, st.cats = chunkedFloats{}, nil, nil
+		if st.text && !st.categorical && st.typ.number && st.firstText.rec > 0 {
+			t.mixedNote(tab, j)
+		}
+		st.values, st.codes, st.cats, st.bigText = chunkedFloats{}, nil, nil, nil
 		if st.role == roleTarget {
 			tab.Targets[st.target] = c
 		} else {
@@ -341,6 +468,50 @@ func (t *tableReader) table(rows, dropped int) *Table {
 		}
 	}
 	return tab
+}
+
+// maxNotes is the most Table.Notes of mixed columns; one more says how
+// many others there are.
+const maxNotes = 10
+
+// mixedNote adds to tab's notes that column j, holding numbers and text,
+// is read as text.
+func (t *tableReader) mixedNote(tab *Table, j int) {
+	switch n := len(tab.Notes); {
+	case n < maxNotes:
+		cell := t.cols[j].firstText.err
+		tab.Notes = append(tab.Notes, fmt.Sprintf(
+			"column %s holds numbers and text such as %v (line %d), so it is read as text (categorical), as pandas reads it; if that text marks a missing value, add it to CSVReader.NA",
+			quote(t.names[j]), cell.Err, cell.Line))
+	case n == maxNotes:
+		tab.Notes = append(tab.Notes, "other columns hold numbers and text too, and are read as text")
+	}
+}
+
+// mergeBooleans names the categories of c, each a spelling of true or
+// false in some case, "True" and "False", as pandas names the values of a
+// bool column, merging the spellings of each.
+func mergeBooleans(c *Column) {
+	var names []string
+	code := make([]float64, len(c.Categories))
+	for k, cat := range c.Categories {
+		name := "False"
+		if strings.EqualFold(cat, "true") {
+			name = "True"
+		}
+		at := slices.Index(names, name)
+		if at < 0 {
+			at = len(names)
+			names = append(names, name)
+		}
+		code[k] = float64(at)
+	}
+	for i, v := range c.Values {
+		if !math.IsNaN(v) {
+			c.Values[i] = code[int(v)]
+		}
+	}
+	c.Categories = names
 }
 
 // sortCategories puts c's categories in byte order and renumbers its
@@ -381,7 +552,13 @@ func (t *tableReader) task(tab *Table) error {
 	for k := range tab.Targets {
 		task, note, err := InferTask(&tab.Targets[k], asked)
 		if err != nil {
-			return &ParseError{Line: 1, Column: t.order[k] + 1, Err: fmt.Errorf("%w: %w", ErrBadLabel, err)}
+			line := 1
+			if ft := t.cols[t.order[k]].firstText; asked == Regression && ft.rec > 0 {
+				// Text where regression needs numbers: the first text
+				// cell.
+				line = ft.err.Line
+			}
+			return &ParseError{Line: line, Column: t.order[k] + 1, Err: fmt.Errorf("%w: %w", ErrBadLabel, err)}
 		}
 		tab.Task, tab.TaskNote = task, note
 	}
@@ -421,6 +598,12 @@ func (c *chunkedFloats) push(v float64) {
 	}
 	c.cur = append(c.cur, v)
 	c.n++
+}
+
+// chunks returns the chunks holding the values, in order, for changing
+// them in place.
+func (c *chunkedFloats) chunks() [][]float64 {
+	return append(c.full[:len(c.full):len(c.full)], c.cur)
 }
 
 // slice returns the values in one slice, allocating it unless they fit in

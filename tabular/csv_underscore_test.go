@@ -10,8 +10,8 @@ import (
 // strconv.ParseFloat would read it.
 func TestCSVUnderscoreIsText(t *testing.T) {
 	for _, cell := range []string{"1_000", "0x_1p0", "0x1_0p0", "-1_5"} {
-		if v, kind := scanNumber(cell); kind != numText {
-			t.Errorf("scanNumber(%q) = %v, kind %d; want text", cell, v, kind)
+		if v, kind := classifyCell(cell); kind != cellText {
+			t.Errorf("classifyCell(%q) = %v, kind %d; want text", cell, v, kind)
 		}
 	}
 	tab, err := NewCSVReader(strings.NewReader("a,b\nx,0x_1p0\ny,0x_2p0\n")).ReadAll()

@@ -37,12 +37,54 @@
 // changed before ReadAll. The first row names the columns. Targets (by
 // name) or TargetIndex (by position) choose the target columns: one for
 // classification or regression, several for multi-output regression, none
-// for data to predict on. A feature column is Categorical when Categorical
-// names it or when none of its cells is a number, and Numeric otherwise;
-// Ignore drops columns. The cells "", "NA", "N/A", "NaN", "nan", "null"
-// and the texts in NA are missing: a missing feature cell is kept as NaN for
-// the preprocessing to fill, and a row with a missing target is left out and
-// counted in Table.Dropped.
+// for data to predict on; Ignore drops columns. Cells and header names are
+// trimmed of surrounding spaces first.
+//
+// A column's kind is pandas' (pandas 1.5.3's read_csv, C engine, default
+// settings; testdata/pandas holds the conformance vectors):
+//
+//   - Missing cells are pandas' default markers, matched exactly: "",
+//     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+//     "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "n/a",
+//     "nan", "null" (pandas 1.5.3 has no "None"), and the texts in
+//     CSVReader.NA. "Nan", "NAN", "+nan" are text.
+//   - A number is [sign] digits [. digits] [e [sign] digits] (ASCII
+//     digits, at least one before the exponent, at most 17 in it), or Inf
+//     or Infinity in any case with a sign or none: "1.", ".5", "+5",
+//     "00012", "1e-400" are numbers; "0x10", "1_000", "1,5", "1e", "٣" are
+//     text.
+//   - A column is Numeric when every non-missing cell is a number, except
+//     for pandas' reading of integers beyond int64: when the first cell
+//     that int64 cannot hold is such an integer, pandas reads the column
+//     as uint64 if every cell is an integer in [0, 2^64), as text if a
+//     cell is an integer of 2^64 or more or starts with '-', and as float64
+//     otherwise. The reader follows it.
+//   - Otherwise a column whose non-missing cells are true or false, in any
+//     case, is boolean: a Categorical column of the categories "False" and
+//     "True" (pandas' bool dtype; as a feature, one-hot encoded as
+//     scikit-learn's OneHotEncoder encodes a bool column; as a target, the
+//     two classes False and True).
+//   - Otherwise the column is text, Categorical, every non-missing cell a
+//     category: a number in it is named by its shortest decimal form ("1.0"
+//     and "1" are the category "1"), which a pipeline's cells are matched
+//     by too. Table.Notes names such a column of numbers and text.
+//
+// Where the reader differs from pandas, on purpose: cells are trimmed (to
+// pandas " NA", " True" and " inf" are text); Inf in a numeric column is an
+// error (ErrNotFinite) naming the line and column, as is a number pandas'
+// parser finds beyond float64's range ("1e309", "0e999") in a column that
+// would otherwise be numeric (ErrOutOfRange; pandas reads the column as
+// text); pandas takes -9223372036854775808 for a missing cell in a column
+// of integers with missing cells, and keeps missing markers as text in a
+// column of integers above 2^63-1 with missing cells, where the reader
+// reads the number and the missing cell; a number in a text column is
+// named by its shortest form where pandas keeps its text; a categorical
+// column (CSVReader.Categorical) keeps its cells' texts. Header names and
+// texts that become categories or classes must be valid UTF-8
+// (ErrInvalidUTF8).
+//
+// A missing feature cell is kept as NaN for the preprocessing to fill, and a
+// row with a missing target is left out and counted in Table.Dropped.
 //
 // A Table stores every cell as a float64, 8 bytes a cell: the numbers of a
 // Numeric column, and for a Categorical column the index of the cell's text
@@ -144,7 +186,7 @@
 // pipeline file that cannot be read, mlp.ErrTooLarge for a network beyond
 // the size caps (in a file, together with mlp.ErrFormat). A *ParseError from CSVReader.ReadAll carries the line and the
 // column and unwraps to one of the reader's sentinels (ErrNotNumber,
-// ErrMixedColumn, ErrBadLabel, ErrLimit and the others); a *RecordError
+// ErrInvalidUTF8, ErrBadLabel, ErrLimit and the others); a *RecordError
 // from PredictRecords or PredictMaps names the record and the column.
 // Messages say what is wrong and where. Table.Subset and Column.Text panic
 // on an index out of range, as slicing does.

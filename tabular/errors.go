@@ -51,8 +51,15 @@ var (
 	// name later.
 	ErrUnnamedColumn = errors.New("unnamed column")
 
-	// ErrMixedColumn means a column holds both numbers and text.
+	// ErrMixedColumn means a column holds both numbers and text where
+	// numbers are needed. CSVReader no longer returns it: a column of
+	// numbers and text is text, as pandas reads it.
 	ErrMixedColumn = errors.New("column mixes numbers and text")
+
+	// ErrInvalidUTF8 means a header name, or a text that becomes a class
+	// or a category, is not valid UTF-8: two such texts may print alike,
+	// and no JSON key can name them. It wraps mlp.ErrData.
+	ErrInvalidUTF8 error = &dataError{"text is not valid UTF-8"}
 
 	// ErrBadLabel means a class label cannot be read as one: a number whose
 	// text is not exactly an integer, or a target that does not fit the
@@ -65,6 +72,15 @@ var (
 	// for every error wrapping it.
 	ErrLimit error = &tooLargeError{"input exceeds a limit"}
 )
+
+// dataError is a sentinel error that also matches mlp.ErrData, without
+// mlp.ErrData's text in its message.
+type dataError struct{ msg string }
+
+func (e *dataError) Error() string { return e.msg }
+
+// Unwrap returns mlp.ErrData.
+func (e *dataError) Unwrap() error { return mlp.ErrData }
 
 // tooLargeError is a sentinel error that also matches mlp.ErrTooLarge,
 // without mlp.ErrTooLarge's text in its message.

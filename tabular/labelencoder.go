@@ -34,6 +34,9 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: FitLabelEncoder: nil column", mlp.ErrData)
 	}
+	if err := c.check("label column"); err != nil {
+		return nil, err
+	}
 	e := &LabelEncoder{}
 	if c.Kind == Categorical {
 		used := make([]bool, len(c.Categories))
@@ -88,6 +91,9 @@ func (e *LabelEncoder) Transform(c *Column) ([]int, error) {
 	}
 	if c == nil {
 		return nil, fmt.Errorf("%w: LabelEncoder.Transform: nil column", mlp.ErrData)
+	}
+	if err := c.check("label column"); err != nil {
+		return nil, err
 	}
 	idx := make(map[string]int, len(e.Classes))
 	for i, name := range e.Classes {

@@ -379,7 +379,8 @@ func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
 			name := p.pre.cols[j].name
 			raw, ok := rows[i][name]
 			if !ok {
-				return fmt.Errorf("%w: record %d (0-based) has no column %s", mlp.ErrData, i, quote(name))
+				list, _ := absentList(p.pre.columnNames(), func(n string) bool { _, ok := rows[i][n]; return ok })
+				return fmt.Errorf("%w: record %d (0-based) has no %s", mlp.ErrData, i, list)
 			}
 			v, err := p.pre.anyValue(j, raw)
 			if err != nil {
@@ -410,13 +411,12 @@ func (p *Pipeline) positions(header []string) ([]int, error) {
 		}
 		at[h] = k
 	}
+	if err := missingColumns(p.pre.columnNames(), header, "the header"); err != nil {
+		return nil, err
+	}
 	pos := make([]int, len(p.pre.cols))
 	for j, c := range p.pre.cols {
-		k, ok := at[c.name]
-		if !ok {
-			return nil, fmt.Errorf("%w: no column %s; the header has %s", mlp.ErrData, quote(c.name), listNames(header))
-		}
-		pos[j] = k
+		pos[j] = at[c.name]
 	}
 	return pos, nil
 }

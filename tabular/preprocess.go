@@ -100,6 +100,9 @@ func FitPreprocessor(t *Table, s PreprocessSettings) (*Preprocessor, error) {
 	p := &Preprocessor{na: slices.Clone(t.NA)}
 	var numeric [][]float64
 	for _, c := range t.Features {
+		if err := c.check("FitPreprocessor: feature column"); err != nil {
+			return nil, err
+		}
 		pc := prepColumn{name: c.Name, kind: c.Kind, scaled: -1}
 		if c.Kind == Categorical {
 			used := make([]int, len(c.Categories)) // position among the seen categories, -1 unseen
@@ -256,7 +259,10 @@ func (p *Preprocessor) match(t *Table) ([]func(int) float64, error) {
 		pc := &p.cols[j]
 		c := findColumn(t, pc.name)
 		if c == nil {
-			return nil, fmt.Errorf("%w: no column %s; the table has %s", mlp.ErrData, quote(pc.name), listNames(append(t.FeatureNames(), t.TargetNames()...)))
+			return nil, missingColumns(p.columnNames(), append(t.FeatureNames(), t.TargetNames()...), "the table")
+		}
+		if err := c.check("Preprocessor.Transform: column"); err != nil {
+			return nil, err
 		}
 		switch {
 		case pc.kind == Numeric && c.Kind == Numeric:
@@ -294,6 +300,15 @@ func (p *Preprocessor) match(t *Table) ([]func(int) float64, error) {
 		}
 	}
 	return src, nil
+}
+
+// columnNames returns the names of p's input columns, in order.
+func (p *Preprocessor) columnNames() []string {
+	names := make([]string, len(p.cols))
+	for j := range p.cols {
+		names[j] = p.cols[j].name
+	}
+	return names
 }
 
 // category returns the index of cat among the learnt categories, or -1.
@@ -364,14 +379,42 @@ func (p *Preprocessor) cellValue(j int, cell string) (float64, error) {
 		return math.NaN(), nil
 	}
 	if pc.kind == Categorical {
-		return pc.category(cell), nil
+		return pc.textCategory(cell), nil
 	}
 	return parseNumber(cell)
 }
 
+// textCategory returns the index of a text cell (trimmed, not missing)
+// among pc's categories, -1 if unseen. A cell that is not a category
+// itself is looked up by the name the reader gives it in a text column: a
+// boolean in any case as "True" or "False", a number by its shortest
+// decimal form ("1.0" as "1").
+func (pc *prepColumn) textCategory(cell string) float64 {
+	if k, ok := pc.index[cell]; ok {
+		return float64(k)
+	}
+	switch v, kind := classifyCell(cell); {
+	case kind == cellBool:
+		return pc.category(boolName(v == 1))
+	case kind <= cellNegInt && !math.IsInf(v, 0):
+		return pc.category(formatNumber(v))
+	}
+	return -1
+}
+
+// boolName returns "True" or "False", the names of the two categories of
+// a boolean column.
+func boolName(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
 // anyValue is cellValue for a value of a map record: a string is read as a
 // cell, a float64 (as encoding/json gives numbers) or an integer as a
-// number, nil as missing.
+// number, nil as missing, and a bool, for a boolean column (of the
+// categories False and True), as its category.
 func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 	pc := &p.cols[j]
 	var x float64
@@ -380,6 +423,12 @@ func (p *Preprocessor) anyValue(j int, v any) (float64, error) {
 		return math.NaN(), nil
 	case string:
 		return p.cellValue(j, v)
+	case bool:
+		if k := pc.category(boolName(v)); k >= 0 || pc.category(boolName(!v)) >= 0 {
+			// A boolean column.
+			return k, nil
+		}
+		return 0, fmt.Errorf("a value of type bool for a column that is not boolean; want a string, a float64 or nil")
 	case float64:
 		x = v
 	case float32:

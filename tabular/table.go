@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -53,6 +54,43 @@ type Column struct {
 	// column, trimmed of surrounding spaces, in byte order (as sort.Strings
 	// orders them). It is nil for a Numeric column.
 	Categories []string
+}
+
+// check returns an error wrapping ErrData, naming the column (as what,
+// such as "feature column") and the 0-based row, for what c cannot hold:
+// an unknown Kind; ±Inf in a Numeric column (NaN is a missing cell); a
+// value of a Categorical column that is not the index of one of its
+// Categories; a name or a category that is not valid UTF-8
+// (ErrInvalidUTF8). It allocates nothing unless it returns an error.
+func (c *Column) check(what string) error {
+	if !utf8.ValidString(c.Name) {
+		return fmt.Errorf("%w: %s %s: the name is not valid UTF-8", ErrInvalidUTF8, what, quote(c.Name))
+	}
+	switch c.Kind {
+	case Numeric:
+		for i, v := range c.Values {
+			if math.IsInf(v, 0) {
+				return fmt.Errorf("%w: %s %s, row %d (0-based): %v is not finite; a numeric cell is a finite number, or NaN for missing",
+					mlp.ErrData, what, quote(c.Name), i, v)
+			}
+		}
+	case Categorical:
+		for k, cat := range c.Categories {
+			if !utf8.ValidString(cat) {
+				return fmt.Errorf("%w: %s %s: category %d, %s, is not valid UTF-8", ErrInvalidUTF8, what, quote(c.Name), k, quote(cat))
+			}
+		}
+		n := float64(len(c.Categories))
+		for i, v := range c.Values {
+			if !math.IsNaN(v) && (v < 0 || v >= n || v != math.Trunc(v)) {
+				return fmt.Errorf("%w: %s %s, row %d (0-based): %v is not the index of one of its %d categories",
+					mlp.ErrData, what, quote(c.Name), i, v, len(c.Categories))
+			}
+		}
+	default:
+		return fmt.Errorf("%w: %s %s has kind %d, neither Numeric nor Categorical", mlp.ErrData, what, quote(c.Name), int(c.Kind))
+	}
+	return nil
 }
 
 // Missing reports whether row i of c is a missing cell.
@@ -115,8 +153,15 @@ type Table struct {
 	// missing.
 	Dropped int
 
+	// Notes say, one sentence each, where the reader read a column in a
+	// way the user may not expect: a column of numbers holding some text
+	// is text (categorical), as pandas reads it. Programs should show
+	// them.
+	Notes []string
+
 	// NA lists the missing-value markers the table was read with, besides
-	// the ones every reader knows ("", "NA", "N/A", "NaN", "nan", "null").
+	// the ones every reader knows (pandas' defaults: "", "NA", "NaN",
+	// "NULL" and the others CSVReader lists).
 	// A Preprocessor fitted on the table keeps them, to read the cells it
 	// is given to predict the same way.
 	NA []string
@@ -184,6 +229,7 @@ func (t *Table) Subset(idx []int) *Table {
 		Targets:  sub(t.Targets),
 		Task:     t.Task,
 		TaskNote: t.TaskNote,
+		Notes:    slices.Clone(t.Notes),
 		NA:       slices.Clone(t.NA),
 	}
 }
@@ -209,6 +255,9 @@ func (t *Table) Dataset() (*mlp.Dataset, error) {
 	x := mat.NewDense(n, len(t.Features), nil)
 	for j := range t.Features {
 		c := &t.Features[j]
+		if err := c.check("Table.Dataset: feature column"); err != nil {
+			return nil, err
+		}
 		if c.Kind == Categorical {
 			return nil, fmt.Errorf("%w: Table.Dataset: column %q is categorical; fit a Preprocessor to one-hot encode it", mlp.ErrData, c.Name)
 		}
@@ -253,6 +302,9 @@ func (t *Table) TargetValues() (*mat.Dense, error) {
 	y := mat.NewDense(t.Rows(), len(t.Targets), nil)
 	for j := range t.Targets {
 		c := &t.Targets[j]
+		if err := c.check("target column"); err != nil {
+			return nil, err
+		}
 		if c.Kind != Numeric {
 			return nil, fmt.Errorf("%w: target column %q holds text labels, not numbers to regress on", mlp.ErrData, c.Name)
 		}

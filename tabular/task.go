@@ -69,7 +69,7 @@ func InferTask(target *Column, asked Task) (task Task, note string, err error) {
 	if target.Kind == Categorical {
 		if asked == Regression {
 			return 0, "", fmt.Errorf("%w: target column %s holds text labels (such as %s); regression needs numbers",
-				mlp.ErrData, name, quote(target.Categories[0]))
+				mlp.ErrData, name, quote(textLabel(target)))
 		}
 		if k := len(target.Categories); k > mlp.MaxClasses {
 			return 0, "", overCap(fmt.Errorf("%w: target column %s has %d distinct labels; at most %d classes are supported",
@@ -123,4 +123,18 @@ func countDistinct(v []float64) int {
 		}
 	}
 	return len(set)
+}
+
+// textLabel returns a category of c that is not a number, the reason the
+// column is text, or its first category if every one is a number.
+func textLabel(c *Column) string {
+	for _, cat := range c.Categories {
+		if _, kind := classifyCell(cat); kind >= cellInf {
+			return cat
+		}
+	}
+	if len(c.Categories) == 0 {
+		return ""
+	}
+	return c.Categories[0]
 }

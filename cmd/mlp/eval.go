@@ -38,6 +38,9 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", dataName(*md.data), err)
 		}
+		if note := ev.unseenNote(); note != "" {
+			fmt.Fprintf(e.stderr, "mlp eval: %s: %s\n", dataName(*md.data), note)
+		}
 		fmt.Fprintf(e.stdout, "data: %s: %d rows", dataName(*md.data), ev.rows)
 		if dropped > 0 {
 			fmt.Fprintf(e.stdout, " (%d more left out: missing target)", dropped)
@@ -67,10 +70,19 @@ func evalCSV(ctx context.Context, p *tabular.Pipeline, r io.Reader, comma rune, 
 		names[j] = strings.TrimSpace(h)
 	}
 	pos := make([]int, len(targets))
+	var absent []string
 	for k, t := range targets {
 		if pos[k] = slices.Index(names, t); pos[k] < 0 {
-			return nil, 0, fmt.Errorf("line 1: %w: target column %q is not in the header, which has %s", tabular.ErrNoColumn, t, listHeader(names))
+			absent = append(absent, t)
 		}
+	}
+	switch len(absent) {
+	case 0:
+	case 1:
+		return nil, 0, fmt.Errorf("line 1: %w: target column %q is not in the header, which has %s", tabular.ErrNoColumn, absent[0], listHeader(names))
+	default:
+		return nil, 0, fmt.Errorf("line 1: %w: target columns %s (%d of the model's %d) are not in the header, which has %s",
+			tabular.ErrNoColumn, listHeader(absent), len(absent), len(targets), listHeader(names))
 	}
 	// The target cells of each chunk are read by a CSVReader, with a first
 	// column numbering the records, so that they mean what they meant in

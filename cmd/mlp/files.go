@@ -96,7 +96,7 @@ func addModelData(fs *flag.FlagSet, dataUsage string) *modelData {
 	m.model = fs.String("model", "", "the model `file` (required)")
 	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+"; - reads standard input (required)")
 	fs.Var(&m.sep, "sep", "the field `delimiter`: one character, \\t for a tab")
-	fs.Var(&m.na, "na", "comma-separated `texts` that mark a missing cell, besides \"\", NA, N/A, NaN, nan, null and those the model was trained with")
+	fs.Var(&m.na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...) and those the model was trained with")
 	return m
 }
 

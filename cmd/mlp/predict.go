@@ -206,6 +206,11 @@ func recordError(err error, lines []int) error {
 func csvError(err error, lr *lineLimiter) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
+		if pe.Err == csv.ErrQuote && lr.quoted && lr.eof && pe.StartLine <= lr.openLine && lr.openLine <= pe.Line {
+			// A quoted field left open runs to the end of the input,
+			// where encoding/csv reports it: report its opening quote.
+			return fmt.Errorf("line %d: %w: the quoted field that starts here is not closed before the end of the input (line %d)", lr.openLine, pe.Err, pe.Line)
+		}
 		return fmt.Errorf("line %d, field %d: %w", pe.Line, pe.Column, pe.Err)
 	}
 	return err
@@ -219,6 +224,9 @@ type lineLimiter struct {
 	max       int
 	line, len int
 	err       error
+	quoted    bool // within quotes, counting every quote
+	openLine  int  // the line of the quote that opened them
+	eof       bool // r has returned io.EOF
 }
 
 func (l *lineLimiter) Read(p []byte) (int, error) {
@@ -226,10 +234,16 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
+	l.eof = l.eof || err == io.EOF
 	for i, b := range p[:n] {
 		if b == '\n' {
 			l.line, l.len = l.line+1, 0
 			continue
+		}
+		if b == '"' {
+			if l.quoted = !l.quoted; l.quoted {
+				l.openLine = l.line
+			}
 		}
 		if l.len++; l.len > l.max {
 			l.err = fmt.Errorf("line %d: %w: longer than %d bytes", l.line, tabular.ErrLimit, l.max)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -35,6 +36,29 @@ type evaluation struct {
 	// report is the classification report and confusion matrix, or the
 	// regression report, as printed.
 	report string
+	// unseen counts the rows whose true class the model does not have
+	// (classification); they are scored as wrong predictions, and the
+	// loss is over the other rows. unseenClasses names those classes.
+	unseen        int
+	unseenClasses []string
+}
+
+// unseenNote says how the rows of classes the model never saw were
+// scored, or is "" when there are none.
+func (ev *evaluation) unseenNote() string {
+	if ev.unseen == 0 {
+		return ""
+	}
+	names := make([]string, 0, min(len(ev.unseenClasses), 5))
+	for _, c := range ev.unseenClasses[:min(len(ev.unseenClasses), 5)] {
+		names = append(names, strconv.Quote(cut(c, 30)))
+	}
+	list := strings.Join(names, ", ")
+	if len(ev.unseenClasses) > 5 {
+		list += fmt.Sprintf(" and %d more", len(ev.unseenClasses)-5)
+	}
+	return fmt.Sprintf("%d of the %d rows have a class the model never saw (%s): they count as wrong predictions, and the loss is over the other %d rows",
+		ev.unseen, ev.rows, list, ev.rows-ev.unseen)
 }
 
 // scorer gathers predictions and the true targets, a chunk of rows at a
@@ -42,11 +66,13 @@ type evaluation struct {
 // classification and 16 bytes a target cell for regression.
 type scorer struct {
 	p     *tabular.Pipeline
-	index map[string]int // class name -> index
+	index map[string]int // class name -> index: the model's, then the unseen ones
+	names []string       // the classes of index, by index
 	rows  int
 
 	pred, labels []int   // classification
-	nll          float64 // the sum of the chunks' cross-entropy over their rows
+	nll          float64 // the sum of the chunks' cross-entropy over their rows of known classes
+	unseen       int     // rows whose class the model does not have
 
 	values, y []float64 // regression, row-major
 }
@@ -55,7 +81,8 @@ func newScorer(p *tabular.Pipeline) *scorer {
 	s := &scorer{p: p}
 	if p.Task() == tabular.Classification {
 		s.index = make(map[string]int)
-		for k, c := range p.Classes() {
+		s.names = p.Classes()
+		for k, c := range s.names {
 			s.index[c] = k
 		}
 	}
@@ -63,8 +90,9 @@ func newScorer(p *tabular.Pipeline) *scorer {
 }
 
 // add scores pred, the predictions of the rows of t, against t's target
-// columns. A label that is not one of the model's classes is a
-// *tabular.RecordError naming the row of t.
+// columns. A row whose label is not one of the model's classes is scored
+// as a wrong prediction, as scikit-learn scores it, and left out of the
+// loss.
 func (s *scorer) add(pred *tabular.Prediction, t *tabular.Table) error {
 	n := t.Rows()
 	if s.p.Task() == tabular.Regression {
@@ -81,15 +109,45 @@ func (s *scorer) add(pred *tabular.Prediction, t *tabular.Table) error {
 	}
 	target := &t.Targets[0]
 	labels := make([]int, n)
+	model := len(s.p.Classes())
+	var known []int // rows of a class the model has
 	for i := range labels {
-		k, ok := s.index[target.Text(i)]
+		name := target.Text(i)
+		k, ok := s.index[name]
+		if !ok && (strings.EqualFold(name, "true") || strings.EqualFold(name, "false")) {
+			// A boolean class, spelled otherwise in a chunk read as
+			// text: the reader names the classes of a boolean column
+			// True and False.
+			name = strings.ToUpper(name[:1]) + strings.ToLower(name[1:])
+			k, ok = s.index[name]
+		}
 		if !ok {
-			return &tabular.RecordError{Record: i, Column: target.Name, Err: fmt.Errorf("%w: class %q is not one of the model's %d classes",
-				mlp.ErrData, target.Text(i), len(s.index))}
+			if len(s.names) == mlp.MaxClasses {
+				return &tabular.RecordError{Record: i, Column: target.Name, Err: fmt.Errorf("%w: class %q would be class %d, more than %d",
+					mlp.ErrData, name, len(s.names)+1, mlp.MaxClasses)}
+			}
+			k = len(s.names)
+			s.index[name] = k
+			s.names = append(s.names, name)
 		}
 		labels[i] = k
+		if k < model {
+			known = append(known, i)
+		}
 	}
-	s.nll += (&mlp.CrossEntropy{}).Loss(pred.Proba, mlp.Targets{Labels: labels}) * float64(n)
+	s.unseen += n - len(known)
+	switch {
+	case len(known) == n:
+		s.nll += (&mlp.CrossEntropy{}).Loss(pred.Proba, mlp.Targets{Labels: labels}) * float64(n)
+	case len(known) > 0:
+		proba := mat.NewDense(len(known), model, nil)
+		sub := make([]int, len(known))
+		for r, i := range known {
+			proba.SetRow(r, pred.Proba.RawRowView(i))
+			sub[r] = labels[i]
+		}
+		s.nll += (&mlp.CrossEntropy{}).Loss(proba, mlp.Targets{Labels: sub}) * float64(len(known))
+	}
 	s.pred = append(s.pred, pred.Classes...)
 	s.labels = append(s.labels, labels...)
 	s.rows += n
@@ -120,19 +178,58 @@ func (s *scorer) evaluation() (*evaluation, error) {
 		ev.report = rep.String()
 		return ev, nil
 	}
-	classes := p.Classes()
-	rep, err := mlp.NewClassificationReport(s.pred, s.labels, classes)
+	classes, pred, labels := s.names, s.pred, s.labels
+	if s.unseen > 0 {
+		// The classes the model never saw join the report, in the order
+		// scikit-learn's unique_labels gives: numbers by value, text by
+		// bytes.
+		var order []int
+		classes, order = sortClasses(s.names)
+		pred, labels = make([]int, len(s.pred)), make([]int, len(s.labels))
+		for i := range pred {
+			pred[i], labels[i] = order[s.pred[i]], order[s.labels[i]]
+		}
+		ev.unseen = s.unseen
+		ev.unseenClasses, _ = sortClasses(s.names[len(p.Classes()):])
+	}
+	rep, err := mlp.NewClassificationReport(pred, labels, classes)
 	if err != nil {
 		return nil, err
 	}
-	cm, err := mlp.NewConfusionMatrix(s.pred, s.labels, classes)
+	cm, err := mlp.NewConfusionMatrix(pred, labels, classes)
 	if err != nil {
 		return nil, err
 	}
-	ev.loss = s.nll / float64(s.rows)
+	ev.loss = s.nll / float64(s.rows-s.unseen) // NaN when every class is unseen
 	ev.accuracy = rep.Accuracy
 	ev.report = rep.String() + "\n" + confusionString(cm, maxReportWidth)
 	return ev, nil
+}
+
+// sortClasses returns names sorted as scikit-learn sorts labels (by value
+// when every name is a number, otherwise by bytes), and the new position
+// of each name.
+func sortClasses(names []string) (sorted []string, order []int) {
+	idx := make([]int, len(names))
+	vals := make([]float64, len(names))
+	numeric := true
+	for i, n := range names {
+		idx[i] = i
+		v, err := strconv.ParseFloat(n, 64)
+		numeric = numeric && err == nil
+		vals[i] = v
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if numeric {
+			return cmp.Compare(vals[a], vals[b])
+		}
+		return strings.Compare(names[a], names[b])
+	})
+	sorted, order = make([]string, len(names)), make([]int, len(names))
+	for to, from := range idx {
+		sorted[to], order[from] = names[from], to
+	}
+	return sorted, order
 }
 
 // evaluate predicts the rows of t with p, chunkRows at a time, and scores

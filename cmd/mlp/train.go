@@ -42,7 +42,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
-	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides \"\", NA, N/A, NaN, nan and null")
+	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...)")
 	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers")
 	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier")
 	out := fs.String("o", "", "the model `file` to write (required)")
@@ -119,6 +119,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			if note != "" {
 				fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), note)
 			}
+		}
+		for _, note := range t.Notes {
+			fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), flagTerms(note))
 		}
 		printKernel(e)
 		w := e.stdout

@@ -141,7 +141,7 @@ func MeanOverSeeds(t *testing.T, r Run, re *regexp.Regexp, key string, args ...s
 var ClassifierBadData = []BadData{
 	{Name: "empty", Data: "", Want: "empty"},
 	{Name: "header only", Data: "a,b,target\n", Want: "no data rows"},
-	{Name: "text feature mixed with numbers", Data: "a,b,target\n1,2,x\n1,y,z\n3,4,x\n", Want: `column "b"`},
+	{Name: "Inf feature", Data: "a,b,target\n1,2,x\n1,inf,z\n3,4,x\n", Want: `column "b"`},
 	{Name: "ragged", Data: "a,b,target\n1,2,0\n1,2\n", Want: "line 3"},
 	{Name: "non-integer label", Data: "a,b,target\n1,2,0\n1,2,1.5\n", Want: "1.5"},
 	{Name: "bare quote", Data: "a,b,target\n1,\"2,0\n", Want: "line 2"},
