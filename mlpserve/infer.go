@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // inferRequest is a decoded inference request.
@@ -364,7 +363,7 @@ func (t *tensorIn) setKind(k, i int) error {
 		return nil
 	}
 	if t.kind != noKind {
-		return badRequest("%s: element %d is %s among %s", t.label(i), t.n, kindName(k), kindName(t.kind)+"s")
+		return badRequest("%s: element %d is %s among %s", t.label(i), t.n, kindName(k), kindPlural(t.kind))
 	}
 	t.kind = k
 	switch k {
@@ -389,6 +388,18 @@ func kindName(k int) string {
 		return "a boolean"
 	}
 	return "null"
+}
+
+func kindPlural(k int) string {
+	switch k {
+	case numberKind:
+		return "numbers"
+	case stringKind:
+		return "strings"
+	case boolKind:
+		return "booleans"
+	}
+	return "nulls"
 }
 
 // Tensor datatypes of the Open Inference Protocol, and the range of the
@@ -423,12 +434,12 @@ func (t *tensorIn) check(i int) error {
 		return badRequest("%s: datatype %s is not taken: send numbers as FP64, FP32, INT* or UINT*, and categories as BYTES", t.label(i), t.datatype)
 	case "BYTES":
 		if t.kind != stringKind && t.kind != noKind {
-			return badRequest("%s: datatype BYTES holds %ss; want strings", t.label(i), strings.TrimPrefix(kindName(t.kind), "a "))
+			return badRequest("%s: datatype BYTES holds %s; want strings", t.label(i), kindPlural(t.kind))
 		}
 		return nil
 	}
 	if t.kind != numberKind && t.kind != noKind {
-		return badRequest("%s: datatype %s holds %ss; want numbers", t.label(i), t.datatype, strings.TrimPrefix(kindName(t.kind), "a "))
+		return badRequest("%s: datatype %s holds %s; want numbers", t.label(i), t.datatype, kindPlural(t.kind))
 	}
 	for k, x := range t.nums {
 		if math.IsNaN(x) { // null

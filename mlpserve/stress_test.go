@@ -23,7 +23,8 @@ import (
 // The stress tests run a server in a process of its own (this test binary,
 // running TestStressServerProcess), so that its peak resident memory can be
 // read from /proc, and load it over loopback. They take minutes and are
-// skipped with -short.
+// skipped with -short, and under the race detector, which makes memory and
+// time figures meaningless.
 
 // stressEnv names the environment variable that makes
 // TestStressServerProcess serve.
@@ -179,8 +180,8 @@ func memoryBody(size, valid, rows int) []byte {
 // rows of distinct unknown keys in the second. The server's peak resident
 // memory must stay under 300 MB.
 func TestStressMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes seconds and a server process; skipped with -short")
+	if testing.Short() || raceEnabled {
+		t.Skip("takes seconds and a server process; skipped with -short and under the race detector")
 	}
 	const size = 8 << 20
 	full := memoryBody(size, size, DefaultMaxRows)
@@ -274,8 +275,8 @@ func slowClient(ctx context.Context, addr string, answers map[int]int, mu *sync.
 // at GOMAXPROCS 2. The normal clients' 99th percentile latency must stay
 // under 1 s, with no error; the slow clients get 408.
 func TestStressSlowClients(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes a minute and a server process; skipped with -short")
+	if testing.Short() || raceEnabled {
+		t.Skip("takes a minute and a server process; skipped with -short and under the race detector")
 	}
 	s := startServer(t, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
