@@ -17,7 +17,7 @@ import (
 // oipSpec is testdata/oip/schemas.json: the components.schemas and paths of
 // the Open Inference Protocol's OpenAPI file.
 type oipSpec struct {
-	Schemas map[string]any `json:"schemas"`
+	Schemas map[string]any                        `json:"schemas"`
 	Paths   map[string]map[string]json.RawMessage `json:"paths"` // path -> method or "parameters" -> value
 }
 
@@ -496,7 +496,7 @@ func TestV2InferErrors(t *testing.T) {
 		{"unknown output", `{"inputs": [` + x + `, ` + city + `], "outputs": [{"name": "w"}]}`, 400, `unknown output "w"; the outputs are "y", "z"`},
 		{"output without name", `{"inputs": [` + x + `, ` + city + `], "outputs": [{}]}`, 400, `outputs[0] has no "name"`},
 		{"model refuses", with(`{"name": "x", "shape": [1], "datatype": "BYTES", "data": ["one"]}`, city), 400, `row 0, column "x": not a number`},
-		{"too large", with(x, `{"name": "city", "shape": [1], "datatype": "BYTES", "data": ["` + strings.Repeat("a", 1000) + `"]}`), 413, "over 1000 bytes"},
+		{"too large", with(x, `{"name": "city", "shape": [1], "datatype": "BYTES", "data": ["`+strings.Repeat("a", 1000)+`"]}`), 413, "over 1000 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, got, _ := do(h, "POST", "/v2/models/fake/infer", strings.NewReader(tc.body))
