@@ -100,13 +100,25 @@ func setupServe(fs *flag.FlagSet) func(context.Context, *env) error {
 		stopSignals := handleSignals(ctx, e, sl, h, models, *watch)
 		defer stopSignals()
 		fmt.Fprintf(e.stderr, "mlp serve: serving %s on http://%s (%s; POST /predict, GET /healthz, GET /metadata, /v2/...)\n",
-			models, l.Addr(), from)
+			models, boundAddress(listen, l.Addr()), from)
 		if err := mlpserve.Serve(ctx, l, h, nil); err != nil {
 			return err
 		}
 		fmt.Fprintln(e.stderr, "mlp serve: stopped")
 		return nil
 	}
+}
+
+// boundAddress returns the host of listen with the port of bound: the
+// address asked for, with the port a port 0 picked (net.Listen reports
+// 0.0.0.0 as [::]).
+func boundAddress(listen string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(listen)
+	_, port, err2 := net.SplitHostPort(bound.String())
+	if err != nil || err2 != nil {
+		return bound.String()
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // versioned is a pipeline that knows the version of the file it was read
