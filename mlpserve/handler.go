@@ -23,7 +23,9 @@ type Model interface {
 	// PredictMaps predicts one row per map, keyed by column name: a
 	// float64 for a numeric column, a string for a categorical one, nil
 	// for a missing value. An error that wraps mlp.ErrData is the
-	// request's fault and is answered with 400 and its message.
+	// request's fault and is answered with 400 and its message. The
+	// Handler reuses the maps once it returns, and gives it at most 1,024
+	// rows at a time.
 	PredictMaps(rows []map[string]any) (*tabular.Prediction, error)
 	// Columns, Classes and Targets describe the pipeline for /metadata.
 	// Classes is empty for regression.
@@ -456,7 +458,7 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request, sv *served, ev
 		writeRequestError(w, err)
 		return
 	}
-	ev.Rows = len(rows)
+	ev.Rows = rows.n
 	if !h.acquire(r) {
 		writeError(w, http.StatusServiceUnavailable, "the request was cancelled while waiting for its turn")
 		return
@@ -485,6 +487,9 @@ func (h *Handler) putBuffer(bp *[]byte, buf []byte) {
 func predictStatus(err error) (int, error) {
 	if errors.Is(err, mlp.ErrData) {
 		return http.StatusBadRequest, err
+	}
+	if strings.HasPrefix(err.Error(), "prediction failed") { // from checkPrediction
+		return http.StatusInternalServerError, err
 	}
 	return http.StatusInternalServerError, fmt.Errorf("prediction failed: %w", err)
 }

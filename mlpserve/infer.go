@@ -462,9 +462,8 @@ func (t *tensorIn) check(i int) error {
 	return nil
 }
 
-// inferRows returns the rows of req, one map per row as PredictMaps takes
-// them, checked against sv's columns.
-func (sv *served) inferRows(req *inferRequest, maxRows int) ([]map[string]any, error) {
+// inferRows returns the rows of req, checked against sv's columns.
+func (sv *served) inferRows(req *inferRequest, maxRows int) (*batch, error) {
 	for i, t := range req.inputs {
 		if err := t.check(i); err != nil {
 			return nil, err
@@ -510,17 +509,16 @@ func (sv *served) inferRows(req *inferRequest, maxRows int) ([]map[string]any, e
 	if err := checkRows(n, maxRows); err != nil {
 		return nil, err
 	}
-	rows := make([]map[string]any, n)
-	for i := range rows {
-		row := make(map[string]any, len(sv.cols))
+	rows := newBatch(len(sv.cols))
+	for i := range n {
+		rows.addRow()
 		for j, t := range byCol {
 			v, err := sv.elementValue(j, t, i)
 			if err != nil {
 				return nil, badRequest("row %d, column %q: %v", i, sv.cols[j].Name, err)
 			}
-			row[sv.cols[j].Name] = v
+			sv.set(rows, i, j, v)
 		}
-		rows[i] = row
 	}
 	return rows, nil
 }
@@ -538,7 +536,7 @@ func checkRows(n, maxRows int) error {
 
 // tensorRows returns the rows of t, of shape [N, columns], for a pipeline
 // whose columns are all numeric.
-func (sv *served) tensorRows(t *tensorIn, maxRows int) ([]map[string]any, error) {
+func (sv *served) tensorRows(t *tensorIn, maxRows int) (*batch, error) {
 	nc := len(sv.cols)
 	if len(t.shape) != 2 || t.shape[1] != nc {
 		return nil, badRequest("input %q: shape %v; want [N, %d], one column per input column %s", t.name, t.shape, nc, sv.names)
@@ -550,17 +548,12 @@ func (sv *served) tensorRows(t *tensorIn, maxRows int) ([]map[string]any, error)
 	if err := checkRows(n, maxRows); err != nil {
 		return nil, err
 	}
-	rows := make([]map[string]any, n)
-	for i := range rows {
-		row := make(map[string]any, nc)
-		for j, c := range sv.cols {
-			if t.kind == noKind || math.IsNaN(t.nums[i*nc+j]) {
-				row[c.Name] = nil
-			} else {
-				row[c.Name] = t.nums[i*nc+j]
-			}
+	rows := &batch{cols: nc, n: n, vals: t.nums}
+	if t.kind == noKind { // all null
+		rows.vals = make([]float64, n*nc)
+		for k := range rows.vals {
+			rows.vals[k] = math.NaN()
 		}
-		rows[i] = row
 	}
 	return rows, nil
 }

@@ -26,6 +26,7 @@ type served struct {
 	cols          []tabular.ColumnInfo
 	known         map[string]int      // column or target name -> position; targets after the columns
 	cats          []map[string]string // per column: category -> itself, to intern; nil for a numeric column
+	catIndex      []map[string]int    // per column: category -> its index among the column's; nil for a numeric column
 	names         string              // the columns, quoted and joined, for messages
 	numeric       bool                // every column is numeric: the /v2 tensor input is accepted
 	targets       []string
@@ -51,6 +52,7 @@ func newServed(nm NamedModel) (*served, error) {
 		cols: nm.Model.Columns(), targets: m.Targets, numeric: true}
 	sv.known = make(map[string]int, len(sv.cols)+len(m.Targets))
 	sv.cats = make([]map[string]string, len(sv.cols))
+	sv.catIndex = make([]map[string]int, len(sv.cols))
 	quoted := make([]string, len(sv.cols))
 	for j, c := range sv.cols {
 		if _, dup := sv.known[c.Name]; dup {
@@ -61,8 +63,10 @@ func newServed(nm NamedModel) (*served, error) {
 		if c.Kind == tabular.Categorical {
 			sv.numeric = false
 			sv.cats[j] = make(map[string]string, len(c.Categories))
-			for _, cat := range c.Categories {
+			sv.catIndex[j] = make(map[string]int, len(c.Categories))
+			for k, cat := range c.Categories {
 				sv.cats[j][cat] = cat
+				sv.catIndex[j][cat] = k
 			}
 		}
 	}

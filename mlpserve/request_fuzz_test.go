@@ -14,11 +14,12 @@ import (
 // FuzzDecodeRows feeds arbitrary bodies to decodeRows of a model with
 // columns "a" (numeric) and "b" (categorical) and target "c", under a small
 // body and row cap: it never panics, and it returns either between 1 and
-// the cap of non-nil rows, each keyed by columns only, or a *requestError
-// with status 400 or 413.
+// the cap of rows, each of the two columns, or a *requestError with status
+// 400 or 413.
 func FuzzDecodeRows(f *testing.F) {
 	for _, s := range []string{
-		`{"rows": [{"a": 1, "b": "x", "c": null}]}`, `{"rows": [{"a": 1, "a": 2}]}`, `{"rows": [{"b": 7}]}`, `{"rows": [{"c": [{"d": [1]}], "b": 1}]}`,
+		`{"rows": [{"a": 1, "b": "x", "c": null}]}`, `{"rows": [{"a": 1, "a": 2}]}`, `{"rows": [{"b": 7}]}`, `{"rows": [{"c": [{"d": [1]}], "b": 1, "a": null}]}`,
+		`{"rows": [{"a": "1.5", "b": "y"}, {"a": 2, "b": "1"}]}`,
 		`{"rows": [{}, {}, {}, {}]}`,
 		`{"rows": []}`, `{}`, `[]`, `null`, `{"rows": [1]}`, `{"rows": [{"a": [1, {"b": 2}]}]}`,
 		`{"rows": [{"a": 1e999}]}`, `{"rows": [{"a": "\ud800"}]} x`, `{"rows": [{"a": 1}], "rows": []}`,
@@ -40,12 +41,14 @@ func FuzzDecodeRows(f *testing.F) {
 			}
 			return
 		}
-		if len(rows) < 1 || len(rows) > 3 {
-			t.Fatalf("%q: %d rows", body, len(rows))
+		if rows.n < 1 || rows.n > 3 || len(rows.vals) != 2*rows.n {
+			t.Fatalf("%q: %d rows of %d cells", body, rows.n, len(rows.vals))
 		}
-		for i, row := range rows {
-			if row == nil {
-				t.Fatalf("%q: row %d is nil", body, i)
+		for i := range rows.n {
+			row := map[string]any{}
+			sv.rowMap(rows, i, row)
+			if len(row) != 2 {
+				t.Fatalf("%q: row %d is %v", body, i, row)
 			}
 			for k, v := range row {
 				if k != "a" && k != "b" {

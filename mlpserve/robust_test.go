@@ -60,7 +60,7 @@ func TestPredictMisreads(t *testing.T) {
 		{"number naming a category", `{"zip": 10001, "x": 0}`, 200, `{"predictions":[100]}`},
 		{"number naming no category", `{"zip": "02116", "x": 0}, {"zip": 2116, "x": 0}`, 400, `row 1, column \"zip\": the number 2116 is not one of the column's categories`},
 		{"repeated column", `{"zip": "02116", "x": 1, "x": 2}`, 400, `row 0: column \"x\" appears twice`},
-		{"repeated categorical column", `{"x": 1}, {"zip": "02116", "x": 1, "zip": "10001"}`, 400, `row 1: column \"zip\" appears twice`},
+		{"repeated categorical column", `{"x": 1, "zip": null}, {"zip": "02116", "x": 1, "zip": "10001"}`, 400, `row 1: column \"zip\" appears twice`},
 		{"number beyond float64", `{"zip": "02116", "x": 1e400}`, 400, `row 0, column \"x\": the number 1e400 is beyond the range of float64`},
 		{"negative number beyond float64", `{"zip": "02116", "x": -1e400}`, 400, `row 0, column \"x\": the number -1e400`},
 		{"number beyond float64 in a categorical column", `{"zip": 1e400, "x": 1}`, 400, `row 0, column \"zip\": the number 1e400 is beyond`},
@@ -321,5 +321,38 @@ func TestObserver(t *testing.T) {
 	}
 	if len(o.models) != 1 || o.models[0] != (ModelInfo{"m", "1", 2}) {
 		t.Errorf("models %+v", o.models)
+	}
+}
+
+// TestPredictChunks checks a request of more rows than one PredictMaps call
+// takes (predictChunk): its answer is the pipeline's for all rows at once,
+// bit for bit, and a bad cell in a later chunk is named by its row in the
+// request.
+func TestPredictChunks(t *testing.T) {
+	p := testPipeline(t, false)
+	h := newTestHandler(t, p, nil)
+	n := 2*predictChunk + 17
+	pool := rowPool(n)
+	body, err := json.Marshal(map[string]any{"rows": pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := p.PredictMaps(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := h.models.Load().list[0].appendPrediction(nil, pred, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, got, _ := do(h, "POST", "/predict", bytes.NewReader(body))
+	if code != 200 || got != string(want) {
+		t.Errorf("%d rows: got %d, answer equal to the pipeline's: %v", n, code, got == string(want))
+	}
+	pool[predictChunk+500]["a"] = "one"
+	body, _ = json.Marshal(map[string]any{"rows": pool})
+	code, got, _ = do(h, "POST", "/predict", bytes.NewReader(body))
+	if wantErr := `record 1524 (0-based), column \"a\"`; code != 400 || !strings.Contains(got, wantErr) {
+		t.Errorf("bad cell in row %d: got %d %s, want 400 and %s", predictChunk+500, code, got, wantErr)
 	}
 }

@@ -46,23 +46,22 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request) io.Reader {
 // decodeRows reads a request body of the form {"rows": [{...}, ...]} and
 // returns its rows, at most maxRows of them, checked against sv's columns
 // (see cellValue). It reads the body as a stream, one value at a time, so
-// that a body with too many rows, an unknown or repeated column or a value
-// of the wrong type is refused as soon as it is read, whatever its length.
-// The maps are keyed by sv's own column names; the targets a row may hold
-// are skipped.
+// that a body with too many rows, an unknown, repeated or missing column
+// or a value of the wrong type is refused as soon as it is read, whatever
+// its length. The targets a row may hold are skipped.
 //
 // It returns a *requestError: 400 for malformed JSON, a body of another
 // shape, duplicate or unknown fields, a bad value and too many rows; 408
 // when reading the body times out; 413 when reading the body hits the cap
 // of an http.MaxBytesReader.
-func (sv *served) decodeRows(body io.Reader, maxRows int) ([]map[string]any, error) {
+func (sv *served) decodeRows(body io.Reader, maxRows int) (*batch, error) {
 	dec := json.NewDecoder(body)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{', "the body"); err != nil {
 		return nil, err
 	}
 	var (
-		rows    []map[string]any
+		rows    = newBatch(len(sv.cols))
 		hasRows bool
 		stamp   = make([]int, len(sv.known)) // row+1 where a column was last seen
 	)
@@ -83,14 +82,12 @@ func (sv *served) decodeRows(body io.Reader, maxRows int) ([]map[string]any, err
 			return nil, err
 		}
 		for dec.More() {
-			if len(rows) == maxRows {
+			if rows.n == maxRows {
 				return nil, badRequest("too many rows: at most %d per request", maxRows)
 			}
-			row, err := sv.decodeRow(dec, len(rows), stamp)
-			if err != nil {
+			if err := sv.decodeRow(dec, rows, stamp); err != nil {
 				return nil, err
 			}
-			rows = append(rows, row)
 		}
 		if _, err := dec.Token(); err != nil { // ']'
 			return nil, jsonError(err, `"rows"`)
@@ -105,7 +102,7 @@ func (sv *served) decodeRows(body io.Reader, maxRows int) ([]map[string]any, err
 	if !hasRows {
 		return nil, badRequest(`the body has no field "rows": send {"rows": [{"<column>": value, ...}, ...]}`)
 	}
-	if len(rows) == 0 {
+	if rows.n == 0 {
 		return nil, badRequest(`"rows" is empty`)
 	}
 	return rows, nil
@@ -123,53 +120,63 @@ func expectEnd(dec *json.Decoder) error {
 	return nil
 }
 
-// decodeRow reads row i, an object, from dec. stamp[k] == i+1 marks the
-// columns and targets seen in it so far.
-func (sv *served) decodeRow(dec *json.Decoder, i int, stamp []int) (map[string]any, error) {
+// decodeRow reads the next row, an object, from dec into rows. stamp[k] ==
+// i+1 marks the columns and targets seen in row i so far.
+func (sv *served) decodeRow(dec *json.Decoder, rows *batch, stamp []int) error {
+	i := rows.n
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, jsonError(err, fmt.Sprintf("row %d", i))
+		return jsonError(err, fmt.Sprintf("row %d", i))
 	}
 	if tok == nil {
-		return nil, badRequest("row %d: null instead of an object", i)
+		return badRequest("row %d: null instead of an object", i)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, badRequest("row %d: not a JSON object", i)
+		return badRequest("row %d: not a JSON object", i)
 	}
-	row := make(map[string]any, len(sv.cols))
+	rows.addRow()
+	seen := 0
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, jsonError(err, fmt.Sprintf("row %d", i))
+			return jsonError(err, fmt.Sprintf("row %d", i))
 		}
 		key, _ := tok.(string)
 		k, ok := sv.known[key]
 		if !ok {
-			return nil, badRequest("row %d: unknown column %q; the columns are %s", i, key, sv.names)
+			return badRequest("row %d: unknown column %q; the columns are %s", i, key, sv.names)
 		}
 		if stamp[k] == i+1 {
-			return nil, badRequest("row %d: column %q appears twice", i, key)
+			return badRequest("row %d: column %q appears twice", i, key)
 		}
 		stamp[k] = i + 1
 		if tok, err = dec.Token(); err != nil {
-			return nil, jsonError(err, fmt.Sprintf("row %d, column %q", i, key))
+			return jsonError(err, fmt.Sprintf("row %d, column %q", i, key))
 		}
 		if sv.isTarget(k) { // sent with the features, as a table row holds it: ignored
 			if err := skipValue(dec, tok); err != nil {
-				return nil, jsonError(err, fmt.Sprintf("row %d, column %q", i, key))
+				return jsonError(err, fmt.Sprintf("row %d, column %q", i, key))
 			}
 			continue
 		}
 		v, err := sv.cellValue(k, tok)
 		if err != nil {
-			return nil, badRequest("row %d, column %q: %v", i, key, err)
+			return badRequest("row %d, column %q: %v", i, key, err)
 		}
-		row[sv.cols[k].Name] = v
+		sv.set(rows, i, k, v)
+		seen++
 	}
 	if _, err := dec.Token(); err != nil { // '}'
-		return nil, jsonError(err, fmt.Sprintf("row %d", i))
+		return jsonError(err, fmt.Sprintf("row %d", i))
 	}
-	return row, nil
+	if seen < len(sv.cols) {
+		for j, c := range sv.cols {
+			if stamp[j] != i+1 {
+				return badRequest("row %d: no column %q; a row holds every column of %s (null for a missing value)", i, c.Name, sv.names)
+			}
+		}
+	}
+	return nil
 }
 
 // cellValue returns the value for column j of a JSON token read with
@@ -303,13 +310,13 @@ func jsonError(err error, what string) error {
 
 // answerRows predicts rows with sv and appends the JSON answer of
 // /predict to buf. On error it returns the status code to answer.
-func (sv *served) answerRows(buf []byte, rows []map[string]any) ([]byte, int, error) {
-	pred, err := sv.m.PredictMaps(rows)
+func (sv *served) answerRows(buf []byte, rows *batch) ([]byte, int, error) {
+	pred, err := sv.predict(rows)
 	if err != nil {
 		status, err := predictStatus(err)
 		return buf, status, err
 	}
-	buf, err = sv.appendPrediction(buf, pred, len(rows))
+	buf, err = sv.appendPrediction(buf, pred, rows.n)
 	if err != nil {
 		return buf, http.StatusInternalServerError, err
 	}

@@ -243,12 +243,12 @@ func (h *Handler) infer(w http.ResponseWriter, r *http.Request, sv *served, ev *
 		writeRequestError(w, err)
 		return
 	}
-	ev.Rows = len(rows)
+	ev.Rows = rows.n
 	if !h.acquire(r) {
 		writeError(w, http.StatusServiceUnavailable, "the request was cancelled while waiting for its turn")
 		return
 	}
-	pred, err := sv.m.PredictMaps(rows)
+	pred, err := sv.predict(rows)
 	h.release()
 	if err != nil {
 		status, err := predictStatus(err)
@@ -256,7 +256,7 @@ func (h *Handler) infer(w http.ResponseWriter, r *http.Request, sv *served, ev *
 		return
 	}
 	bp := h.pool.Get().(*[]byte)
-	buf, err := sv.appendInferResponse((*bp)[:0], req, outs, pred, len(rows))
+	buf, err := sv.appendInferResponse((*bp)[:0], req, outs, pred, rows.n)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 	} else {
