@@ -49,11 +49,13 @@ type Settings struct {
 	// and decodes its body first, then waits for one of these slots, so
 	// that a slow client never holds one. Default 4·GOMAXPROCS.
 	MaxConcurrent int
-	// BodyTimeout bounds the time to read one request's body, from the
-	// moment the Handler starts reading it: a body not read in time is
-	// answered with 408. It replaces the read deadline of the connection
-	// (an http.Server's ReadTimeout) while the body is read. Default 10s;
-	// negative means none beyond the server's.
+	// BodyTimeout bounds the time reading one request's body may spend
+	// waiting for the client, in all: a body not read in time is answered
+	// with 408. The time the Handler spends decoding what it has read does
+	// not count, so a busy server does not cut off fast clients. It
+	// replaces the read deadline of the connection (an http.Server's
+	// ReadTimeout, which bounds it too when shorter) while the body is
+	// read. Default 10s; negative means none beyond the server's.
 	BodyTimeout time.Duration
 	// UnreadyAfter is how long every prediction slot must have been busy
 	// before GET /healthz and GET /v2/health/ready answer 503, so that a

@@ -28,19 +28,53 @@ func badRequest(format string, args ...any) *requestError {
 	return &requestError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
-// body returns the body of r capped at Settings.MaxBodyBytes, with the read
-// deadline of the connection set Settings.BodyTimeout from now, or the
-// ReadTimeout of the http.Server serving r from now when it is shorter
-// (when the ResponseWriter lets the deadline be set).
+// body returns the body of r capped at Settings.MaxBodyBytes and bounded
+// in time: reading it may wait for the client for Settings.BodyTimeout in
+// all, or the ReadTimeout of the http.Server serving r when it is shorter
+// (when the ResponseWriter lets the connection's read deadline be set).
+// Only the time spent waiting for data counts, not the time the handler
+// spends decoding what it has read, so that a fast client is not cut off
+// on a busy server while a slow one is, whatever the server's load.
 func (h *Handler) body(w http.ResponseWriter, r *http.Request) io.Reader {
 	d := h.bodyTimeout
 	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 && (d == 0 || srv.ReadTimeout < d) {
 		d = srv.ReadTimeout
 	}
+	var body io.Reader = r.Body
 	if d > 0 {
-		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(d)) == nil {
+			body = &waitBudget{r: r.Body, rc: rc, budget: d}
+		}
 	}
-	return http.MaxBytesReader(w, r.Body, h.maxBody)
+	return http.MaxBytesReader(w, readCloser{body, r.Body}, h.maxBody)
+}
+
+// readCloser is a Reader with the Close of another.
+type readCloser struct {
+	io.Reader
+	c io.Closer
+}
+
+func (r readCloser) Close() error { return r.c.Close() }
+
+// waitBudget reads r with the connection's read deadline set before each
+// read to what is left of budget, the time reads may wait in all.
+type waitBudget struct {
+	r      io.Reader
+	rc     *http.ResponseController
+	budget time.Duration
+	waited time.Duration
+}
+
+func (b *waitBudget) Read(p []byte) (int, error) {
+	start := time.Now()
+	if err := b.rc.SetReadDeadline(start.Add(b.budget - b.waited)); err != nil {
+		return 0, err
+	}
+	n, err := b.r.Read(p)
+	b.waited += time.Since(start)
+	return n, err
 }
 
 // decodeRows reads a request body of the form {"rows": [{...}, ...]} and

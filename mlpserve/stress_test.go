@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -31,21 +33,20 @@ import (
 const stressEnv = "MLPSERVE_STRESS_SERVER"
 
 // TestStressServerProcess is the server of the stress tests, not a test of
-// its own: with MLPSERVE_STRESS_SERVER set, it serves testdata/iris.mlp with
-// the default settings on a loopback port, prints "ADDR host:port" and
-// serves until its standard input is closed.
+// its own: with MLPSERVE_STRESS_SERVER set to "iris", it serves
+// testdata/iris.mlp, and set to "wide" a pipeline of 30 numeric and 2
+// categorical columns (wideModel), with the default settings on a loopback
+// port, prints "ADDR host:port" and serves until its standard input is
+// closed.
 func TestStressServerProcess(t *testing.T) {
-	if os.Getenv(stressEnv) == "" {
+	var p Model
+	switch os.Getenv(stressEnv) {
+	case "":
 		t.Skip("the server process of the stress tests")
-	}
-	f, err := os.Open("testdata/iris.mlp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := tabular.LoadPipeline(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
+	case "wide":
+		p = wideModel(t)
+	default:
+		p = loadIris(t)
 	}
 	h, err := NewModelsHandler([]NamedModel{{Name: "iris", Model: p}}, nil)
 	if err != nil {
@@ -73,11 +74,74 @@ type serverProcess struct {
 	stdin io.WriteCloser
 }
 
-// startServer starts TestStressServerProcess with GOMAXPROCS procs.
-func startServer(t *testing.T, procs int) *serverProcess {
+// wideColumns is the number of numeric columns of wideModel.
+const wideColumns = 30
+
+// wideModel returns a regressor of wideColumns numeric columns x0, x1, ...
+// and two categorical columns c0 and c1, with random weights.
+func wideModel(t testing.TB) Model {
 	t.Helper()
+	src := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	for j := range wideColumns {
+		fmt.Fprintf(&b, "x%d,", j)
+	}
+	b.WriteString("c0,c1,y\n")
+	for i := range 100 {
+		for range wideColumns {
+			fmt.Fprintf(&b, "%v,", src.NormFloat64())
+		}
+		fmt.Fprintf(&b, "k%d,m%d,%v\n", i%5, i%3, src.NormFloat64())
+	}
+	rd := tabular.NewCSVReader(strings.NewReader(b.String()))
+	rd.Targets = []string{"y"}
+	rd.Task = tabular.Regression
+	tab, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := tabular.FitPreprocessor(tab, tabular.PreprocessSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wsrc := rand.NewPCG(3, 4)
+	net, err := mlp.NewSequential(mlp.NewLinear(pre.Width(), 16, wsrc), &mlp.ReLU{}, mlp.NewLinear(16, 1, wsrc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tabular.NewPipeline(pre, net, tabular.PipelineTargets{Names: []string{"y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wideRow is a valid row of wideModel, padded to padTo bytes by long digits.
+func wideRow(i, padTo int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for j := range wideColumns {
+		fmt.Fprintf(&b, `"x%d":%v,`, j, float64((i*7+j)%100)/10-5)
+	}
+	fmt.Fprintf(&b, `"c0":"k%d","c1":"m%d"`, i%5, i%3)
+	if pad := padTo - b.Len() - 1; pad > 10 {
+		fmt.Fprintf(&b, `,"x0":0.5%s1`, strings.Repeat("0", pad-10))
+		s := b.String()
+		return strings.Replace(s, fmt.Sprintf(`"x0":%v,`, float64((i*7)%100)/10-5), "", 1) + "}"
+	}
+	return b.String() + "}"
+}
+
+// startServer starts TestStressServerProcess of model ("iris" or "wide")
+// with GOMAXPROCS procs.
+func startServer(t *testing.T, procs int, model ...string) *serverProcess {
+	t.Helper()
+	m := "iris"
+	if len(model) > 0 {
+		m = model[0]
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStressServerProcess$", "-test.v")
-	cmd.Env = append(os.Environ(), stressEnv+"=1", "GOMAXPROCS="+strconv.Itoa(procs))
+	cmd.Env = append(os.Environ(), stressEnv+"="+m, "GOMAXPROCS="+strconv.Itoa(procs))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -155,9 +219,10 @@ func irisRow(i, padTo int) string {
 	return row
 }
 
-// memoryBody returns a body of about size bytes: rows of valid rows padded
-// to fill the first valid bytes, then rows of one distinct unknown key each.
-func memoryBody(size, valid, rows int) []byte {
+// memoryBody returns a body of about size bytes: rows of valid rows (made
+// by row) padded to fill the first valid bytes, then rows of one distinct
+// unknown key each.
+func memoryBody(size, valid, rows int, row func(i, padTo int) string) []byte {
 	var b bytes.Buffer
 	b.Grow(size + 1024)
 	b.WriteString(`{"rows":[`)
@@ -165,7 +230,7 @@ func memoryBody(size, valid, rows int) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(irisRow(i, (valid-64)/rows-1))
+		b.WriteString(row(i, (valid-64)/rows-1))
 	}
 	for k := 0; valid < size && b.Len() < size-64; k++ {
 		fmt.Fprintf(&b, `,{"unknown_key_%09d":%d}`, k, k)
@@ -175,20 +240,28 @@ func memoryBody(size, valid, rows int) []byte {
 }
 
 // TestStressMemory sends 32 bodies of 8 MiB at once to a server process
-// at GOMAXPROCS 2 and 8: 16 of 10,000 valid rows (the most a request may
-// hold), padded to 8 MiB, and 16 of 5,000 valid rows in their first half and
-// rows of distinct unknown keys in the second. The server's peak resident
-// memory must stay under 300 MB.
+// at GOMAXPROCS 2 and 8, serving the iris model (4 columns) or a wide one
+// (32 columns): 16 of 10,000 valid rows (the most a request may hold),
+// padded to 8 MiB, and 16 of 5,000 valid rows in their first half and rows
+// of distinct unknown keys in the second. The server's peak resident memory
+// must stay under 300 MB.
 func TestStressMemory(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("takes seconds and a server process; skipped with -short and under the race detector")
 	}
 	const size = 8 << 20
-	full := memoryBody(size, size, DefaultMaxRows)
-	half := memoryBody(size, size/2, DefaultMaxRows/2)
-	for _, procs := range []int{2, 8} {
-		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
-			s := startServer(t, procs)
+	for _, tc := range []struct {
+		model, name string
+		procs       int
+		row         func(i, padTo int) string
+	}{
+		{"iris", "iris", 2, irisRow}, {"iris", "iris", 8, irisRow}, {"wide", "wide", 2, wideRow}, {"wide", "wide", 8, wideRow},
+	} {
+		full := memoryBody(size, size, DefaultMaxRows, tc.row)
+		half := memoryBody(size, size/2, DefaultMaxRows/2, tc.row)
+		procs := tc.procs
+		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d", tc.name, procs), func(t *testing.T) {
+			s := startServer(t, procs, tc.model)
 			idle := s.peakRSS(t)
 			url := "http://" + s.addr + "/predict"
 			var (
@@ -223,8 +296,8 @@ func TestStressMemory(t *testing.T) {
 			close(start)
 			wg.Wait()
 			peak := s.peakRSS(t)
-			t.Logf("GOMAXPROCS %d: peak RSS %.1f MB (%.1f MB idle) under 32 concurrent 8 MiB bodies; answers %v",
-				procs, float64(peak)/1e6, float64(idle)/1e6, counts)
+			t.Logf("%s model, GOMAXPROCS %d: peak RSS %.1f MB (%.1f MB idle) under 32 concurrent 8 MiB bodies; answers %v",
+				tc.name, procs, float64(peak)/1e6, float64(idle)/1e6, counts)
 			if peak >= 300e6 {
 				t.Errorf("peak RSS %.1f MB, want under 300 MB", float64(peak)/1e6)
 			}
