@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -354,5 +356,38 @@ func TestPredictChunks(t *testing.T) {
 	code, got, _ = do(h, "POST", "/predict", bytes.NewReader(body))
 	if wantErr := `record 1524 (0-based), column \"a\"`; code != 400 || !strings.Contains(got, wantErr) {
 		t.Errorf("bad cell in row %d: got %d %s, want 400 and %s", predictChunk+500, code, got, wantErr)
+	}
+}
+
+// TestUnreadAnswerHoldsNoSlot checks that a client that never reads its
+// (large) answer holds no prediction slot: with one slot, the next request
+// is answered at once while the first answer is still being written.
+func TestUnreadAnswerHoldsNoSlot(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes the first prediction outlast the pause")
+	}
+	targets := make([]string, 64)
+	for j := range targets {
+		targets[j] = fmt.Sprintf("target_%02d", j)
+	}
+	h := newTestHandler(t, &fake{targets: targets}, &Settings{MaxConcurrent: 1, MaxRows: 50000})
+	l, cancel, _ := serveLoopback(t, h, &ServerSettings{ShutdownTimeout: -1})
+	defer cancel()
+	body := `{"rows": [` + strings.Repeat(`{"x": 1, "city": "a"}, `, 49999) + `{"x": 1, "city": "a"}]}`
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body) // an answer of about 40 MB, never read
+	time.Sleep(3 * time.Second)                                                                          // predicted; the answer is being written, and stalls
+	start := time.Now()
+	resp, err := http.Post("http://"+l.Addr().String()+"/predict", "", strings.NewReader(`{"rows": [{"x": 2, "city": "a"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if took := time.Since(start); resp.StatusCode != 200 || took > 2*time.Second {
+		t.Errorf("request beside an unread answer: %d after %v", resp.StatusCode, took)
 	}
 }
