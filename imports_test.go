@@ -12,16 +12,19 @@ import (
 
 // optional lists the module paths that only a subpackage may bring in, so
 // that programs which only train and run models do not pull them in: the
-// plotting library (mlpplot) and protobuf (onnx), and those subpackages;
+// plotting library (mlpplot), protobuf (onnx) and the Prometheus client
+// (mlpserve/prommetrics), and those subpackages;
 // and the packages built on the engine (tabular, mlpserve), which the
 // engine never imports: imports point one way.
 var optional = []string{
 	"gonum.org/v1/plot",
 	"google.golang.org/protobuf",
+	"github.com/prometheus/client_golang",
 	"github.com/mlpkit/mlp/mlpplot",
 	"github.com/mlpkit/mlp/onnx",
 	"github.com/mlpkit/mlp/tabular",
 	"github.com/mlpkit/mlp/mlpserve",
+	"github.com/mlpkit/mlp/mlpserve/prommetrics",
 }
 
 // isOptional reports whether the package path is one of optional or below it.
@@ -81,7 +84,10 @@ func TestTabularDependsOnNoOptional(t *testing.T) {
 
 // checkNoOptionalDeps fails t if pkg depends, as go list -deps reports, on
 // an optional package other than itself.
-func checkNoOptionalDeps(t *testing.T, pkg string) {
+//
+// With forbidden given, it checks only those module paths (and the
+// packages below them).
+func checkNoOptionalDeps(t *testing.T, pkg string, forbidden ...string) {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
@@ -95,9 +101,27 @@ func checkNoOptionalDeps(t *testing.T, pkg string) {
 	if len(deps) == 0 {
 		t.Fatal("go list printed no dependencies")
 	}
+	bad := isOptional
+	if len(forbidden) > 0 {
+		bad = func(path string) bool {
+			for _, m := range forbidden {
+				if path == m || strings.HasPrefix(path, m+"/") {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	for _, d := range deps {
-		if isOptional(d) && d != pkg {
+		if bad(d) && d != pkg {
 			t.Errorf("%s depends on %s", pkg, d)
 		}
 	}
+}
+
+// Package mlpserve, which a Go program embeds to serve a pipeline, depends
+// on no metrics library: the Prometheus client comes with
+// mlpserve/prommetrics only.
+func TestServeDependsOnNoPrometheus(t *testing.T) {
+	checkNoOptionalDeps(t, "github.com/mlpkit/mlp/mlpserve", "github.com/prometheus/client_golang", "github.com/mlpkit/mlp/mlpserve/prommetrics")
 }

@@ -37,11 +37,12 @@ func makeRequests(t testing.TB, h *Handler, pool []map[string]any, n, maxRows in
 		if err != nil {
 			t.Fatal(err)
 		}
-		pred, err := h.p.PredictMaps(rows)
+		sv := h.models.Load().list[0]
+		pred, err := sv.m.PredictMaps(rows)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := h.appendPrediction(nil, pred, len(rows))
+		want, err := sv.appendPrediction(nil, pred, len(rows))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -58,8 +58,13 @@ func NewServer(h http.Handler, s *ServerSettings) *http.Server {
 	}
 }
 
+// readySetter is the capability of a handler that reports readiness, as
+// *Handler does.
+type readySetter interface{ SetReady(bool) }
+
 // Serve serves h on the connections l accepts, with the timeouts of s (nil
-// means the defaults), until ctx is done. It then stops accepting, lets the
+// means the defaults), until ctx is done. It then tells h it is not ready
+// (when h has a SetReady(bool) method, as *Handler has), stops accepting, lets the
 // requests in flight finish (for at most s.ShutdownTimeout), closes l and
 // returns nil. It returns early with an error when accepting fails.
 //
@@ -83,6 +88,9 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler, s *ServerSetting
 	case err := <-done:
 		return err
 	case <-ctx.Done():
+	}
+	if r, ok := h.(readySetter); ok {
+		r.SetReady(false)
 	}
 	sctx := context.Background()
 	if d := orDefault(s.ShutdownTimeout, 30*time.Second); d > 0 {
