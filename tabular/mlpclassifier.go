@@ -31,7 +31,7 @@ type MLPClassifier MLPSettings
 // it on a Table with one or several numeric target columns (multi-output
 // regression), preprocessing included. The net ends in a Linear layer with
 // one output per target and is trained with mean squared error on the
-// standardized targets (a TargetScaler, which scikit-learn's MLPRegressor
+// standardized targets (an mlp.TargetScaler, which scikit-learn's MLPRegressor
 // leaves to TransformedTargetRegressor); predictions and scores are in the
 // targets' own units.
 //
@@ -49,12 +49,12 @@ var (
 // one target column (FitLabelEncoder: text labels in byte order, numbers in
 // numeric order) and trains the net as MLPSettings describes.
 //
-// It returns an error wrapping ErrSetting, naming the field, for a bad
-// setting or a net over the size caps; one wrapping ErrData when t has no
+// It returns an error wrapping mlp.ErrSetting, naming the field, for a bad
+// setting or a net over the size caps; one wrapping mlp.ErrData when t has no
 // rows, does not have exactly one target column, the target is not class
 // labels (InferTask with Classification: non-integer numbers, more than 20
 // distinct integers), holds fewer than two classes, or the features cannot
-// be preprocessed; the errors of Trainer.Fit (divergence, ctx.Err()).
+// be preprocessed; the errors of mlp.Trainer.Fit (divergence, ctx.Err()).
 func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	d, err := MLPSettings(c).resolve("MLPClassifier")
 	if err != nil {
@@ -95,7 +95,7 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 }
 
 // Fit preprocesses t's features as MLPClassifier.Fit does, standardizes its
-// target columns (FitTargetScaler) and trains the net on them as
+// target columns (mlp.FitTargetScaler) and trains the net on them as
 // MLPSettings describes.
 //
 // Its errors are those of MLPClassifier.Fit, except that t must have at
@@ -141,7 +141,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	return newFittedMLP(t, prep, nil, ts, run)
 }
 
-// checkTargets returns an error wrapping ErrData unless t has rows and
+// checkTargets returns an error wrapping mlp.ErrData unless t has rows and
 // exactly want target columns (at least one when want is 0).
 func checkTargets(estimator string, t *Table, want int) error {
 	switch {
