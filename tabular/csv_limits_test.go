@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/allocs"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -70,7 +71,7 @@ func TestCSVReaderAllocationBound(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.wantErr != nil {
-				dataErrorContains(t, err, tc.wantErr)
+				testkit.ErrorContains(t, err, tc.wantErr)
 				if len(err.Error()) > 400 {
 					t.Errorf("error message of %d bytes", len(err.Error()))
 				}
@@ -109,12 +110,12 @@ func TestCSVReaderEndlessInput(t *testing.T) {
 	r := tabular.NewCSVReader(zeros{})
 	r.Limits.MaxLineBytes = 1000
 	_, err = r.ReadAll()
-	dataErrorContains(t, err, tabular.ErrLimit, "line 1 is longer than Limits.MaxLineBytes = 1000")
+	testkit.ErrorContains(t, err, tabular.ErrLimit, "line 1 is longer than Limits.MaxLineBytes = 1000")
 	// So does MaxBytes, for input with newlines.
 	r = tabular.NewCSVReader(io.MultiReader(strings.NewReader("a\n"), bytes.NewReader(bytes.Repeat([]byte("1\n"), 10000))))
 	r.Limits.MaxBytes = 5000
 	_, err = r.ReadAll()
-	dataErrorContains(t, err, tabular.ErrLimit, "MaxBytes = 5000")
+	testkit.ErrorContains(t, err, tabular.ErrLimit, "MaxBytes = 5000")
 }
 
 // TestCSVReaderLimits checks each limit's error and that raising a limit
@@ -135,7 +136,7 @@ func TestCSVReaderLimits(t *testing.T) {
 			r := tabular.NewCSVReader(strings.NewReader(tc.input))
 			tc.set(&r.Limits, 2)
 			_, err := r.ReadAll()
-			dataErrorContains(t, err, tabular.ErrLimit, tc.msg)
+			testkit.ErrorContains(t, err, tabular.ErrLimit, tc.msg)
 			if !errors.Is(err, mlp.ErrTooLarge) {
 				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
 			}
@@ -167,7 +168,7 @@ func TestCSVReaderLimitFirst(t *testing.T) {
 			r := tabular.NewCSVReader(strings.NewReader(tc.input))
 			r.Limits.MaxLineBytes = 100
 			_, err := r.ReadAll()
-			dataErrorContains(t, err, tabular.ErrLimit, fmt.Sprintf("line %d is longer than Limits.MaxLineBytes = 100", tc.line))
+			testkit.ErrorContains(t, err, tabular.ErrLimit, fmt.Sprintf("line %d is longer than Limits.MaxLineBytes = 100", tc.line))
 			if !errors.Is(err, mlp.ErrTooLarge) {
 				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
 			}
@@ -188,7 +189,7 @@ func TestCSVReaderOnePassCells(t *testing.T) {
 		t.Fatalf("ReadAll = %+v, %v; want a numeric column of 2 rows, 1 dropped", tab, err)
 	}
 	_, err = tabular.NewCSVReader(strings.NewReader("a,b\nx,1\ny,2\n3,4\n")).ReadAll()
-	dataErrorContains(t, err, tabular.ErrMixedColumn, `line 2, column 1`, `"x"`)
+	testkit.ErrorContains(t, err, tabular.ErrMixedColumn, `line 2, column 1`, `"x"`)
 	_, err = tabular.NewCSVReader(strings.NewReader("a,b,c\n\"p\nq\",1,1\n\"r\ns\",2,1e999\n")).ReadAll()
-	dataErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
+	testkit.ErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
 }

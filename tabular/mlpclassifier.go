@@ -1,11 +1,13 @@
 package tabular
 
 import (
-	"github.com/mlpkit/mlp"
-
 	"context"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp"
 )
 
 // MLPClassifier is a multi-layer perceptron classifier on the model of
@@ -79,11 +81,7 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep, err := FitPreprocessor(t, d.Preprocess)
-	if err != nil {
-		return nil, err
-	}
-	x, err := prep.Transform(t)
+	prep, x, err := fitFeatures(t, d.Preprocess)
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +124,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep, err := FitPreprocessor(t, d.Preprocess)
-	if err != nil {
-		return nil, err
-	}
-	x, err := prep.Transform(t)
+	prep, x, err := fitFeatures(t, d.Preprocess)
 	if err != nil {
 		return nil, err
 	}
@@ -182,4 +176,20 @@ func labelText(c *Column, i int) (string, bool) {
 		return c.Categories[int(v)], true
 	}
 	return formatNumber(v + 0), true
+}
+
+// fitFeatures fits the preprocessing of t's features on t and returns it
+// with t's features preprocessed, the matrix the net of an estimator
+// trains on. Its errors are those of FitPreprocessor and
+// Preprocessor.Transform.
+func fitFeatures(t *Table, s PreprocessSettings) (*Preprocessor, *mat.Dense, error) {
+	prep, err := FitPreprocessor(t, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := prep.Transform(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return prep, x, nil
 }
