@@ -28,7 +28,7 @@ type Dataset struct {
 	Classes int
 
 	// FeatureNames names the columns of X. It is nil when the names are not
-	// known; CSVReader sets it from the header row.
+	// known; tabular.Table.Dataset sets it from the table's header row.
 	FeatureNames []string
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -51,7 +52,7 @@ func TestNewDatasetErrors(t *testing.T) {
 			if d != nil {
 				t.Errorf("got a Dataset with the error")
 			}
-			dataErrorContains(t, err, mlp.ErrData, tc.want...)
+			testkit.ErrorContains(t, err, mlp.ErrData, tc.want...)
 			if !strings.HasPrefix(err.Error(), "mlp: ") {
 				t.Errorf("error %q does not start with \"mlp: \"", err)
 			}

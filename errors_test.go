@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // errorCase is a call an entry point taking user data, files or settings
@@ -34,37 +36,9 @@ func checkErrorCases(t *testing.T, cases []errorCase) {
 		}
 		names[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(t, func() error { return tc.call(t) })
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range tc.want {
-				if !errors.Is(err, w) {
-					t.Errorf("error %q does not match %q", err, w)
-				}
-			}
-			for _, s := range tc.says {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
-			if !strings.HasPrefix(err.Error(), "mlp: ") {
-				t.Errorf("error %q does not start with \"mlp: \"", err)
-			}
+			testkit.EntryError(t, testkit.NoPanic(t, func() error { return tc.call(t) }), tc.want, tc.says)
 		})
 	}
-}
-
-// callNoPanic runs f and returns its error. A panic fails the test: the
-// entry points checked with it must come back with an error.
-func callNoPanic(t *testing.T, f func() error) (err error) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Fatalf("panicked instead of returning an error: %v", r)
-		}
-	}()
-	return f()
 }
 
 // callNoPanicErr runs f and returns its error, or the panic it raised as an

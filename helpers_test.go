@@ -1,8 +1,6 @@
 package mlp_test
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/mlpkit/mlp"
@@ -86,21 +84,6 @@ func dataEpoch(t *testing.T, l *mlp.DataLoader, reset bool) (ids, sizes []int) {
 		t.Errorf("the epoch had %d batches, NumBatches() = %d", len(sizes), l.NumBatches())
 	}
 	return ids, sizes
-}
-
-func dataErrorContains(t *testing.T, err error, sentinel error, substrings ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want one wrapping %v", sentinel)
-	}
-	if !errors.Is(err, sentinel) {
-		t.Errorf("error %q does not match %v", err, sentinel)
-	}
-	for _, s := range substrings {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not contain %q", err, s)
-		}
-	}
 }
 
 // dataRowIDs returns column 0 of d.X as ints (a data set from dataIDSet).

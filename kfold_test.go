@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // checkPartition checks that each fold's Train and Test are disjoint, cover
@@ -103,13 +104,13 @@ func TestStratifiedKFoldKeepsClassShares(t *testing.T) {
 
 func TestKFoldErrors(t *testing.T) {
 	_, err := mlp.KFold{K: 1}.Split(10)
-	dataErrorContains(t, err, mlp.ErrSetting, "KFold.K = 1")
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "KFold.K = 1")
 	_, err = mlp.KFold{K: -2}.Split(10)
-	dataErrorContains(t, err, mlp.ErrSetting, "KFold.K = -2")
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "KFold.K = -2")
 	_, err = mlp.KFold{K: 3, Shuffle: true}.Split(10)
-	dataErrorContains(t, err, mlp.ErrSetting, "needs a Src")
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "needs a Src")
 	_, err = mlp.KFold{K: 5}.Split(4)
-	dataErrorContains(t, err, mlp.ErrData, "4 rows cannot make 5 folds")
+	testkit.ErrorContains(t, err, mlp.ErrData, "4 rows cannot make 5 folds")
 	_, err = mlp.StratifiedKFold{K: 3}.Split([]int{0, 0, 0, 1, 1})
-	dataErrorContains(t, err, mlp.ErrData, "class 1 has 2 rows")
+	testkit.ErrorContains(t, err, mlp.ErrData, "class 1 has 2 rows")
 }

@@ -119,7 +119,7 @@ func (p *l2Penalty) addGrad() {
 //	loss + 0.5·alpha·Σ‖W‖² / n
 //
 // over the weight matrices in weights (biases are not penalised; n is the
-// batch's row count), as MLPClassifier and MLPRegressor do
+// batch's row count), as scikit-learn's MLPClassifier and MLPRegressor do
 // (sklearn/neural_network/_multilayer_perceptron.py, _backprop): the loss
 // adds the penalty to its value, and the optimizer adds alpha·W/n to each
 // weight's gradient before its step. This is not PyTorch's weight_decay,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp/internal/allocs"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -46,7 +47,7 @@ func TestCheckWidths(t *testing.T) {
 		{"negative limit", ModelLimits{MaxLayers: -1}, []int{3, 2}, ErrSetting, "ModelLimits.MaxLayers is -1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(t, func() error { return tc.lim.CheckWidths(tc.widths) })
+			err := testkit.NoPanic(t, func() error { return tc.lim.CheckWidths(tc.widths) })
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("error %v, want none", err)

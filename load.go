@@ -34,7 +34,7 @@ func init() {
 // that is not a valid model gives an error wrapping ErrFormat that says what
 // is wrong and where, with layers numbered from 0 and byte offsets from the
 // start of the file: a wrong magic, a version other than 1 (version 2, a pipeline, is an
-// error naming LoadPipeline), a truncated
+// error naming tabular.LoadPipeline), a truncated
 // section, a layer count or Linear size of 0 or above the caps (65536
 // layers, 2^26 weights in one Linear), an unknown kind tag, a NaN or Inf
 // weight, bias, slope or probability, a LeakyReLU slope of 0, a Dropout
@@ -78,7 +78,7 @@ func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
 		return nil, err
 	}
 	if v == modelfile.VersionPipeline {
-		return nil, d.d.Errorf("version %d is a pipeline file (preprocessing and network); read it with LoadPipeline", v)
+		return nil, d.d.Errorf("version %d is a pipeline file (preprocessing and network); read it with tabular.LoadPipeline", v)
 	}
 	return d.lastNetwork()
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp/internal/modelfile"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -87,15 +88,6 @@ func paramBytes(kind byte, v float64) []byte {
 	return binary.LittleEndian.AppendUint64([]byte{kind}, math.Float64bits(v))
 }
 
-// withChecksum returns b with its last four bytes replaced by the CRC-32 of
-// the others.
-func withChecksum(b []byte) []byte {
-	b = bytes.Clone(b)
-	n := len(b) - 4
-	binary.LittleEndian.PutUint32(b[n:], crc32.ChecksumIEEE(b[:n]))
-	return b
-}
-
 // TestLoadErrors checks that Load refuses malformed files with an error
 // wrapping ErrFormat whose whole message is known, returning no model, and
 // refuses other malformed files and a nil reader naming the layer and the
@@ -112,12 +104,12 @@ func TestLoadErrors(t *testing.T) {
 	// The golden file with W[0,1] of layer 0 set to NaN, checksum fixed.
 	nan := bytes.Clone(golden)
 	le.PutUint64(nan[33:], math.Float64bits(math.NaN()))
-	nan = withChecksum(nan)
+	nan = testkit.WithChecksum(nan)
 	// The golden file with layer 1 (LeakyReLU, bytes 153-161) turned into an
 	// unknown kind.
 	unknown := bytes.Clone(golden)
 	unknown[153] = 42
-	unknown = withChecksum(unknown)
+	unknown = testkit.WithChecksum(unknown)
 	// The golden file with version 2 or 7.
 	v2 := bytes.Clone(golden)
 	le.PutUint32(v2[8:], 2)
@@ -134,7 +126,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad magic", append([]byte("MLPMODEX"), golden[8:]...), `bad magic "MLPMODEX" at byte 0, want "MLPMODEL"`},
 		{"short other file", []byte("PK\x03\x04"), `bad magic "PK\x03\x04" at byte 0, want "MLPMODEL"`},
 		{"truncated magic", golden[:5], "unexpected end of file in the magic at byte 5"},
-		{"version 2", v2, "version 2 is a pipeline file (preprocessing and network); read it with LoadPipeline"},
+		{"version 2", v2, "version 2 is a pipeline file (preprocessing and network); read it with tabular.LoadPipeline"},
 		{"version 7", v7, "version 7 is newer than this library reads (2)"},
 		{"version 0", modelFile(0, 1, lin21), "version 0 at byte 8 is not a version"},
 		{"truncated version", golden[:10], "unexpected end of file in the version at byte 10"},
@@ -391,7 +383,7 @@ func loadError(b []byte) error {
 // TestLoadHugeClaimAllocatesLittle checks that Load of 100 bytes claiming
 // 2^26 weights fails with ErrFormat, allocating less than 1 MiB.
 func TestLoadHugeClaimAllocatesLittle(t *testing.T) {
-	err := callNoPanic(t, func() error {
+	err := testkit.NoPanic(t, func() error {
 		file := modelFile(1, 1, linearBytes(1<<13, 1<<13), make([]byte, 100))
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -52,7 +53,7 @@ func TestNewDataLoaderErrors(t *testing.T) {
 			if l != nil {
 				t.Errorf("got a loader with the error")
 			}
-			dataErrorContains(t, err, tc.want, tc.says...)
+			testkit.ErrorContains(t, err, tc.want, tc.says...)
 			if !strings.HasPrefix(err.Error(), "mlp: ") {
 				t.Errorf("error %q does not start with \"mlp: \"", err)
 			}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // The reference outputs below are scikit-learn 1.2's, from
@@ -99,9 +100,9 @@ func TestClassificationReportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := mlp.NewClassificationReport(tt.pred, tt.labels, tt.names)
-			dataErrorContains(t, err, tt.sentinel, tt.want)
+			testkit.ErrorContains(t, err, tt.sentinel, tt.want)
 			_, err = mlp.NewConfusionMatrix(tt.pred, tt.labels, tt.names)
-			dataErrorContains(t, err, tt.sentinel, tt.want)
+			testkit.ErrorContains(t, err, tt.sentinel, tt.want)
 		})
 	}
 }

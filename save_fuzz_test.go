@@ -3,9 +3,9 @@ package mlp
 import (
 	"bytes"
 	"errors"
-	"os"
 	"testing"
 
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -18,50 +18,14 @@ import (
 // path. The seed corpus is testdata/model_v1.mlp and
 // testdata/fuzz/FuzzLoad.
 func FuzzLoad(f *testing.F) {
-	fuzzModelFiles(f, loadRoundTrip)
-}
-
-// fuzzModelFiles seeds f with the golden model file and extra, and fuzzes
-// check with each input as it is and, when it has at least four bytes,
-// with its last four replaced by the right CRC-32.
-func fuzzModelFiles(f *testing.F, check func(t *testing.T, data []byte), extra ...[]byte) {
-	golden, err := os.ReadFile(goldenModelFile)
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, seed := range append([][]byte{golden}, extra...) {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		check(t, data)
-		if len(data) >= 4 {
-			check(t, withChecksum(data))
-		}
-	})
-}
-
-// loadFailed reports whether err, the error of the loading function
-// named where, is not nil, and fails the test unless it wraps ErrFormat
-// and came without a result (got reports whether there was one).
-func loadFailed(t *testing.T, where string, got bool, err error) bool {
-	t.Helper()
-	if err == nil {
-		return false
-	}
-	if got {
-		t.Fatalf("%s returned a result with its error %v", where, err)
-	}
-	if !errors.Is(err, ErrFormat) {
-		t.Fatalf("%s: %v does not wrap ErrFormat", where, err)
-	}
-	return true
+	testkit.FuzzModelFiles(f, goldenModelFile, loadRoundTrip)
 }
 
 // loadRoundTrip loads data and checks the properties FuzzLoad states.
 func loadRoundTrip(t *testing.T, data []byte) {
 	t.Helper()
 	m, err := Load(bytes.NewReader(data))
-	if loadFailed(t, "Load", m != nil, err) {
+	if testkit.LoadFailed(t, "Load", m != nil, err, ErrFormat) {
 		return
 	}
 	var buf bytes.Buffer
@@ -90,7 +54,7 @@ func loadRoundTrip(t *testing.T, data []byte) {
 // Load must keep the model within the default ModelLimits, and prediction
 // must return either an error or a matrix of the right shape, never panic.
 func FuzzLoadPredict(f *testing.F) {
-	fuzzModelFiles(f, loadPredict, modelFile(1, 3, linearBytes(2, 3, 1, -2, 3, -4, 5, -6, 0.5, 0.25, 0), []byte{kindReLU},
+	testkit.FuzzModelFiles(f, goldenModelFile, loadPredict, modelFile(1, 3, linearBytes(2, 3, 1, -2, 3, -4, 5, -6, 0.5, 0.25, 0), []byte{kindReLU},
 		linearBytes(3, 1, 1, 1, 1, 0)))
 }
 

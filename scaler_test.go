@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -220,7 +221,7 @@ func TestStandardScalerErrors(t *testing.T) {
 			if z != nil {
 				t.Errorf("got a matrix with the error")
 			}
-			dataErrorContains(t, err, tc.want, tc.says...)
+			testkit.ErrorContains(t, err, tc.want, tc.says...)
 			if !strings.HasPrefix(err.Error(), "mlp: ") {
 				t.Errorf("error %q does not start with \"mlp: \"", err)
 			}
@@ -236,7 +237,7 @@ func TestStandardScalerTransformDatasetErrors(t *testing.T) {
 	if d != nil {
 		t.Errorf("got a Dataset with the error")
 	}
-	dataErrorContains(t, err, mlp.ErrData, "TransformDataset: targets have neither")
+	testkit.ErrorContains(t, err, mlp.ErrData, "TransformDataset: targets have neither")
 	if !strings.HasPrefix(err.Error(), "mlp: ") {
 		t.Errorf("error %q does not start with \"mlp: \"", err)
 	}
@@ -358,7 +359,7 @@ func TestStandardScalerTransformFields(t *testing.T) {
 			if z != nil {
 				t.Errorf("got a matrix with the error")
 			}
-			dataErrorContains(t, err, tc.want, tc.where)
+			testkit.ErrorContains(t, err, tc.want, tc.where)
 		})
 	}
 	// Where x − Mean overflows but the standardized value does not, the

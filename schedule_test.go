@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 func TestScheduleRate(t *testing.T) {
@@ -192,7 +194,7 @@ func TestScheduleRateErrors(t *testing.T) {
 // whose rate reaches 0.
 func TestCosineAnnealingToZero(t *testing.T) {
 	s := TrainerSettings{Schedule: CosineAnnealing{Epochs: 1}}
-	if err := callNoPanic(t, func() error { return fitSmall(t, smallNet(t), &CrossEntropy{}, s, smallLabeled(t), nil) }); err != nil {
+	if err := testkit.NoPanic(t, func() error { return fitSmall(t, smallNet(t), &CrossEntropy{}, s, smallLabeled(t), nil) }); err != nil {
 		t.Error(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -218,7 +219,7 @@ func TestSplitErrors(t *testing.T) {
 			if train != nil || val != nil {
 				t.Errorf("got parts with the error")
 			}
-			dataErrorContains(t, err, tc.want, tc.says...)
+			testkit.ErrorContains(t, err, tc.want, tc.says...)
 			if !strings.HasPrefix(err.Error(), "mlp: ") {
 				t.Errorf("error %q does not start with \"mlp: \"", err)
 			}

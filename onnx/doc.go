@@ -18,7 +18,7 @@
 // that a round trip keeps them). Export's documentation lists the
 // operators each layer becomes.
 //
-// ExportPipeline and ImportPipeline do the same for an mlp.Pipeline, through
+// ExportPipeline and ImportPipeline do the same for a tabular.Pipeline, through
 // FromPipeline and Model.Pipeline.
 //
 // Preprocess is what a data pipeline learnt on its training data: per-column

@@ -61,7 +61,7 @@ func FromPipeline(p *tabular.Pipeline) (*Model, error) {
 	return m, nil
 }
 
-// Pipeline returns m as an mlp.Pipeline: its columns (numeric, named by
+// Pipeline returns m as a tabular.Pipeline: its columns (numeric, named by
 // Preprocess.Columns or x0, x1, …) with their imputation and scaling, a
 // copy of its net, its target names (DefaultTargets when Targets is nil),
 // and its classes or, for a regressor, its Postprocess as the targets'
@@ -71,8 +71,8 @@ func FromPipeline(p *tabular.Pipeline) (*Model, error) {
 //
 // It returns an error wrapping mlp.ErrSetting for categorical columns, for
 // preprocessing that does not fit the net, for a Std that is not positive
-// (an mlp.Pipeline scales by positive standard deviations only), and the
-// errors of mlp.NewPreprocessor and mlp.NewPipeline.
+// (a tabular.Pipeline scales by positive standard deviations only), and the
+// errors of tabular.NewPreprocessor and tabular.NewPipeline.
 func (m *Model) Pipeline() (*tabular.Pipeline, error) {
 	if m == nil || m.Net == nil {
 		return nil, fmt.Errorf("%w: onnx: Model.Pipeline: the model has no net", mlp.ErrSetting)
@@ -151,7 +151,7 @@ func ExportPipeline(w io.Writer, p *tabular.Pipeline, s *ExportSettings) error {
 	return Export(w, m, s)
 }
 
-// ImportPipeline reads an ONNX model as an mlp.Pipeline: the Pipeline of
+// ImportPipeline reads an ONNX model as a tabular.Pipeline: the Pipeline of
 // Import's Model. Use Import and Model.Pipeline to see what Import
 // reports (Model.Appended).
 func ImportPipeline(r io.Reader, s *ImportSettings) (*tabular.Pipeline, error) {

@@ -29,12 +29,19 @@ const ortVersion = "1.30.0"
 
 // findNode returns the node binary: /usr/bin/node, else node on PATH, else
 // "".
-func findNode() string {
-	if _, err := os.Stat("/usr/bin/node"); err == nil {
-		return "/usr/bin/node"
+func findNode() string { return firstExecutable("/usr/bin/node", "node") }
+
+// firstExecutable returns the first of names that is an executable file, a
+// path as it is and a bare name as found in PATH, or "" when none is: a
+// file that exists but cannot be run is passed over, so that a test skips
+// rather than fails on it.
+func firstExecutable(names ...string) string {
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
 	}
-	p, _ := exec.LookPath("node")
-	return p
+	return ""
 }
 
 // ortDir returns the directory onnxruntime-node is installed in:
@@ -274,4 +281,34 @@ func TestOnnxChecker(t *testing.T) {
 		t.Fatalf("onnx.checker: %v\n%s", err, out)
 	}
 	t.Logf("onnx %s: %d files pass onnx.checker with full_check", strings.TrimSpace(string(out)), len(args)-2)
+}
+
+// firstExecutable passes over a missing file and one without execute
+// permission, and finds a name in PATH.
+func TestFirstExecutable(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain")
+	exe := filepath.Join(dir, "exe")
+	if err := os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	for _, c := range []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{"missing, then executable", []string{filepath.Join(dir, "none"), exe}, exe},
+		{"not executable, then executable", []string{plain, exe}, exe},
+		{"not executable only", []string{plain}, ""},
+		{"not executable, then a name in PATH", []string{plain, "exe"}, exe},
+		{"a name in PATH without execute permission", []string{"plain"}, ""},
+	} {
+		if got := firstExecutable(c.names...); got != c.want {
+			t.Errorf("%s: firstExecutable(%q) = %q, want %q", c.name, c.names, got, c.want)
+		}
+	}
 }

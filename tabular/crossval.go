@@ -34,9 +34,9 @@ type CVSettings struct {
 	// K is the number of folds, at least 2; zero means 5, scikit-learn's
 	// default.
 	K int
-	// Stratify splits with StratifiedKFold by the classes of the table's
+	// Stratify splits with mlp.StratifiedKFold by the classes of the table's
 	// target (which must be a classification target), as scikit-learn
-	// does for classifiers; otherwise KFold.
+	// does for classifiers; otherwise mlp.KFold.
 	Stratify bool
 	// Shuffle shuffles the rows before the folds are cut, drawing from
 	// rand.NewPCG(Seed, 4); off by default, as in scikit-learn.
@@ -109,7 +109,7 @@ func scaledMeanStd(scores []float64, e int) (mean, std float64) {
 // randomness comes from est alone, so the result is the same whatever
 // s.Workers and GOMAXPROCS are.
 //
-// It returns an error wrapping ErrSetting for bad settings, ErrData when
+// It returns an error wrapping mlp.ErrSetting for bad settings, mlp.ErrData when
 // the table cannot be split into the folds, and otherwise the first error
 // (in fold order) of a fit or a score, wrapped with the fold's number; the
 // remaining fits are cancelled then. ctx.Err() is returned when ctx is done.
@@ -177,7 +177,7 @@ func rankScores(means []float64) []int {
 // rank_test_score and best_index_ (see GridResult and
 // docs/conventions.md). All fits, over all candidates and folds, share one
 // pool of s.Workers goroutines. Its errors are those of CrossValidate,
-// wrapped with the candidate's index, and an error wrapping ErrSetting
+// wrapped with the candidate's index, and an error wrapping mlp.ErrSetting
 // when there is no candidate or one is nil.
 //
 // A fit or a score that returns an error aborts the search with that
@@ -190,10 +190,10 @@ func rankScores(means []float64) []int {
 //
 // Candidates are usually built with loops over the settings to try:
 //
-//	var grid []mlp.Estimator[*mlp.FittedMLP]
+//	var grid []tabular.Estimator[*tabular.FittedMLP]
 //	for _, h := range [][]int{{50}, {100}} {
 //		for _, a := range []float64{1e-4, 1e-2} {
-//			grid = append(grid, mlp.MLPClassifier{HiddenLayerSizes: h, Alpha: a})
+//			grid = append(grid, tabular.MLPClassifier{HiddenLayerSizes: h, Alpha: a})
 //		}
 //	}
 func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings) (*GridResult, error) {

@@ -53,7 +53,7 @@ import (
 // for concurrent use.
 type CSVReader struct {
 	// Comma is the field delimiter, ',' by default. 0, '"', '\n', '\r'
-	// and invalid runes are refused (ErrSetting). With a whitespace
+	// and invalid runes are refused (mlp.ErrSetting). With a whitespace
 	// delimiter (a tab), leading spaces are not skipped by the parser, so
 	// an empty field between two tabs is kept.
 	Comma rune
@@ -97,10 +97,10 @@ func NewCSVReader(r io.Reader) *CSVReader {
 // ReadAll reads all remaining input and returns it as a Table.
 //
 // Errors in the input are *ParseError values carrying the line and column
-// and matching ErrData; they quote at most a short prefix of a cell. An
-// error of the underlying reader is returned wrapped, matching ErrData.
+// and matching mlp.ErrData; they quote at most a short prefix of a cell. An
+// error of the underlying reader is returned wrapped, matching mlp.ErrData.
 // Settings that cannot work (a bad Comma, both Targets and TargetIndex, a
-// negative limit, an unknown Task) give an error wrapping ErrSetting; a
+// negative limit, an unknown Task) give an error wrapping mlp.ErrSetting; a
 // column name in the settings that is not in the header gives a
 // *ParseError wrapping ErrNoColumn that lists the header, and a header of
 // one column holding ';' or a tab suggests setting Comma.
@@ -132,7 +132,7 @@ func (c *CSVReader) ReadAll() (*Table, error) {
 	return tab, nil
 }
 
-// checkSettings returns an error wrapping ErrSetting for settings that
+// checkSettings returns an error wrapping mlp.ErrSetting for settings that
 // cannot work.
 func (c *CSVReader) checkSettings() error {
 	switch {

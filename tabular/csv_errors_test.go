@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // relCSV reads text with a CSVReader that configure may set up.
@@ -69,23 +70,7 @@ func TestCSVReaderErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(t, func() error { return tc.call(t) })
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range tc.want {
-				if !errors.Is(err, w) {
-					t.Errorf("error %q does not match %q", err, w)
-				}
-			}
-			for _, s := range tc.where {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q does not say %q", err, s)
-				}
-			}
-			if !strings.HasPrefix(err.Error(), "mlp: ") {
-				t.Errorf("error %q does not start with \"mlp: \"", err)
-			}
+			testkit.EntryError(t, testkit.NoPanic(t, func() error { return tc.call(t) }), tc.want, tc.where)
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp/internal/allocs"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -122,7 +123,7 @@ func TestCSVInvalidUTF8(t *testing.T) {
 			if !errors.Is(err, tabular.ErrInvalidUTF8) || !errors.As(err, &pe) || pe.Line != tc.line || pe.Column != tc.col {
 				t.Fatalf("error %v, want ErrInvalidUTF8 at line %d, column %d", err, tc.line, tc.col)
 			}
-			dataErrorContains(t, err, tabular.ErrInvalidUTF8, "UTF-8")
+			testkit.ErrorContains(t, err, tabular.ErrInvalidUTF8, "UTF-8")
 		})
 	}
 	if _, err := readTable("c,y,id\n1,1,\xff\n2,2,\xfe\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Ignore = []string{"id"} }); err != nil {
@@ -134,7 +135,7 @@ func TestCSVInvalidUTF8(t *testing.T) {
 // of numbers and some text quotes the text, not a number.
 func TestRegressionOnTextQuotesText(t *testing.T) {
 	_, err := readTable("a,y\n1,1.5\n2,2.5\n3,n.a.\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Task = tabular.Regression })
-	dataErrorContains(t, err, tabular.ErrBadLabel, `such as "n.a."`, "line 4, column 2")
+	testkit.ErrorContains(t, err, tabular.ErrBadLabel, `such as "n.a."`, "line 4, column 2")
 }
 
 // TestCSVManyNumbersThenText checks a long column of distinct numbers
@@ -150,7 +151,7 @@ func TestCSVManyNumbersThenText(t *testing.T) {
 	b.WriteString("?,1\n")
 	var err error
 	n := allocs.Bytes(func() { _, err = tabular.NewCSVReader(strings.NewReader(b.String())).ReadAll() })
-	dataErrorContains(t, err, tabular.ErrLimit, "line 200002, column 1", `text such as "?"`, "CSVReader.NA")
+	testkit.ErrorContains(t, err, tabular.ErrLimit, "line 200002, column 1", `text such as "?"`, "CSVReader.NA")
 	if bound := 20*uint64(b.Len()) + 1<<20; n > bound {
 		t.Errorf("allocated %d bytes, more than %d", n, bound)
 	}
@@ -180,7 +181,7 @@ func TestCSVIntegersBeyondInt64(t *testing.T) {
 	}
 	huge := strings.Repeat("9", 330)
 	_, err = readTable("a,y\n-"+huge+",1\n3.5,2\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
-	dataErrorContains(t, err, tabular.ErrOutOfRange, "line 2, column 1")
+	testkit.ErrorContains(t, err, tabular.ErrOutOfRange, "line 2, column 1")
 	tab, err = readTable("a,y\n"+huge+",1\n3,2\n", func(r *tabular.CSVReader) { r.Targets = []string{"y"} })
 	if err != nil || tab.Features[0].Kind != tabular.Categorical || !slices.Contains(tab.Features[0].Categories, huge) {
 		t.Errorf("a first integer beyond uint64 makes the column text: %v", err)

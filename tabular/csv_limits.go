@@ -63,7 +63,7 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// check returns an error wrapping ErrSetting for a negative limit.
+// check returns an error wrapping mlp.ErrSetting for a negative limit.
 func (l Limits) check() error {
 	for _, f := range []struct {
 		name string
@@ -87,7 +87,7 @@ func limitError(line, column int, format string, args ...any) *ParseError {
 // MaxLineBytes or, for a one-byte delimiter, a record passes MaxFields
 // (counting delimiters outside quotes), so that the CSV parser reading
 // from it never sees a record it would spend far more than its size on.
-// Its first error, a limit or one of r (wrapped, matching ErrData), is
+// Its first error, a limit or one of r (wrapped, matching mlp.ErrData), is
 // kept in err and returned by every later Read. It allocates nothing.
 type boundedReader struct {
 	r           io.Reader

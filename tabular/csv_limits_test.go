@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/allocs"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -71,7 +72,7 @@ func TestCSVReaderAllocationBound(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.wantErr != nil {
-				dataErrorContains(t, err, tc.wantErr)
+				testkit.ErrorContains(t, err, tc.wantErr)
 				if len(err.Error()) > 400 {
 					t.Errorf("error message of %d bytes", len(err.Error()))
 				}
@@ -110,12 +111,12 @@ func TestCSVReaderEndlessInput(t *testing.T) {
 	r := tabular.NewCSVReader(zeros{})
 	r.Limits.MaxLineBytes = 1000
 	_, err = r.ReadAll()
-	dataErrorContains(t, err, tabular.ErrLimit, "line 1 is longer than Limits.MaxLineBytes = 1000")
+	testkit.ErrorContains(t, err, tabular.ErrLimit, "line 1 is longer than Limits.MaxLineBytes = 1000")
 	// So does MaxBytes, for input with newlines.
 	r = tabular.NewCSVReader(io.MultiReader(strings.NewReader("a\n"), bytes.NewReader(bytes.Repeat([]byte("1\n"), 10000))))
 	r.Limits.MaxBytes = 5000
 	_, err = r.ReadAll()
-	dataErrorContains(t, err, tabular.ErrLimit, "MaxBytes = 5000")
+	testkit.ErrorContains(t, err, tabular.ErrLimit, "MaxBytes = 5000")
 }
 
 // TestCSVReaderLimits checks each limit's error and that raising a limit
@@ -136,7 +137,7 @@ func TestCSVReaderLimits(t *testing.T) {
 			r := tabular.NewCSVReader(strings.NewReader(tc.input))
 			tc.set(&r.Limits, 2)
 			_, err := r.ReadAll()
-			dataErrorContains(t, err, tabular.ErrLimit, tc.msg)
+			testkit.ErrorContains(t, err, tabular.ErrLimit, tc.msg)
 			if !errors.Is(err, mlp.ErrTooLarge) {
 				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
 			}
@@ -168,7 +169,7 @@ func TestCSVReaderLimitFirst(t *testing.T) {
 			r := tabular.NewCSVReader(strings.NewReader(tc.input))
 			r.Limits.MaxLineBytes = 100
 			_, err := r.ReadAll()
-			dataErrorContains(t, err, tabular.ErrLimit, fmt.Sprintf("line %d is longer than Limits.MaxLineBytes = 100", tc.line))
+			testkit.ErrorContains(t, err, tabular.ErrLimit, fmt.Sprintf("line %d is longer than Limits.MaxLineBytes = 100", tc.line))
 			if !errors.Is(err, mlp.ErrTooLarge) {
 				t.Errorf("error %v does not match mlp.ErrTooLarge", err)
 			}
@@ -199,5 +200,5 @@ func TestCSVReaderOnePassCells(t *testing.T) {
 		t.Errorf("column a = %+v, want the categories 3, x, y", c)
 	}
 	_, err = tabular.NewCSVReader(strings.NewReader("a,b,c\n\"p\nq\",1,1\n\"r\ns\",2,1e999\n")).ReadAll()
-	dataErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
+	testkit.ErrorContains(t, err, tabular.ErrOutOfRange, `line 5, column 3`)
 }

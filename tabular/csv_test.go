@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 	"gonum.org/v1/gonum/mat"
 )
@@ -246,7 +247,7 @@ func TestCSVReaderErrors(t *testing.T) {
 			if pe.Line != tc.line || pe.Column != tc.col {
 				t.Errorf("line, column = %d, %d, want %d, %d (%v)", pe.Line, pe.Column, tc.line, tc.col, err)
 			}
-			dataErrorContains(t, err, tc.want, tc.msg)
+			testkit.ErrorContains(t, err, tc.want, tc.msg)
 			if !errors.Is(err, mlp.ErrData) {
 				t.Errorf("error %v does not match ErrData", err)
 			}
@@ -277,7 +278,7 @@ func TestCSVReaderSettingErrors(t *testing.T) {
 			if tab != nil {
 				t.Errorf("got a Table with the error")
 			}
-			dataErrorContains(t, err, mlp.ErrSetting, tc.msg)
+			testkit.ErrorContains(t, err, mlp.ErrSetting, tc.msg)
 		})
 	}
 }

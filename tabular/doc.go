@@ -140,7 +140,7 @@
 // pipeline over columns x0..x<n-1>. A loaded pipeline predicts the same bits
 // as the one that was saved. LoadPipeline never panics on its input,
 // allocates in proportion to the bytes it reads, and refuses a network
-// beyond mlp's default ModelLimits, strings over 65536 bytes, more than
+// beyond the default mlp.ModelLimits, strings over 65536 bytes, more than
 // 65536 columns and lists of more than 2^20 strings.
 //
 // # Estimators and scikit-learn's defaults
@@ -168,7 +168,7 @@
 //
 // SplitTable holds out a part of a table (optionally stratified by class),
 // as scikit-learn's train_test_split. CrossValidate fits an Estimator on
-// the folds of a table (KFold, or StratifiedKFold with CVSettings.Stratify)
+// the folds of a table (mlp.KFold, or mlp.StratifiedKFold with CVSettings.Stratify)
 // and scores each fit on its held-out fold; GridSearch cross-validates every
 // candidate on the same folds and reports the best, as scikit-learn's
 // best_index_. Fits run in parallel, up to CVSettings.Workers at once; the

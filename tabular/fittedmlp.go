@@ -77,7 +77,7 @@ func (f *FittedMLP) Predict(t *Table) (*Prediction, error) { return f.pipeline.P
 // the fraction of rows whose predicted class is the target's (a label the
 // model never saw counts as a mistake); for a regressor R², averaged over
 // the targets (r2_score's "uniform_average"). It returns an error wrapping
-// ErrData when t lacks the target columns the model was trained on or has
+// mlp.ErrData when t lacks the target columns the model was trained on or has
 // a missing target, and the errors of prediction.
 func (f *FittedMLP) Score(t *Table) (float64, error) {
 	if f.Task() == Classification {
@@ -94,7 +94,7 @@ func (f *FittedMLP) Score(t *Table) (float64, error) {
 	return r.R2(), nil
 }
 
-// checkScored returns an error wrapping ErrData unless t has rows and the
+// checkScored returns an error wrapping mlp.ErrData unless t has rows and the
 // target columns of the model.
 func (f *FittedMLP) checkScored(t *Table, want Task) error {
 	switch {
@@ -113,7 +113,7 @@ func (f *FittedMLP) checkScored(t *Table, want Task) error {
 // on t: per-class precision, recall, F1 and support, named by the classes,
 // with accuracy and the averages. A true label the model never saw is added
 // as a class of its own (with recall 0). Its errors are those of Score, and
-// ErrSetting for a regressor.
+// mlp.ErrSetting for a regressor.
 func (f *FittedMLP) ClassificationReport(t *Table) (*mlp.ClassificationReport, error) {
 	pred, labels, names, err := f.classified(t)
 	if err != nil {
@@ -169,7 +169,7 @@ func (f *FittedMLP) classified(t *Table) (pred, labels []int, names []string, er
 }
 
 // RegressionReport returns RMSE, MAE and R² per target of a regressor on t,
-// in the targets' units. Its errors are those of Score, and ErrSetting for
+// in the targets' units. Its errors are those of Score, and mlp.ErrSetting for
 // a classifier.
 func (f *FittedMLP) RegressionReport(t *Table) (*mlp.RegressionReport, error) {
 	if err := f.checkScored(t, Regression); err != nil {

@@ -26,9 +26,9 @@ type LabelEncoder struct {
 // FitLabelEncoder returns a LabelEncoder whose classes are the distinct
 // non-missing labels of c, ordered as LabelEncoder describes. Fit it on the
 // whole table's target column, so that every part of a split or every fold
-// numbers the classes alike. It returns an error wrapping ErrData, naming
+// numbers the classes alike. It returns an error wrapping mlp.ErrData, naming
 // the column, if c has no label, a Numeric label that is not an integer of
-// magnitude at most 2^53, or more than MaxClasses classes (an error that
+// magnitude at most 2^53, or more than mlp.MaxClasses classes (an error that
 // also matches mlp.ErrTooLarge). It allocates the class list.
 func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 	if c == nil {
@@ -79,7 +79,7 @@ func FitLabelEncoder(c *Column) (*LabelEncoder, error) {
 }
 
 // Transform returns the class index of each row of c, in a new slice. It
-// returns an error wrapping ErrData, naming the column and the row, for a
+// returns an error wrapping mlp.ErrData, naming the column and the row, for a
 // missing label or a label that is not one of the classes.
 //
 // A Categorical column is translated by its category codes, looking each

@@ -1,11 +1,13 @@
 package tabular
 
 import (
-	"github.com/mlpkit/mlp"
-
 	"context"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp"
 )
 
 // MLPClassifier is a multi-layer perceptron classifier on the model of
@@ -33,7 +35,7 @@ type MLPClassifier MLPSettings
 // it on a Table with one or several numeric target columns (multi-output
 // regression), preprocessing included. The net ends in a Linear layer with
 // one output per target and is trained with scikit-learn's squared_loss
-// (half the mean squared error) on the standardized targets (a TargetScaler, which scikit-learn's MLPRegressor
+// (half the mean squared error) on the standardized targets (an mlp.TargetScaler, which scikit-learn's MLPRegressor
 // leaves to TransformedTargetRegressor); predictions and scores are in the
 // targets' own units.
 //
@@ -51,12 +53,12 @@ var (
 // one target column (FitLabelEncoder: text labels in byte order, numbers in
 // numeric order) and trains the net as MLPSettings describes.
 //
-// It returns an error wrapping ErrSetting, naming the field, for a bad
-// setting or a net over the size caps; one wrapping ErrData when t has no
+// It returns an error wrapping mlp.ErrSetting, naming the field, for a bad
+// setting or a net over the size caps; one wrapping mlp.ErrData when t has no
 // rows, does not have exactly one target column, the target is not class
 // labels (InferTask with Classification: non-integer numbers, more than 20
 // distinct integers), holds fewer than two classes, or the features cannot
-// be preprocessed; the errors of Trainer.Fit (divergence, ctx.Err()).
+// be preprocessed; the errors of mlp.Trainer.Fit (divergence, ctx.Err()).
 func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	d, err := MLPSettings(c).resolve("MLPClassifier")
 	if err != nil {
@@ -81,11 +83,7 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep, err := FitPreprocessor(t, d.Preprocess)
-	if err != nil {
-		return nil, err
-	}
-	x, err := prep.Transform(t)
+	prep, x, err := fitFeatures(t, d.Preprocess)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +99,7 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 }
 
 // Fit preprocesses t's features as MLPClassifier.Fit does, standardizes its
-// target columns (FitTargetScaler) and trains the net on them as
+// target columns (mlp.FitTargetScaler) and trains the net on them as
 // MLPSettings describes.
 //
 // Its errors are those of MLPClassifier.Fit, except that t must have at
@@ -132,11 +130,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep, err := FitPreprocessor(t, d.Preprocess)
-	if err != nil {
-		return nil, err
-	}
-	x, err := prep.Transform(t)
+	prep, x, err := fitFeatures(t, d.Preprocess)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +141,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 	return newFittedMLP(t, prep, nil, ts, run)
 }
 
-// checkTargets returns an error wrapping ErrData unless t has rows and
+// checkTargets returns an error wrapping mlp.ErrData unless t has rows and
 // exactly want target columns (at least one when want is 0).
 func checkTargets(estimator string, t *Table, want int) error {
 	switch {
@@ -188,4 +182,20 @@ func labelText(c *Column, i int) (string, bool) {
 		return c.Categories[int(v)], true
 	}
 	return formatNumber(v + 0), true
+}
+
+// fitFeatures fits the preprocessing of t's features on t and returns it
+// with t's features preprocessed, the matrix the net of an estimator
+// trains on. Its errors are those of FitPreprocessor and
+// Preprocessor.Transform.
+func fitFeatures(t *Table, s PreprocessSettings) (*Preprocessor, *mat.Dense, error) {
+	prep, err := FitPreprocessor(t, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := prep.Transform(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return prep, x, nil
 }

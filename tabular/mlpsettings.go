@@ -53,7 +53,7 @@ type MLPSettings struct {
 	BatchSize int
 
 	// LearningRateInit is Adam's learning rate. Zero means 1e-3,
-	// scikit-learn's default (unlike AdamSettings.LR and SGDSettings.LR,
+	// scikit-learn's default (unlike mlp.AdamSettings.LR and mlp.SGDSettings.LR,
 	// which are required).
 	LearningRateInit float64
 
@@ -126,7 +126,7 @@ type MLPSettings struct {
 	// the mean.
 	Preprocess PreprocessSettings
 
-	// Log, when not nil, receives one line per epoch (ProgressLogger), as
+	// Log, when not nil, receives one line per epoch (mlp.ProgressLogger), as
 	// scikit-learn's verbose=True prints, in one Write per line. Fits
 	// running at once in CrossValidate and GridSearch write through one
 	// lock, so Log need not be safe for concurrent use there; two Fit
@@ -155,7 +155,7 @@ type mlpDefaults struct {
 }
 
 // resolve checks s and returns it with its defaults filled in. It returns an
-// error wrapping ErrSetting that names the field of a bad setting.
+// error wrapping mlp.ErrSetting that names the field of a bad setting.
 func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	d := mlpDefaults{MLPSettings: s, name: estimator, gain: 6}
 	bad := func(field string, v any, want string) error {
@@ -245,9 +245,9 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 // followed by last (nil for none), with InitialWeights or else
 // scikit-learn's Glorot-uniform initialisation drawn from
 // rand.NewPCG(Seed, 1), and the weight matrices the L2 penalty applies to.
-// Before allocating, it returns an error wrapping ErrTooLarge when the net
+// Before allocating, it returns an error wrapping mlp.ErrTooLarge when the net
 // or its buffers for batches of the given size would be too large
-// (CheckTrainingSize), and one wrapping ErrSetting when InitialWeights do
+// (CheckTrainingSize), and one wrapping mlp.ErrSetting when InitialWeights do
 // not fit the net.
 func (d *mlpDefaults) build(features, outputs, batch int, last mlp.Layer) (*mlp.Sequential, []mlp.Param, error) {
 	widths := append(append([]int{features}, d.hidden...), outputs)
@@ -294,14 +294,14 @@ func (d *mlpDefaults) build(features, outputs, batch int, last mlp.Layer) (*mlp.
 }
 
 // maxBatchFloats caps the activation floats of one training batch, batch
-// size times ModelLimits' floats per row: 2^27, 1 GiB.
+// size times mlp.ModelLimits' floats per row: 2^27, 1 GiB.
 const maxBatchFloats = 1 << 27
 
 // CheckTrainingSize returns an error unless the multilayer perceptron of
-// the given widths (input, hidden, output) fits the default ModelLimits
+// the given widths (input, hidden, output) fits the default mlp.ModelLimits
 // (mlp.ModelLimits.CheckWidths) and its layers' outputs and their gradients for a
 // training batch of the given size take at most 2^27 floats (1 GiB). The
-// error wraps ErrTooLarge, or ErrSetting for a width below 1. Programs that
+// error wraps mlp.ErrTooLarge, or mlp.ErrSetting for a width below 1. Programs that
 // build nets from user settings call it before allocating anything; it
 // allocates nothing itself.
 func CheckTrainingSize(widths []int, batch int) error {

@@ -22,7 +22,7 @@ import (
 // A Pipeline is not changed by its methods, which are all safe for
 // concurrent use: any number of goroutines may predict with one Pipeline
 // at once (the network's prediction writes nothing shared, see
-// Sequential.Predict), save it and read its description.
+// mlp.Sequential.Predict), save it and read its description.
 type Pipeline struct {
 	pre     *Preprocessor
 	net     *mlp.Sequential
@@ -64,10 +64,10 @@ type PipelineTargets struct {
 
 // NewPipeline returns a Pipeline that preprocesses records with pre, runs
 // net and reads its outputs as targets says. The Pipeline keeps pre and a
-// copy of net (made with Sequential.Clone, in evaluation mode), so later
+// copy of net (made with mlp.Sequential.Clone, in evaluation mode), so later
 // training of net does not change it; it keeps copies of targets' slices.
 //
-// It returns an error wrapping ErrSetting if pre or net is nil, if net does
+// It returns an error wrapping mlp.ErrSetting if pre or net is nil, if net does
 // not take pre.Width() inputs, if Classes does not fit the network's
 // outputs or its last layer (see PipelineTargets), if Names or the Scaler
 // do not fit the outputs, if the Scaler has a non-positive or non-finite
@@ -277,7 +277,7 @@ func (p *Pipeline) NA() []string {
 	return slices.Clone(p.pre.na)
 }
 
-// Net returns a copy of the pipeline's network (see Sequential.Clone).
+// Net returns a copy of the pipeline's network (see mlp.Sequential.Clone).
 func (p *Pipeline) Net() (*mlp.Sequential, error) {
 	return p.net.Clone()
 }
@@ -286,7 +286,7 @@ func (p *Pipeline) Net() (*mlp.Sequential, error) {
 // per record.
 type Prediction struct {
 	// Labels are the predicted class names (classification), by the rule
-	// of Classify.
+	// of mlp.Classify.
 	Labels []string
 	// Classes are the indices of Labels in Pipeline.Classes.
 	Classes []int
@@ -304,15 +304,15 @@ const maxPredictRows = 1 << 20
 // Predict predicts the rows of t, whose feature (and target) columns are
 // matched by name; columns the pipeline does not use are ignored. Errors
 // are those of Preprocessor.Transform and of the network's prediction
-// (wrapping ErrData), and an error for more than 2^20 rows. A nil
+// (wrapping mlp.ErrData), and an error for more than 2^20 rows. A nil
 // Pipeline, or one not made by NewPipeline or LoadPipeline, is an error
-// wrapping ErrSetting here and in PredictRecords, PredictMaps and Save.
+// wrapping mlp.ErrSetting here and in PredictRecords, PredictMaps and Save.
 //
 // Allocation, for Predict and the other Predict methods: the preprocessed
 // rows×Width matrix, the rows×outputs result and, for classification, a
 // label and an index per row (about 8·(Width + 2·outputs + 3) bytes a
 // record, TestPipelinePredictAllocation measures it), plus the network's
-// per-call workspace (see Sequential.Predict) and a few small slices. One
+// per-call workspace (see mlp.Sequential.Predict) and a few small slices. One
 // call takes at most 2^20 records, so its memory is bounded.
 func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 	if err := p.usable("Predict"); err != nil {
@@ -333,7 +333,7 @@ func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 // use, such as the target, are ignored). Cells are read as CSVReader reads
 // them: trimmed, with the missing-value markers the training table had.
 //
-// It returns an error wrapping ErrData that names what is wrong: a feature
+// It returns an error wrapping mlp.ErrData that names what is wrong: a feature
 // column missing from header (listing header), a header name repeated, a
 // row whose length differs from header's, or more than 2^20 rows; and a
 // *RecordError naming the record and the column for a cell it cannot read:
@@ -366,7 +366,7 @@ func (p *Pipeline) PredictRecords(header []string, rows [][]string) (*Prediction
 // string (read as PredictRecords reads a cell), a float64 (as encoding/json
 // decodes numbers; int, int32, int64 and float32 are taken too), or nil
 // for a missing value; a NaN float64 is missing too. Keys the pipeline does
-// not use are ignored. It returns an error wrapping ErrData, naming the
+// not use are ignored. It returns an error wrapping mlp.ErrData, naming the
 // record and column, for a record without one of the pipeline's columns,
 // and a *RecordError for a value of another type, Inf, or the errors of
 // PredictRecords' cells. Allocation is as for Predict.
@@ -392,7 +392,7 @@ func (p *Pipeline) PredictMaps(rows []map[string]any) (*Prediction, error) {
 	})
 }
 
-// usable returns an error wrapping ErrSetting, naming the method op, when p
+// usable returns an error wrapping mlp.ErrSetting, naming the method op, when p
 // is nil or was not made by NewPipeline or LoadPipeline.
 func (p *Pipeline) usable(op string) error {
 	if p == nil || p.pre == nil || p.net == nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // FuzzLoadPipeline checks that LoadPipeline never panics, that every error
@@ -38,7 +39,7 @@ func FuzzLoadPipeline(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	fuzzModelFiles(f, loadPipelineRoundTrip, bare.Bytes(), v2)
+	testkit.FuzzModelFiles(f, goldenModelFile, loadPipelineRoundTrip, bare.Bytes(), v2)
 }
 
 // loadPipelineRoundTrip loads data and checks the properties
@@ -46,7 +47,7 @@ func FuzzLoadPipeline(f *testing.F) {
 func loadPipelineRoundTrip(t *testing.T, data []byte) {
 	t.Helper()
 	p, err := LoadPipeline(bytes.NewReader(data))
-	if loadFailed(t, "LoadPipeline", p != nil, err) {
+	if testkit.LoadFailed(t, "LoadPipeline", p != nil, err, mlp.ErrFormat) {
 		return
 	}
 	net, err := p.Net()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // TestPipelineNilOrEmpty calls every method of a nil and of a zero Pipeline
@@ -24,7 +25,7 @@ func TestPipelineNilOrEmpty(t *testing.T) {
 			{"PredictMaps", func() error { _, err := p.PredictMaps([]map[string]any{{"a": 1.0}}); return err }},
 			{"Save", func() error { return p.Save(io.Discard) }},
 		} {
-			err := callNoPanic(t, tc.call)
+			err := testkit.NoPanic(t, tc.call)
 			if !errors.Is(err, mlp.ErrSetting) || !strings.Contains(err.Error(), "Pipeline."+tc.method) {
 				t.Errorf("%v pipeline: %s gives %v, want an error wrapping ErrSetting naming Pipeline.%s", p, tc.method, err, tc.method)
 			}

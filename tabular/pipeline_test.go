@@ -21,6 +21,7 @@ import (
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/allocs"
 	"github.com/mlpkit/mlp/internal/datasets"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 	"gonum.org/v1/gonum/mat"
 )
@@ -584,7 +585,7 @@ func TestPipelinePredictErrors(t *testing.T) {
 			if pred != nil {
 				t.Error("a prediction with the error")
 			}
-			dataErrorContains(t, err, mlp.ErrData, tc.msg)
+			testkit.ErrorContains(t, err, mlp.ErrData, tc.msg)
 			if len(err.Error()) > 300 {
 				t.Errorf("message of %d bytes", len(err.Error()))
 			}
@@ -633,7 +634,7 @@ func TestNewPipelineErrors(t *testing.T) {
 			if p != nil {
 				t.Error("a pipeline with the error")
 			}
-			dataErrorContains(t, err, mlp.ErrSetting, tc.msg)
+			testkit.ErrorContains(t, err, mlp.ErrSetting, tc.msg)
 		})
 	}
 	// A one-output Sigmoid classifier: probabilities [1-p, p].
@@ -655,11 +656,11 @@ func TestNewPipelineErrors(t *testing.T) {
 	}
 }
 
-// TestLoadPipelineVersion1 reads the version-1 golden model file as a bare
-// pipeline: columns x0.., no preprocessing, classes "0".., and the model's
-// own predictions.
+// TestLoadPipelineVersion1 reads the root package's version-1 golden model
+// file as a bare pipeline: columns x0.., no preprocessing, classes "0"..,
+// and the model's own predictions.
 func TestLoadPipelineVersion1(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "model_v1.mlp"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "model_v1.mlp"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -753,7 +754,7 @@ func TestPipelineGolden(t *testing.T) {
 		t.Errorf("loaded columns %v, want %v", q.Columns(), p.Columns())
 	}
 	_, err = mlp.Load(bytes.NewReader(golden))
-	dataErrorContains(t, err, mlp.ErrFormat, "version 2 is a pipeline file", "LoadPipeline")
+	testkit.ErrorContains(t, err, mlp.ErrFormat, "version 2 is a pipeline file", "LoadPipeline")
 
 	// Every truncation and every single-byte change is an error or, for a
 	// change the checksum cannot see, never a panic.

@@ -29,7 +29,7 @@ const (
 )
 
 // Save writes the pipeline to w as version 2 of the model file format
-// (Sequential.Save documents version 1), which LoadPipeline reads back in
+// (mlp.Sequential.Save documents version 1), which LoadPipeline reads back in
 // another program: the loaded pipeline gives the same predictions bit for
 // bit, with no other code or file.
 //
@@ -56,8 +56,8 @@ const (
 // where "strings" is a uint32 count and that many strings, and a string is
 // a uint32 byte length (at most 65536) and the bytes. Numbers are
 // little-endian, float64 as IEEE-754 bits. Errors are those of
-// Sequential.Save: an error wrapping ErrSetting for a nil w or pipeline,
-// ErrFormat for a network the format cannot hold, and w's error wrapped
+// mlp.Sequential.Save: an error wrapping mlp.ErrSetting for a nil w or pipeline,
+// mlp.ErrFormat for a network the format cannot hold, and w's error wrapped
 // (io.ErrShortWrite for a short write without one); Save makes one call to
 // w.Write.
 func (p *Pipeline) Save(w io.Writer) error {
@@ -124,7 +124,7 @@ func (p *Pipeline) Save(w io.Writer) error {
 }
 
 // LoadPipeline reads a pipeline written by Pipeline.Save (version 2), or a
-// model written by Sequential.Save (version 1), which becomes a bare
+// model written by mlp.Sequential.Save (version 1), which becomes a bare
 // pipeline: numeric input columns named x0..x<n-1> with no imputation and
 // no scaling, and class names "0".."k-1" when the model ends in Softmax
 // over several columns or Sigmoid over one (classification), regression
@@ -132,8 +132,8 @@ func (p *Pipeline) Save(w io.Writer) error {
 // names gets DefaultTargetNames ("y", or "y0".."yk-1" for several
 // regression outputs); Save writes the names the file had, none.
 //
-// Errors wrap ErrFormat, say what is wrong and at which byte, and are those
-// of Load plus, in the pipeline section: an unknown task or column kind, a
+// Errors wrap mlp.ErrFormat, say what is wrong and at which byte, and are those
+// of mlp.Load plus, in the pipeline section: an unknown task or column kind, a
 // string longer than 65536 bytes, more than 65536 columns or 2^20 strings in
 // a list, a categorical column without categories or with a fill index out
 // of range, a non-finite fill, mean or std, a std that is not positive, a
@@ -142,9 +142,9 @@ func (p *Pipeline) Save(w io.Writer) error {
 // the columns or classes, and a classifier whose network does not end in
 // class probabilities: in logits (NewPipeline appends a Softmax to such a
 // network, so a file Save writes always has it), in a Sigmoid over several
-// columns or in a Softmax over one. Like Load, LoadPipeline never panics on its input,
+// columns or in a Softmax over one. Like mlp.Load, LoadPipeline never panics on its input,
 // allocates in proportion to the bytes it reads and refuses a network beyond
-// the default ModelLimits.
+// the default mlp.ModelLimits.
 func LoadPipeline(r io.Reader) (*Pipeline, error) {
 	if isNil(r) {
 		return nil, fmt.Errorf("%w: LoadPipeline: nil io.Reader", mlp.ErrFormat)

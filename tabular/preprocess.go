@@ -30,7 +30,7 @@ type PreprocessSettings struct {
 //     column's most frequent category, both learnt from the training table;
 //   - a numeric column is standardized, (x − mean) / std, with the mean and
 //     population standard deviation of its filled training values, by a
-//     StandardScaler;
+//     mlp.StandardScaler;
 //   - a categorical column becomes one 0/1 column per category seen in the
 //     training table, in byte order. A category not seen in training gives
 //     all zeros, as scikit-learn's OneHotEncoder(handle_unknown='ignore'):
@@ -82,8 +82,8 @@ type ColumnInfo struct {
 // FitPreprocessor learns the preprocessing of t's feature columns from t,
 // which should be the training part only: statistics taken from validation
 // or test rows would leak them into training. It returns an error wrapping
-// ErrData for a table with no rows or no feature column, or a column with no
-// value to learn from (all missing), and one wrapping ErrSetting for an
+// mlp.ErrData for a table with no rows or no feature column, or a column with no
+// value to learn from (all missing), and one wrapping mlp.ErrSetting for an
 // unknown Impute. It allocates the learnt statistics and, while fitting, a
 // copy of the numeric columns.
 func FitPreprocessor(t *Table, s PreprocessSettings) (*Preprocessor, error) {
@@ -219,7 +219,7 @@ func (p *Preprocessor) OutputNames() []string {
 // Transform returns the preprocessed features of t, a new rows×Width
 // matrix. t's feature columns are matched by name; its targets and columns
 // the Preprocessor does not use are ignored. It returns an error wrapping
-// ErrData for a nil or empty table, a missing column (naming it and listing
+// mlp.ErrData for a nil or empty table, a missing column (naming it and listing
 // t's columns), text in a column that was numeric in training (naming the
 // column and the first such cell), and a missing cell where the
 // Preprocessor has no imputation. It allocates the result and one slice of
@@ -370,7 +370,7 @@ func (p *Preprocessor) encodeRow(dst, vals []float64, row int) error {
 // cellValue returns the value of a text cell for input column j in p's
 // coding (see match): the parsed number or the category's index, -1 for an
 // unseen category, NaN for a missing-value marker. It returns an error
-// wrapping ErrData, naming the column, for text in a numeric column and for
+// wrapping mlp.ErrData, naming the column, for text in a numeric column and for
 // a number out of range or not finite.
 func (p *Preprocessor) cellValue(j int, cell string) (float64, error) {
 	pc := &p.cols[j]

@@ -26,11 +26,11 @@ import (
 //     output order, distinct and at least one; Fill is one of them, or ""
 //     for none.
 //
-// NewPreprocessor returns an error wrapping ErrSetting, naming the column,
+// NewPreprocessor returns an error wrapping mlp.ErrSetting, naming the column,
 // for an empty or repeated name, an unknown kind, a Fill that is not a
 // finite number or not one of the categories, a categorical column without
 // categories or with a repeated one, or a Mean that is not finite or a Std
-// that is not positive and finite (as StandardScaler requires). It copies
+// that is not positive and finite (as mlp.StandardScaler requires). It copies
 // what it keeps of cols.
 func NewPreprocessor(cols []ColumnInfo) (*Preprocessor, error) {
 	if len(cols) == 0 {

@@ -10,7 +10,7 @@ import (
 // raw records (PredictRecords, PredictMaps): which record of the call
 // (0-based, in the order given), which column, and why. Programs that know
 // where the records came from turn it into their own terms, such as a CSV
-// line. It matches ErrData with errors.Is, and unwraps to Err, which may
+// line. It matches mlp.ErrData with errors.Is, and unwraps to Err, which may
 // wrap ErrNotNumber, ErrNotFinite or ErrOutOfRange.
 type RecordError struct {
 	// Record is the 0-based index of the record in the call.
@@ -30,6 +30,6 @@ func (e *RecordError) Error() string {
 // Unwrap returns e.Err.
 func (e *RecordError) Unwrap() error { return e.Err }
 
-// Is reports whether target is ErrData, so that every RecordError matches
-// errors.Is(err, ErrData).
+// Is reports whether target is mlp.ErrData, so that every RecordError matches
+// errors.Is(err, mlp.ErrData).
 func (e *RecordError) Is(target error) bool { return target == mlp.ErrData }

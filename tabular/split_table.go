@@ -7,11 +7,11 @@ import (
 )
 
 // SplitTable divides the rows of t at random into a training and a
-// validation part, as Split does for a Dataset (scikit-learn's
+// validation part, as mlp.Split does for a Dataset (scikit-learn's
 // train_test_split; docs/conventions.md): the validation part gets
 // ceil(n·ValFraction) rows, and with Stratify each class of t's one target
 // column gets StratifiedShuffleSplit's share of both parts. The same Src gives the same split. train and val are new
-// Tables (Table.Subset); t is not changed. Its errors are those of Split,
+// Tables (Table.Subset); t is not changed. Its errors are those of mlp.Split,
 // and those of reading class labels from the target when Stratify is set.
 func SplitTable(t *Table, s mlp.SplitSettings) (train, val *Table, err error) {
 	if t == nil || t.Rows() == 0 {

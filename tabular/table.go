@@ -237,7 +237,7 @@ func (t *Table) Subset(idx []int) *Table {
 // Dataset returns t as plain numbers, for a model built by hand: X holds the
 // feature columns as they are and Y the targets, class indices (in the order
 // of FitLabelEncoder on the target column) for classification or the values
-// for regression. It returns an error wrapping ErrData, naming the column,
+// for regression. It returns an error wrapping mlp.ErrData, naming the column,
 // if a feature is categorical or has a missing cell (fit a Preprocessor, as
 // the estimators do, to encode and impute them), and if t has no target or
 // no rows. It allocates the Dataset.
@@ -293,7 +293,7 @@ func (t *Table) Dataset() (*mlp.Dataset, error) {
 }
 
 // TargetValues returns the target columns as a rows×targets matrix, for
-// regression. It returns an error wrapping ErrData if there is no target, a
+// regression. It returns an error wrapping mlp.ErrData if there is no target, a
 // target is categorical or a cell is missing. It allocates the matrix.
 func (t *Table) TargetValues() (*mat.Dense, error) {
 	if t == nil || len(t.Targets) == 0 || t.Rows() == 0 {

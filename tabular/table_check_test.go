@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -68,7 +69,7 @@ func TestTableCellsChecked(t *testing.T) {
 					_, err = tabular.FitLabelEncoder(&tc.tab.Targets[0])
 				}
 			}()
-			dataErrorContains(t, err, tc.want, tc.msg...)
+			testkit.ErrorContains(t, err, tc.want, tc.msg...)
 			if err != nil && !errors.Is(err, mlp.ErrData) {
 				t.Errorf("error %v does not match ErrData", err)
 			}
@@ -93,7 +94,7 @@ func TestMissingColumnsAllNamed(t *testing.T) {
 		r.Ignore = names[:2]
 		r.Categorical = names[2:]
 	})
-	dataErrorContains(t, err, tabular.ErrNoColumn, "31 columns named in the settings", `target column "label"`, `ignored column "c0"`,
+	testkit.ErrorContains(t, err, tabular.ErrNoColumn, "31 columns named in the settings", `target column "label"`, `ignored column "c0"`,
 		`categorical column "c18"`, "and 11 more", `the header has "a", "y"`)
 	if err != nil && strings.Contains(err.Error(), `"c19"`) {
 		t.Errorf("error lists more than 20 names: %v", err)
@@ -101,11 +102,11 @@ func TestMissingColumnsAllNamed(t *testing.T) {
 
 	p, tab := tinyPipeline(t)
 	_, err = p.PredictRecords([]string{"color"}, [][]string{{"red"}})
-	dataErrorContains(t, err, mlp.ErrData, `no columns "size", "weight" (2 of the 3 needed); the header has "color"`)
+	testkit.ErrorContains(t, err, mlp.ErrData, `no columns "size", "weight" (2 of the 3 needed); the header has "color"`)
 	_, err = p.PredictMaps([]map[string]any{{"size": 1.0, "color": "red", "weight": 2.0}, {"color": "red"}})
-	dataErrorContains(t, err, mlp.ErrData, `record 1 (0-based) has no columns "size", "weight" (2 of the 3 needed)`)
+	testkit.ErrorContains(t, err, mlp.ErrData, `record 1 (0-based) has no columns "size", "weight" (2 of the 3 needed)`)
 	sub := tab.Subset([]int{0})
 	sub.Features = sub.Features[1:2]
 	_, err = p.Predict(sub)
-	dataErrorContains(t, err, mlp.ErrData, `no columns "size", "weight"`)
+	testkit.ErrorContains(t, err, mlp.ErrData, `no columns "size", "weight"`)
 }

@@ -49,12 +49,12 @@ const MaxIntegerClasses = 20
 //
 // asked is the task the caller asked for, AutoTask to infer it. Asking for
 // Regression on a Numeric column always regresses. The errors, which wrap
-// ErrData and name the column, are: Regression asked on text labels;
+// mlp.ErrData and name the column, are: Regression asked on text labels;
 // Classification asked on a column with a non-integer value (naming it) or
 // with more than MaxIntegerClasses distinct integers (giving the count; the
 // labels are then much more likely a measurement than classes, and a
 // column of text labels classifies whatever its count); more than
-// MaxClasses text labels (which also matches mlp.ErrTooLarge); and a column with no non-missing cell. The note is
+// mlp.MaxClasses text labels (which also matches mlp.ErrTooLarge); and a column with no non-missing cell. The note is
 // one sentence naming the column and the reason for the task, for programs
 // to show.
 //

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -50,7 +51,7 @@ func TestInferTask(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			task, note, err := tabular.InferTask(tc.col, tc.asked)
 			if tc.want == 0 {
-				dataErrorContains(t, err, mlp.ErrData, tc.msg)
+				testkit.ErrorContains(t, err, mlp.ErrData, tc.msg)
 				return
 			}
 			if err != nil {
@@ -62,7 +63,7 @@ func TestInferTask(t *testing.T) {
 		})
 	}
 	_, _, err := tabular.InferTask(text, 9)
-	dataErrorContains(t, err, mlp.ErrSetting, "task Task(9)")
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "task Task(9)")
 }
 
 // TestCSVReaderTaskRule checks that the reader applies InferTask: a wrong
@@ -81,7 +82,7 @@ func TestCSVReaderTaskRule(t *testing.T) {
 		t.Errorf("task %v, note %q; want regression, saying so", tab.Task, tab.TaskNote)
 	}
 	_, err = readTable(b.String(), func(r *tabular.CSVReader) { r.Targets = []string{"y"}; r.Task = tabular.Classification })
-	dataErrorContains(t, err, tabular.ErrBadLabel, `column 2: bad class label`, `"y" has 30 distinct integer values`)
+	testkit.ErrorContains(t, err, tabular.ErrBadLabel, `column 2: bad class label`, `"y" has 30 distinct integer values`)
 
 	// Wine with proline (integers, far more than 20 distinct values) as
 	// the target: regression, saying so, never 1,681 classes.
@@ -98,7 +99,7 @@ func TestCSVReaderTaskRule(t *testing.T) {
 	r.Targets = []string{"proline"}
 	r.Task = tabular.Classification
 	_, err = r.ReadAll()
-	dataErrorContains(t, err, tabular.ErrBadLabel, `"proline" has`, "distinct integer values")
+	testkit.ErrorContains(t, err, tabular.ErrBadLabel, `"proline" has`, "distinct integer values")
 	// No target at all: a table to predict on, and Dataset says what is
 	// missing.
 	tab, err = tabular.NewCSVReader(strings.NewReader(string(embedded(t, "wine.csv")))).ReadAll()
@@ -109,7 +110,7 @@ func TestCSVReaderTaskRule(t *testing.T) {
 		t.Errorf("no target: task %v, %d targets, %d features", tab.Task, len(tab.Targets), len(tab.Features))
 	}
 	_, err = tab.Dataset()
-	dataErrorContains(t, err, mlp.ErrData, "no target column; set CSVReader.Targets")
+	testkit.ErrorContains(t, err, mlp.ErrData, "no target column; set CSVReader.Targets")
 }
 
 // TestTableSubset checks that Subset copies the rows asked for and shares

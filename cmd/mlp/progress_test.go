@@ -28,18 +28,23 @@ func (s *syncBuffer) String() string {
 }
 
 // TestProgress checks that a long epoch gets a status line naming it, that
-// the next log line erases it, and that short epochs get none.
+// the next log line erases it, and that short epochs get none. Epoch 1
+// lasts until its status line has appeared (at most 20 s), however late
+// the ticker's goroutine runs on a busy machine; epochs 2 and 3 end at
+// once, far less than the 250 ms after which a status line is due.
 func TestProgress(t *testing.T) {
 	var out syncBuffer
-	p := newProgress(&out, 30*time.Millisecond, 5*time.Millisecond)
+	p := newProgress(&out, 250*time.Millisecond, 5*time.Millisecond)
 	p.Write([]byte("epoch=  0 | loss= 1.000\n"))
-	time.Sleep(120 * time.Millisecond) // epoch 1 is long
+	status := regexp.MustCompile("\r\x1b\\[Kepoch 1 running: \\d+s")
+	for deadline := time.Now().Add(20 * time.Second); !status.MatchString(out.String()) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // epoch 1 is long
+	}
 	p.Write([]byte("epoch=  1 | loss= 0.500\n"))
 	p.Write([]byte("epoch=  2 | loss= 0.250\n")) // epoch 3 ends at once
 	p.Stop()
 	got := out.String()
-	status := "\r\x1b[Kepoch 1 running: 0s"
-	if !strings.Contains(got, status) {
+	if !status.MatchString(got) {
 		t.Errorf("no status line for the long epoch 1 in %q", got)
 	}
 	if strings.Contains(got, "epoch 2 running") || strings.Contains(got, "epoch 3 running") {

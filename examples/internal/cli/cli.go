@@ -48,7 +48,7 @@ func CreatePlot(path string) (*os.File, error) {
 // Net returns the net Linear(features->h1), ReLU, ..., Linear(hk->outputs)
 // followed by last when it is not nil, with the weights of the Linear
 // layers drawn from src in layer order. Before allocating anything it
-// returns the error of mlp.CheckTrainingSize for a net, or its buffers for
+// returns the error of tabular.CheckTrainingSize for a net, or its buffers for
 // batches of the given size, beyond the caps.
 func Net(features int, hidden []int, outputs, batch int, last mlp.Layer, src rand.Source) (*mlp.Sequential, error) {
 	widths := append(append([]int{features}, hidden...), outputs)
