@@ -396,14 +396,22 @@ func TestUnreadAnswerHoldsNoSlot(t *testing.T) {
 	}
 	defer c.Close()
 	fmt.Fprintf(c, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body) // an answer of about 40 MB, never read
-	time.Sleep(3 * time.Second)                                                                          // predicted; the answer is being written, and stalls
+	select {                                                                                             // predicted; the answer is then being written, and stalls
+	case <-m.done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the first request was not predicted within 2 minutes")
+	}
 	start := time.Now()
 	resp, err := http.Post("http://"+l.Addr().String()+"/predict", "", strings.NewReader(`{"rows": [{"x": 2, "city": "a"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if took := time.Since(start); resp.StatusCode != 200 || took > 2*time.Second {
+	// The slot comes back once the first prediction is done, before its
+	// answer is written; holding it would keep the second request waiting
+	// for the write timeout, about a minute. 20 s leaves room for a loaded
+	// machine.
+	if took := time.Since(start); resp.StatusCode != 200 || took > 20*time.Second {
 		t.Errorf("request beside an unread answer: %d after %v", resp.StatusCode, took)
 	}
 }
