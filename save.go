@@ -200,7 +200,12 @@ func (s *Sequential) writeLayers(e *modelfile.Encoder) error {
 	}
 	e.Buf = le.AppendUint32(e.Buf, uint32(len(s.layers)))
 	for _, l := range s.layers {
-		if err := e.Room(9); err != nil {
+		n := 1 // bytes before any weights: the tag and the fixed fields
+		switch l.(type) {
+		case *Linear, *LeakyReLU, *Dropout:
+			n = 9
+		}
+		if err := e.Room(n); err != nil {
 			return err
 		}
 		switch l := l.(type) {

@@ -60,8 +60,8 @@ const (
 // and w's error wrapped (io.ErrShortWrite for a short write without one).
 // As Sequential.Save, Save writes a file of up to 4 MiB in one call to
 // w.Write and a larger one in several calls of at most 4 MiB, holding at
-// most 4 MiB of it in memory beside the pipeline (and the pipeline
-// section, a few bytes a column and a category, twice).
+// most 4 MiB of it (or its pipeline section, a few bytes a column and a
+// category, if that is larger) in memory beside the pipeline.
 func (p *Pipeline) Save(w io.Writer) error {
 	if isNil(w) {
 		return fmt.Errorf("%w: Pipeline.Save: nil io.Writer", mlp.ErrSetting)
@@ -73,9 +73,11 @@ func (p *Pipeline) Save(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sec := p.appendSection(nil)
-	e := modelfile.NewEncoder("Pipeline.Save", w, len(sec)+size+4)
-	e.Buf = append(e.Buf, sec...)
+	// The section is appended first, to a buffer with room for 1 KiB of
+	// it; the file's size is known after it.
+	e := modelfile.NewEncoder("Pipeline.Save", w, 1024+size+4)
+	e.Buf = p.appendSection(e.Buf)
+	e.SetSize(len(e.Buf) + size + 4)
 	if err := modelfile.WriteNetwork(&e, p.net); err != nil {
 		return err
 	}

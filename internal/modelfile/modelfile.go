@@ -349,6 +349,17 @@ func NewEncoder(where string, w io.Writer, size int) Encoder {
 	return Encoder{Buf: make([]byte, 0, min(size, ChunkSize)), w: w, where: where, size: size}
 }
 
+// SetSize sets the size of the file to size bytes, for a caller that has
+// appended a part of it whose size it did not know to Buf, and grows Buf to
+// a capacity of min(size, ChunkSize), so that a file of at most ChunkSize
+// bytes is still written in one call.
+func (e *Encoder) SetSize(size int) {
+	e.size = size
+	if c := min(size, ChunkSize); cap(e.Buf) < c {
+		e.Buf = slices.Grow(e.Buf, c-len(e.Buf))
+	}
+}
+
 // Room makes room for n more bytes in Buf, writing what it holds if they
 // would not fit, and returns the error of the writer, if any.
 func (e *Encoder) Room(n int) error {
