@@ -162,8 +162,8 @@ func TestNewPipelineNoCopy(t *testing.T) {
 		if _, err := tabular.NewPipelineNoCopy(pre, net, targets); err != nil {
 			t.Fatal(err)
 		}
-	}); n > 256<<10 {
-		t.Errorf("NewPipelineNoCopy allocated %d bytes for a network of %d bytes, want at most %d", n, weights, 256<<10)
+	}); n > 1<<20 {
+		t.Errorf("NewPipelineNoCopy allocated %d bytes for a network of %d bytes, want at most %d", n, weights, 1<<20)
 	}
 	net.SetTraining(true)
 	p, err := tabular.NewPipelineNoCopy(pre, net, targets)
