@@ -17,7 +17,8 @@ func init() {
 		lim, _ := ModelLimits{}.withDefaults()
 		return (&netReader{d: d, lim: lim}).lastNetwork()
 	}
-	modelfile.EncodeNetwork = func(s any) ([]byte, error) { return s.(*Sequential).encode() }
+	modelfile.NetworkSize = func(s any) (int, error) { return s.(*Sequential).layersSize() }
+	modelfile.WriteNetwork = func(e *modelfile.Encoder, s any) error { return s.(*Sequential).writeLayers(e) }
 }
 
 // Load reads a model written by Save (the format is documented there) and

@@ -3,7 +3,6 @@ package mlp
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 
@@ -53,11 +52,17 @@ var kindNames = [...]string{
 // Sigmoid, Tanh, LeakyReLU, GELU and Dropout. For a model with a layer of
 // any other type, a non-finite weight, bias, slope or probability, more than
 // 65536 layers or a Linear layer with more than 2^26 weights, it returns an
-// error wrapping ErrFormat that names the layer, and writes nothing. Save
-// encodes the whole file in memory (its size is given below) and then makes
-// one call to w.Write; an error from w is returned wrapped, and so is
-// io.ErrShortWrite when w reports writing less than the whole file with no
-// error. A nil w is an error wrapping ErrSetting. Save does not apply the
+// error wrapping ErrFormat that names the layer, and writes nothing: every
+// layer is checked before the first byte is written. Save writes a file of
+// up to 4 MiB (its size is given below; about half a million weights) in
+// one call to w.Write, and a larger one in several calls of at most 4 MiB,
+// so that it holds at most 4 MiB of the file in memory beside the model,
+// whatever the model's size: its one allocation is that buffer. An
+// error from w is returned wrapped, with the bytes written before it (a
+// large file may then be partly written: write to a temporary file and
+// rename it to keep a whole file or none), and so is io.ErrShortWrite when
+// w reports writing less than it was given with no error. A nil w is an
+// error wrapping ErrSetting. Save does not apply the
 // ModelLimits: a model beyond the defaults is saved, and LoadWithLimits
 // reads it back. The model is
 // only read: Save does not change it, its mode or its buffers. Gradients,
@@ -111,29 +116,37 @@ func (s *Sequential) Save(w io.Writer) error {
 	if isNil(w) {
 		return fmt.Errorf("%w: Save: nil io.Writer", ErrSetting)
 	}
-	buf, err := s.encode()
+	size, err := s.layersSize()
 	if err != nil {
 		return err
 	}
-	return modelfile.Write("Save", w, buf)
+	e := modelfile.NewEncoder("Save", w, 12+size+4)
+	e.Buf = append(e.Buf, modelfile.Magic...)
+	e.Buf = binary.LittleEndian.AppendUint32(e.Buf, modelfile.VersionNetwork)
+	if err := s.writeLayers(&e); err != nil {
+		return err
+	}
+	return e.End()
 }
 
-// encode returns the whole model file of s.
-func (s *Sequential) encode() ([]byte, error) {
+// layersSize checks that s can be saved, returning the error Save
+// documents if not, and returns the byte size of its layer count and
+// layers in the file.
+func (s *Sequential) layersSize() (int, error) {
 	if s == nil || len(s.layers) == 0 {
-		return nil, fmt.Errorf("%w: Save: the model has no layers", ErrFormat)
+		return 0, fmt.Errorf("%w: Save: the model has no layers", ErrFormat)
 	}
 	if len(s.layers) > maxFileLayers {
-		return nil, fmt.Errorf("%w: Save: the model has %d layers, more than the format's %d",
+		return 0, fmt.Errorf("%w: Save: the model has %d layers, more than the format's %d",
 			ErrFormat, len(s.layers), maxFileLayers)
 	}
-	size := 16 + 4
+	size := 4
 	for i, l := range s.layers {
 		switch l := l.(type) {
 		case *Linear:
 			in, out := l.Dims()
 			if uint64(in)*uint64(out) > maxFileWeights {
-				return nil, fmt.Errorf("%w: Save: layer %d %v has %d weights, more than the format's %d",
+				return 0, fmt.Errorf("%w: Save: layer %d %v has %d weights, more than the format's %d",
 					ErrFormat, i, l, uint64(in)*uint64(out), maxFileWeights)
 			}
 			size += 9 + 8*(in*out+out)
@@ -142,75 +155,93 @@ func (s *Sequential) encode() ([]byte, error) {
 		case *ReLU, *Softmax, *Sigmoid, *Tanh, *GELU:
 			size++
 		default:
-			return nil, fmt.Errorf("%w: Save: layer %d %v is a %T, a layer type the format does not know",
+			return 0, fmt.Errorf("%w: Save: layer %d %v is a %T, a layer type the format does not know",
 				ErrFormat, i, l, l)
 		}
 	}
-
-	le := binary.LittleEndian
-	buf := make([]byte, 0, size)
-	buf = append(buf, modelfile.Magic...)
-	buf = le.AppendUint32(buf, modelfile.VersionNetwork)
-	buf = le.AppendUint32(buf, uint32(len(s.layers)))
 	for i, l := range s.layers {
-		var err error
 		switch l := l.(type) {
 		case *Linear:
-			in, out := l.Dims()
-			buf = append(buf, kindLinear)
-			buf = le.AppendUint32(buf, uint32(in))
-			buf = le.AppendUint32(buf, uint32(out))
 			// The weights are read in place, row by row; a name is
 			// formatted only for a value that is refused.
+			in, out := l.Dims()
 			raw := l.w.RawMatrix()
-			for r := 0; r < in && err == nil; r++ {
+			for r := range in {
 				for c, v := range raw.Data[r*raw.Stride : r*raw.Stride+out] {
 					if !finite(v) {
-						err = savedError(i, l, "weight", fmt.Sprintf("W[%d,%d]", r, c), v)
-						break
+						return 0, savedError(i, l, "weight", fmt.Sprintf("W[%d,%d]", r, c), v)
 					}
-					buf = le.AppendUint64(buf, math.Float64bits(v))
 				}
 			}
 			for j, v := range l.b.RawMatrix().Data {
-				if err != nil {
-					break
-				}
 				if !finite(v) {
-					err = savedError(i, l, "bias", fmt.Sprintf("b[%d]", j), v)
+					return 0, savedError(i, l, "bias", fmt.Sprintf("b[%d]", j), v)
 				}
-				buf = le.AppendUint64(buf, math.Float64bits(v))
 			}
-		case *ReLU:
-			buf = append(buf, kindReLU)
-		case *Softmax:
-			buf = append(buf, kindSoftmax)
-		case *Sigmoid:
-			buf = append(buf, kindSigmoid)
-		case *Tanh:
-			buf = append(buf, kindTanh)
-		case *GELU:
-			buf = append(buf, kindGELU)
 		case *LeakyReLU:
-			k := l.slope()
-			if !finite(k) {
-				err = savedError(i, l, "slope", "", k)
+			if k := l.slope(); !finite(k) {
+				return 0, savedError(i, l, "slope", "", k)
 			}
-			buf = append(buf, kindLeakyReLU)
-			buf = le.AppendUint64(buf, math.Float64bits(k))
 		case *Dropout:
-			p := l.P()
-			if !(p >= 0 && p < 1) {
-				err = fmt.Errorf("%w: Save: layer %d %v: probability %v is not in [0, 1)", ErrFormat, i, l, p)
+			if p := l.P(); !(p >= 0 && p < 1) {
+				return 0, fmt.Errorf("%w: Save: layer %d %v: probability %v is not in [0, 1)", ErrFormat, i, l, p)
 			}
-			buf = append(buf, kindDropout)
-			buf = le.AppendUint64(buf, math.Float64bits(p))
-		}
-		if err != nil {
-			return nil, err
 		}
 	}
-	return le.AppendUint32(buf, crc32.ChecksumIEEE(buf)), nil
+	return size, nil
+}
+
+// writeLayers appends the layer count and the layers of s, which
+// layersSize accepted, to e, and returns the error of e's writer.
+func (s *Sequential) writeLayers(e *modelfile.Encoder) error {
+	le := binary.LittleEndian
+	if err := e.Room(4); err != nil {
+		return err
+	}
+	e.Buf = le.AppendUint32(e.Buf, uint32(len(s.layers)))
+	for _, l := range s.layers {
+		n := 1 // bytes before any weights: the tag and the fixed fields
+		switch l.(type) {
+		case *Linear, *LeakyReLU, *Dropout:
+			n = 9
+		}
+		if err := e.Room(n); err != nil {
+			return err
+		}
+		switch l := l.(type) {
+		case *Linear:
+			in, out := l.Dims()
+			e.Buf = append(e.Buf, kindLinear)
+			e.Buf = le.AppendUint32(e.Buf, uint32(in))
+			e.Buf = le.AppendUint32(e.Buf, uint32(out))
+			raw := l.w.RawMatrix()
+			for r := range in {
+				if err := e.Float64s(raw.Data[r*raw.Stride : r*raw.Stride+out]); err != nil {
+					return err
+				}
+			}
+			if err := e.Float64s(l.b.RawMatrix().Data); err != nil {
+				return err
+			}
+		case *ReLU:
+			e.Buf = append(e.Buf, kindReLU)
+		case *Softmax:
+			e.Buf = append(e.Buf, kindSoftmax)
+		case *Sigmoid:
+			e.Buf = append(e.Buf, kindSigmoid)
+		case *Tanh:
+			e.Buf = append(e.Buf, kindTanh)
+		case *GELU:
+			e.Buf = append(e.Buf, kindGELU)
+		case *LeakyReLU:
+			e.Buf = append(e.Buf, kindLeakyReLU)
+			e.Buf = le.AppendUint64(e.Buf, math.Float64bits(l.slope()))
+		case *Dropout:
+			e.Buf = append(e.Buf, kindDropout)
+			e.Buf = le.AppendUint64(e.Buf, math.Float64bits(l.P()))
+		}
+	}
+	return nil
 }
 
 // finite reports whether v is neither NaN nor ±Inf.

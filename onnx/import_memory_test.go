@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,8 +19,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/mlpkit/mlp/internal/allocs"
 	"github.com/mlpkit/mlp/onnx"
 	"github.com/mlpkit/mlp/onnx/internal/onnxpb"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // peakEnv names the file the child process of TestImportPeakMemory imports.
@@ -274,4 +277,120 @@ func tensorValues(tp *onnxpb.TensorProto) []float64 {
 		}
 	}
 	return v
+}
+
+// TestImportPipelineNoCopy checks that ImportPipeline and
+// Model.PipelineNoCopy keep the net Import built instead of copying it:
+// each allocates less than 256 KiB beyond Import for a net of 3.2 MB of
+// float64 weights (a copy would add those and as much again for their
+// gradients), while Model.Pipeline copies; and that the three pipelines
+// predict the same bit for bit.
+func TestImportPipelineNoCopy(t *testing.T) {
+	b := bigModel(t, 512, onnxpb.TensorProto_FLOAT, false)
+	weights := uint64(8 * (256*512 + 512 + 512*512 + 512 + 8*512 + 8))
+	base := allocs.Bytes(func() {
+		if _, err := onnx.Import(bytes.NewReader(b), nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		copy bool
+		run  func() (*tabular.Pipeline, error)
+	}{
+		{"ImportPipeline", false, func() (*tabular.Pipeline, error) { return onnx.ImportPipeline(bytes.NewReader(b), nil) }},
+		{"Model.PipelineNoCopy", false, func() (*tabular.Pipeline, error) {
+			m, err := onnx.Import(bytes.NewReader(b), nil)
+			if err != nil {
+				return nil, err
+			}
+			return m.PipelineNoCopy()
+		}},
+		{"Model.Pipeline", true, func() (*tabular.Pipeline, error) {
+			m, err := onnx.Import(bytes.NewReader(b), nil)
+			if err != nil {
+				return nil, err
+			}
+			return m.Pipeline()
+		}},
+	} {
+		n := allocs.Bytes(func() {
+			if _, err := tc.run(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Logf("%s: %d bytes, Import %d", tc.name, n, base)
+		switch {
+		case tc.copy && n < base+weights:
+			t.Errorf("%s allocated %d bytes, Import %d: want the %d bytes of a copy more", tc.name, n, base, weights)
+		case !tc.copy && n > base+256<<10:
+			t.Errorf("%s allocated %d bytes, Import %d: want at most 256 KiB more", tc.name, n, base)
+		}
+	}
+	x := make([]string, 256)
+	header := onnx.DefaultColumns(256)
+	for j := range x {
+		x[j] = strconv.FormatFloat(math.Sin(float64(j)), 'g', -1, 64)
+	}
+	var first []float64
+	for _, run := range []func() (*tabular.Pipeline, error){
+		func() (*tabular.Pipeline, error) { return onnx.ImportPipeline(bytes.NewReader(b), nil) },
+		func() (*tabular.Pipeline, error) {
+			m, err := onnx.Import(bytes.NewReader(b), nil)
+			if err != nil {
+				return nil, err
+			}
+			return m.Pipeline()
+		},
+	} {
+		p, err := run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, err := p.PredictRecords(header, [][]string{x})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := pr.Values.RawMatrix().Data
+		if first == nil {
+			first = slices.Clone(v)
+		} else if !slices.Equal(first, v) {
+			t.Errorf("ImportPipeline predicts %v, Import and Model.Pipeline %v", first, v)
+		}
+	}
+}
+
+// TestImportReleasesFile checks that nothing Import returns keeps the
+// file's bytes reachable: after a garbage collection, the heap Import
+// leaves behind for a 5 MB float32 file exceeds what a copy of its net
+// takes (Sequential.Clone, weights and gradient buffers) by less than half
+// the file's size (the file kept would be all of it).
+func TestImportReleasesFile(t *testing.T) {
+	b := bigModel(t, 1024, onnxpb.TensorProto_FLOAT, false)
+	heap := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	r := bytes.NewReader(b)
+	base := heap()
+	m, err := onnx.Import(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := heap() - base
+	before := heap()
+	c, err := m.Net.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := heap() - before
+	t.Logf("file %d bytes; Import keeps %d bytes, a copy of its net takes %d", len(b), kept, net)
+	if kept > net+uint64(len(b))/2 {
+		t.Errorf("Import keeps %d bytes reachable, more than its net's %d and half the file's %d", kept, net, len(b))
+	}
+	runtime.KeepAlive(m)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(r)
 }

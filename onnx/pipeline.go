@@ -74,12 +74,27 @@ func FromPipeline(p *tabular.Pipeline) (*Model, error) {
 // (a tabular.Pipeline scales by positive standard deviations only), and the
 // errors of tabular.NewPreprocessor and tabular.NewPipeline.
 func (m *Model) Pipeline() (*tabular.Pipeline, error) {
+	return m.pipeline("Pipeline", tabular.NewPipeline)
+}
+
+// PipelineNoCopy is Pipeline without the copy of m.Net: the pipeline takes
+// the net itself (see tabular.NewPipelineNoCopy), so m.Net must not be
+// changed afterwards; reading it is safe. It saves the memory of a second
+// copy of the weights: ImportPipeline and mlp import use it on the net
+// Import has just built.
+func (m *Model) PipelineNoCopy() (*tabular.Pipeline, error) {
+	return m.pipeline("PipelineNoCopy", tabular.NewPipelineNoCopy)
+}
+
+// pipeline is Pipeline, named where in errors, building the pipeline with
+// build (tabular.NewPipeline or NewPipelineNoCopy).
+func (m *Model) pipeline(where string, build func(*tabular.Preprocessor, *mlp.Sequential, tabular.PipelineTargets) (*tabular.Pipeline, error)) (*tabular.Pipeline, error) {
 	if m == nil || m.Net == nil {
-		return nil, fmt.Errorf("%w: onnx: Model.Pipeline: the model has no net", mlp.ErrSetting)
+		return nil, fmt.Errorf("%w: onnx: Model.%s: the model has no net", mlp.ErrSetting, where)
 	}
 	p, q := &m.Preprocess, &m.Postprocess
 	if len(p.Categorical) > 0 {
-		return nil, fmt.Errorf("%w: onnx: Model.Pipeline: categorical columns %v have no encoding in the model", mlp.ErrSetting, p.Categorical)
+		return nil, fmt.Errorf("%w: onnx: Model.%s: categorical columns %v have no encoding in the model", mlp.ErrSetting, where, p.Categorical)
 	}
 	n, k := m.Net.InputSize(), m.Net.OutputSize()
 	if err := p.check(n); err != nil {
@@ -108,7 +123,7 @@ func (m *Model) Pipeline() (*tabular.Pipeline, error) {
 	}
 	pre, err := tabular.NewPreprocessor(cols)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: Model.Pipeline: %w", err)
+		return nil, fmt.Errorf("onnx: Model.%s: %w", where, err)
 	}
 	task, err := exportTask(m)
 	if err != nil {
@@ -133,9 +148,9 @@ func (m *Model) Pipeline() (*tabular.Pipeline, error) {
 		}
 		targets.Scaler = sc
 	}
-	pl, err := tabular.NewPipeline(pre, m.Net, targets)
+	pl, err := build(pre, m.Net, targets)
 	if err != nil {
-		return nil, fmt.Errorf("onnx: Model.Pipeline: %w", err)
+		return nil, fmt.Errorf("onnx: Model.%s: %w", where, err)
 	}
 	return pl, nil
 }
@@ -152,12 +167,13 @@ func ExportPipeline(w io.Writer, p *tabular.Pipeline, s *ExportSettings) error {
 }
 
 // ImportPipeline reads an ONNX model as a tabular.Pipeline: the Pipeline of
-// Import's Model. Use Import and Model.Pipeline to see what Import
-// reports (Model.Appended).
+// Import's Model, which takes the net Import built instead of a copy
+// (Model.PipelineNoCopy), so that its peak memory is Import's. Use Import
+// and Model.PipelineNoCopy to see what Import reports (Model.Appended).
 func ImportPipeline(r io.Reader, s *ImportSettings) (*tabular.Pipeline, error) {
 	m, err := Import(r, s)
 	if err != nil {
 		return nil, err
 	}
-	return m.Pipeline()
+	return m.PipelineNoCopy()
 }

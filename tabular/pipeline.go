@@ -67,8 +67,8 @@ type PipelineTargets struct {
 // copy of net (made with mlp.Sequential.Clone, in evaluation mode), so later
 // training of net does not change it; it keeps copies of targets' slices.
 //
-// It returns an error wrapping mlp.ErrSetting if pre or net is nil, if net does
-// not take pre.Width() inputs, if Classes does not fit the network's
+// It returns an error wrapping mlp.ErrSetting if pre or net is nil, if net has
+// no layers or does not take pre.Width() inputs, if Classes does not fit the network's
 // outputs or its last layer (see PipelineTargets), if Names or the Scaler
 // do not fit the outputs, if the Scaler has a non-positive or non-finite
 // Std or a non-finite Mean, and if a class name, a target name, a column
@@ -76,22 +76,46 @@ type PipelineTargets struct {
 // valid UTF-8 (a JSON request could not name it); and the error of Clone
 // for a network it cannot copy.
 func NewPipeline(pre *Preprocessor, net *mlp.Sequential, targets PipelineTargets) (*Pipeline, error) {
+	return newPipeline("NewPipeline", pre, net, targets, true)
+}
+
+// NewPipelineNoCopy is NewPipeline without the copy of net: the Pipeline
+// takes net itself, as bytes.NewBuffer takes its slice, and sets it to
+// evaluation mode. The caller must not change net afterwards (train it,
+// set its layers or parameters, switch it to training mode), since that
+// would change the Pipeline, which is meant not to change; reading it
+// (Layers, Params, String, prediction) is safe. It saves the memory of a
+// second copy of the weights, which for a large network loaded from a file
+// (onnx.ImportPipeline) is most of what the program holds. Its errors are
+// those of NewPipeline, without Clone's.
+func NewPipelineNoCopy(pre *Preprocessor, net *mlp.Sequential, targets PipelineTargets) (*Pipeline, error) {
+	return newPipeline("NewPipelineNoCopy", pre, net, targets, false)
+}
+
+// newPipeline is NewPipeline, named where in errors, copying net if clone.
+func newPipeline(where string, pre *Preprocessor, net *mlp.Sequential, targets PipelineTargets, clone bool) (*Pipeline, error) {
 	if pre == nil || net == nil {
-		return nil, fmt.Errorf("%w: NewPipeline: nil Preprocessor or network", mlp.ErrSetting)
+		return nil, fmt.Errorf("%w: %s: nil Preprocessor or network", mlp.ErrSetting, where)
+	}
+	if len(net.Layers()) == 0 {
+		return nil, fmt.Errorf("%w: %s: the network has no layers; make it with mlp.NewSequential", mlp.ErrSetting, where)
 	}
 	if pre.width != net.InputSize() {
-		return nil, fmt.Errorf("%w: NewPipeline: the preprocessing gives %d columns, the network takes %d",
-			mlp.ErrSetting, pre.width, net.InputSize())
+		return nil, fmt.Errorf("%w: %s: the preprocessing gives %d columns, the network takes %d",
+			mlp.ErrSetting, where, pre.width, net.InputSize())
 	}
 	if err := checkColumnNames(pre); err != nil {
-		return nil, fmt.Errorf("%w: NewPipeline: %w", mlp.ErrSetting, err)
+		return nil, fmt.Errorf("%w: %s: %w", mlp.ErrSetting, where, err)
 	}
-	c, err := net.Clone()
-	if err != nil {
-		return nil, err
+	if clone {
+		c, err := net.Clone()
+		if err != nil {
+			return nil, err
+		}
+		net = c
 	}
-	c.SetTraining(false)
-	p := &Pipeline{pre: pre, net: c}
+	net.SetTraining(false)
+	p := &Pipeline{pre: pre, net: net}
 	if err := p.setTargets(targets, true); err != nil {
 		return nil, err
 	}

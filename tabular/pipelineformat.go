@@ -7,7 +7,6 @@ import (
 
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"strconv"
@@ -57,9 +56,12 @@ const (
 // a uint32 byte length (at most 65536) and the bytes. Numbers are
 // little-endian, float64 as IEEE-754 bits. Errors are those of
 // mlp.Sequential.Save: an error wrapping mlp.ErrSetting for a nil w or pipeline,
-// mlp.ErrFormat for a network the format cannot hold, and w's error wrapped
-// (io.ErrShortWrite for a short write without one); Save makes one call to
-// w.Write.
+// mlp.ErrFormat for a network the format cannot hold (nothing is written then),
+// and w's error wrapped (io.ErrShortWrite for a short write without one).
+// As mlp.Sequential.Save, Save writes a file of up to 4 MiB in one call to
+// w.Write and a larger one in several calls of at most 4 MiB, holding at
+// most 4 MiB of it (or its pipeline section, a few bytes a column and a
+// category, if that is larger) in memory beside the pipeline.
 func (p *Pipeline) Save(w io.Writer) error {
 	if isNil(w) {
 		return fmt.Errorf("%w: Pipeline.Save: nil io.Writer", mlp.ErrSetting)
@@ -67,12 +69,25 @@ func (p *Pipeline) Save(w io.Writer) error {
 	if err := p.usable("Save"); err != nil {
 		return err
 	}
-	net, err := modelfile.EncodeNetwork(p.net)
+	size, err := modelfile.NetworkSize(p.net)
 	if err != nil {
 		return err
 	}
+	// The section is appended first, to a buffer with room for 1 KiB of
+	// it; the file's size is known after it.
+	e := modelfile.NewEncoder("Pipeline.Save", w, 1024+size+4)
+	e.Buf = p.appendSection(e.Buf)
+	e.SetSize(len(e.Buf) + size + 4)
+	if err := modelfile.WriteNetwork(&e, p.net); err != nil {
+		return err
+	}
+	return e.End()
+}
+
+// appendSection appends the magic, the version and the pipeline section
+// of p's file to buf.
+func (p *Pipeline) appendSection(buf []byte) []byte {
 	le := binary.LittleEndian
-	buf := make([]byte, 0, len(net)+1024)
 	buf = append(buf, modelfile.Magic...)
 	buf = le.AppendUint32(buf, modelfile.VersionPipeline)
 	if p.task == Classification {
@@ -105,22 +120,18 @@ func (p *Pipeline) Save(w io.Writer) error {
 	}
 	buf = modelfile.AppendStrings(buf, p.targets)
 	if p.task == Classification {
-		buf = modelfile.AppendStrings(buf, p.classes)
-	} else {
-		if p.yMean == nil {
-			buf = append(buf, 0)
-		} else {
-			buf = append(buf, 1)
-			buf = le.AppendUint32(buf, uint32(len(p.yMean)))
-			for k := range p.yMean {
-				buf = le.AppendUint64(buf, math.Float64bits(p.yMean[k]))
-				buf = le.AppendUint64(buf, math.Float64bits(p.yStd[k]))
-			}
-		}
+		return modelfile.AppendStrings(buf, p.classes)
 	}
-	buf = append(buf, net[12:len(net)-4]...) // layer count and layers
-	buf = le.AppendUint32(buf, crc32.ChecksumIEEE(buf))
-	return modelfile.Write("Pipeline.Save", w, buf)
+	if p.yMean == nil {
+		return append(buf, 0)
+	}
+	buf = append(buf, 1)
+	buf = le.AppendUint32(buf, uint32(len(p.yMean)))
+	for k := range p.yMean {
+		buf = le.AppendUint64(buf, math.Float64bits(p.yMean[k]))
+		buf = le.AppendUint64(buf, math.Float64bits(p.yStd[k]))
+	}
+	return buf
 }
 
 // LoadPipeline reads a pipeline written by Pipeline.Save (version 2), or a

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -30,16 +31,18 @@ func setupInspect(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		return inspect(e.stdout, p, version)
+		net, err := p.Net()
+		if err != nil {
+			return err
+		}
+		inspect(e.stdout, p, net, version)
+		return nil
 	}
 }
 
-// inspect prints what a pipeline holds.
-func inspect(w io.Writer, p *tabular.Pipeline, version int) error {
-	net, err := p.Net()
-	if err != nil {
-		return err
-	}
+// inspect prints what a pipeline holds; net is its network, which it only
+// reads.
+func inspect(w io.Writer, p *tabular.Pipeline, net *mlp.Sequential, version int) {
 	fmt.Fprintf(w, "format version: %d\n", version)
 	fmt.Fprintf(w, "task: %s\n", p.Task())
 	if t := p.Targets(); len(t) > 0 {
@@ -66,7 +69,6 @@ func inspect(w io.Writer, p *tabular.Pipeline, version int) error {
 	}
 	fmt.Fprintf(w, "layers: %s\n", strings.Join(layers, ", "))
 	fmt.Fprintf(w, "parameters: %d\n", params)
-	return nil
 }
 
 // treatment says how a column is prepared for the net.

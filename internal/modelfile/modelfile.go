@@ -13,6 +13,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/mlpkit/mlp/internal/guard"
 )
@@ -39,9 +40,15 @@ const (
 // network (a *mlp.Sequential). Package mlp sets it when it is initialized.
 var ReadNetwork func(d *Decoder) (any, error)
 
-// EncodeNetwork returns the whole version-1 file of a network (a
-// *mlp.Sequential). Package mlp sets it when it is initialized.
-var EncodeNetwork func(net any) ([]byte, error)
+// NetworkSize checks that a network (a *mlp.Sequential) can be saved and
+// returns the byte size of its layer count and layers, the part of a file
+// WriteNetwork writes; its errors are those of Sequential.Save. Package mlp
+// sets it when it is initialized.
+var NetworkSize func(net any) (int, error)
+
+// WriteNetwork appends the layer count and the layers of a network that
+// NetworkSize accepted to e. Package mlp sets it when it is initialized.
+var WriteNetwork func(e *Encoder, net any) error
 
 // Decoder reads a model file, keeping the offset and the CRC-32 of what it
 // has read. Its errors about the content wrap Err.
@@ -313,11 +320,107 @@ func AppendStrings(buf []byte, ss []string) []byte {
 	return buf
 }
 
-// Write writes a whole model file to w in one call, for where (the saving
-// method): a short write with no error is io.ErrShortWrite.
-func Write(where string, w io.Writer, buf []byte) error {
-	if n, err := guard.Writer(w).Write(buf); err != nil {
-		return fmt.Errorf("mlp: %s: wrote %d of %d bytes: %w", where, n, len(buf), err)
+// ChunkSize is the most bytes an Encoder holds: a file of at most
+// ChunkSize bytes is written in one call to the writer, a larger one in
+// several calls of at most ChunkSize bytes.
+const ChunkSize = 4 << 20
+
+// Encoder writes a model file of a known size to a writer in chunks,
+// keeping the CRC-32 of what it has written, so that saving a model holds
+// at most min(size, ChunkSize) bytes of the file in memory. The caller
+// appends to Buf, making room first with Room or writing numbers with
+// Float64s, and ends the file with End, which appends the checksum.
+type Encoder struct {
+	// Buf holds the bytes not written yet. Its capacity is min(size,
+	// ChunkSize): appends that keep within it (see Room) do not allocate.
+	Buf []byte
+
+	w     io.Writer
+	where string // the saving method, for messages
+	size  int    // bytes of the whole file
+	n     int    // bytes written
+	crc   uint32 // CRC-32 of the bytes written
+	err   error  // the first error of w
+}
+
+// NewEncoder returns an Encoder of a file of size bytes to w, for where
+// (the saving method, named in errors). Its Buf is the one allocation.
+func NewEncoder(where string, w io.Writer, size int) Encoder {
+	return Encoder{Buf: make([]byte, 0, min(size, ChunkSize)), w: w, where: where, size: size}
+}
+
+// SetSize sets the size of the file to size bytes, for a caller that has
+// appended a part of it whose size it did not know to Buf, and grows Buf to
+// a capacity of min(size, ChunkSize), so that a file of at most ChunkSize
+// bytes is still written in one call.
+func (e *Encoder) SetSize(size int) {
+	e.size = size
+	if c := min(size, ChunkSize); cap(e.Buf) < c {
+		e.Buf = slices.Grow(e.Buf, c-len(e.Buf))
 	}
-	return nil
+}
+
+// Room makes room for n more bytes in Buf, writing what it holds if they
+// would not fit, and returns the error of the writer, if any.
+func (e *Encoder) Room(n int) error {
+	if len(e.Buf)+n > cap(e.Buf) && len(e.Buf) > 0 {
+		e.flush()
+	}
+	return e.err
+}
+
+// Float64s appends the IEEE-754 bits of v, little-endian, writing Buf
+// whenever it is full, and returns the error of the writer, if any.
+func (e *Encoder) Float64s(v []float64) error {
+	for len(v) > 0 && e.err == nil {
+		k := min(len(v), (cap(e.Buf)-len(e.Buf))/8)
+		if k == 0 {
+			if len(e.Buf) == 0 { // a size too small for v: grow
+				e.Buf = slices.Grow(e.Buf, 8*len(v))
+			} else {
+				e.flush()
+			}
+			continue
+		}
+		n := len(e.Buf)
+		b := e.Buf[n : n+8*k]
+		for j, x := range v[:k] {
+			binary.LittleEndian.PutUint64(b[8*j:], math.Float64bits(x))
+		}
+		e.Buf = e.Buf[:n+8*k]
+		v = v[k:]
+	}
+	return e.err
+}
+
+// End appends the CRC-32 of the whole file so far and writes what Buf
+// holds. It returns the error of the writer wrapped, with the bytes
+// written before it; a short write with no error is io.ErrShortWrite.
+func (e *Encoder) End() error {
+	if e.Room(4) != nil {
+		return e.err
+	}
+	e.crc = crc32.Update(e.crc, crc32.IEEETable, e.Buf)
+	e.Buf = binary.LittleEndian.AppendUint32(e.Buf, e.crc)
+	e.write()
+	return e.err
+}
+
+// flush adds Buf to the checksum and writes it.
+func (e *Encoder) flush() {
+	e.crc = crc32.Update(e.crc, crc32.IEEETable, e.Buf)
+	e.write()
+}
+
+// write writes Buf and empties it; an error is kept in e.err.
+func (e *Encoder) write() {
+	if e.err != nil {
+		return
+	}
+	n, err := guard.Writer(e.w).Write(e.Buf)
+	e.n += n
+	if err != nil {
+		e.err = fmt.Errorf("mlp: %s: wrote %d of %d bytes: %w", e.where, e.n, e.size, err)
+	}
+	e.Buf = e.Buf[:0]
 }
