@@ -30,8 +30,12 @@ var (
 
 // worker runs tasks until the program ends.
 func worker() {
+	var buf *packBuf // the worker's own, allocated by its first task that packs
 	for t := range tasks {
-		mulAdd(t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
+		if buf == nil && usePacked(t.m, t.n, t.k) {
+			buf = new(packBuf)
+		}
+		mulAdd(buf, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
 		t.done.Done()
 	}
 }
@@ -50,7 +54,7 @@ type Group struct {
 // computes them concurrently. Each element of C is still computed by one
 // chain of fused multiply-adds over the whole inner dimension, so the result
 // does not depend on the split. It allocates nothing once the workers have
-// started.
+// started and the packing buffers exist (see MulAdd).
 func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -72,7 +76,7 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		parts = min(parts, workers+1, max(rowBlocks, colBlocks))
 	}
 	if parts <= 1 {
-		mulAdd(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		mulAdd(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return
 	}
 	// Split along the dimension with more blocks: each part gets a run of
@@ -102,7 +106,7 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		}
 		start = end
 		if p == parts-1 {
-			mulAdd(t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
+			mulAdd(nil, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
 			break
 		}
 		t.done = &g.wg
