@@ -210,3 +210,31 @@ func forEachPathB(b *testing.B, f func(name string)) {
 		f(im.name)
 	}
 }
+
+// BenchmarkGroupMulAdd reports the speed of Group.MulAdd on the path in use
+// at the large shapes of benchShapes, in GFLOP/s of wall time: run it with
+// -cpu 1,2 to see what a second core adds.
+func BenchmarkGroupMulAdd(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range benchShapes {
+		m, n, k := s.m, s.n, s.k
+		if m*n*k < ParallelMin {
+			continue
+		}
+		a, bb, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float64, m*n)
+		ars, acs, shape := k, 1, fmt.Sprintf("%dx%dx%d", m, n, k)
+		if s.trans {
+			ars, acs, shape = 1, m, shape+"T"
+		}
+		b.Run(shape, func(b *testing.B) {
+			var g Group
+			g.MulAdd(m, n, k, a, ars, acs, bb, n, c, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				g.MulAdd(m, n, k, a, ars, acs, bb, n, c, n)
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

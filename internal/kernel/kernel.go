@@ -88,7 +88,7 @@ func check(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []flo
 // goes there, with the buffers of buf or, if buf is nil, of the free list;
 // else unpacked.
 func mulAdd(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	if usePacked(m, n, k) {
+	if usePacked(m, n, k, acs) {
 		packed(buf, m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return
 	}

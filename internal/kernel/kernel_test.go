@@ -90,22 +90,21 @@ func TestMulAdd(t *testing.T) {
 }
 
 // TestPacked checks the packed path on every path that has one against a
-// plain loop, bit for bit, with packMin lowered so that it takes every
-// product of at least two tiles of rows and one of columns: shapes around
-// the tile sizes of every path and the blocks of the packed buffers, A
-// plain and transposed, strides wider than the rows. It also checks that
-// the package-level MulAdd and Group.MulAdd, on one core and split
-// between two, give the same bits with the buffer they use.
+// plain loop, bit for bit: called directly, so that it takes every shape
+// of at least two tiles of rows and one of columns, and through MulAdd and
+// Group.MulAdd (on one core and split between two) with packMin lowered.
+// The shapes lie around the tile sizes of every path and the blocks of the
+// packed buffers, with A plain and transposed and strides wider than the
+// rows.
 func TestPacked(t *testing.T) {
 	saved, savedPar := packMin, ParallelMin
 	defer func() { packMin, ParallelMin = saved, savedPar }()
 	packMin, ParallelMin = 0, 0
 	rng := rand.New(rand.NewPCG(5, 6))
 	var g Group
-	dims := []int{12, 13, 16, 20, 27, 35}
-	for _, m := range dims {
+	for _, m := range []int{12, 13, 16, 20, 27, 35, 64, 71} {
 		for _, n := range []int{8, 15, 32, 33, 71, 255, 256, 290, 513} {
-			for _, k := range []int{16, 31, 255, 256, 257, 600} {
+			for _, k := range []int{16, 31, 64, 255, 256, 257, 600} {
 				if m*n*k > 1<<21 {
 					continue
 				}
@@ -126,11 +125,17 @@ func TestPacked(t *testing.T) {
 						procs := 1 + rng.IntN(2)
 						prev := runtime.GOMAXPROCS(procs)
 						defer runtime.GOMAXPROCS(prev)
-						for _, how := range []string{"MulAdd", "Group"} {
+						for _, how := range []string{"packed", "MulAdd", "Group"} {
 							got := append([]float64(nil), c...)
-							if how == "MulAdd" {
+							switch how {
+							case "packed":
+								if cur.tiles == nil || m < 2*cur.mr || n < cur.nr {
+									continue
+								}
+								packed(nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
+							case "MulAdd":
 								MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
-							} else {
+							case "Group":
 								g.MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
 							}
 							for i := range want {

@@ -68,9 +68,13 @@ func putBuf(b *packBuf) {
 }
 
 // usePacked reports whether the packed path of the path in use takes an
-// m×n×k product.
-func usePacked(m, n, k int) bool {
-	return cur.tiles != nil && m >= 2*cur.mr && n >= cur.nr && k >= 16 && m*n*k >= packMin
+// m×n×k product whose A has column stride acs. Below 64 in the inner
+// dimension or the columns, the rows of B the unpacked kernels read stay
+// in the L1 cache and packing does not pay; a transposed A (acs != 1) is
+// packed for each block of columns, which pays from 64 rows.
+func usePacked(m, n, k, acs int) bool {
+	return cur.tiles != nil && m >= 2*cur.mr && n >= max(64, cur.nr) && k >= 64 &&
+		(acs == 1 || m >= 64) && m*n*k >= packMin
 }
 
 // packed computes C += A·B as mulAdd does, on the packed path with the
