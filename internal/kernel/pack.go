@@ -21,6 +21,7 @@ const (
 	packK  = 256 // rows of B in a packed block: the inner dimension
 	packN  = 256 // columns of B in a packed block
 	packMR = 6   // the most rows of any path's tile
+	packM  = 48  // rows of a transposed A packed at once, a multiple of packMR
 )
 
 // packMin is the smallest product m·n·k that goes to the packed path:
@@ -31,7 +32,7 @@ var packMin = 1 << 19
 // running at a time.
 type packBuf struct {
 	b [packK * packN]float64
-	a [packMR * packK]float64
+	a [packM * packK]float64
 }
 
 // PackBytes is the size of the packing buffers of one product: the
@@ -101,9 +102,12 @@ func packed(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, l
 				rows := min(mr, m-ir)
 				ap, pars, pacs := a[ir*ars+pc*acs:], ars, acs
 				if acs != 1 {
-					pa := buf.a[:mr*kb]
-					packA(pa, mr, rows, kb, ap, ars, acs)
-					ap, pars, pacs = pa, 1, mr
+					// A transposed is packed packM rows at a time, so
+					// that each of its rows is read in one run.
+					if ir%packM == 0 {
+						packA(buf.a[:], mr, min(packM, m-ir), kb, ap, ars, acs)
+					}
+					ap, pars, pacs = buf.a[ir%packM*kb:], 1, mr
 				}
 				cc := c[ir*ldc+jc:]
 				if ir > 0 {
@@ -125,21 +129,25 @@ func packed(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, l
 }
 
 // packA copies the rows×kb block of A with A(i, l) = src[i*ars + l*acs] to
-// dst, column after column, each column mr elements apart:
-// dst[l*mr + i] = A(i, l).
+// dst in panels of mr rows, panel after panel, each column after column:
+// element (i, l) goes to dst[(i/mr)*mr*kb + l*mr + i%mr].
 func packA(dst []float64, mr, rows, kb int, src []float64, ars, acs int) {
-	if ars == 1 && rows == 6 && mr == 6 {
-		for l := 0; l < kb; l++ {
-			s := src[l*acs : l*acs+6 : l*acs+6]
-			d := dst[l*6 : l*6+6 : l*6+6]
-			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+	for i0 := 0; i0 < rows; i0 += mr {
+		panel := dst[i0*kb:]
+		r := min(mr, rows-i0)
+		if ars == 1 && r == 6 && mr == 6 {
+			for l := 0; l < kb; l++ {
+				s := src[i0+l*acs : i0+l*acs+6 : i0+l*acs+6]
+				d := panel[l*6 : l*6+6 : l*6+6]
+				d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			}
+			continue
 		}
-		return
-	}
-	for l := 0; l < kb; l++ {
-		d := dst[l*mr : l*mr+rows]
-		for i := range d {
-			d[i] = src[i*ars+l*acs]
+		for l := 0; l < kb; l++ {
+			d := panel[l*mr : l*mr+r]
+			for i := range d {
+				d[i] = src[(i0+i)*ars+l*acs]
+			}
 		}
 	}
 }
