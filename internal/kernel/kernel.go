@@ -50,7 +50,11 @@ func MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []fl
 		return
 	}
 	check(m, n, k, a, ars, acs, b, ldb, c, ldc)
-	mulAdd(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
+	if usePacked(m, n, k, acs) {
+		packed(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
 // SumRows adds the r rows of the r×c matrix g (row stride ldg) to dst, in

@@ -74,8 +74,8 @@ func putBuf(b *packBuf) {
 // in the L1 cache and packing does not pay; a transposed A (acs != 1) is
 // packed for each block of columns, which pays from 64 rows.
 func usePacked(m, n, k, acs int) bool {
-	return cur.tiles != nil && m >= 2*cur.mr && n >= max(64, cur.nr) && k >= 64 &&
-		(acs == 1 || m >= 64) && m*n*k >= packMin
+	return m*n*k >= packMin && cur.tiles != nil && m >= 2*cur.mr && n >= max(64, cur.nr) && k >= 64 &&
+		(acs == 1 || m >= 64)
 }
 
 // packed computes C += A·B as mulAdd does, on the packed path with the
