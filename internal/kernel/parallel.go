@@ -82,7 +82,11 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		parts = min(parts, workers+1, max(rowBlocks, colBlocks))
 	}
 	if parts <= 1 {
-		mulAdd(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		if packs {
+			packed(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		} else {
+			unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		}
 		return
 	}
 	// Split along the dimension with more blocks or, on the packed path,
