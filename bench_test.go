@@ -21,9 +21,11 @@ import (
 //	go test -run '^$' -bench 'Benchmark(Train|Predict|GEMM)' -benchmem .
 //	/usr/bin/python3 bench/torch_ref.py
 //
-// Each reports samples/s; BenchmarkTrain and BenchmarkGEMM also report
-// GFLOP/s, counting a training step as 6 floating-point operations per
-// parameter and sample (2 for the forward product, 4 for the two backward
+// Each reports samples/s; BenchmarkTrain also reports samples per second
+// of the process's CPU time (samples/cpu-s, on Unix), which holds on a
+// machine shared with other work. BenchmarkTrain and BenchmarkGEMM also
+// report GFLOP/s, counting a training step as 6 floating-point operations
+// per parameter and sample (2 for the forward product, 4 for the two backward
 // products of each Linear layer).
 
 // benchWorkload is one network and data set of the benchmarks.
@@ -139,14 +141,19 @@ func BenchmarkTrain(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			start := time.Now()
+			start, cpu0 := time.Now(), processCPU()
 			if _, err := tr.Fit(ctx, l, nil, b.N); err != nil {
 				b.Fatal(err)
 			}
-			sec := time.Since(start).Seconds()
+			sec, cpu := time.Since(start).Seconds(), (processCPU() - cpu0).Seconds()
 			rate := float64(b.N*l.Len()) / sec
 			b.ReportMetric(rate, "samples/s")
 			b.ReportMetric(6*float64(benchParams(w.sizes))*rate/1e9, "GFLOP/s")
+			if cpu > 0 {
+				// Per second of the process's CPU time, all threads: what
+				// a step costs, whatever else shares the machine.
+				b.ReportMetric(float64(b.N*l.Len())/cpu, "samples/cpu-s")
+			}
 		})
 	}
 }

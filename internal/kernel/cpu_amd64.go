@@ -11,6 +11,12 @@ func gemm4AVX512(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *flo
 func gemm1AVX512(k, n int, a *float64, acs int, b *float64, ldb int, c *float64)
 
 //go:noescape
+func tilesAVX512(rows, k, nt int, a *float64, ars, acs int, b *float64, c *float64, ldc int)
+
+//go:noescape
+func tilePackAVX512(k int, a *float64, ars, acs int, b *float64, ldb int, p *float64, c *float64, ldc int)
+
+//go:noescape
 func finiteAVX512(x *float64, n int) bool
 
 //go:noescape
@@ -27,6 +33,12 @@ func gemm4AVX2(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float
 
 //go:noescape
 func gemm1AVX2(k, n int, a *float64, acs int, b *float64, ldb int, c *float64)
+
+//go:noescape
+func tilesAVX2(rows, k, nt int, a *float64, ars, acs int, b *float64, c *float64, ldc int)
+
+//go:noescape
+func tilePackAVX2(k int, a *float64, ars, acs int, b *float64, ldb int, p *float64, c *float64, ldc int)
 
 //go:noescape
 func finiteAVX2(x *float64, n int) bool
@@ -84,6 +96,13 @@ func impls() []impl {
 		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
 			gemm1AVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
 		},
+		mr: 6, nr: 32,
+		tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
+			tilesAVX512(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+		},
+		tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
+			tilePackAVX512(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+		},
 		allFinite: func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) },
 		relu:      func(dst, x []float64) { reluAVX512(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },
 		reluGrad: func(dst, g, y []float64) {
@@ -103,6 +122,13 @@ func impls() []impl {
 		},
 		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
 			gemm1AVX2(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+		},
+		mr: 6, nr: 8,
+		tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
+			tilesAVX2(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+		},
+		tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
+			tilePackAVX2(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
 		},
 		allFinite: func(x []float64) bool { return finiteAVX2(unsafe.SliceData(x), len(x)) },
 		relu:      func(dst, x []float64) { reluAVX2(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },

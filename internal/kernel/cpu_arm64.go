@@ -11,6 +11,12 @@ func gemm4NEON(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float
 func gemm1NEON(k, n int, a *float64, acs int, b *float64, ldb int, c *float64)
 
 //go:noescape
+func tilesNEON(rows, k, nt int, a *float64, ars, acs int, b *float64, c *float64, ldc int)
+
+//go:noescape
+func tilePackNEON(k int, a *float64, ars, acs int, b *float64, ldb int, p *float64, c *float64, ldc int)
+
+//go:noescape
 func finiteNEON(x *float64, n int) bool
 
 //go:noescape
@@ -32,6 +38,13 @@ func impls() []impl {
 		},
 		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
 			gemm1NEON(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+		},
+		mr: 6, nr: 8,
+		tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
+			tilesNEON(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+		},
+		tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
+			tilePackNEON(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
 		},
 		allFinite: func(x []float64) bool { return finiteNEON(unsafe.SliceData(x), len(x)) },
 		relu:      func(dst, x []float64) { reluNEON(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },

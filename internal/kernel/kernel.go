@@ -41,13 +41,20 @@ const (
 // row-major k×m matrix.
 //
 // C must not overlap A or B. MulAdd panics if a slice is too short for its
-// shape and strides. It allocates nothing.
+// shape and strides. It allocates nothing, except that a large product
+// (one that packs its operands) allocates a packing buffer of PackBytes
+// when none is free: the process keeps one for each large product that
+// ran at the same time as others and reuses them.
 func MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
 	check(m, n, k, a, ars, acs, b, ldb, c, ldc)
-	mulAdd(m, n, k, a, ars, acs, b, ldb, c, ldc)
+	if usePacked(m, n, k, acs) {
+		packed(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
 // SumRows adds the r rows of the r×c matrix g (row stride ldg) to dst, in
@@ -63,7 +70,7 @@ func SumRows(dst []float64, r, c int, g []float64, ldg int) {
 	}
 	check(1, c, r, one[:], 0, 0, g, ldg, dst, c)
 	// dst = 1ᵀ·G: each fma(1, g, s) is the sum s + g rounded once.
-	mulAdd(1, c, r, one[:], 0, 0, g, ldg, dst, c)
+	unpacked(1, c, r, one[:], 0, 0, g, ldg, dst, c)
 }
 
 // one is the single element of the all-ones row by which SumRows
@@ -81,8 +88,20 @@ func check(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []flo
 	}
 }
 
-// mulAdd is MulAdd without the checks, blocked for large shapes.
-func mulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+// mulAdd is MulAdd without the checks: on the packed path, if the product
+// goes there, with the buffers of buf or, if buf is nil, of the free list;
+// else unpacked.
+func mulAdd(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if usePacked(m, n, k, acs) {
+		packed(buf, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// unpacked computes C += A·B as MulAdd does, with the micro-kernels of the
+// path reading A and B in place, in blocks for large shapes.
+func unpacked(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
 	if k <= blockK && n <= blockN {
 		rows(m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return

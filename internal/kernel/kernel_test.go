@@ -55,6 +55,10 @@ func TestMulAdd(t *testing.T) {
 	shapes := [][3]int{
 		{1, 1, 1}, {4, 16, 30}, {50, 16, 30}, {50, 2, 16}, {16, 3, 16}, {3, 7, 5},
 		{30, 16, 50}, {32, 128, 64}, {7, 33, 9}, {5, 41, 300}, {9, 600, 260}, {13, 10, 128},
+		// The packed path: several blocks of the inner dimension and of
+		// the columns, the last ones partial, and rows and columns left
+		// over from whole tiles.
+		{40, 300, 530}, {13, 560, 100}, {26, 70, 300}, {64, 256, 257},
 	}
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
@@ -80,6 +84,69 @@ func TestMulAdd(t *testing.T) {
 						}
 					}
 				})
+			}
+		}
+	}
+}
+
+// TestPacked checks the packed path on every path that has one against a
+// plain loop, bit for bit: called directly, so that it takes every shape
+// of at least two tiles of rows and one of columns, and through MulAdd and
+// Group.MulAdd (on one core and split between two) with packMin lowered.
+// The shapes lie around the tile sizes of every path and the blocks of the
+// packed buffers, with A plain and transposed and strides wider than the
+// rows.
+func TestPacked(t *testing.T) {
+	saved, savedPar := packMin, ParallelMin
+	defer func() { packMin, ParallelMin = saved, savedPar }()
+	packMin, ParallelMin = 0, 0
+	rng := rand.New(rand.NewPCG(5, 6))
+	var g Group
+	for _, m := range []int{12, 13, 16, 20, 27, 35, 64, 71} {
+		for _, n := range []int{8, 15, 32, 33, 71, 255, 256, 290, 513} {
+			for _, k := range []int{16, 31, 64, 255, 256, 257, 600} {
+				if m*n*k > 1<<21 {
+					continue
+				}
+				for _, trans := range []bool{false, true} {
+					pad := rng.IntN(3)
+					var a []float64
+					var ars, acs int
+					if trans {
+						a, ars, acs = randSlice(rng, k*(m+pad)), 1, m+pad
+					} else {
+						a, ars, acs = randSlice(rng, m*(k+pad)), k+pad, 1
+					}
+					ldb, ldc := n+pad, n+pad
+					b := randSlice(rng, (k-1)*ldb+n)
+					c := randSlice(rng, (m-1)*ldc+n)
+					want := naive(m, n, k, a, ars, acs, b, ldb, c, ldc)
+					forEachPath(t, func(name string) {
+						procs := 1 + rng.IntN(2)
+						prev := runtime.GOMAXPROCS(procs)
+						defer runtime.GOMAXPROCS(prev)
+						for _, how := range []string{"packed", "MulAdd", "Group"} {
+							got := append([]float64(nil), c...)
+							switch how {
+							case "packed":
+								if cur.tiles == nil || m < 2*cur.mr || n < cur.nr {
+									continue
+								}
+								packed(nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
+							case "MulAdd":
+								MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
+							case "Group":
+								g.MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
+							}
+							for i := range want {
+								if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+									t.Fatalf("%s %s GOMAXPROCS=%d m=%d n=%d k=%d trans=%v pad=%d: c[%d] = %v, want %v",
+										name, how, procs, m, n, k, trans, pad, i, got[i], want[i])
+								}
+							}
+						}
+					})
+				}
 			}
 		}
 	}

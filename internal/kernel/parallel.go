@@ -30,8 +30,12 @@ var (
 
 // worker runs tasks until the program ends.
 func worker() {
+	var buf *packBuf // the worker's own, allocated by its first task that packs
 	for t := range tasks {
-		mulAdd(t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
+		if buf == nil && usePacked(t.m, t.n, t.k, t.acs) {
+			buf = new(packBuf)
+		}
+		mulAdd(buf, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
 		t.done.Done()
 	}
 }
@@ -46,11 +50,11 @@ type Group struct {
 
 // MulAdd computes what the function MulAdd does. When the product has at
 // least ParallelMin multiply-adds and GOMAXPROCS is above 1, it splits C into
-// blocks of whole rows (multiples of 4) or whole columns (multiples of 16) and
-// computes them concurrently. Each element of C is still computed by one
+// blocks of whole rows or whole columns (whole tiles of the kernel that runs
+// the product) and computes them concurrently. Each element of C is still computed by one
 // chain of fused multiply-adds over the whole inner dimension, so the result
 // does not depend on the split. It allocates nothing once the workers have
-// started.
+// started and the packing buffers exist (see MulAdd).
 func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -60,7 +64,13 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 	if m*n*k >= ParallelMin {
 		parts = runtime.GOMAXPROCS(0)
 	}
-	rowBlocks, colBlocks := m/4, n/16
+	// Parts of whole tiles: of the packed path's tiles if the product goes
+	// there, else of the unpacked kernels' rows of 4 and vectors of 16.
+	rowUnit, colUnit, packs := 4, 16, usePacked(m, n, k, acs)
+	if packs {
+		rowUnit, colUnit = cur.mr, cur.nr
+	}
+	rowBlocks, colBlocks := m/rowUnit, n/colUnit
 	if parts > 1 {
 		startWorkers.Do(func() {
 			workers = runtime.NumCPU() - 1
@@ -72,12 +82,18 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		parts = min(parts, workers+1, max(rowBlocks, colBlocks))
 	}
 	if parts <= 1 {
-		mulAdd(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		if packs {
+			packed(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		} else {
+			unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		}
 		return
 	}
-	// Split along the dimension with more blocks: each part gets a run of
-	// whole blocks, the last part also the remainder.
-	byCols := colBlocks > rowBlocks
+	// Split along the dimension with more blocks or, on the packed path,
+	// by columns if there are enough, so that each part packs only its
+	// own columns of B: each part gets a run of whole blocks, the last
+	// part also the remainder.
+	byCols := colBlocks > rowBlocks || packs && colBlocks >= 2*parts
 	blocks := rowBlocks
 	if byCols {
 		blocks = colBlocks
@@ -88,13 +104,13 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		end := (p + 1) * blocks / parts
 		var t task
 		if byCols {
-			j0, j1 := start*16, end*16
+			j0, j1 := start*colUnit, end*colUnit
 			if p == parts-1 {
 				j1 = n
 			}
 			t = task{m: m, n: j1 - j0, k: k, a: a, ars: ars, acs: acs, b: b[j0:], ldb: ldb, c: c[j0:], ldc: ldc}
 		} else {
-			i0, i1 := start*4, end*4
+			i0, i1 := start*rowUnit, end*rowUnit
 			if p == parts-1 {
 				i1 = m
 			}
@@ -102,7 +118,7 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		}
 		start = end
 		if p == parts-1 {
-			mulAdd(t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
+			mulAdd(nil, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
 			break
 		}
 		t.done = &g.wg

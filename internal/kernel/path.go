@@ -12,8 +12,17 @@ type impl struct {
 	missing string // why the CPU or the build cannot run it; empty if it can
 	has     string // what the CPU has that the path needs, for Path's reason
 
-	block4    func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int)
-	block1    func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64)
+	block4 func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int)
+	block1 func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64)
+	// tiles, where the path has it, is the micro-kernel of large
+	// products (see packed): it updates nt tiles of rows×nr elements of C
+	// (rows at most mr) side by side from A, read in place with strides
+	// ars and acs, and from B packed in panels of nr columns.
+	// tilePack updates one tile reading B in place, with row stride ldb,
+	// and packs the panel of B it reads to p on the way.
+	mr, nr    int
+	tiles     func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int)
+	tilePack  func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int)
 	allFinite func(x []float64) bool
 	relu      func(dst, x []float64)
 	reluGrad  func(dst, g, y []float64)

@@ -1,0 +1,153 @@
+package kernel
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// Large products run on the packed path (GotoBLAS's structure): B is
+// copied, a block of packK×packN elements at a time, into panels of nr
+// columns stored row after row, which the block's passes read in order
+// from the L2 cache with no stride; the micro-kernel keeps a tile of
+// mr×nr elements of C in registers while it runs down the block's inner
+// dimension, reading mr rows of A in place (or, when A is transposed, from
+// a packed copy of mr×packK elements that stays in the L1 cache), and
+// moves along the block's panels. Packing moves numbers without changing
+// them, and the blocks of the inner dimension are visited in increasing
+// order, each continuing the chains where the last one stored them, so
+// every element of C is still one chain of fused multiply-adds over
+// l = 0, 1, ..., k-1, the same bits as the unpacked kernels.
+const (
+	packK  = 256 // rows of B in a packed block: the inner dimension
+	packN  = 256 // columns of B in a packed block
+	packMR = 6   // the most rows of any path's tile
+	packM  = 48  // rows of a transposed A packed at once, a multiple of packMR
+)
+
+// packMin is the smallest product m·n·k that goes to the packed path:
+// below it, the unpacked kernels, which pack nothing, are as fast.
+var packMin = 1 << 19
+
+// packBuf holds the packed copies of the blocks of B and A of one product
+// running at a time.
+type packBuf struct {
+	b [packK * packN]float64
+	a [packM * packK]float64
+}
+
+// PackBytes is the size of the packing buffers of one product: the
+// process keeps one for each product that has run at the same time as
+// others, and reuses them, so that products allocate nothing once the
+// buffers exist.
+const PackBytes = int(unsafe.Sizeof(packBuf{}))
+
+// bufs is the free list of packing buffers, shared by all products of the
+// process.
+var bufs struct {
+	sync.Mutex
+	free []*packBuf
+}
+
+// getBuf returns a packing buffer from the free list, or a new one if the
+// list is empty.
+func getBuf() *packBuf {
+	bufs.Lock()
+	defer bufs.Unlock()
+	if n := len(bufs.free); n > 0 {
+		b := bufs.free[n-1]
+		bufs.free = bufs.free[:n-1]
+		return b
+	}
+	return new(packBuf)
+}
+
+// putBuf returns b to the free list.
+func putBuf(b *packBuf) {
+	bufs.Lock()
+	bufs.free = append(bufs.free, b)
+	bufs.Unlock()
+}
+
+// usePacked reports whether the packed path of the path in use takes an
+// m×n×k product whose A has column stride acs. Below 64 in the inner
+// dimension or the columns, the rows of B the unpacked kernels read stay
+// in the L1 cache and packing does not pay; a transposed A (acs != 1) is
+// packed for each block of columns, which pays from 64 rows.
+func usePacked(m, n, k, acs int) bool {
+	return m*n*k >= packMin && cur.tiles != nil && m >= 2*cur.mr && n >= max(64, cur.nr) && k >= 64 &&
+		(acs == 1 || m >= 64)
+}
+
+// packed computes C += A·B as mulAdd does, on the packed path with the
+// buffers of buf (one from the free list if buf is nil): the columns of C that fill whole tiles there (the last
+// row of tiles may have fewer than mr rows), the remaining ones (fewer
+// than nr) with the unpacked kernels.
+func packed(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if buf == nil {
+		buf = getBuf()
+		defer putBuf(buf)
+	}
+	mr, nr, tiles, tilePack := cur.mr, cur.nr, cur.tiles, cur.tilePack
+	nt := n - n%nr
+	// Blocks of near-equal sizes, so that none is much smaller than the
+	// others: each block of the inner dimension loads and stores C once.
+	nbMax := (nt/nr + (nt+packN-1)/packN - 1) / ((nt + packN - 1) / packN) * nr
+	kbMax := (k + (k+packK-1)/packK - 1) / ((k + packK - 1) / packK)
+	for jc := 0; jc < nt; jc += nbMax {
+		nb := min(nbMax, nt-jc)
+		for pc := 0; pc < k; pc += kbMax {
+			kb := min(kbMax, k-pc)
+			pb := buf.b[:kb*nb]
+			for ir := 0; ir < m; ir += mr {
+				rows := min(mr, m-ir)
+				ap, pars, pacs := a[ir*ars+pc*acs:], ars, acs
+				if acs != 1 {
+					// A transposed is packed packM rows at a time, so
+					// that each of its rows is read in one run.
+					if ir%packM == 0 {
+						packA(buf.a[:], mr, min(packM, m-ir), kb, ap, ars, acs)
+					}
+					ap, pars, pacs = buf.a[ir%packM*kb:], 1, mr
+				}
+				cc := c[ir*ldc+jc:]
+				if ir > 0 {
+					tiles(rows, kb, nb/nr, ap, pars, pacs, pb, cc, ldc)
+					continue
+				}
+				// The first row of tiles (whole, as m >= 2·mr) packs the
+				// block of B as it goes.
+				bb := b[pc*ldb+jc:]
+				for j := 0; j < nb; j += nr {
+					tilePack(kb, ap, pars, pacs, bb[j:], ldb, pb[j*kb:], cc[j:], ldc)
+				}
+			}
+		}
+	}
+	if nt < n {
+		unpacked(m, n-nt, k, a, ars, acs, b[nt:], ldb, c[nt:], ldc)
+	}
+}
+
+// packA copies the rows×kb block of A with A(i, l) = src[i*ars + l*acs] to
+// dst in panels of mr rows, panel after panel, each column after column:
+// element (i, l) goes to dst[(i/mr)*mr*kb + l*mr + i%mr].
+func packA(dst []float64, mr, rows, kb int, src []float64, ars, acs int) {
+	for i0 := 0; i0 < rows; i0 += mr {
+		panel := dst[i0*kb:]
+		r := min(mr, rows-i0)
+		if ars == 1 && r == 6 && mr == 6 {
+			for l := 0; l < kb; l++ {
+				s := src[i0+l*acs : i0+l*acs+6 : i0+l*acs+6]
+				d := panel[l*6 : l*6+6 : l*6+6]
+				d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			}
+			continue
+		}
+		for l := 0; l < kb; l++ {
+			d := panel[l*mr : l*mr+r]
+			for i := range d {
+				d[i] = src[(i0+i)*ars+l*acs]
+			}
+		}
+	}
+}
