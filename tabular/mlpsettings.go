@@ -121,6 +121,23 @@ type MLPSettings struct {
 	// scikit-learn's random_state=None, the zero seed is a fixed seed.
 	Seed uint64
 
+	// ClassWeight, when not nil, weighs the training rows of each class
+	// (MLPClassifier only), keyed by class name as FittedMLP.Classes names
+	// them: a row of class c counts ClassWeight[c] times in the training
+	// loss, and a class the map leaves out counts 1 (scikit-learn's
+	// class_weight dict). Each weight must be finite and non-negative, and
+	// each key a class of the target. Class weights multiply the sample
+	// weights given to FitWeighted; they weigh the training loss only, not
+	// the validation figures.
+	ClassWeight map[string]float64
+
+	// BalancedClassWeight weighs the rows of class c by n/(k·n_c) for n
+	// rows of the table given to Fit, k classes and n_c rows of class c
+	// (BalancedClassWeights; scikit-learn's class_weight="balanced"), so
+	// that every class carries the same total weight. It excludes
+	// ClassWeight.
+	BalancedClassWeight bool
+
 	// Preprocess configures the preprocessing Fit learns from the training
 	// table (FitPreprocessor); the zero value imputes numeric cells with
 	// the mean.
@@ -233,6 +250,14 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	if s.ValidationRows != nil && !s.EarlyStopping {
 		return d, bad("ValidationRows", s.ValidationRows, "nil without EarlyStopping")
 	}
+	if s.ClassWeight != nil && s.BalancedClassWeight {
+		return d, bad("ClassWeight", "a map", "nil with BalancedClassWeight")
+	}
+	for name, w := range s.ClassWeight {
+		if !(w >= 0) || math.IsInf(w, 1) {
+			return d, bad(fmt.Sprintf("ClassWeight[%q]", name), w, "a finite number ≥ 0")
+		}
+	}
 	if d.ValidationFraction == 0 {
 		d.ValidationFraction = 0.1
 	} else if !(d.ValidationFraction > 0 && d.ValidationFraction < 1) {
@@ -321,16 +346,19 @@ func CheckTrainingSize(widths []int, batch int) error {
 
 // mlpRun is the outcome of trainMLP.
 type mlpRun struct {
-	net     *mlp.Sequential
-	history *mlp.History
+	net         *mlp.Sequential
+	history     *mlp.History
+	classWeight []float64 // per class index; nil without class weights
 }
 
 // trainMLP trains the net d describes, ending in last, on the preprocessed
 // features x and targets y (class labels, or standardized values with
-// outputs columns) with loss, as MLPSettings describes. With
+// outputs columns; y.Weights, when not nil, the sample weights) with loss,
+// as MLPSettings describes. classWeight, when not nil, holds a weight per
+// class index that multiplies the training rows' sample weights. With
 // EarlyStopping, score names the metric on the held-out part (higher is
 // better).
-func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
+func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, classWeight []float64, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
 	train, err := mlp.NewDataset(x, y)
 	if err != nil {
 		return nil, err
@@ -348,6 +376,20 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 		})
 		if err != nil {
 			return nil, fmt.Errorf("EarlyStopping: %w", err)
+		}
+	}
+	if classWeight != nil {
+		ty := train.Y
+		w := make([]float64, len(ty.Labels))
+		for i, l := range ty.Labels {
+			w[i] = classWeight[l]
+			if ty.Weights != nil {
+				w[i] *= ty.Weights[i]
+			}
+		}
+		ty.Weights = w
+		if train, err = mlp.NewDataset(train.X, ty); err != nil {
+			return nil, fmt.Errorf("%s: class weights: %w", d.name, err)
 		}
 	}
 	batch := d.BatchSize
@@ -444,14 +486,22 @@ func gatherRows(m *mat.Dense, idx []int) *mat.Dense {
 
 // gatherTargets returns new targets holding rows idx of y, in that order.
 func gatherTargets(y mlp.Targets, idx []int) mlp.Targets {
-	if y.Labels != nil {
-		l := make([]int, len(idx))
+	var out mlp.Targets
+	if y.Values != nil {
+		out.Values = gatherRows(y.Values, idx)
+	} else {
+		out = mlp.Targets{Labels: make([]int, len(idx))}
 		for i, r := range idx {
-			l[i] = y.Labels[r]
+			out.Labels[i] = y.Labels[r]
 		}
-		return mlp.Targets{Labels: l}
 	}
-	return mlp.Targets{Values: gatherRows(y.Values, idx)}
+	if y.Weights != nil {
+		out.Weights = make([]float64, len(idx))
+		for i, r := range idx {
+			out.Weights[i] = y.Weights[r]
+		}
+	}
+	return out
 }
 
 // noImprovement is scikit-learn's stopping rule (_update_no_improvement_count):
