@@ -349,6 +349,7 @@ type mlpRun struct {
 	net         *mlp.Sequential
 	history     *mlp.History
 	classWeight []float64 // per class index; nil without class weights
+	stop        Convergence
 }
 
 // trainMLP trains the net d describes, ending in last, on the preprocessed
@@ -436,7 +437,84 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	if err != nil {
 		return nil, err
 	}
-	return &mlpRun{net: net, history: h}, nil
+	return &mlpRun{net: net, history: h, stop: d.convergence(stop, h, score)}, nil
+}
+
+// Convergence says how the training of a FittedMLP ended, as scikit-learn
+// tells by its ConvergenceWarning.
+type Convergence struct {
+	// Converged is true when the stopping rule ended training: the
+	// training loss (or, with EarlyStopping, the validation score) did not
+	// improve by at least Tol for more than NIterNoChange epochs. It is
+	// false when training ran MaxIter epochs, where scikit-learn warns
+	// that the optimization has not converged: the figure was still
+	// improving by more than Tol within the last NIterNoChange+1 epochs.
+	Converged bool
+
+	// Epochs is the number of epochs trained and MaxIter the cap.
+	Epochs, MaxIter int
+
+	// Monitor names the figure the rule watched: "loss" or, with
+	// EarlyStopping, "val_accuracy" or "val_r2".
+	Monitor string
+
+	// First and Last are the monitored figure NIterNoChange+1 epochs
+	// before the end (or at the first epoch, when fewer ran) and at the
+	// end; Best is its best value and BestEpoch (0-based) where it was
+	// reached. With EarlyStopping the net holds the weights of BestEpoch.
+	First, Last, Best float64
+	BestEpoch         int
+
+	// Tol and NIterNoChange are the rule's settings.
+	Tol           float64
+	NIterNoChange int
+}
+
+// String says in one sentence how training ended, with the numbers: for a
+// run stopped by the rule, which figure stopped improving and where its
+// best was; at the cap, how much the figure still moved over the last
+// epochs and that MaxIter (the command's -epochs) could be raised.
+func (c Convergence) String() string {
+	window := c.Epochs - c.firstEpoch()
+	if c.Converged {
+		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after epoch %d of at most %d, best %s=%.4f at epoch %d",
+			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs-1, c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
+		if c.Monitor != "loss" {
+			s += ", whose weights are kept"
+		}
+		return s
+	}
+	return fmt.Sprintf("not converged: the maximum of %d epochs (MaxIter) was reached while %s was still improving (%.4f to %.4f over the last %d epochs, more than tol=%g); raise MaxIter",
+		c.MaxIter, c.Monitor, c.First, c.Last, window, c.Tol)
+}
+
+// firstEpoch is the epoch First was taken at.
+func (c Convergence) firstEpoch() int { return max(0, c.Epochs-1-(c.NIterNoChange+1)) }
+
+// convergence returns how the run recorded in h ended under the rule s.
+func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Metric) Convergence {
+	c := Convergence{Converged: s.stopped, Epochs: len(h.Epochs), MaxIter: d.MaxIter, Monitor: "loss", Tol: d.Tol, NIterNoChange: d.NIterNoChange}
+	at := func(i int) float64 {
+		if d.EarlyStopping {
+			return h.Epochs[i].ValMetrics[0]
+		}
+		return h.Epochs[i].Loss
+	}
+	if d.EarlyStopping {
+		c.Monitor = "val_" + score.Name()
+	}
+	if c.Epochs == 0 {
+		return c
+	}
+	c.First, c.Last = at(c.firstEpoch()), at(c.Epochs-1)
+	c.Best, c.BestEpoch = at(0), 0
+	for i := range c.Epochs {
+		v := at(i)
+		if d.EarlyStopping && v > c.Best || !d.EarlyStopping && v < c.Best {
+			c.Best, c.BestEpoch = v, i
+		}
+	}
+	return c
 }
 
 // splitRows returns the rows of x and y that ValidationRows does not list,
@@ -516,10 +594,11 @@ type noImprovement struct {
 	patience   int
 	validation bool
 
-	best  float64
-	count int
-	seen  bool
-	snap  mlp.Snapshot
+	best    float64
+	count   int
+	seen    bool
+	snap    mlp.Snapshot
+	stopped bool // the rule ended training
 }
 
 func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
@@ -545,7 +624,8 @@ func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
 			s.snap.Save(e.Model.Params())
 		}
 	}
-	return s.count > s.patience, nil
+	s.stopped = s.count > s.patience
+	return s.stopped, nil
 }
 
 func (s *noImprovement) FitEnd(e mlp.EpochEnd) error {
