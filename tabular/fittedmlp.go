@@ -33,12 +33,13 @@ func newFittedMLP(t *Table, prep *Preprocessor, enc *LabelEncoder, ts *mlp.Targe
 	if err != nil {
 		return nil, err
 	}
+	p.prov = run.prov
 	return &FittedMLP{pipeline: p, targets: t.TargetNames(), history: run.history, stop: run.stop}, nil
 }
 
 // Pipeline returns the fitted pipeline, which Save writes to one file that
-// LoadPipeline reads in another program. A Pipeline is not changed by
-// prediction.
+// LoadPipeline reads in another program, with the Provenance the fit
+// recorded (format version 3). A Pipeline is not changed by prediction.
 func (f *FittedMLP) Pipeline() *Pipeline { return f.pipeline }
 
 // Task returns Classification or Regression.

@@ -125,6 +125,10 @@ func (c MLPClassifier) FitWeighted(ctx context.Context, t *Table, sampleWeight [
 		return nil, err
 	}
 	run.classWeight = cw
+	run.prov = newProvenance(&d, t, run)
+	if sampleWeight != nil {
+		run.prov.Settings["sample_weight"] = "given"
+	}
 	return newFittedMLP(t, prep, enc, nil, run)
 }
 
@@ -187,6 +191,10 @@ func (r MLPRegressor) FitWeighted(ctx context.Context, t *Table, sampleWeight []
 	run, err := d.train(ctx, x, mlp.Targets{Values: ys, Weights: sampleWeight}, nil, len(t.Targets), nil, &squaredLoss{}, &mlp.R2{})
 	if err != nil {
 		return nil, err
+	}
+	run.prov = newProvenance(&d, t, run)
+	if sampleWeight != nil {
+		run.prov.Settings["sample_weight"] = "given"
 	}
 	return newFittedMLP(t, prep, nil, ts, run)
 }

@@ -350,6 +350,7 @@ type mlpRun struct {
 	history     *mlp.History
 	classWeight []float64 // per class index; nil without class weights
 	stop        Convergence
+	prov        *Provenance
 }
 
 // trainMLP trains the net d describes, ending in last, on the preprocessed
