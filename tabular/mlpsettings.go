@@ -459,12 +459,13 @@ type Convergence struct {
 	// EarlyStopping, "val_accuracy" or "val_r2".
 	Monitor string
 
-	// First and Last are the monitored figure NIterNoChange+1 epochs
-	// before the end (or at the first epoch, when fewer ran) and at the
-	// end; Best is its best value and BestEpoch (0-based) where it was
-	// reached. With EarlyStopping the net holds the weights of BestEpoch.
+	// First and Last are the monitored figure Window epochs before the
+	// last (Window is NIterNoChange+1, or fewer when fewer epochs ran) and
+	// at the last; Best is its best value and BestEpoch (0-based) where it
+	// was reached. With EarlyStopping the net holds the weights of
+	// BestEpoch.
 	First, Last, Best float64
-	BestEpoch         int
+	Window, BestEpoch int
 
 	// Tol and NIterNoChange are the rule's settings.
 	Tol           float64
@@ -476,7 +477,6 @@ type Convergence struct {
 // best was; at the cap, how much the figure still moved over the last
 // epochs and that MaxIter (the command's -epochs) could be raised.
 func (c Convergence) String() string {
-	window := c.Epochs - c.firstEpoch()
 	if c.Converged {
 		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after epoch %d of at most %d, best %s=%.4f at epoch %d",
 			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs-1, c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
@@ -486,11 +486,8 @@ func (c Convergence) String() string {
 		return s
 	}
 	return fmt.Sprintf("not converged: the maximum of %d epochs (MaxIter) was reached while %s was still improving (%.4f to %.4f over the last %d epochs, more than tol=%g); raise MaxIter",
-		c.MaxIter, c.Monitor, c.First, c.Last, window, c.Tol)
+		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
 }
-
-// firstEpoch is the epoch First was taken at.
-func (c Convergence) firstEpoch() int { return max(0, c.Epochs-1-(c.NIterNoChange+1)) }
 
 // convergence returns how the run recorded in h ended under the rule s.
 func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Metric) Convergence {
@@ -507,7 +504,9 @@ func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Me
 	if c.Epochs == 0 {
 		return c
 	}
-	c.First, c.Last = at(c.firstEpoch()), at(c.Epochs-1)
+	first := max(0, c.Epochs-1-(c.NIterNoChange+1))
+	c.Window = c.Epochs - 1 - first
+	c.First, c.Last = at(first), at(c.Epochs-1)
 	c.Best, c.BestEpoch = at(0), 0
 	for i := range c.Epochs {
 		v := at(i)
