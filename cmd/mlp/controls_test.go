@@ -70,7 +70,15 @@ func slicesClone(s []string) []string { return append([]string(nil), s...) }
 // trainedJSON trains with -json and returns the parsed object and the run.
 func trainedJSON(t *testing.T, data string, args ...string) (map[string]any, result) {
 	t.Helper()
-	_, r := trained(t, data, append(args, "-json")...)
+	var r result
+	if filepath.IsAbs(data) { // a file of the test's, not of testdata
+		r = runMLP(t, "", nil, append([]string{"train", "-data", data, "-o", filepath.Join(t.TempDir(), "m.mlp"), "-json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	} else {
+		_, r = trained(t, data, append(args, "-json")...)
+	}
 	lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
 	if len(lines) != 1 {
 		t.Fatalf("-json printed %d lines, want one object:\n%s", len(lines), r.stdout)
@@ -324,5 +332,55 @@ func TestVersion(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, w) {
 			t.Errorf("mlp version: exit %d, output does not contain %q:\n%s", r.code, w, r.stdout)
 		}
+	}
+}
+
+// TestTrainWeightedFigures checks the line of validation figures weighted
+// by -weight: with every weight equal it repeats the final line's figures,
+// for a classifier and a regressor, and with other weights it differs and
+// reaches -json and the model's provenance.
+func TestTrainWeightedFigures(t *testing.T) {
+	dir := t.TempDir()
+	withWeights := func(name, src string, weight func(i int) string) string {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf strings.Builder
+		for i, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+			w := "w"
+			if i > 0 {
+				w = weight(i)
+			}
+			buf.WriteString(line + "," + w + "\n")
+		}
+		return writeTemp(t, dir, name, buf.String())
+	}
+	weightedLine := regexp.MustCompile(`(?m)^weighted by -weight w: (val_loss=.*)$`)
+	for _, tc := range []struct {
+		name, src string
+		args      []string
+	}{
+		{"classifier", "testdata/iris.csv", []string{"-target", "species", "-ignore", "id"}},
+		{"regressor", "testdata/diabetes.csv", []string{"-target", "glucose"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			same := withWeights(tc.name+"_same.csv", tc.src, func(int) string { return "2.5" })
+			args := append([]string{"train", "-data", same, "-weight", "w", "-epochs", "20", "-quiet", "-o", filepath.Join(dir, "m.mlp")}, tc.args...)
+			r := runMLP(t, "", nil, args...)
+			m := weightedLine.FindStringSubmatch(r.stdout)
+			if r.code != 0 || m == nil {
+				t.Fatalf("exit %d, no weighted line:\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if final := strings.TrimPrefix(lastLine(r.stdout), "final "); m[1] != final {
+				t.Errorf("equal weights: weighted figures %q, unweighted %q", m[1], final)
+			}
+			other := withWeights(tc.name+"_other.csv", tc.src, func(i int) string { return fmt.Sprint(i % 4) })
+			v, _ := trainedJSON(t, other, append([]string{"-weight", "w", "-epochs", "20"}, tc.args...)...)
+			wv, ok := v["validation_weighted"].(map[string]any)
+			if !ok || wv["loss"] == v["validation"].(map[string]any)["loss"] {
+				t.Errorf("-json validation_weighted %v, validation %v: want other figures", v["validation_weighted"], v["validation"])
+			}
+		})
 	}
 }

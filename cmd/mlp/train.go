@@ -168,7 +168,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
 			return usagef("-class-weight weighs classes; the target is %s (use -weight COLUMN for row weights)", t.Task)
 		}
-		var weights []float64
+		var weights, valWeights []float64
 		if *est.weight != "" {
 			probe := *t
 			probe.Features = slices.Clone(t.Features)
@@ -206,8 +206,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			if weights, err = takeWeights(train, *est.weight); err != nil {
 				return err
 			}
-			if valid != nil { // the validation report is unweighted
-				if _, err = takeWeights(valid, *est.weight); err != nil {
+			if valid != nil {
+				if valWeights, err = takeWeights(valid, *est.weight); err != nil {
 					return err
 				}
 			}
@@ -242,10 +242,18 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convergenceText(conv))
 		}
 		p := fitted.Pipeline()
-		var ev *evaluation
+		var (
+			ev       *evaluation
+			weighted map[string]float64 // the figures weighted by -weight
+		)
 		if valid != nil {
 			if ev, err = evaluate(p, valid); err != nil {
 				return fmt.Errorf("validation: %w", err)
+			}
+			if valWeights != nil {
+				if weighted, err = weightedFigures(p, valid, valWeights, ""); err != nil {
+					return fmt.Errorf("validation: %w", err)
+				}
 			}
 		}
 		pv, _ := p.Provenance()
@@ -255,6 +263,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if ev != nil {
 			pv.ValidationRows = ev.rows
 			pv.Validation = ev.figures("val_")
+			for k, v := range weighted {
+				pv.Validation["val_weighted_"+k] = v
+			}
 		}
 		p = p.WithProvenance(pv)
 		if err := dst.Write(p.Save); err != nil {
@@ -283,6 +294,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				FinalLoss:   finalLoss(fitted),
 				Settings:    pv.Settings,
 				Validation:  validationJSON(ev),
+				Weighted:    weighted,
 			})
 		}
 		if ev == nil {
@@ -293,6 +305,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
 		fmt.Fprintf(w, "model: %s\n", *out)
+		if weighted != nil {
+			if ev.task == tabular.Classification {
+				fmt.Fprintf(w, "weighted by -weight %s: val_loss=%.4f val_accuracy=%.4f\n", *est.weight, weighted["loss"], weighted["accuracy"])
+			} else {
+				fmt.Fprintf(w, "weighted by -weight %s: val_loss=%.4f val_rmse=%.4f val_r2=%.4f\n", *est.weight, weighted["loss"], weighted["rmse"], weighted["r2"])
+			}
+		}
 		ev.print(w, "val_")
 		return nil
 	}
@@ -360,6 +379,8 @@ type trainJSON struct {
 	FinalLoss   float64            `json:"final_loss"`
 	Settings    map[string]string  `json:"settings"`
 	Validation  map[string]float64 `json:"validation"`
+	// Weighted holds the validation figures weighted by -weight.
+	Weighted map[string]float64 `json:"validation_weighted,omitempty"`
 }
 
 // writeTrainJSON writes v as one line of JSON.

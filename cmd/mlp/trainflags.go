@@ -32,7 +32,7 @@ func addEstimatorFlags(fs *flag.FlagSet) *estimatorFlags {
 	f.tol = fs.Float64("tol", 0, "the smallest improvement of the loss (or with -early-stopping the validation score) that counts, positive (default: the estimator's, 0.0001)")
 	f.impute = fs.String("impute", "", "how missing numeric cells are filled: mean, median or most_frequent (default: mean)")
 	fs.Var(&f.classWeight, "class-weight", "weigh the training rows by class: balanced (n/(classes·count of the class)) or `class=weight,...` (classes left out weigh 1); classification only; the validation figures stay unweighted")
-	f.weight = fs.String("weight", "", "a numeric `column` of per-row sample weights (finite, ≥ 0, no missing cell), used in the training loss and left out of the features")
+	f.weight = fs.String("weight", "", "a numeric `column` of per-row sample weights (finite, ≥ 0, no missing cell): they weigh the training loss and a line of weighted validation figures; the column is not a feature")
 	return f
 }
 
