@@ -120,7 +120,16 @@ func (c MLPClassifier) FitWeighted(ctx context.Context, t *Table, sampleWeight [
 	if outputs == 2 {
 		outputs, last, loss = 1, &mlp.Sigmoid{}, &mlp.BinaryCrossEntropy{}
 	}
-	run, err := d.train(ctx, x, mlp.Targets{Labels: labels, Weights: sampleWeight}, cw, outputs, last, loss, &mlp.Accuracy{})
+	var monitor *mlp.Dataset
+	if d.Monitor != nil {
+		if monitor, err = monitorData(&d, d.Monitor, t.TargetNames(), prep, func(m *Table) (mlp.Targets, error) {
+			l, err := enc.Transform(&m.Targets[0])
+			return mlp.Targets{Labels: l}, err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	run, err := d.train(ctx, x, mlp.Targets{Labels: labels, Weights: sampleWeight}, cw, monitor, outputs, last, loss, &mlp.Accuracy{})
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +197,20 @@ func (r MLPRegressor) FitWeighted(ctx context.Context, t *Table, sampleWeight []
 	if err != nil {
 		return nil, err
 	}
-	run, err := d.train(ctx, x, mlp.Targets{Values: ys, Weights: sampleWeight}, nil, len(t.Targets), nil, &squaredLoss{}, &mlp.R2{})
+	var monitor *mlp.Dataset
+	if d.Monitor != nil {
+		if monitor, err = monitorData(&d, d.Monitor, t.TargetNames(), prep, func(m *Table) (mlp.Targets, error) {
+			y, err := m.TargetValues()
+			if err != nil {
+				return mlp.Targets{}, err
+			}
+			ys, err := ts.Transform(y)
+			return mlp.Targets{Values: ys}, err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	run, err := d.train(ctx, x, mlp.Targets{Values: ys, Weights: sampleWeight}, nil, monitor, len(t.Targets), nil, &squaredLoss{}, &mlp.R2{})
 	if err != nil {
 		return nil, err
 	}
@@ -320,4 +342,30 @@ func (d *mlpDefaults) classWeights(classes []string, labels []int) ([]float64, e
 		w[i] = d.ClassWeight[name]
 	}
 	return w, nil
+}
+
+// monitorData returns the rows of m preprocessed by prep, with the targets
+// targets gives, or an error naming MLPSettings.Monitor when m lacks the
+// training table's target columns, has no rows, or cannot be transformed.
+func monitorData(d *mlpDefaults, m *Table, want []string, prep *Preprocessor, targets func(*Table) (mlp.Targets, error)) (*mlp.Dataset, error) {
+	field := d.name + ".Monitor"
+	switch {
+	case m.Rows() == 0:
+		return nil, fmt.Errorf("%w: %s has no rows", mlp.ErrData, field)
+	case !slices.Equal(m.TargetNames(), want):
+		return nil, fmt.Errorf("%w: %s has the target columns %s; the training table has %s", mlp.ErrData, field, listNames(m.TargetNames()), listNames(want))
+	}
+	x, err := prep.Transform(m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	y, err := targets(m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	ds, err := mlp.NewDataset(x, y)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	return ds, nil
 }

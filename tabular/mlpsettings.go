@@ -100,6 +100,18 @@ type MLPSettings struct {
 	// every row of the table, the held-out ones included.
 	ValidationRows []int
 
+	// Monitor, when not nil, is a table with the training table's feature
+	// and target columns whose rows are scored after every epoch, as
+	// Keras' validation_data: their loss (with the L2 penalty, as the
+	// training loss; a regressor's on standardized targets) and score
+	// (accuracy or R²) go into History as val_loss and val_accuracy or
+	// val_r2 and into the Log lines. They never change training: the
+	// weights and History's training figures are those of a fit without
+	// Monitor. It excludes EarlyStopping, whose held-out rows are scored
+	// instead. A label of Monitor the training table does not have is an
+	// error.
+	Monitor *Table
+
 	// InitialWeights, when not nil, are the weights training starts from
 	// instead of random ones: the weights of an earlier fit
 	// (FittedMLP.Weights, for a warm start) or any others of the net's
@@ -247,6 +259,9 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	if d.NIterNoChange == 0 {
 		d.NIterNoChange = 10
 	}
+	if s.Monitor != nil && s.EarlyStopping {
+		return d, bad("Monitor", "a table", "nil with EarlyStopping, which scores its held-out rows")
+	}
 	if s.ValidationRows != nil && !s.EarlyStopping {
 		return d, bad("ValidationRows", s.ValidationRows, "nil without EarlyStopping")
 	}
@@ -357,15 +372,15 @@ type mlpRun struct {
 // features x and targets y (class labels, or standardized values with
 // outputs columns; y.Weights, when not nil, the sample weights) with loss,
 // as MLPSettings describes. classWeight, when not nil, holds a weight per
-// class index that multiplies the training rows' sample weights. With
-// EarlyStopping, score names the metric on the held-out part (higher is
-// better).
-func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, classWeight []float64, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
+// class index that multiplies the training rows' sample weights. monitor,
+// when not nil, is Monitor preprocessed. With EarlyStopping or monitor,
+// score names the metric on the held-out part (higher is better).
+func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, classWeight []float64, monitor *mlp.Dataset, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
 	train, err := mlp.NewDataset(x, y)
 	if err != nil {
 		return nil, err
 	}
-	var val *mlp.Dataset
+	val := monitor
 	if d.ValidationRows != nil {
 		if train, val, err = d.splitRows(x, y); err != nil {
 			return nil, err
@@ -410,7 +425,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	}
 	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
 	ts := mlp.TrainerSettings{Hooks: []mlp.Hook{stop}}
-	if d.EarlyStopping {
+	if val != nil {
 		ts.Metrics = []mlp.Metric{score}
 	}
 	if d.Log != nil {

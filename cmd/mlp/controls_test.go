@@ -169,6 +169,9 @@ func TestTrainQuietAndEpochLines(t *testing.T) {
 	if n := len(epochLine.FindAllString(loud.stdout, -1)); n != 6 {
 		t.Errorf("%d epoch lines without -quiet, want 6", n)
 	}
+	if !regexp.MustCompile(`(?m)^epoch=\s*5 \| loss=.* \| val_loss=.* \| val_accuracy=`).MatchString(loud.stdout) {
+		t.Errorf("the epoch lines do not show the -val rows' figures:\n%s", loud.stdout)
+	}
 	if epochLine.MatchString(quiet.stdout) {
 		t.Errorf("-quiet prints epoch lines:\n%s", quiet.stdout)
 	}

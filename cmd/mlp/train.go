@@ -213,6 +213,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 		}
 
+		if valid != nil && !s.EarlyStopping && (!*quiet && !*asJSON || *plot != "") {
+			// The epoch lines and the plot show the validation rows'
+			// figures; scoring them does not change training.
+			s.Monitor = valid
+		}
 		var pr *progress
 		if !*quiet && !*asJSON {
 			s.Log = w
