@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -128,10 +129,13 @@ func (p *Provenance) encode() ([]byte, error) {
 			return nil, fmt.Errorf("%w: Pipeline.Save: provenance: validation figure %s is %v", mlp.ErrFormat, strconv.Quote(name), v)
 		}
 	}
-	b, err := json.Marshal(p)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // the texts as they are, no longer than read
+	if err := enc.Encode(p); err != nil {
 		return nil, fmt.Errorf("%w: Pipeline.Save: provenance: %v", mlp.ErrFormat, err)
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if len(b) > maxProvenanceBytes {
 		return nil, fmt.Errorf("%w: Pipeline.Save: provenance of %d bytes is more than the cap of %d", mlp.ErrFormat, len(b), maxProvenanceBytes)
 	}
