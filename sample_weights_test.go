@@ -184,3 +184,39 @@ func TestSampleWeightsRefused(t *testing.T) {
 		t.Errorf("Fit with MSE on weighted data: err = %v; want ErrData saying the loss does not read the weights", err)
 	}
 }
+
+// TestTargetScalerKeepsWeights checks that TargetScaler.TransformDataset
+// keeps the sample weights, so that a loss that does not read them is
+// refused rather than trained as if they were not there, and that the
+// target-units loss forwards what its base loss reads.
+func TestTargetScalerKeepsWeights(t *testing.T) {
+	x := mat.NewDense(3, 1, []float64{0, 1, 2})
+	d, err := NewDataset(x, Targets{Values: mat.NewDense(3, 1, []float64{1, 2, 4}), Weights: []float64{1, 2, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := FitTargetScaler(d.Y.Values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := ts.TransformDataset(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sd.Y.Weights) != 3 || sd.Y.Weights[1] != 2 {
+		t.Fatalf("TransformDataset weights %v, want those of the data set", sd.Y.Weights)
+	}
+	m, _ := NewSequential(NewLinear(1, 1, rand.NewPCG(1, 1)))
+	opt, _ := NewSGD(m.Params(), SGDSettings{LR: 0.1})
+	tr, err := NewTrainer(m, ts.Loss(&MSE{}), opt, TrainerSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := NewDataLoader(sd, LoaderSettings{})
+	if _, err := tr.Fit(context.Background(), l, nil, 1); !errors.Is(err, ErrData) || !strings.Contains(err.Error(), "does not read them") {
+		t.Errorf("Fit with MSE in target units on weighted data: %v; want ErrData", err)
+	}
+	if wl, ok := ts.Loss(&CrossEntropy{}).(WeightReader); !ok || !wl.ReadsWeights() {
+		t.Error("the target-units loss does not forward ReadsWeights")
+	}
+}
