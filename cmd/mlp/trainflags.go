@@ -150,7 +150,7 @@ func takeWeights(t *tabular.Table, name string) ([]float64, error) {
 	}
 	c := t.Features[i]
 	if c.Kind != tabular.Numeric {
-		return nil, fmt.Errorf("-weight: column %q holds text, not numbers", name)
+		return nil, fmt.Errorf("-weight: column %q is categorical (text, or named in -categorical); weights must be numbers", name)
 	}
 	w := append([]float64(nil), c.Values...)
 	for r, v := range w {
