@@ -122,6 +122,8 @@ const weightedGradTol = 1e-12
 // Σ s·l/Σ s + α‖W‖²/(2Σ s) computed by gen_weights.py (and checked there
 // against scikit-learn 1.2.1's _backprop for unit weights).
 func TestSampleWeightGradientsSklearn(t *testing.T) {
+	var worst float64
+	defer func() { t.Logf("largest relative difference from the reference: %.2g", worst) }()
 	for _, c := range loadWeightVectors(t).Gradients {
 		t.Run(c.Name, func(t *testing.T) {
 			init := &MLPWeights{}
@@ -167,7 +169,9 @@ func TestSampleWeightGradientsSklearn(t *testing.T) {
 			opt.Step()
 			near := func(what string, got, want float64) {
 				t.Helper()
-				if d := math.Abs(got-want) / math.Max(1, math.Abs(want)); !(d <= weightedGradTol) {
+				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
+				worst = math.Max(worst, d)
+				if !(d <= weightedGradTol) {
 					t.Errorf("%s = %.17g, reference %.17g", what, got, want)
 				}
 			}
@@ -192,11 +196,15 @@ func TestSampleWeightGradientsSklearn(t *testing.T) {
 // scikit-learn 1.2.1 trained on the rows repeated as often as their weight
 // (the same objective, one batch per epoch), to trajectoryTol.
 func TestSampleWeightTrajectoriesSklearn(t *testing.T) {
+	var worst float64
+	defer func() { t.Logf("largest relative difference from scikit-learn: %.2g", worst) }()
 	for _, c := range loadWeightVectors(t).Trajectories {
 		t.Run(c.Name, func(t *testing.T) {
 			near := func(what string, got, want float64) {
 				t.Helper()
-				if d := math.Abs(got-want) / math.Max(1, math.Abs(want)); !(d <= trajectoryTol) {
+				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
+				worst = math.Max(worst, d)
+				if !(d <= trajectoryTol) {
 					t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
 				}
 			}
