@@ -27,7 +27,13 @@ import (
 //	l_i = max(z_i, 0) - y_i·z_i + log(1 + exp(-|z_i|))
 //
 // and the gradient (p - y)/n with respect to z, which unlike Grad does not
-// vanish where the clipping applies. The zero value is ready
+// vanish where the clipping applies.
+//
+// With per-sample weights s (Targets.Weights, scikit-learn's
+// sample_weight) the loss is the weighted mean Σ_i s_i·l_i / Σ_i s_i and
+// every gradient above has s_i/Σ s in place of 1/n; BatchWeight returns
+// Σ s. A batch whose weights are all 0 has loss 0 and gradient 0. The
+// zero value is ready
 // to use. A BinaryCrossEntropy owns its gradient buffer and is not safe for
 // concurrent use.
 type BinaryCrossEntropy struct {
@@ -83,14 +89,48 @@ func (b *BinaryCrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	for i, l := range y.Labels {
 		checkProbability("BinaryCrossEntropy.Loss", pm.Data[i*pm.Stride:i*pm.Stride+1], i)
 		p := min(max(pm.Data[i*pm.Stride], probFloor), 1-probFloor)
+		var li float64
 		if l == 1 {
-			sum -= fmath.Log(p)
+			li = -fmath.Log(p)
 		} else {
-			sum -= fmath.Log(1 - p)
+			li = -fmath.Log(1 - p)
 		}
+		if y.Weights != nil {
+			li *= y.Weights[i]
+		}
+		sum += li
 	}
-	return sum / float64(r)
+	return binaryMean(sum, r, y)
 }
+
+// binaryMean returns sum / Σ s for sample weights s, sum/n without them,
+// and 0 when the weights sum to 0.
+func binaryMean(sum float64, n int, y Targets) float64 {
+	total := weightSum(y, n)
+	if total == 0 {
+		return 0
+	}
+	return sum / total
+}
+
+// weightSum returns Σ y.Weights, or n when y.Weights is nil.
+func weightSum(y Targets, n int) float64 {
+	if y.Weights == nil {
+		return float64(n)
+	}
+	var total float64
+	for _, w := range y.Weights {
+		total += w
+	}
+	return total
+}
+
+// BatchWeight returns Σ y.Weights, or the number of labels when y.Weights
+// is nil.
+func (b *BinaryCrossEntropy) BatchWeight(y Targets) float64 { return weightSum(y, len(y.Labels)) }
+
+// ReadsWeights returns true: sample i counts y.Weights[i] times.
+func (b *BinaryCrossEntropy) ReadsWeights() bool { return true }
 
 // Grad returns dL/dp: -1/(n·p) for label 1 and 1/(n·(1-p)) for label 0, and
 // 0 where p is outside [1e-8, 1-1e-8] and the clipping applies. It panics as
@@ -99,14 +139,17 @@ func (b *BinaryCrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	r := checkBinary("BinaryCrossEntropy.Grad", pred, y)
 	reuse(&b.grad, r, 1)
 	pm, gm := pred.RawMatrix(), b.grad.RawMatrix()
-	n := float64(r)
+	n := weightSum(y, r)
 	for i, l := range y.Labels {
 		p, g := pm.Data[i*pm.Stride], 0.0
-		if p >= probFloor && p <= 1-probFloor {
+		if p >= probFloor && p <= 1-probFloor && n != 0 {
 			if l == 1 {
 				g = -1 / (n * p)
 			} else {
 				g = 1 / (n * (1 - p))
+			}
+			if y.Weights != nil {
+				g *= y.Weights[i]
 			}
 		}
 		gm.Data[i*gm.Stride] = g
@@ -127,9 +170,13 @@ func (b *BinaryCrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (flo
 	var sum float64
 	for i, l := range y.Labels {
 		v := zm.Data[i*zm.Stride]
-		sum += max(v, 0) - float64(float64(l)*v) + fmath.Log1p(fmath.Exp(-math.Abs(v)))
+		li := max(v, 0) - float64(float64(l)*v) + fmath.Log1p(fmath.Exp(-math.Abs(v)))
+		if y.Weights != nil {
+			li *= y.Weights[i]
+		}
+		sum += li
 	}
-	return sum / float64(r), true
+	return binaryMean(sum, r, y), true
 }
 
 // fusedGrad returns (p - y)/n, the gradient with respect to the input of a
@@ -142,9 +189,18 @@ func (b *BinaryCrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat
 	r := checkBinary("BinaryCrossEntropy", p, y)
 	reuse(&b.grad, r, 1)
 	pm, gm := p.RawMatrix(), b.grad.RawMatrix()
-	inv := 1 / float64(r)
+	total := weightSum(y, r)
+	if total == 0 {
+		clear(gm.Data[:r*gm.Stride])
+		return &b.grad
+	}
+	inv := 1 / total
 	for i, l := range y.Labels {
-		gm.Data[i*gm.Stride] = (pm.Data[i*pm.Stride] - float64(l)) * inv
+		g := (pm.Data[i*pm.Stride] - float64(l)) * inv
+		if y.Weights != nil {
+			g *= y.Weights[i]
+		}
+		gm.Data[i*gm.Stride] = g
 	}
 	return &b.grad
 }
@@ -157,4 +213,6 @@ var (
 	_ fusedLoss       = (*BinaryCrossEntropy)(nil)
 	_ TargetReader    = (*BinaryCrossEntropy)(nil)
 	_ OutputValidator = (*BinaryCrossEntropy)(nil)
+	_ BatchWeighter   = (*BinaryCrossEntropy)(nil)
+	_ WeightReader    = (*BinaryCrossEntropy)(nil)
 )

@@ -42,6 +42,11 @@ import (
 //
 //	dL/dz[i][j] = (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k],  S_i = Σ_j w_j·q[i][j]
 //
+// Per-sample weights s (Targets.Weights, scikit-learn's sample_weight)
+// multiply each row's terms: row i counts s_i times in both sums, so w[y_i]
+// becomes s_i·w[y_i] in the normaliser and the gradient of row i is
+// multiplied by s_i.
+//
 // A batch whose labels all have weight 0 has loss 0 and gradient 0, so a
 // training step on it changes nothing (PyTorch gives 0/0 = NaN there).
 // Whole-set figures of a Trainer are Σ w·l / Σ w over the set (see
@@ -86,8 +91,13 @@ func checkLabels(where string, pred *mat.Dense, y Targets) (r, c int) {
 // ReadsTargets returns ClassLabels.
 func (ce *CrossEntropy) ReadsTargets() TargetKind { return ClassLabels }
 
-// BatchWeight returns Σ_i w[y_i], the number of labels when Weights is nil.
-func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y.Labels) }
+// BatchWeight returns Σ_i s_i·w[y_i] for sample weights s (y.Weights, all
+// 1 when nil): the number of labels when both are nil.
+func (ce *CrossEntropy) BatchWeight(y Targets) float64 { return ce.labelWeight(y) }
+
+// ReadsWeights returns true: sample i counts y.Weights[i]·Weights[y_i]
+// times.
+func (ce *CrossEntropy) ReadsWeights() bool { return true }
 
 // Loss returns the loss of the type's documentation: from probabilities,
 // -log max(p, 1e-8) per entry, or with FromLogits, the exact log-softmax of
@@ -103,15 +113,16 @@ func (ce *CrossEntropy) Loss(pred *mat.Dense, y Targets) float64 {
 	_, c := checkLabels("CrossEntropy.Loss", pred, y)
 	ce.check("CrossEntropy.Loss", c)
 	if ce.FromLogits {
-		return ce.loss(nil, pred, y.Labels)
+		return ce.loss(nil, pred, y)
 	}
-	return ce.loss(pred, nil, y.Labels)
+	return ce.loss(pred, nil, y)
 }
 
 // loss returns the loss of the rows of p (probabilities) or z (logits)
-// against labels; either may be nil. See negLogRow for how each entry's
-// -log p is taken.
-func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
+// against the labels of y, each row counting y.Weights[i] times when
+// y.Weights is not nil; p or z may be nil. See negLogRow for how each
+// entry's -log p is taken.
+func (ce *CrossEntropy) loss(p, z *mat.Dense, y Targets) float64 {
 	var c int
 	if p != nil {
 		_, c = p.Dims()
@@ -121,17 +132,20 @@ func (ce *CrossEntropy) loss(p, z *mat.Dense, labels []int) float64 {
 	e := ce.Smoothing
 	var nll, smooth, total float64 // Σ w_y(-log p_y), Σ Σ w_j(-log p_j), Σ w_y
 	var row negLogRow
-	for i, l := range labels {
+	for i, l := range y.Labels {
 		row.set(p, z, i)
 		if z == nil {
 			checkProbability("CrossEntropy.Loss", row.p, i)
 		}
-		wl := ce.weight(l)
+		s := sampleWeight(y.Weights, i)
+		wl := s * ce.weight(l)
 		total += wl
-		nll += float64(wl * row.at(l))
-		if e != 0 {
+		if wl != 0 {
+			nll += float64(wl * row.at(l))
+		}
+		if e != 0 && s != 0 {
 			for j := range c {
-				smooth += float64(ce.weight(j) * row.at(j))
+				smooth += float64(s * ce.weight(j) * row.at(j))
 			}
 		}
 	}
@@ -303,11 +317,11 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 		for i := range r {
 			softmaxRow(ce.grad.RawRowView(i), pred.RawRowView(i))
 		}
-		ce.logitGrad(&ce.grad, &ce.grad, y.Labels)
+		ce.logitGrad(&ce.grad, &ce.grad, y)
 		return &ce.grad
 	}
 	ce.grad.Zero()
-	total := ce.labelWeight(y.Labels)
+	total := ce.labelWeight(y)
 	if total == 0 {
 		return &ce.grad
 	}
@@ -320,7 +334,7 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 			if j == l {
 				q += 1 - e
 			}
-			if wq := ce.weight(j) * q; wq != 0 && p >= probFloor {
+			if wq := sampleWeight(y.Weights, i) * ce.weight(j) * q; wq != 0 && p >= probFloor {
 				gs[j] = -wq / (p * total)
 			}
 		}
@@ -328,25 +342,34 @@ func (ce *CrossEntropy) Grad(pred *mat.Dense, y Targets) *mat.Dense {
 	return &ce.grad
 }
 
-// labelWeight returns Σ_i w[y_i], the normaliser of the weighted loss.
-func (ce *CrossEntropy) labelWeight(labels []int) float64 {
-	if ce.Weights == nil {
-		return float64(len(labels))
+// labelWeight returns Σ_i s_i·w[y_i], the normaliser of the weighted loss.
+func (ce *CrossEntropy) labelWeight(y Targets) float64 {
+	if ce.Weights == nil && y.Weights == nil {
+		return float64(len(y.Labels))
 	}
 	var total float64
-	for _, l := range labels {
-		total += ce.weight(l)
+	for i, l := range y.Labels {
+		total += sampleWeight(y.Weights, i) * ce.weight(l)
 	}
 	return total
+}
+
+// sampleWeight returns w[i], or 1 when w is nil.
+func sampleWeight(w []float64, i int) float64 {
+	if w == nil {
+		return 1
+	}
+	return w[i]
 }
 
 // logitGrad writes into g the gradient with respect to the logits whose
 // softmax is p, one row per sample: (p - onehot)/n without weights or
 // smoothing, (S_i·p[i][j] - w_j·q[i][j]) / Σ_k w[y_k] with them, and 0 when
 // the labels all weigh 0. g may be p.
-func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, labels []int) {
+func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, y Targets) {
+	labels := y.Labels
 	_, c := g.Dims()
-	total := ce.labelWeight(labels)
+	total := ce.labelWeight(y)
 	if total == 0 {
 		for i := range labels {
 			clear(g.RawRowView(i))
@@ -354,7 +377,7 @@ func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, labels []int) {
 		return
 	}
 	inv := 1 / total
-	if ce.plain() {
+	if ce.plain() && y.Weights == nil {
 		for i, l := range labels {
 			gs, ps := g.RawRowView(i), p.RawRowView(i)
 			for j, v := range ps {
@@ -377,6 +400,11 @@ func (ce *CrossEntropy) logitGrad(g, p *mat.Dense, labels []int) {
 			gs[j] = (float64(si*v) - float64(ce.weight(j)*e/k)) * inv
 		}
 		gs[l] -= float64((1 - e) * wl * inv)
+		if y.Weights != nil {
+			for j := range gs {
+				gs[j] *= y.Weights[i]
+			}
+		}
 	}
 }
 
@@ -391,7 +419,7 @@ func (ce *CrossEntropy) fusedLoss(last Layer, p *mat.Dense, y Targets) (float64,
 	}
 	_, c := checkLabels("CrossEntropy", p, y)
 	ce.check("CrossEntropy", c)
-	return ce.loss(p, z, y.Labels), true
+	return ce.loss(p, z, y), true
 }
 
 // fusedGrad returns the gradient with respect to the logits of a final
@@ -404,7 +432,7 @@ func (ce *CrossEntropy) fusedGrad(last Layer, p *mat.Dense, y Targets) *mat.Dens
 	r, c := checkLabels("CrossEntropy", p, y)
 	ce.check("CrossEntropy", c)
 	reuse(&ce.grad, r, c)
-	ce.logitGrad(&ce.grad, p, y.Labels)
+	ce.logitGrad(&ce.grad, p, y)
 	return &ce.grad
 }
 
@@ -421,6 +449,7 @@ var (
 	_ fusedLoss       = (*CrossEntropy)(nil)
 	_ TargetReader    = (*CrossEntropy)(nil)
 	_ BatchWeighter   = (*CrossEntropy)(nil)
+	_ WeightReader    = (*CrossEntropy)(nil)
 	_ Validator       = (*CrossEntropy)(nil)
 	_ OutputValidator = (*CrossEntropy)(nil)
 )

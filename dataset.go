@@ -36,9 +36,10 @@ type Dataset struct {
 // y.Labels and y.Values must be set, with one entry (row) per row of x; every
 // value of x and y.Values must be finite and every label non-negative.
 // Classes is set to the largest label + 1 for classification and to 0 for
-// regression.
+// regression. y.Weights, when not nil, must hold one finite, non-negative
+// weight per row, not all zero.
 //
-// The Dataset keeps x, y.Labels and y.Values themselves, not copies: changing
+// The Dataset keeps x, y.Labels, y.Values and y.Weights themselves, not copies: changing
 // them afterwards changes the Dataset. NewDataset allocates only the Dataset.
 // Errors wrap ErrData and name the offending row and column (0-based).
 func NewDataset(x *mat.Dense, y Targets) (*Dataset, error) {
@@ -54,6 +55,9 @@ func NewDataset(x *mat.Dense, y Targets) (*Dataset, error) {
 		return nil, fmt.Errorf("%w: targets have neither labels nor values; set exactly one", ErrData)
 	}
 	if err := checkFinite("feature", x); err != nil {
+		return nil, err
+	}
+	if err := checkWeights("", y.Weights, n); err != nil {
 		return nil, err
 	}
 	d := &Dataset{X: x, Y: y}
@@ -107,6 +111,9 @@ func (d *Dataset) check(where string, finite bool) error {
 		return fmt.Errorf("%w: %s needs a non-empty data set", ErrData, where)
 	}
 	n, _ := d.X.Dims()
+	if err := checkWeights(where+": ", d.Y.Weights, n); err != nil {
+		return err
+	}
 	switch {
 	case d.Y.Labels != nil && d.Y.Values != nil:
 		return fmt.Errorf("%w: %s: targets have both labels and values; set exactly one", ErrData, where)
@@ -171,6 +178,12 @@ func (d *Dataset) copyRows(idx []int) *Dataset {
 		out.Y.Values = mat.NewDense(len(idx), k, nil)
 		gatherRows(out.Y.Values, d.Y.Values, idx)
 	}
+	if d.Y.Weights != nil {
+		out.Y.Weights = make([]float64, len(idx))
+		for i, r := range idx {
+			out.Y.Weights[i] = d.Y.Weights[r]
+		}
+	}
 	if d.FeatureNames != nil {
 		out.FeatureNames = append([]string(nil), d.FeatureNames...)
 	}
@@ -196,6 +209,34 @@ type Targets struct {
 	// Values are regression targets, one row per sample and one column per
 	// output.
 	Values *mat.Dense
+	// Weights, when not nil, are per-sample weights, one per row, each
+	// finite and non-negative: sample i counts Weights[i] times in a loss
+	// that reads them (WeightReader), scikit-learn's sample_weight. Nil
+	// means every sample weighs 1. Metrics ignore them.
+	Weights []float64
+}
+
+// checkWeights returns an error wrapping ErrData unless w is nil or holds n
+// finite, non-negative weights that are not all zero. where starts the
+// message. It allocates only on error.
+func checkWeights(where string, w []float64, n int) error {
+	if w == nil {
+		return nil
+	}
+	if len(w) != n {
+		return fmt.Errorf("%w: %s%d sample weights for %d samples", ErrData, where, len(w), n)
+	}
+	var sum float64
+	for i, v := range w {
+		if !(v >= 0) || math.IsInf(v, 1) {
+			return fmt.Errorf("%w: %ssample weight %v of row %d (0-based) is not a finite number ≥ 0", ErrData, where, v, i)
+		}
+		sum += v
+	}
+	if !(sum > 0) || math.IsInf(sum, 1) {
+		return fmt.Errorf("%w: %sthe sample weights sum to %v; want a finite sum above 0", ErrData, where, sum)
+	}
+	return nil
 }
 
 // Len returns the number of samples the targets describe.

@@ -90,7 +90,8 @@
 // TargetReader (class labels or real values), Goaler (whether larger is
 // better), OutputValidator (whether a model's output suits it), Validator
 // (its own settings), ProbabilityOutput (a final layer whose logits a loss
-// can use), BatchWeighter (a weighted batch mean), StateChecker (an
+// can use), BatchWeighter (a weighted batch mean), WeightReader (per-sample
+// weights, Targets.Weights), StateChecker (an
 // optimizer state that can overflow), BatchSource (batches for Fit), and
 // FitEnder (a hook told when Fit ends). A layer needs only the methods of
 // Layer; what else it can do it declares the same way: Parameterized

@@ -105,6 +105,16 @@ type BatchWeighter interface {
 	BatchWeight(y Targets) float64
 }
 
+// WeightReader is implemented by a loss that reads per-sample weights
+// (Targets.Weights) when ReadsWeights returns true: CrossEntropy and
+// BinaryCrossEntropy. Trainer.Fit and Evaluate refuse weighted data for a
+// loss that does not, with an error wrapping ErrData, rather than ignore
+// the weights. A loss that reads them should also be a BatchWeighter whose
+// BatchWeight includes them.
+type WeightReader interface {
+	ReadsWeights() bool
+}
+
 // StateChecker is implemented by an optimizer that can tell whether its
 // internal state (Adam's moment estimates) is still finite. Trainer.Fit
 // asks after every step and stops with a *DivergenceError when it is not,

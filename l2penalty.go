@@ -14,7 +14,9 @@ import (
 //	∂loss/∂W += alpha·W / n
 //
 // where the sums run over the weight matrices only (biases are not
-// penalised) and n is the number of samples in the batch
+// penalised) and n is the number of samples in the batch, or the sum of
+// their weights when the batch has sample weights (Targets.Weights, as
+// scikit-learn 1.7 divides by sample_weight.sum())
 // (sklearn/neural_network/_multilayer_perceptron.py, _backprop and
 // _compute_loss_grad). The penalty wraps the data loss through Loss (it
 // records n and adds the penalty to the value) and the optimizer through
@@ -28,7 +30,7 @@ type l2Penalty struct {
 	base    Loss
 	weights []Param // the penalised weight matrices
 	alpha   float64
-	n       int // samples of the last batch the loss saw
+	n       float64 // Σ sample weights (rows, without weights) of the last batch the loss saw
 }
 
 var (
@@ -36,26 +38,30 @@ var (
 	_ fusedLoss     = (*l2Penalty)(nil)
 	_ TargetReader  = (*l2Penalty)(nil)
 	_ BatchWeighter = (*l2Penalty)(nil)
+	_ WeightReader  = (*l2Penalty)(nil)
 )
 
-// value returns 0.5·alpha·Σ‖W‖² / n for batch size n.
-func (p *l2Penalty) value(n int) float64 {
+// value returns 0.5·alpha·Σ‖W‖² / n for batch weight n.
+func (p *l2Penalty) value(n float64) float64 {
 	var ss float64
 	for _, w := range p.weights {
 		for _, v := range w.Value.RawMatrix().Data {
 			ss += float64(v * v)
 		}
 	}
-	return 0.5 * p.alpha * ss / float64(n)
+	if n == 0 {
+		return 0
+	}
+	return 0.5 * p.alpha * ss / n
 }
 
 func (p *l2Penalty) Loss(pred *mat.Dense, y Targets) float64 {
-	p.n = y.Len()
+	p.n = weightSum(y, y.Len())
 	return p.base.Loss(pred, y) + p.value(p.n)
 }
 
 func (p *l2Penalty) Grad(pred *mat.Dense, y Targets) *mat.Dense {
-	p.n = y.Len()
+	p.n = weightSum(y, y.Len())
 	return p.base.Grad(pred, y)
 }
 
@@ -68,13 +74,13 @@ func (p *l2Penalty) fusedLoss(last Layer, out *mat.Dense, y Targets) (float64, b
 	if !ok {
 		return 0, false
 	}
-	p.n = y.Len()
+	p.n = weightSum(y, y.Len())
 	return l + p.value(p.n), true
 }
 
 func (p *l2Penalty) fusedGrad(last Layer, out *mat.Dense, y Targets) *mat.Dense {
 	if f, ok := p.base.(fusedLoss); ok {
-		p.n = y.Len()
+		p.n = weightSum(y, y.Len())
 		return f.fusedGrad(last, out, y)
 	}
 	return nil
@@ -96,6 +102,8 @@ func (p *l2Penalty) ValidateOutput(outputs int, last Layer) error {
 
 func (p *l2Penalty) BatchWeight(y Targets) float64 { return batchWeight(p.base, y) }
 
+func (p *l2Penalty) ReadsWeights() bool { return readsWeights(p.base) }
+
 func (p *l2Penalty) String() string { return describe(p.base) + " + L2" }
 
 // addGrad adds alpha·W/n to the gradient of every penalised weight, for the
@@ -104,7 +112,7 @@ func (p *l2Penalty) addGrad() {
 	if p.n == 0 {
 		return
 	}
-	c := p.alpha / float64(p.n)
+	c := p.alpha / p.n
 	for _, w := range p.weights {
 		g, v := w.Grad.RawMatrix().Data, w.Value.RawMatrix().Data
 		for i := range g {

@@ -63,6 +63,7 @@ type DataLoader struct {
 	d          *Dataset
 	x, values  *mat.Dense // the data set's matrices as at construction
 	labels     []int
+	weights    []float64
 	batchSize  int
 	shuffle    bool
 	n          int // samples per epoch
@@ -109,6 +110,7 @@ func NewDataLoader(d *Dataset, s LoaderSettings) (*DataLoader, error) {
 		x:         d.X,
 		values:    d.Y.Values,
 		labels:    d.Y.Labels,
+		weights:   d.Y.Weights,
 		batchSize: bs,
 		shuffle:   s.Shuffle,
 		idx:       make([]int, total),
@@ -147,6 +149,9 @@ func (l *DataLoader) newBatch(rows, features int) Batch {
 	} else {
 		_, k := l.values.Dims()
 		b.Y.Values = mat.NewDense(rows, k, nil)
+	}
+	if l.weights != nil {
+		b.Y.Weights = make([]float64, rows)
 	}
 	return b
 }
@@ -205,6 +210,11 @@ func (l *DataLoader) Next() bool {
 		}
 	} else {
 		gatherRows(b.Y.Values, l.values, idx)
+	}
+	if l.weights != nil {
+		for i, r := range idx {
+			b.Y.Weights[i] = l.weights[r]
+		}
 	}
 	l.batch = b
 	return true

@@ -12,7 +12,8 @@ import "gonum.org/v1/gonum/mat"
 //
 // A loss may implement the capabilities TargetReader (which targets it
 // reads), OutputValidator (whether a model suits it), Validator (its own
-// settings) and BatchWeighter (a weighted batch mean). The package's losses
+// settings), BatchWeighter (a weighted batch mean) and WeightReader
+// (per-sample weights in Targets.Weights). The package's losses
 // implement those that apply, and NewTrainer and Fit use them for a user's
 // loss exactly as for the package's: a loss that embeds or wraps MSE and
 // forwards ReadsTargets trains on real-valued targets.

@@ -39,8 +39,8 @@ func FitTargetScaler(y *mat.Dense) (*TargetScaler, error) {
 	return &TargetScaler{*FitStandardScaler(y)}, nil
 }
 
-// TransformDataset returns a Dataset with the features of d (shared, not
-// copied) and its targets standardized, in a new matrix, as
+// TransformDataset returns a Dataset with the features and sample weights
+// of d (shared, not copied) and its targets standardized, in a new matrix, as
 // StandardScaler.TransformDataset standardizes the features. It returns an error wrapping
 // ErrData when d has no real-valued targets or their columns differ from
 // the scaler's.
@@ -52,7 +52,7 @@ func (s *TargetScaler) TransformDataset(d *Dataset) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := NewDataset(d.X, Targets{Values: y})
+	out, err := NewDataset(d.X, Targets{Values: y, Weights: d.Y.Weights})
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (u *unscaled) batch(pred *mat.Dense, y Targets) (*mat.Dense, Targets) {
 		u.s.inverseInto(dst, src)
 		return dst
 	}
-	return into(&u.pred, pred), Targets{Values: into(&u.y, y.Values)}
+	return into(&u.pred, pred), Targets{Values: into(&u.y, y.Values), Weights: y.Weights}
 }
 
 // Loss returns a Loss whose gradient is l's on the standardized targets and
@@ -144,9 +144,15 @@ type targetUnitsLoss struct {
 }
 
 var (
-	_ Loss         = (*targetUnitsLoss)(nil)
-	_ TargetReader = (*targetUnitsLoss)(nil)
+	_ Loss          = (*targetUnitsLoss)(nil)
+	_ TargetReader  = (*targetUnitsLoss)(nil)
+	_ WeightReader  = (*targetUnitsLoss)(nil)
+	_ BatchWeighter = (*targetUnitsLoss)(nil)
 )
+
+func (l *targetUnitsLoss) ReadsWeights() bool { return readsWeights(l.base) }
+
+func (l *targetUnitsLoss) BatchWeight(y Targets) float64 { return batchWeight(l.base, y) }
 
 func (l *targetUnitsLoss) Loss(pred *mat.Dense, y Targets) float64 {
 	p, t := l.u.batch(pred, y)

@@ -182,6 +182,10 @@ func (t *Trainer) checkTargets(w where, x *mat.Dense, y Targets) error {
 		return fmt.Errorf("%w: %v data has %d rows of features for %d targets", ErrData, w, r, y.Len())
 	case r == 0:
 		return fmt.Errorf("%w: %v data has no rows", ErrData, w)
+	case y.Weights != nil && len(y.Weights) != r:
+		return fmt.Errorf("%w: %v data has %d sample weights for %d rows", ErrData, w, len(y.Weights), r)
+	case y.Weights != nil && !readsWeights(t.loss):
+		return fmt.Errorf("%w: %v data has sample weights, but the loss %s does not read them", ErrData, w, describe(t.loss))
 	}
 	out := t.model.OutputSize()
 	if y.Labels != nil {
@@ -204,6 +208,12 @@ func (t *Trainer) checkTargets(w where, x *mat.Dense, y Targets) error {
 		return fmt.Errorf("%w: %v data has %d target columns, the model has %d outputs", ErrData, w, c, out)
 	}
 	return nil
+}
+
+// readsWeights reports whether loss reads Targets.Weights (WeightReader).
+func readsWeights(loss Loss) bool {
+	r, ok := loss.(WeightReader)
+	return ok && r.ReadsWeights()
 }
 
 // checkSource returns an error unless src is usable: not nil, and, when it

@@ -164,6 +164,27 @@
 // in their units (scikit-learn's TransformedTargetRegressor); the random
 // streams are Go's (PCG), not NumPy's; and the zero Seed is a fixed seed.
 //
+// # Weights, convergence and provenance
+//
+// FitWeighted takes a weight per row (scikit-learn 1.7's sample_weight),
+// and MLPSettings.ClassWeight (by class name) or BalancedClassWeight
+// (n/(k·n_c), BalancedClassWeights, scikit-learn's "balanced") weigh the
+// rows of each class; the product s_i of the two weighs row i in the
+// training loss Σ s_i·l_i / Σ s_i + 0.5·Alpha·Σ‖W‖² / Σ s_i of each
+// mini-batch, through mlp.Targets.Weights. The validation score is
+// unweighted.
+//
+// FittedMLP.Convergence says how training ended: stopped by the Tol rule,
+// or at MaxIter while the monitored figure was still improving, where
+// scikit-learn raises its ConvergenceWarning, with the numbers.
+//
+// A fitted pipeline holds a Provenance: the library and Go versions, the
+// time, the estimator, seed and every setting, the training rows and the
+// columns' roles, the epochs and how they ended; a program adds the data's
+// SHA-256 and the validation figures (Pipeline.WithProvenance). Save
+// writes it as format version 3; a pipeline without one is still written
+// as version 2.
+//
 // # Model selection
 //
 // SplitTable holds out a part of a table (optionally stratified by class),

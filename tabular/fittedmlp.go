@@ -15,6 +15,7 @@ type FittedMLP struct {
 	pipeline *Pipeline
 	targets  []string
 	history  *mlp.History
+	stop     Convergence
 }
 
 var _ Scorer = (*FittedMLP)(nil)
@@ -32,12 +33,13 @@ func newFittedMLP(t *Table, prep *Preprocessor, enc *LabelEncoder, ts *mlp.Targe
 	if err != nil {
 		return nil, err
 	}
-	return &FittedMLP{pipeline: p, targets: t.TargetNames(), history: run.history}, nil
+	p.prov = run.prov
+	return &FittedMLP{pipeline: p, targets: t.TargetNames(), history: run.history, stop: run.stop}, nil
 }
 
 // Pipeline returns the fitted pipeline, which Save writes to one file that
-// LoadPipeline reads in another program. A Pipeline is not changed by
-// prediction.
+// LoadPipeline reads in another program, with the Provenance the fit
+// recorded (format version 3). A Pipeline is not changed by prediction.
 func (f *FittedMLP) Pipeline() *Pipeline { return f.pipeline }
 
 // Task returns Classification or Regression.
@@ -51,6 +53,15 @@ func (f *FittedMLP) Classes() []string { return f.pipeline.Classes() }
 // scikit-learn's layout (coefs_ and intercepts_; see MLPWeights), which
 // MLPSettings.InitialWeights takes to continue training.
 func (f *FittedMLP) Weights() *MLPWeights { return weightsOf(f.pipeline.net) }
+
+// Convergence returns how training ended: stopped by the Tol rule, or at
+// MaxIter while still improving (where scikit-learn raises its
+// ConvergenceWarning), with the numbers.
+func (f *FittedMLP) Convergence() Convergence { return f.stop }
+
+// Converged reports whether the Tol rule ended training before MaxIter:
+// Convergence().Converged.
+func (f *FittedMLP) Converged() bool { return f.stop.Converged }
 
 // NIter returns the number of epochs trained, scikit-learn's n_iter_.
 func (f *FittedMLP) NIter() int { return len(f.history.Epochs) }

@@ -100,6 +100,18 @@ type MLPSettings struct {
 	// every row of the table, the held-out ones included.
 	ValidationRows []int
 
+	// Monitor, when not nil, is a table with the training table's feature
+	// and target columns whose rows are scored after every epoch, as
+	// Keras' validation_data: their loss (with the L2 penalty, as the
+	// training loss; a regressor's on standardized targets) and score
+	// (accuracy or R²) go into History as val_loss and val_accuracy or
+	// val_r2 and into the Log lines. They never change training: the
+	// weights and History's training figures are those of a fit without
+	// Monitor. It excludes EarlyStopping, whose held-out rows are scored
+	// instead. A label of Monitor the training table does not have is an
+	// error.
+	Monitor *Table
+
 	// InitialWeights, when not nil, are the weights training starts from
 	// instead of random ones: the weights of an earlier fit
 	// (FittedMLP.Weights, for a warm start) or any others of the net's
@@ -120,6 +132,23 @@ type MLPSettings struct {
 	// the EarlyStopping hold-out from rand.NewPCG(Seed, 3). Unlike
 	// scikit-learn's random_state=None, the zero seed is a fixed seed.
 	Seed uint64
+
+	// ClassWeight, when not nil, weighs the training rows of each class
+	// (MLPClassifier only), keyed by class name as FittedMLP.Classes names
+	// them: a row of class c counts ClassWeight[c] times in the training
+	// loss, and a class the map leaves out counts 1 (scikit-learn's
+	// class_weight dict). Each weight must be finite and non-negative, and
+	// each key a class of the target. Class weights multiply the sample
+	// weights given to FitWeighted; they weigh the training loss only, not
+	// the validation figures.
+	ClassWeight map[string]float64
+
+	// BalancedClassWeight weighs the rows of class c by n/(k·n_c) for n
+	// rows of the table given to Fit, k classes and n_c rows of class c
+	// (BalancedClassWeights; scikit-learn's class_weight="balanced"), so
+	// that every class carries the same total weight. It excludes
+	// ClassWeight.
+	BalancedClassWeight bool
 
 	// Preprocess configures the preprocessing Fit learns from the training
 	// table (FitPreprocessor); the zero value imputes numeric cells with
@@ -230,8 +259,19 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	if d.NIterNoChange == 0 {
 		d.NIterNoChange = 10
 	}
+	if s.Monitor != nil && s.EarlyStopping {
+		return d, bad("Monitor", "a table", "nil with EarlyStopping, which scores its held-out rows")
+	}
 	if s.ValidationRows != nil && !s.EarlyStopping {
 		return d, bad("ValidationRows", s.ValidationRows, "nil without EarlyStopping")
+	}
+	if s.ClassWeight != nil && s.BalancedClassWeight {
+		return d, bad("ClassWeight", "a map", "nil with BalancedClassWeight")
+	}
+	for name, w := range s.ClassWeight {
+		if !(w >= 0) || math.IsInf(w, 1) {
+			return d, bad(fmt.Sprintf("ClassWeight[%q]", name), w, "a finite number ≥ 0")
+		}
 	}
 	if d.ValidationFraction == 0 {
 		d.ValidationFraction = 0.1
@@ -321,21 +361,26 @@ func CheckTrainingSize(widths []int, batch int) error {
 
 // mlpRun is the outcome of trainMLP.
 type mlpRun struct {
-	net     *mlp.Sequential
-	history *mlp.History
+	net         *mlp.Sequential
+	history     *mlp.History
+	classWeight []float64 // per class index; nil without class weights
+	stop        Convergence
+	prov        *Provenance
 }
 
 // trainMLP trains the net d describes, ending in last, on the preprocessed
 // features x and targets y (class labels, or standardized values with
-// outputs columns) with loss, as MLPSettings describes. With
-// EarlyStopping, score names the metric on the held-out part (higher is
-// better).
-func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
+// outputs columns; y.Weights, when not nil, the sample weights) with loss,
+// as MLPSettings describes. classWeight, when not nil, holds a weight per
+// class index that multiplies the training rows' sample weights. monitor,
+// when not nil, is Monitor preprocessed. With EarlyStopping or monitor,
+// score names the metric on the held-out part (higher is better).
+func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, classWeight []float64, monitor *mlp.Dataset, outputs int, last mlp.Layer, loss mlp.Loss, score mlp.Metric) (*mlpRun, error) {
 	train, err := mlp.NewDataset(x, y)
 	if err != nil {
 		return nil, err
 	}
-	var val *mlp.Dataset
+	val := monitor
 	if d.ValidationRows != nil {
 		if train, val, err = d.splitRows(x, y); err != nil {
 			return nil, err
@@ -348,6 +393,20 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 		})
 		if err != nil {
 			return nil, fmt.Errorf("EarlyStopping: %w", err)
+		}
+	}
+	if classWeight != nil {
+		ty := train.Y
+		w := make([]float64, len(ty.Labels))
+		for i, l := range ty.Labels {
+			w[i] = classWeight[l]
+			if ty.Weights != nil {
+				w[i] *= ty.Weights[i]
+			}
+		}
+		ty.Weights = w
+		if train, err = mlp.NewDataset(train.X, ty); err != nil {
+			return nil, fmt.Errorf("%s: class weights: %w", d.name, err)
 		}
 	}
 	batch := d.BatchSize
@@ -366,7 +425,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 	}
 	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
 	ts := mlp.TrainerSettings{Hooks: []mlp.Hook{stop}}
-	if d.EarlyStopping {
+	if val != nil {
 		ts.Metrics = []mlp.Metric{score}
 	}
 	if d.Log != nil {
@@ -394,7 +453,83 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, ou
 	if err != nil {
 		return nil, err
 	}
-	return &mlpRun{net: net, history: h}, nil
+	return &mlpRun{net: net, history: h, stop: d.convergence(stop, h, score)}, nil
+}
+
+// Convergence says how the training of a FittedMLP ended, as scikit-learn
+// tells by its ConvergenceWarning.
+type Convergence struct {
+	// Converged is true when the stopping rule ended training: the
+	// training loss (or, with EarlyStopping, the validation score) did not
+	// improve by at least Tol for more than NIterNoChange epochs. It is
+	// false when training ran MaxIter epochs, where scikit-learn warns
+	// that the optimization has not converged: the figure was still
+	// improving by more than Tol within the last NIterNoChange+1 epochs.
+	Converged bool
+
+	// Epochs is the number of epochs trained and MaxIter the cap.
+	Epochs, MaxIter int
+
+	// Monitor names the figure the rule watched: "loss" or, with
+	// EarlyStopping, "val_accuracy" or "val_r2".
+	Monitor string
+
+	// First and Last are the monitored figure Window epochs before the
+	// last (Window is NIterNoChange+1, or fewer when fewer epochs ran) and
+	// at the last; Best is its best value and BestEpoch (0-based) where it
+	// was reached. With EarlyStopping the net holds the weights of
+	// BestEpoch.
+	First, Last, Best float64
+	Window, BestEpoch int
+
+	// Tol and NIterNoChange are the rule's settings.
+	Tol           float64
+	NIterNoChange int
+}
+
+// String says in one sentence how training ended, with the numbers: for a
+// run stopped by the rule, which figure stopped improving and where its
+// best was; at the cap, how much the figure still moved over the last
+// epochs and that MaxIter (the command's -epochs) could be raised.
+func (c Convergence) String() string {
+	if c.Converged {
+		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after epoch %d of at most %d, best %s=%.4f at epoch %d",
+			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs-1, c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
+		if c.Monitor != "loss" {
+			s += ", whose weights are kept"
+		}
+		return s
+	}
+	return fmt.Sprintf("not converged: the maximum of %d epochs (MaxIter) was reached while %s was still improving (%.4f to %.4f over the last %d epochs, more than tol=%g); raise MaxIter",
+		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
+}
+
+// convergence returns how the run recorded in h ended under the rule s.
+func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Metric) Convergence {
+	c := Convergence{Converged: s.stopped, Epochs: len(h.Epochs), MaxIter: d.MaxIter, Monitor: "loss", Tol: d.Tol, NIterNoChange: d.NIterNoChange}
+	at := func(i int) float64 {
+		if d.EarlyStopping {
+			return h.Epochs[i].ValMetrics[0]
+		}
+		return h.Epochs[i].Loss
+	}
+	if d.EarlyStopping {
+		c.Monitor = "val_" + score.Name()
+	}
+	if c.Epochs == 0 {
+		return c
+	}
+	first := max(0, c.Epochs-1-(c.NIterNoChange+1))
+	c.Window = c.Epochs - 1 - first
+	c.First, c.Last = at(first), at(c.Epochs-1)
+	c.Best, c.BestEpoch = at(0), 0
+	for i := range c.Epochs {
+		v := at(i)
+		if d.EarlyStopping && v > c.Best || !d.EarlyStopping && v < c.Best {
+			c.Best, c.BestEpoch = v, i
+		}
+	}
+	return c
 }
 
 // splitRows returns the rows of x and y that ValidationRows does not list,
@@ -444,14 +579,22 @@ func gatherRows(m *mat.Dense, idx []int) *mat.Dense {
 
 // gatherTargets returns new targets holding rows idx of y, in that order.
 func gatherTargets(y mlp.Targets, idx []int) mlp.Targets {
-	if y.Labels != nil {
-		l := make([]int, len(idx))
+	var out mlp.Targets
+	if y.Values != nil {
+		out.Values = gatherRows(y.Values, idx)
+	} else {
+		out = mlp.Targets{Labels: make([]int, len(idx))}
 		for i, r := range idx {
-			l[i] = y.Labels[r]
+			out.Labels[i] = y.Labels[r]
 		}
-		return mlp.Targets{Labels: l}
 	}
-	return mlp.Targets{Values: gatherRows(y.Values, idx)}
+	if y.Weights != nil {
+		out.Weights = make([]float64, len(idx))
+		for i, r := range idx {
+			out.Weights[i] = y.Weights[r]
+		}
+	}
+	return out
 }
 
 // noImprovement is scikit-learn's stopping rule (_update_no_improvement_count):
@@ -466,10 +609,11 @@ type noImprovement struct {
 	patience   int
 	validation bool
 
-	best  float64
-	count int
-	seen  bool
-	snap  mlp.Snapshot
+	best    float64
+	count   int
+	seen    bool
+	snap    mlp.Snapshot
+	stopped bool // the rule ended training
 }
 
 func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
@@ -495,7 +639,8 @@ func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
 			s.snap.Save(e.Model.Params())
 		}
 	}
-	return s.count > s.patience, nil
+	s.stopped = s.count > s.patience
+	return s.stopped, nil
 }
 
 func (s *noImprovement) FitEnd(e mlp.EpochEnd) error {

@@ -31,6 +31,7 @@ type Pipeline struct {
 	classes []string
 	yMean   []float64 // regression: prediction = output·yStd + yMean
 	yStd    []float64
+	prov    *Provenance // nil: none recorded (a version-2 file)
 }
 
 // PipelineTargets says what a Pipeline's network outputs mean.
@@ -269,6 +270,25 @@ func (p *Pipeline) probabilityOutput(appendLayer bool) error {
 
 // Task returns Classification or Regression.
 func (p *Pipeline) Task() Task { return p.task }
+
+// Provenance returns a copy of the record of how the pipeline was made, and
+// false when it has none (a pipeline of NewPipeline, or one read from a
+// file of format version 1 or 2).
+func (p *Pipeline) Provenance() (Provenance, bool) {
+	if p.prov == nil {
+		return Provenance{}, false
+	}
+	return *p.prov.clone(), true
+}
+
+// WithProvenance returns a pipeline that shares p's preprocessing and
+// network (neither is ever changed) and holds a copy of pv, which Save
+// writes as format version 3. p is not changed.
+func (p *Pipeline) WithProvenance(pv Provenance) *Pipeline {
+	q := *p
+	q.prov = pv.clone()
+	return &q
+}
 
 // Columns describes the input columns the pipeline reads, in order, in new
 // slices.

@@ -39,7 +39,11 @@ func FuzzLoadPipeline(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	testkit.FuzzModelFiles(f, goldenModelFile, loadPipelineRoundTrip, bare.Bytes(), v2)
+	v3, err := os.ReadFile("testdata/pipeline_v3.mlp")
+	if err != nil {
+		f.Fatal(err)
+	}
+	testkit.FuzzModelFiles(f, goldenModelFile, loadPipelineRoundTrip, bare.Bytes(), v2, v3)
 }
 
 // loadPipelineRoundTrip loads data and checks the properties

@@ -6,6 +6,7 @@ import (
 	"github.com/mlpkit/mlp"
 
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -28,9 +29,10 @@ const (
 )
 
 // Save writes the pipeline to w as version 2 of the model file format
-// (mlp.Sequential.Save documents version 1), which LoadPipeline reads back in
-// another program: the loaded pipeline gives the same predictions bit for
-// bit, with no other code or file.
+// (mlp.Sequential.Save documents version 1), or as version 3 when it holds a
+// Provenance, which LoadPipeline reads back in another program: the loaded
+// pipeline gives the same predictions bit for bit, with no other code or
+// file, and holds the same Provenance.
 //
 // Version 2 has the magic and the layout of version 1, with the pipeline's
 // section between the version and the network:
@@ -51,6 +53,11 @@ const (
 //	            mean, std
 //	the network: uint32 layer count and the layers, as in version 1
 //	uint32 CRC-32 of every byte before it
+//
+// Version 3 is version 2 with the provenance record before the network:
+// a uint32 byte length (at most 2^24) and the Provenance as a JSON object
+// (encoding/json, with the field names of its tags; a reader ignores
+// names it does not know).
 //
 // where "strings" is a uint32 count and that many strings, and a string is
 // a uint32 byte length (at most 65536) and the bytes. Numbers are
@@ -73,10 +80,18 @@ func (p *Pipeline) Save(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var prov []byte
+	version := uint32(modelfile.VersionPipeline)
+	if p.prov != nil {
+		if prov, err = p.prov.encode(); err != nil {
+			return err
+		}
+		version = modelfile.VersionProvenance
+	}
 	// The section is appended first, to a buffer with room for 1 KiB of
-	// it; the file's size is known after it.
-	e := modelfile.NewEncoder("Pipeline.Save", w, 1024+size+4)
-	e.Buf = p.appendSection(e.Buf)
+	// it and the provenance record; the file's size is known after it.
+	e := modelfile.NewEncoder("Pipeline.Save", w, 1024+len(prov)+size+4)
+	e.Buf = p.appendSection(e.Buf, version, prov)
 	e.SetSize(len(e.Buf) + size + 4)
 	if err := modelfile.WriteNetwork(&e, p.net); err != nil {
 		return err
@@ -84,12 +99,13 @@ func (p *Pipeline) Save(w io.Writer) error {
 	return e.End()
 }
 
-// appendSection appends the magic, the version and the pipeline section
-// of p's file to buf.
-func (p *Pipeline) appendSection(buf []byte) []byte {
+// appendSection appends the magic, the version, the pipeline section of
+// p's file and, when prov is not nil (version 3), the length and bytes of
+// its provenance record to buf.
+func (p *Pipeline) appendSection(buf []byte, version uint32, prov []byte) []byte {
 	le := binary.LittleEndian
 	buf = append(buf, modelfile.Magic...)
-	buf = le.AppendUint32(buf, modelfile.VersionPipeline)
+	buf = le.AppendUint32(buf, version)
 	if p.task == Classification {
 		buf = append(buf, fileClassification)
 	} else {
@@ -120,18 +136,29 @@ func (p *Pipeline) appendSection(buf []byte) []byte {
 	}
 	buf = modelfile.AppendStrings(buf, p.targets)
 	if p.task == Classification {
-		return modelfile.AppendStrings(buf, p.classes)
+		return appendProvenance(modelfile.AppendStrings(buf, p.classes), prov)
 	}
 	if p.yMean == nil {
-		return append(buf, 0)
+		buf = append(buf, 0)
+	} else {
+		buf = append(buf, 1)
+		buf = le.AppendUint32(buf, uint32(len(p.yMean)))
+		for k := range p.yMean {
+			buf = le.AppendUint64(buf, math.Float64bits(p.yMean[k]))
+			buf = le.AppendUint64(buf, math.Float64bits(p.yStd[k]))
+		}
 	}
-	buf = append(buf, 1)
-	buf = le.AppendUint32(buf, uint32(len(p.yMean)))
-	for k := range p.yMean {
-		buf = le.AppendUint64(buf, math.Float64bits(p.yMean[k]))
-		buf = le.AppendUint64(buf, math.Float64bits(p.yStd[k]))
+	return appendProvenance(buf, prov)
+}
+
+// appendProvenance appends the uint32 length and the bytes of a version-3
+// provenance record, or nothing for a nil prov.
+func appendProvenance(buf, prov []byte) []byte {
+	if prov == nil {
+		return buf
 	}
-	return buf
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(prov)))
+	return append(buf, prov...)
 }
 
 // LoadPipeline reads a pipeline written by Pipeline.Save (version 2), or a
@@ -176,12 +203,18 @@ func LoadPipeline(r io.Reader) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
+	var prov *Provenance
+	if v == modelfile.VersionProvenance {
+		if prov, err = readProvenance(d); err != nil {
+			return nil, err
+		}
+	}
 	at := d.Off
 	net, err := readNetwork(d)
 	if err != nil {
 		return nil, err
 	}
-	q := &Pipeline{pre: p, net: net}
+	q := &Pipeline{pre: p, net: net, prov: prov}
 	if net.InputSize() != p.width {
 		return nil, d.Errorf("the network at byte %d takes %d inputs; the columns give %d", at, net.InputSize(), p.width)
 	}
@@ -217,6 +250,36 @@ func barePipeline(net *mlp.Sequential) (*Pipeline, error) {
 		return nil, fmt.Errorf("%w: LoadPipeline: %w", mlp.ErrFormat, err)
 	}
 	return p, nil
+}
+
+// readProvenance reads the provenance record of a version-3 file.
+func readProvenance(d *modelfile.Decoder) (*Provenance, error) {
+	at := d.Off
+	n, err := d.Uint32(-1, "the provenance length")
+	if err != nil {
+		return nil, err
+	}
+	if n > maxProvenanceBytes {
+		return nil, d.Errorf("provenance length %d at byte %d is more than the cap of %d", n, at, maxProvenanceBytes)
+	}
+	var b []byte
+	for left := int(n); left > 0; {
+		k := min(left, len(d.Buf))
+		chunk, err := d.Read(k, -1, "the provenance")
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, chunk...)
+		left -= k
+	}
+	var p Provenance
+	if !utf8.Valid(b) {
+		return nil, d.Errorf("the provenance at byte %d is not valid UTF-8", at+4)
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, d.Errorf("the provenance at byte %d is not a JSON record: %v", at+4, err)
+	}
+	return &p, nil
 }
 
 // readNetwork reads the network that ends a file, then the checksum.

@@ -15,7 +15,14 @@ import (
 //	L = Σ_i Σ_j (pred[i][j] − y[i][j])² / (2·n·m)
 //	G[i][j] = (pred[i][j] − y[i][j]) / n
 //
-// for n rows and m outputs. L is half of mlp.MSE, so History, Tol and Alpha
+// for n rows and m outputs. With sample weights s (Targets.Weights) each
+// row's terms are multiplied by s_i and n becomes Σ s, as scikit-learn 1.7
+// weighs them:
+//
+//	L = Σ_i s_i·Σ_j (pred[i][j] − y[i][j])² / (2·Σs·m)
+//	G[i][j] = s_i·(pred[i][j] − y[i][j]) / Σs
+//
+// L is half of mlp.MSE, so History, Tol and Alpha
 // act on scikit-learn's scale. For one output G is dL/dpred; for m > 1
 // outputs scikit-learn's gradient is m times dL/dpred, and squaredLoss
 // follows it, so that training takes scikit-learn's steps. A squaredLoss
@@ -25,9 +32,29 @@ type squaredLoss struct {
 }
 
 var (
-	_ mlp.Loss         = (*squaredLoss)(nil)
-	_ mlp.TargetReader = (*squaredLoss)(nil)
+	_ mlp.Loss          = (*squaredLoss)(nil)
+	_ mlp.TargetReader  = (*squaredLoss)(nil)
+	_ mlp.WeightReader  = (*squaredLoss)(nil)
+	_ mlp.BatchWeighter = (*squaredLoss)(nil)
 )
+
+// ReadsWeights returns true.
+func (*squaredLoss) ReadsWeights() bool { return true }
+
+// BatchWeight returns Σ y.Weights, or the number of rows without weights.
+func (*squaredLoss) BatchWeight(y mlp.Targets) float64 { return rowWeight(y) }
+
+// rowWeight returns Σ y.Weights, or y.Len() when y.Weights is nil.
+func rowWeight(y mlp.Targets) float64 {
+	if y.Weights == nil {
+		return float64(y.Len())
+	}
+	var s float64
+	for _, w := range y.Weights {
+		s += w
+	}
+	return s
+}
 
 // ReadsTargets returns mlp.RealValues.
 func (*squaredLoss) ReadsTargets() mlp.TargetKind { return mlp.RealValues }
@@ -49,14 +76,30 @@ func (*squaredLoss) dims(where string, pred *mat.Dense, y mlp.Targets) (r, c int
 func (l *squaredLoss) Loss(pred *mat.Dense, y mlp.Targets) float64 {
 	r, c := l.dims("squared_loss", pred, y)
 	var sum float64
+	if y.Weights == nil {
+		for i := range r {
+			ys := y.Values.RawRowView(i)
+			for j, p := range pred.RawRowView(i) {
+				d := p - ys[j]
+				sum += float64(d * d)
+			}
+		}
+		return sum / float64(r*c) / 2
+	}
 	for i := range r {
 		ys := y.Values.RawRowView(i)
+		var row float64
 		for j, p := range pred.RawRowView(i) {
 			d := p - ys[j]
-			sum += float64(d * d)
+			row += float64(d * d)
 		}
+		sum += row * y.Weights[i]
 	}
-	return sum / float64(r*c) / 2
+	total := rowWeight(y)
+	if total == 0 {
+		return 0
+	}
+	return sum / (total * float64(c)) / 2
 }
 
 // Grad returns (pred − y) / n, in a buffer reused by the next call.
@@ -70,12 +113,22 @@ func (l *squaredLoss) Grad(pred *mat.Dense, y mlp.Targets) *mat.Dense {
 			l.grad.ReuseAs(r, c)
 		}
 	}
-	n := float64(r)
+	n := rowWeight(y)
 	for i := range r {
 		ys := y.Values.RawRowView(i)
 		gs := l.grad.RawRowView(i)
+		s := 1.0
+		if y.Weights != nil {
+			s = y.Weights[i]
+		}
 		for j, p := range pred.RawRowView(i) {
-			gs[j] = (p - ys[j]) / n
+			if y.Weights == nil {
+				gs[j] = (p - ys[j]) / n
+			} else if n == 0 {
+				gs[j] = 0
+			} else {
+				gs[j] = s * (p - ys[j]) / n
+			}
 		}
 	}
 	return &l.grad

@@ -10,7 +10,8 @@
 //	mlp train   -data FILE.csv -target COLUMN [-target COLUMN2 ...] [flags] -o MODEL
 //	mlp eval    -model MODEL -data FILE.csv [-na 'NA,?']
 //	mlp predict -model MODEL -data FILE.csv [-na 'NA,?'] [-proba]
-//	mlp inspect -model MODEL
+//	mlp inspect -model MODEL [-json]
+//	mlp version
 //	mlp serve   -model MODEL [-addr 127.0.0.1:8080]
 //
 // "mlp help COMMAND" or "mlp COMMAND -h" lists a command's flags. A -data of
@@ -43,7 +44,12 @@
 //	final val_loss=<mse> val_rmse=<rmse> val_r2=<r2>          (regression)
 //
 // where the loss and RMSE are in the target's units (with several targets,
-// RMSE pooled over all of them and R² averaged). eval prints the report and
+// RMSE pooled over all of them and R² averaged). With -val 0 it ends with
+// "final loss=... epochs=N" (the training loss), and with -json it prints
+// one JSON object instead of all of this. A run that stops at -epochs
+// while the loss still improves writes a warning on standard error; an
+// early stop is said on standard output. The model file records how the
+// model was made, which inspect shows. eval prints the report and
 // ends with "final loss=... accuracy=..." or "final loss=... rmse=... r2=...".
 // predict writes CSV to standard output, one row per input row in input
 // order: a "prediction" column, or for a regressor of several outputs one

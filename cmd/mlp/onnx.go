@@ -102,8 +102,7 @@ func setupImport(fs *flag.FlagSet) func(context.Context, *env) error {
 		fmt.Fprintf(e.stdout, "wrote %s\n", *out)
 		// m.Net is the pipeline's net: Import has appended the Softmax or
 		// Sigmoid a classifier needs, so the pipeline appended none.
-		inspect(e.stdout, p, m.Net, 2)
-		return nil
+		return inspect(e.stdout, p, m.Net, 2)
 	}
 }
 

@@ -2,13 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/atomicfile"
+	"github.com/mlpkit/mlp/mlpplot"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -16,7 +24,10 @@ func init() {
 	register(&command{
 		name: "train",
 		args: "-data FILE.csv -target COLUMN [-target COLUMN2 ...] [-task classify|regress] [-hidden 64,32] [-epochs N]\n" +
-			"                 [-batch N] [-lr X] [-seed S] [-val 0.2] [-sep ';'] [-na 'NA,?'] [-categorical a,b] [-ignore id] -o MODEL",
+			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
+			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
+			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-sep ';'] [-na 'NA,?']\n" +
+			"                 [-categorical a,b] [-ignore id] [-quiet] [-plot FILE.png] [-json] -o MODEL",
 		summary: "train a pipeline (preprocessing and network) on a CSV file and save it",
 		setup:   setupTrain,
 	})
@@ -37,14 +48,18 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: the estimator's, 200)")
 	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
+	est := addEstimatorFlags(fs)
 	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
-	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in (0, 1)")
+	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); 0 trains on every row and reports no validation figures")
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
 	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...)")
 	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers")
 	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier")
+	quiet := fs.Bool("quiet", false, "print no epoch lines (nor the progress line); the summary, the report and the final line remain")
+	plot := fs.String("plot", "", "write the training history (loss and, with -early-stopping, the validation score per epoch) as a PNG image to `file`")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the text output: the final figures, the settings, the convergence and the paths (warnings still go to standard error)")
 	out := fs.String("o", "", "the model `file` to write (required)")
 
 	return func(ctx context.Context, e *env) error {
@@ -66,8 +81,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("invalid value %d for flag -batch: must be at least 1", *batch)
 		case *lr < 0 || given["lr"] && *lr == 0 || math.IsNaN(*lr) || math.IsInf(*lr, 1):
 			return usagef("invalid value %v for flag -lr: must be positive and finite", *lr)
-		case !(*val > 0 && *val < 1):
-			return usagef("invalid value %v for flag -val: must be in (0, 1)", *val)
+		case !(*val >= 0 && *val < 1):
+			return usagef("invalid value %v for flag -val: must be in [0, 1)", *val)
 		}
 		switch *task {
 		case "":
@@ -85,10 +100,31 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				return usagef("invalid value %q for flag -hidden: %v", hidden.String(), err)
 			}
 		}
-		// A model file that cannot be written is found before training.
+		s := tabular.MLPSettings{
+			BatchSize:        *batch,
+			LearningRateInit: *lr,
+			MaxIter:          *epochs,
+			Seed:             *seed,
+		}
+		if err := est.apply(given, &s); err != nil {
+			return err
+		}
+		if hidden.set {
+			s.HiddenLayerSizes = append([]int{}, hidden.widths...)
+		}
+		// Files that cannot be written are found before training.
 		dst, err := output(*out, flagPath{"-data", *data})
 		if err != nil {
 			return err
+		}
+		var plotDst *atomicfile.Target
+		if *plot != "" {
+			if *plot == *out {
+				return usagef("-plot and -o name the same file %s", *plot)
+			}
+			if plotDst, err = output(*plot, flagPath{"-data", *data}); err != nil {
+				return fmt.Errorf("-plot: %w", err)
+			}
 		}
 
 		f, err := openData(*data, e)
@@ -96,7 +132,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return err
 		}
 		defer f.Close()
-		in, rowNames, err := nameRowNames(f, rune(sep))
+		sum := sha256.New()
+		in, rowNames, err := nameRowNames(io.TeeReader(f, sum), rune(sep))
 		if err != nil {
 			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
@@ -111,6 +148,14 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
+		if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
+			return fmt.Errorf("%s: %w", dataName(*data), err)
+		}
+		// w receives the text output; with -json only the object is printed.
+		w := e.stdout
+		if *asJSON {
+			w = io.Discard
+		}
 		if rowNames != "" {
 			note, err := dropRowNames(t, rowNames)
 			if err != nil {
@@ -123,9 +168,21 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		for _, note := range t.Notes {
 			fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), flagTerms(note))
 		}
-		printKernel(e)
-		w := e.stdout
-		fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s", dataName(*data), t.Rows(), len(t.Features), targets.String(), t.Task)
+		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
+			return usagef("-class-weight weighs classes; the target is %s (use -weight COLUMN for row weights)", t.Task)
+		}
+		var weights, valWeights []float64
+		if *est.weight != "" {
+			probe := *t
+			probe.Features = slices.Clone(t.Features)
+			if _, err := takeWeights(&probe, *est.weight); err != nil {
+				return fmt.Errorf("%s: %w", dataName(*data), err)
+			}
+		}
+		if !*asJSON {
+			printKernel(e)
+		}
+		fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s", dataName(*data), t.Rows(), len(t.Features)-btoi(*est.weight != ""), targets.String(), t.Task)
 		if t.Dropped > 0 {
 			fmt.Fprintf(w, " (%d rows left out: missing target)", t.Dropped)
 		}
@@ -134,38 +191,51 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			fmt.Fprintf(w, "task: %s\n", flagTerms(t.TaskNote))
 		}
 
-		train, valid, err := tabular.SplitTable(t, mlp.SplitSettings{
-			ValFraction: *val,
-			Stratify:    t.Task == tabular.Classification,
-			Src:         rand.NewPCG(*seed, splitStream),
-		})
-		if err != nil {
-			return fmt.Errorf("%s: -val %v: %w", dataName(*data), *val, err)
+		train, valid := t, (*tabular.Table)(nil)
+		if *val > 0 {
+			train, valid, err = tabular.SplitTable(t, mlp.SplitSettings{
+				ValFraction: *val,
+				Stratify:    t.Task == tabular.Classification,
+				Src:         rand.NewPCG(*seed, splitStream),
+			})
+			if err != nil {
+				return fmt.Errorf("%s: -val %v: %w", dataName(*data), *val, err)
+			}
+			fmt.Fprintf(w, "split: %d training rows, %d validation rows (seed %d)\n", train.Rows(), valid.Rows(), *seed)
+		} else {
+			fmt.Fprintf(w, "split: none (-val 0): all %d rows train, no validation figures (seed %d)\n", train.Rows(), *seed)
 		}
-		fmt.Fprintf(w, "split: %d training rows, %d validation rows (seed %d)\n", train.Rows(), valid.Rows(), *seed)
+		if *est.weight != "" {
+			if weights, err = takeWeights(train, *est.weight); err != nil {
+				return err
+			}
+			if valid != nil {
+				if valWeights, err = takeWeights(valid, *est.weight); err != nil {
+					return err
+				}
+			}
+		}
 
-		s := tabular.MLPSettings{
-			BatchSize:        *batch,
-			LearningRateInit: *lr,
-			MaxIter:          *epochs,
-			Seed:             *seed,
-			Log:              w,
+		if valid != nil && !s.EarlyStopping && (!*quiet && !*asJSON || *plot != "") {
+			// The epoch lines and the plot show the validation rows'
+			// figures; scoring them does not change training.
+			s.Monitor = valid
 		}
 		var pr *progress
-		if e.terminal {
-			// An epoch longer than 2 s gets a status line, erased by the
-			// next epoch's log line.
-			pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
-			s.Log = pr
-		}
-		if hidden.set {
-			s.HiddenLayerSizes = append([]int{}, hidden.widths...)
+		if !*quiet && !*asJSON {
+			s.Log = w
+			if e.terminal {
+				// An epoch longer than 2 s gets a status line, erased by the
+				// next epoch's log line.
+				pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
+				s.Log = pr
+			}
 		}
 		var fitted *tabular.FittedMLP
 		if t.Task == tabular.Classification {
-			fitted, err = tabular.MLPClassifier(s).Fit(ctx, train)
+			fitted, err = tabular.MLPClassifier(s).FitWeighted(ctx, train, weights)
 		} else {
-			fitted, err = tabular.MLPRegressor(s).Fit(ctx, train)
+			fitted, err = tabular.MLPRegressor(s).FitWeighted(ctx, train, weights)
 		}
 		if pr != nil {
 			pr.Stop()
@@ -173,17 +243,179 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		p := fitted.Pipeline()
-		ev, err := evaluate(p, valid)
-		if err != nil {
-			return fmt.Errorf("validation: %w", err)
+		conv := fitted.Convergence()
+		if conv.Converged {
+			fmt.Fprintf(w, "stopped: %s\n", convergenceText(conv))
+		} else {
+			fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convergenceText(conv))
 		}
+		p := fitted.Pipeline()
+		var (
+			ev       *evaluation
+			weighted map[string]float64 // the figures weighted by -weight
+		)
+		if valid != nil {
+			if ev, err = evaluate(p, valid); err != nil {
+				return fmt.Errorf("validation: %w", err)
+			}
+			if valWeights != nil {
+				if weighted, err = weightedFigures(p, valid, valWeights, ""); err != nil {
+					return fmt.Errorf("validation: %w", err)
+				}
+			}
+		}
+		pv, _ := p.Provenance()
+		pv.Data = dataName(*data)
+		pv.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
+		pv.Columns = columnRoles(pv.Columns, ignore, *est.weight, rowNames)
+		if ev != nil {
+			pv.ValidationRows = ev.rows
+			pv.Validation = ev.figures("val_")
+			for k, v := range weighted {
+				pv.Validation["val_weighted_"+k] = v
+			}
+		}
+		p = p.WithProvenance(pv)
 		if err := dst.Write(p.Save); err != nil {
 			return err
 		}
+		if plotDst != nil {
+			title := fmt.Sprintf("mlp train %s -target %s", dataName(*data), targets.String())
+			h := fitted.History()
+			if err := plotDst.Write(func(pw io.Writer) error { return mlpplot.WritePNG(pw, h, mlpplot.Settings{Title: title}) }); err != nil {
+				return fmt.Errorf("-plot: %w", err)
+			}
+		}
+		if *asJSON {
+			return writeTrainJSON(e.stdout, trainJSON{
+				Model:       *out,
+				Plot:        *plot,
+				Data:        dataName(*data),
+				DataSHA256:  pv.DataSHA256,
+				Task:        t.Task.String(),
+				Targets:     targets,
+				Rows:        t.Rows(),
+				TrainRows:   train.Rows(),
+				Epochs:      fitted.NIter(),
+				Converged:   conv.Converged,
+				Convergence: convergenceText(conv),
+				FinalLoss:   finalLoss(fitted),
+				Settings:    pv.Settings,
+				Validation:  validationJSON(ev),
+				Weighted:    weighted,
+			})
+		}
+		if ev == nil {
+			fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
+			fmt.Fprintf(w, "model: %s\n", *out)
+			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(fitted), fitted.NIter())
+			return nil
+		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
 		fmt.Fprintf(w, "model: %s\n", *out)
+		if weighted != nil {
+			if ev.task == tabular.Classification {
+				fmt.Fprintf(w, "weighted by -weight %s: val_loss=%.4f val_accuracy=%.4f\n", *est.weight, weighted["loss"], weighted["accuracy"])
+			} else {
+				fmt.Fprintf(w, "weighted by -weight %s: val_loss=%.4f val_rmse=%.4f val_r2=%.4f\n", *est.weight, weighted["loss"], weighted["rmse"], weighted["r2"])
+			}
+		}
 		ev.print(w, "val_")
 		return nil
 	}
+}
+
+// btoi returns 1 for true and 0 for false.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// convergenceText is Convergence.String in the command's terms: the flags
+// that set the stopping rule, and what to change.
+func convergenceText(c tabular.Convergence) string {
+	if c.Converged {
+		return ruleTerms.Replace(c.String())
+	}
+	return fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while %s was still improving (%.4f to %.4f over the last %d epochs, more than -tol %g); the model has not converged: raise -epochs, or use -early-stopping",
+		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
+}
+
+// ruleTerms names the stopping rule's settings by their flags.
+var ruleTerms = strings.NewReplacer("tol=", "-tol ", "n_iter_no_change=", "-n-iter-no-change ", "converged: ", "")
+
+// finalLoss returns the training loss of the last epoch.
+func finalLoss(f *tabular.FittedMLP) float64 {
+	h := f.History()
+	if len(h.Epochs) == 0 {
+		return math.NaN()
+	}
+	return h.Epochs[len(h.Epochs)-1].Loss
+}
+
+// columnRoles returns the roles the fit recorded (features and targets)
+// with the columns the command left out: -ignore, -weight and row names.
+func columnRoles(fit []tabular.ColumnRole, ignore []string, weight, rowNames string) []tabular.ColumnRole {
+	var out []tabular.ColumnRole
+	if rowNames != "" {
+		out = append(out, tabular.ColumnRole{Name: rowNames, Role: "row names"})
+	}
+	for _, c := range ignore {
+		out = append(out, tabular.ColumnRole{Name: c, Role: "ignored"})
+	}
+	if weight != "" {
+		out = append(out, tabular.ColumnRole{Name: weight, Role: "weight"})
+	}
+	return append(out, fit...)
+}
+
+// trainJSON is the object -json prints.
+type trainJSON struct {
+	Model       string             `json:"model"`
+	Plot        string             `json:"plot,omitempty"`
+	Data        string             `json:"data"`
+	DataSHA256  string             `json:"data_sha256"`
+	Task        string             `json:"task"`
+	Targets     []string           `json:"targets"`
+	Rows        int                `json:"rows"`
+	TrainRows   int                `json:"training_rows"`
+	Epochs      int                `json:"epochs"`
+	Converged   bool               `json:"converged"`
+	Convergence string             `json:"convergence"`
+	FinalLoss   float64            `json:"final_loss"`
+	Settings    map[string]string  `json:"settings"`
+	Validation  map[string]float64 `json:"validation"`
+	// Weighted holds the validation figures weighted by -weight.
+	Weighted map[string]float64 `json:"validation_weighted,omitempty"`
+}
+
+// writeTrainJSON writes v as one line of JSON.
+func writeTrainJSON(w io.Writer, v trainJSON) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// validationJSON returns the validation figures with their row count, or
+// nil without validation rows.
+func validationJSON(ev *evaluation) map[string]float64 {
+	if ev == nil {
+		return nil
+	}
+	m := ev.figures("")
+	m["rows"] = float64(ev.rows)
+	return m
+}
+
+// figures returns the final line's figures by name, each after prefix.
+func (ev *evaluation) figures(prefix string) map[string]float64 {
+	if ev.task == tabular.Regression {
+		return map[string]float64{prefix + "loss": ev.loss, prefix + "rmse": ev.rmse, prefix + "r2": ev.r2}
+	}
+	return map[string]float64{prefix + "loss": ev.loss, prefix + "accuracy": ev.accuracy}
 }

@@ -26,8 +26,12 @@ const (
 	// VersionPipeline is the version of a file holding a pipeline: its
 	// section, then a network.
 	VersionPipeline = 2
+	// VersionProvenance is the version of a file holding a pipeline and
+	// the record of how it was made: version 2 with a provenance record
+	// between the pipeline section and the network.
+	VersionProvenance = 3
 	// Newest is the newest version this library reads.
-	Newest = VersionPipeline
+	Newest = VersionProvenance
 
 	// MaxStrings is the largest count of a list of strings.
 	MaxStrings = 1 << 20
