@@ -3,8 +3,9 @@ package mlp
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"testing"
+
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // The vectors of testdata/sklearn are written by the generators beside
@@ -34,24 +35,7 @@ func sklearnClose(got, want float64) bool {
 // cases, failing the test unless there are at least min of them.
 func readSklearnCases[C any](t *testing.T, file string, min int) []C {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f struct {
-		Sklearn string `json:"sklearn"`
-		Cases   []C    `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	if f.Sklearn != "1.2.1" {
-		t.Fatalf("%s written with scikit-learn %q, want 1.2.1", file, f.Sklearn)
-	}
-	if len(f.Cases) < min {
-		t.Fatalf("%s: %d cases, want at least %d", file, len(f.Cases), min)
-	}
-	return f.Cases
+	return testkit.SklearnCases[C](t, file, min)
 }
 
 // sklearnFloat is a float64 in the vectors, where NaN and the infinities

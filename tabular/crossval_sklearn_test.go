@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mlpkit/mlp/internal/testkit"
 )
 
 // sklearnFloat is a float64 of the vectors, where NaN and the infinities
@@ -38,24 +39,7 @@ func (f *sklearnFloat) UnmarshalJSON(b []byte) error {
 // unless there are at least min of them.
 func readSklearnCases[C any](t *testing.T, file string, min int) []C {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f struct {
-		Sklearn string `json:"sklearn"`
-		Cases   []C    `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
-	if f.Sklearn != "1.2.1" {
-		t.Fatalf("%s written with scikit-learn %q, want 1.2.1", file, f.Sklearn)
-	}
-	if len(f.Cases) < min {
-		t.Fatalf("%s: %d cases, want at least %d", file, len(f.Cases), min)
-	}
-	return f.Cases
+	return testkit.SklearnCases[C](t, file, min)
 }
 
 // sameFloat reports whether got and want are the same float64, NaN

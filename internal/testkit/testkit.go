@@ -10,6 +10,7 @@ package testkit
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"hash/crc32"
 	"os"
@@ -117,4 +118,30 @@ func LoadFailed(t testing.TB, where string, got bool, err, sentinel error) bool 
 		t.Fatalf("%s: %v does not wrap %v", where, err, sentinel)
 	}
 	return true
+}
+
+// SklearnCases decodes the cases of testdata/sklearn/<file>, a JSON object
+// {"sklearn": version, "cases": [...]} written by the generator beside it,
+// into a slice of C, failing the test unless scikit-learn 1.2.1 wrote it
+// and it holds at least min cases.
+func SklearnCases[C any](t testing.TB, file string, min int) []C {
+	t.Helper()
+	b, err := os.ReadFile("testdata/sklearn/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Sklearn string `json:"sklearn"`
+		Cases   []C    `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Sklearn != "1.2.1" {
+		t.Fatalf("%s written with scikit-learn %q, want 1.2.1", file, f.Sklearn)
+	}
+	if len(f.Cases) < min {
+		t.Fatalf("%s: %d cases, want at least %d", file, len(f.Cases), min)
+	}
+	return f.Cases
 }
