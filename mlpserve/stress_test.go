@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -246,8 +247,9 @@ func memoryBody(size, valid, rows int, row func(i, padTo int) string) []byte {
 // of distinct unknown keys in the second. The server's peak resident memory
 // must stay under 300 MB.
 func TestStressMemory(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("takes seconds and a server process; skipped with -short and under the race detector")
+	testkit.Long(t, "32 concurrent bodies of 8 MiB to a server process")
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory would dominate the peak")
 	}
 	const size = 8 << 20
 	for _, tc := range []struct {
@@ -348,8 +350,9 @@ func slowClient(ctx context.Context, addr string, answers map[int]int, mu *sync.
 // at GOMAXPROCS 2. The normal clients' 99th percentile latency must stay
 // under 1 s, with no error; the slow clients get 408.
 func TestStressSlowClients(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("takes a minute and a server process; skipped with -short and under the race detector")
+	testkit.Long(t, "16 slow and 16 normal clients for a minute")
+	if raceEnabled {
+		t.Skip("the race detector slows the normal clients past the latency bound")
 	}
 	s := startServer(t, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/mlpkit/mlp/internal/allocs"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/onnx"
 	"github.com/mlpkit/mlp/onnx/internal/onnxpb"
 	"github.com/mlpkit/mlp/tabular"
@@ -110,9 +111,7 @@ func TestImportPeakMemory(t *testing.T) {
 		runtime.KeepAlive(m)
 		return
 	}
-	if testing.Short() {
-		t.Skip("builds files of tens of MB; skipped with -short")
-	}
+	testkit.Long(t, "builds files of tens of MB")
 	if raceEnabled {
 		t.Skip("the race detector's shadow memory would dominate the peak")
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -220,9 +221,7 @@ func TestOutputUnwritable(t *testing.T) {
 // the library takes (2^20), with most of them held out for validation, then
 // evaluates and predicts the whole file: each succeeds.
 func TestLargeFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes and reads a file of 1.07 million rows")
-	}
+	testkit.Long(t, "writes and reads a file of 1.07 million rows")
 	const rows = 1<<20 + 20000 // the validation part alone, 99%, is over 2^20
 	dir := t.TempDir()
 	var b bytes.Buffer

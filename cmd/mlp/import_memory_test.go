@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/testkit"
 	"github.com/mlpkit/mlp/onnx"
 	"github.com/mlpkit/mlp/tabular"
 )
@@ -55,9 +56,7 @@ func TestImportPeakMemory(t *testing.T) {
 		peakStep(t, strings.Split(step, "\n"))
 		return
 	}
-	if testing.Short() {
-		t.Skip("builds ONNX files of about 40 MB; skipped with -short")
-	}
+	testkit.Long(t, "builds ONNX files of about 40 MB")
 	if raceEnabled {
 		t.Skip("builds ONNX files of about 40 MB, slow under the race detector")
 	}

@@ -145,3 +145,18 @@ func SklearnCases[C any](t testing.TB, file string, min int) []C {
 	}
 	return f.Cases
 }
+
+// LongEnv is the environment variable that runs the long tests: the
+// stress, peak-memory and million-row cases that take from seconds to a
+// minute each. Continuous integration sets it to 1; a plain `go test ./...`
+// skips them, and so does -short.
+const LongEnv = "MLP_LONG_TESTS"
+
+// Long skips t, saying what it does and how to run it, unless
+// MLP_LONG_TESTS is 1 and -short is not set.
+func Long(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() || os.Getenv(LongEnv) != "1" {
+		t.Skipf("%s: a long test, run with %s=1 (continuous integration does)", what, LongEnv)
+	}
+}
