@@ -177,21 +177,11 @@ func startServer(t *testing.T, procs int, model ...string) *serverProcess {
 // (VmHWM of /proc/PID/status).
 func (s *serverProcess) peakRSS(t *testing.T) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	peak, err := testkit.PeakRSS(s.cmd.Process.Pid)
 	if err != nil {
-		t.Skipf("no /proc: %v", err)
+		t.Skipf("no peak memory to read: %v", err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatal("no VmHWM in /proc/PID/status")
-	return 0
+	return peak
 }
 
 func (s *serverProcess) stop() {

@@ -12,8 +12,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -159,4 +161,28 @@ func Long(t testing.TB, what string) {
 	if testing.Short() || os.Getenv(LongEnv) != "1" {
 		t.Skipf("%s: a long test, run with %s=1 (continuous integration does)", what, LongEnv)
 	}
+}
+
+// PeakRSS returns the peak resident memory in bytes of the process pid, or
+// of the calling process for pid 0, as Linux reports it (VmHWM of
+// /proc/PID/status). It returns an error where there is no such file.
+func PeakRSS(pid int) (int64, error) {
+	path := "/proc/self/status"
+	if pid != 0 {
+		path = "/proc/" + strconv.Itoa(pid) + "/status"
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s: VmHWM %q: %w", path, v, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("%s holds no VmHWM line", path)
 }
