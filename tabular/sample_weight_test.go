@@ -200,42 +200,7 @@ func TestSampleWeightTrajectoriesSklearn(t *testing.T) {
 	defer func() { t.Logf("largest relative difference from scikit-learn: %.2g", worst) }()
 	for _, c := range loadWeightVectors(t).Trajectories {
 		t.Run(c.Name, func(t *testing.T) {
-			near := func(what string, got, want float64) {
-				t.Helper()
-				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-				worst = math.Max(worst, d)
-				if !(d <= trajectoryTol) {
-					t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
-				}
-			}
-			s := c.settings()
-			var (
-				m   *FittedMLP
-				err error
-			)
-			if c.Estimator == "classifier" {
-				m, err = MLPClassifier(s).FitWeighted(context.Background(), c.table(), c.SampleWeight)
-			} else {
-				m, err = MLPRegressor(s).FitWeighted(context.Background(), c.table(), c.SampleWeight)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m.NIter() != c.NIter {
-				t.Errorf("NIter = %d, scikit-learn's n_iter_ = %d", m.NIter(), c.NIter)
-			}
-			h := m.History()
-			for e := range min(len(h.Epochs), len(c.LossCurve)) {
-				near("loss of epoch "+strconv.Itoa(e), h.Epochs[e].Loss, c.LossCurve[e])
-			}
-			w := m.Weights()
-			for l := range c.Coefs {
-				for i, row := range c.Coefs[l] {
-					for j, want := range row {
-						near("coefs["+strconv.Itoa(l)+"]["+strconv.Itoa(i)+"]["+strconv.Itoa(j)+"]", w.Coefs[l].At(i, j), want)
-					}
-				}
-			}
+			worst = math.Max(worst, checkTrajectory(t, &c.trajectoryCase, c.SampleWeight))
 		})
 	}
 }

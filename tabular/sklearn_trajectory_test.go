@@ -148,60 +148,73 @@ const trajectoryTol = 1e-9
 func TestSklearnTrajectories(t *testing.T) {
 	var worst float64
 	for _, c := range loadTrajectories(t) {
-		t.Run(c.Name, func(t *testing.T) {
-			near := func(what string, got, want float64) {
-				t.Helper()
-				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-				worst = math.Max(worst, d)
-				if !(d <= trajectoryTol) {
-					t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
-				}
-			}
-			s := c.settings()
-			var (
-				m   *FittedMLP
-				err error
-			)
-			if c.Estimator == "classifier" {
-				m, err = MLPClassifier(s).Fit(context.Background(), c.table())
-			} else {
-				m, err = MLPRegressor(s).Fit(context.Background(), c.table())
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m.NIter() != c.NIter {
-				t.Errorf("NIter = %d, scikit-learn's n_iter_ = %d", m.NIter(), c.NIter)
-			}
-			h := m.History()
-			for e := range min(len(h.Epochs), len(c.LossCurve)) {
-				near("loss of epoch "+strconv.Itoa(e), h.Epochs[e].Loss, c.LossCurve[e])
-				if c.EarlyStopping {
-					near("validation score of epoch "+strconv.Itoa(e), h.Epochs[e].ValMetrics[0], c.ValidationScores[e])
-				}
-			}
-			w := m.Weights()
-			if len(w.Coefs) != len(c.Coefs) {
-				t.Fatalf("%d weight matrices, scikit-learn %d", len(w.Coefs), len(c.Coefs))
-			}
-			for l := range c.Coefs {
-				for i, row := range c.Coefs[l] {
-					for j, want := range row {
-						near("coefs["+strconv.Itoa(l)+"]["+strconv.Itoa(i)+"]["+strconv.Itoa(j)+"]", w.Coefs[l].At(i, j), want)
-					}
-				}
-				for j, want := range c.Intercepts[l] {
-					near("intercepts["+strconv.Itoa(l)+"]["+strconv.Itoa(j)+"]", w.Intercepts[l][j], want)
-				}
-			}
-			if c.EarlyStopping {
-				best := math.Inf(-1)
-				for _, e := range h.Epochs {
-					best = math.Max(best, e.ValMetrics[0])
-				}
-				near("best validation score", best, c.BestValidationScore)
-			}
-		})
+		t.Run(c.Name, func(t *testing.T) { worst = math.Max(worst, checkTrajectory(t, &c, nil)) })
 	}
 	t.Logf("largest relative difference from scikit-learn: %.2g", worst)
+}
+
+// checkTrajectory fits the estimator of c on its table, with sample
+// weights sw when not nil, and checks n_iter_, the loss curve, the final
+// weights and, with early stopping, the validation scores against c to
+// trajectoryTol. It returns the largest relative difference it saw.
+func checkTrajectory(t *testing.T, c *trajectoryCase, sw []float64) (worst float64) {
+	t.Helper()
+	near := func(what string, got, want float64) {
+		t.Helper()
+		d := math.Abs(got-want) / math.Max(1, math.Abs(want))
+		worst = math.Max(worst, d)
+		if !(d <= trajectoryTol) {
+			t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
+		}
+	}
+	s := c.settings()
+	var (
+		m   *FittedMLP
+		err error
+	)
+	switch {
+	case c.Estimator == "classifier" && sw == nil:
+		m, err = MLPClassifier(s).Fit(context.Background(), c.table())
+	case c.Estimator == "classifier":
+		m, err = MLPClassifier(s).FitWeighted(context.Background(), c.table(), sw)
+	case sw == nil:
+		m, err = MLPRegressor(s).Fit(context.Background(), c.table())
+	default:
+		m, err = MLPRegressor(s).FitWeighted(context.Background(), c.table(), sw)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.NIter() != c.NIter {
+		t.Errorf("NIter = %d, scikit-learn's n_iter_ = %d", m.NIter(), c.NIter)
+	}
+	h := m.History()
+	for e := range min(len(h.Epochs), len(c.LossCurve)) {
+		near("loss of epoch "+strconv.Itoa(e), h.Epochs[e].Loss, c.LossCurve[e])
+		if c.EarlyStopping {
+			near("validation score of epoch "+strconv.Itoa(e), h.Epochs[e].ValMetrics[0], c.ValidationScores[e])
+		}
+	}
+	w := m.Weights()
+	if len(w.Coefs) != len(c.Coefs) {
+		t.Fatalf("%d weight matrices, scikit-learn %d", len(w.Coefs), len(c.Coefs))
+	}
+	for l := range c.Coefs {
+		for i, row := range c.Coefs[l] {
+			for j, want := range row {
+				near("coefs["+strconv.Itoa(l)+"]["+strconv.Itoa(i)+"]["+strconv.Itoa(j)+"]", w.Coefs[l].At(i, j), want)
+			}
+		}
+		for j, want := range c.Intercepts[l] {
+			near("intercepts["+strconv.Itoa(l)+"]["+strconv.Itoa(j)+"]", w.Intercepts[l][j], want)
+		}
+	}
+	if c.EarlyStopping {
+		best := math.Inf(-1)
+		for _, e := range h.Epochs {
+			best = math.Max(best, e.ValMetrics[0])
+		}
+		near("best validation score", best, c.BestValidationScore)
+	}
+	return worst
 }
