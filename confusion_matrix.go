@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mlpkit/mlp/internal/text"
 )
 
 // maxPrintedClasses is the largest number of classes whose confusion
@@ -207,17 +209,5 @@ func (m *ConfusionMatrix) summary() string {
 }
 
 // quoteLong returns s, cut to its first 40 characters (runes) with "..."
-// when longer; it never cuts a character in two.
-func quoteLong(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	i, n := 0, 0
-	for i = range s {
-		if n == 40 {
-			break
-		}
-		n++
-	}
-	return s[:i] + "..."
-}
+// when longer (text.Cut); it never cuts a character in two.
+func quoteLong(s string) string { return text.Cut(s, 40) }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/text"
 	"github.com/mlpkit/mlp/tabular"
 	"gonum.org/v1/gonum/mat"
 )
@@ -51,7 +52,7 @@ func (ev *evaluation) unseenNote() string {
 	}
 	names := make([]string, 0, min(len(ev.unseenClasses), 5))
 	for _, c := range ev.unseenClasses[:min(len(ev.unseenClasses), 5)] {
-		names = append(names, strconv.Quote(cut(c, 30)))
+		names = append(names, strconv.Quote(text.Cut(c, 30)))
 	}
 	list := strings.Join(names, ", ")
 	if len(ev.unseenClasses) > 5 {
@@ -296,23 +297,9 @@ func confusionString(cm *mlp.ConfusionMatrix, width int) string {
 		b.WriteString("\nmost frequent confusions (true -> predicted: samples):")
 	}
 	for _, w := range wrong[:min(10, len(wrong))] {
-		fmt.Fprintf(&b, "\n  %s -> %s: %d", cut(names[w.t], 30), cut(names[w.p], 30), w.n)
+		fmt.Fprintf(&b, "\n  %s -> %s: %d", text.Cut(names[w.t], 30), text.Cut(names[w.p], 30), w.n)
 	}
 	return b.String()
-}
-
-// cut returns s, cut to its first n characters (runes) with "..." when
-// longer; it never cuts a character in two.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i] + "..."
 }
 
 // print writes the report, then the final line: with prefix "val_",

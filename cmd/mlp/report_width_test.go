@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/internal/text"
 )
 
 // The report counts characters, not bytes: a confusion matrix of
@@ -28,7 +29,7 @@ func TestReportWidthsCountCharacters(t *testing.T) {
 		t.Errorf("a 76-character matrix is summarized at width 80:\n%s", got)
 	}
 	long := strings.Repeat("é", 40)
-	if got, want := cut(long, 30), strings.Repeat("é", 30)+"..."; got != want || !utf8.ValidString(got) {
-		t.Errorf("cut = %q, want %q", got, want)
+	if got, want := text.Cut(long, 30), strings.Repeat("é", 30)+"..."; got != want || !utf8.ValidString(got) {
+		t.Errorf("text.Cut = %q, want %q", got, want)
 	}
 }
