@@ -412,14 +412,7 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, ev *Event) {
 		h.predict(w, r, sv, ev)
 	case path == "/healthz":
 		ev.Route = "/healthz"
-		if !isGet(w, r) {
-			return
-		}
-		if !h.Ready() {
-			writeJSON(w, http.StatusServiceUnavailable, []byte("{\"status\":\"unavailable\"}\n"))
-			return
-		}
-		writeJSON(w, http.StatusOK, []byte("{\"status\":\"ok\"}\n"))
+		h.health(w, r, []byte("{\"status\":\"ok\"}\n"), []byte("{\"status\":\"unavailable\"}\n"))
 	case path == "/metadata":
 		ev.Route = "/metadata"
 		if !isGet(w, r) {
@@ -494,4 +487,18 @@ func predictStatus(err error) (int, error) {
 		return http.StatusInternalServerError, err
 	}
 	return http.StatusInternalServerError, fmt.Errorf("prediction failed: %w", err)
+}
+
+// health answers a readiness probe r: ready with status 200 while the
+// handler is ready, unready with 503 otherwise, and 405 to a method other
+// than GET or HEAD.
+func (h *Handler) health(w http.ResponseWriter, r *http.Request, ready, unready []byte) {
+	if !isGet(w, r) {
+		return
+	}
+	if !h.Ready() {
+		writeJSON(w, http.StatusServiceUnavailable, unready)
+		return
+	}
+	writeJSON(w, http.StatusOK, ready)
 }

@@ -119,14 +119,7 @@ func (h *Handler) routeV2(w http.ResponseWriter, r *http.Request, ev *Event) {
 		return
 	case "/v2/health/ready":
 		ev.Route = path
-		if !isGet(w, r) {
-			return
-		}
-		if !h.Ready() {
-			writeJSON(w, http.StatusServiceUnavailable, []byte("{\"ready\":false}\n"))
-			return
-		}
-		writeJSON(w, http.StatusOK, []byte("{\"ready\":true}\n"))
+		h.health(w, r, []byte("{\"ready\":true}\n"), []byte("{\"ready\":false}\n"))
 		return
 	}
 	ev.Route = "other"
