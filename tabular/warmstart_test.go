@@ -86,11 +86,15 @@ func saveLoad(t *testing.T, p *Pipeline) *Pipeline {
 // last by less than 1.5 times the first fit's last drop (a fresh start
 // would begin near the first fit's first loss).
 func TestWarmStartSklearn(t *testing.T) {
+	var worst float64
+	defer func() { t.Logf("largest relative difference from scikit-learn: %.2g", worst) }()
 	for _, c := range loadWarmCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			near := func(what string, got, want float64) {
 				t.Helper()
-				if d := math.Abs(got-want) / math.Max(1, math.Abs(want)); !(d <= trajectoryTol) {
+				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
+				worst = math.Max(worst, d)
+				if !(d <= trajectoryTol) {
 					t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
 				}
 			}
