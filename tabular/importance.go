@@ -26,7 +26,9 @@ type PermutationSettings struct {
 	// better) instead of its Score method, as scikit-learn's scoring
 	// parameter: the held-out table and each permuted copy are scored
 	// with it. With Workers above 1 it is called from several goroutines
-	// at once and must be safe for that.
+	// at once and must be safe for that. A permuted copy keeps the rows
+	// in t's order (only one column's values move), so a Scoring that
+	// weighs row i by a weight of its own is scikit-learn's sample_weight.
 	Scoring func(t *Table) (float64, error)
 
 	// Workers is the number of permuted tables scored at once; zero
@@ -92,8 +94,8 @@ const maxPermutationRepeats = 1 << 20
 //
 // model scores tables (FittedMLP and Pipeline are Scorers: accuracy for
 // a classifier, R² for a regressor), or s.Scoring does; t should be
-// held-out rows, with the model's target columns. Sample weights are not
-// supported.
+// held-out rows, with the model's target columns. Sample weights go
+// through Scoring (see PermutationSettings.Scoring).
 //
 // It returns an error wrapping mlp.ErrSetting for a nil model, a negative
 // NRepeats or Workers, or NRepeats above 2^20; one wrapping mlp.ErrData

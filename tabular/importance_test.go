@@ -23,6 +23,7 @@ type importanceCase struct {
 	Activation       string           `json:"activation"`
 	NRepeats         int              `json:"n_repeats"`
 	Scoring          *string          `json:"scoring"`
+	SampleWeight     []float64        `json:"sample_weight"`
 	Columns          []string         `json:"columns"`
 	Train            map[string][]any `json:"train"`
 	Test             map[string][]any `json:"test"`
@@ -119,6 +120,26 @@ func (c *importanceCase) pipeline(t *testing.T, train *Table) *Pipeline {
 	return p
 }
 
+// weightedAccuracy returns a Scoring giving Σ w_i·[row i right] / Σ w_i,
+// scikit-learn's accuracy_score with sample_weight: the rows of a permuted
+// table are in t's order, so row i keeps its weight w[i].
+func weightedAccuracy(p *Pipeline, w []float64) func(*Table) (float64, error) {
+	return func(t *Table) (float64, error) {
+		pred, err := p.Predict(t)
+		if err != nil {
+			return 0, err
+		}
+		var right, sum float64
+		for i, l := range pred.Labels {
+			if l == t.Targets[0].Text(i) {
+				right += w[i]
+			}
+			sum += w[i]
+		}
+		return right / sum, nil
+	}
+}
+
 // importanceTol bounds |Go − scikit-learn| / max(1, |scikit-learn|) for the
 // scores and importances: the same pipeline, weights and rows on both
 // sides, with sums taken in another order.
@@ -128,7 +149,9 @@ const importanceTol = 1e-12
 // scikit-learn 1.2.1's permutation_importance of the same fitted pipeline
 // on the same held-out rows, with the row orders scikit-learn drew: the
 // baseline, every importance, their mean and standard deviation; a column
-// the model does not read ("id") gets 0.
+// the model does not read ("id") gets 0. One case scores by another
+// function (neg_mean_absolute_error), one weighs the rows (sample_weight,
+// through Scoring).
 func TestPermutationImportanceSklearn(t *testing.T) {
 	b, err := os.ReadFile("testdata/sklearn/importance.json")
 	if err != nil {
@@ -158,6 +181,9 @@ func TestPermutationImportanceSklearn(t *testing.T) {
 			train, test := c.tables()
 			p := c.pipeline(t, train)
 			score := p.Score
+			if c.SampleWeight != nil {
+				score = weightedAccuracy(p, c.SampleWeight)
+			}
 			if c.Scoring != nil {
 				if *c.Scoring != "neg_mean_absolute_error" {
 					t.Fatalf("scoring %q", *c.Scoring)

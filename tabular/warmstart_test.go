@@ -129,6 +129,8 @@ func TestWarmStartSklearn(t *testing.T) {
 				}
 			}
 			n := len(h1.Epochs)
+			t.Logf("loss of epoch %d %.12f (scikit-learn %.12f), continued epoch %d %.12f (scikit-learn %.12f)",
+				n, h1.Epochs[n-1].Loss, c.LossCurve[n-1], n+1, h2.Epochs[0].Loss, c.WarmLossCurve[0])
 			last, drop := h1.Epochs[n-1].Loss, h1.Epochs[n-2].Loss-h1.Epochs[n-1].Loss
 			if step := last - h2.Epochs[0].Loss; !(step > 0 && step < 1.5*drop) {
 				t.Errorf("the continued fit's first loss %.6g does not carry on from the first fit's last %.6g (drop %.3g, previous drop %.3g)",

@@ -14,7 +14,7 @@ and intercepts_ (the Go test rebuilds the same pipeline: it fits its own
 Preprocessor on the training table, which gives scikit-learn's statistics,
 and loads the weights), for a regressor the target scaler
 (TransformedTargetRegressor with StandardScaler), and what scikit-learn
-gives: the baseline score and importances (n_features x n_repeats),
+gives (with sample_weight in the last case): the baseline score and importances (n_features x n_repeats),
 importances_mean and importances_std.
 
 scikit-learn draws the permutations from numpy's RandomState, which Go
@@ -93,7 +93,7 @@ def orders(random_state, n_features, n_repeats, n):
     return out
 
 
-def make_case(name, kind, seed, n_train, n_test, hidden, n_repeats, random_state, scoring=None):
+def make_case(name, kind, seed, n_train, n_test, hidden, n_repeats, random_state, scoring=None, weighted=False):
     rs = np.random.RandomState(seed)
     Xtr, Xte = frame(rs, n_train, False), frame(rs, n_test, True)
     features = ["f0", "colour", "f1", "f2"]
@@ -115,17 +115,20 @@ def make_case(name, kind, seed, n_train, n_test, hidden, n_repeats, random_state
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(Xtr, ytr)
-    r = permutation_importance(est, Xte, yte, n_repeats=n_repeats, random_state=random_state, scoring=scoring)
+    sw = np.round(rs.uniform(0.2, 3.0, size=n_test), 3) if weighted else None
+    r = permutation_importance(est, Xte, yte, n_repeats=n_repeats, random_state=random_state, scoring=scoring,
+                               sample_weight=sw)
     order = orders(random_state, Xte.shape[1], n_repeats, n_test)
 
     # The recorded orders reproduce scikit-learn's figures exactly.
     scorer = check_scoring(est, scoring=scoring)
-    base = scorer(est, Xte, yte)
+    kw = {} if sw is None else {"sample_weight": sw}
+    base = scorer(est, Xte, yte, **kw)
     for j, col in enumerate(Xte.columns):
         for k, o in enumerate(order[j]):
             Xp = Xte.copy()
             Xp[col] = Xte[col].to_numpy()[o]
-            assert base - scorer(est, Xp, yte) == r.importances[j, k], (name, col, k)
+            assert base - scorer(est, Xp, yte, **kw) == r.importances[j, k], (name, col, k)
 
     if kind == "classifier":
         net = est.named_steps["mlp"]
@@ -147,6 +150,7 @@ def make_case(name, kind, seed, n_train, n_test, hidden, n_repeats, random_state
         "n_repeats": n_repeats,
         "random_state": random_state,
         "scoring": scoring,
+        "sample_weight": None if sw is None else sw.tolist(),
         "columns": list(Xte.columns),
         "train": table(Xtr),
         "test": table(Xte),
@@ -167,6 +171,8 @@ def main():
         make_case("regressor r2", "regressor", 2, 120, 50, (6,), 4, 7),
         make_case("regressor neg_mean_absolute_error", "regressor", 3, 100, 40, (5, 3), 3, 11,
                   scoring="neg_mean_absolute_error"),
+        # sample_weight: the weighted accuracy (the rows keep their order).
+        make_case("classifier weighted accuracy", "classifier", 4, 120, 60, (8,), 4, 5, weighted=True),
     ]
     out = {"generator": "gen_importance.py", "sklearn": sklearn.__version__, "numpy": np.__version__, "cases": cases}
     json.dump(out, sys.stdout, indent=None, separators=(",", ":"))
