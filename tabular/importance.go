@@ -103,8 +103,9 @@ const maxPermutationRepeats = 1 << 20
 // (in column order, naming the column); and ctx.Err() when ctx is done.
 //
 // It scores len(t.Features)·NRepeats + 1 tables; each permuted copy shares
-// t's other columns and allocates one column of t.Rows() floats, besides
-// what a score allocates. t is not changed.
+// t's other columns and allocates a permutation of t.Rows() ints and one
+// column of as many floats, besides what a score allocates; up to Workers
+// copies exist at once. t is not changed.
 func PermutationImportance(ctx context.Context, model Scorer, t *Table, s PermutationSettings) (*PermutationResult, error) {
 	if isNil(model) && s.Scoring == nil {
 		return nil, fmt.Errorf("%w: PermutationImportance: nil model", mlp.ErrSetting)
