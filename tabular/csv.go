@@ -72,10 +72,28 @@ type CSVReader struct {
 	Task Task
 
 	// Categorical names feature (or target) columns to read as
-	// categories even though their cells are numbers.
+	// categories even though their cells are numbers, each by its name or
+	// by a pattern in path.Match's syntax (*, ?, [a-z], \ to quote; a *
+	// does not match a '/') that selects every column it matches. An
+	// entry that is a column's name means that column, even if it holds a
+	// '*'. A pattern matching no column is an error (ErrNoColumn), and a
+	// malformed one too (mlp.ErrSetting).
 	Categorical []string
 
-	// Ignore names columns to drop.
+	// CategoricalInts, when positive, reads as categories every feature
+	// column that pandas reads as integers (int64: each non-missing cell
+	// an integer written without a point or exponent, of at most 2^53 in
+	// magnitude) holding at most CategoricalInts distinct values: 0/1
+	// codes of factors, say. The categories are the integers' decimal
+	// forms ("01" and "1" are one category, "1"), so a column written
+	// that way gives the same Column as naming it in Categorical. Zero,
+	// the default, reads such columns as numbers; a negative value is an
+	// error (mlp.ErrSetting). Target columns are not changed.
+	CategoricalInts int
+
+	// Ignore names columns to drop, by name or pattern as Categorical
+	// does. A pattern never selects a target column (the targets win); a
+	// target named exactly is an error (mlp.ErrSetting).
 	Ignore []string
 
 	// NA lists texts that mark a missing cell, besides the defaults (such
@@ -141,6 +159,8 @@ func (c *CSVReader) checkSettings() error {
 		return fmt.Errorf("%w: CSVReader.Comma %q cannot delimit fields", mlp.ErrSetting, c.Comma)
 	case len(c.Targets) > 0 && len(c.TargetIndex) > 0:
 		return fmt.Errorf("%w: CSVReader.Targets and TargetIndex are both set; set one", mlp.ErrSetting)
+	case c.CategoricalInts < 0:
+		return fmt.Errorf("%w: CSVReader.CategoricalInts = %d is negative; 0 turns it off", mlp.ErrSetting, c.CategoricalInts)
 	case c.Task != AutoTask && c.Task != Classification && c.Task != Regression:
 		return fmt.Errorf("%w: CSVReader.Task = %v is not AutoTask, Classification or Regression", mlp.ErrSetting, c.Task)
 	}
@@ -173,74 +193,17 @@ func (t *tableReader) header(header []string, line int) error {
 				ErrEmptyInput, quote(t.names[0]), r, r)}
 		}
 	}
-	if err := t.absentColumns(line); err != nil {
+	roles, err := t.c.resolveColumns(t.names, line)
+	if err != nil {
 		return err
 	}
-	// absentColumns found every name: find finds each.
-	find := func(name string) int { return slices.Index(t.names, trimName(name)) }
-	for _, name := range t.c.Targets {
-		j := find(name)
-		t.order = append(t.order, j)
-	}
-	for _, k := range t.c.TargetIndex {
-		j := k
-		if j < 0 {
-			j += len(header)
-		}
-		if j < 0 || j >= len(header) {
-			return &ParseError{Line: line, Err: fmt.Errorf("%w: target index %d is out of range for the %d columns of the header (%s)", ErrNoColumn, k, len(header), listNames(t.names))}
-		}
-		t.order = append(t.order, j)
-	}
+	t.order = roles.order
 	t.inexact = make([]inexactLabel, len(t.order))
-	for n, j := range t.order {
-		if slices.Contains(t.order[:n], j) {
-			return fmt.Errorf("%w: CSVReader: target column %s is given twice", mlp.ErrSetting, quote(t.names[j]))
-		}
-		t.cols[j].role = roleTarget
-	}
-	for _, name := range t.c.Ignore {
-		j := find(name)
-		if t.cols[j].role == roleTarget {
-			return fmt.Errorf("%w: CSVReader: column %s is both a target and ignored", mlp.ErrSetting, quote(t.names[j]))
-		}
-		t.cols[j].role = roleIgnore
-	}
-	for _, name := range t.c.Categorical {
-		j := find(name)
-		t.cols[j].categorical, t.cols[j].text = true, true
+	for j := range t.cols {
+		t.cols[j].role = roles.role[j]
+		t.cols[j].categorical, t.cols[j].text = roles.categorical[j], roles.categorical[j]
 	}
 	return nil
-}
-
-// absentColumns returns a *ParseError at line, wrapping ErrNoColumn, that
-// names every column of Targets, Ignore and Categorical absent from the
-// header (at most maxListed, then how many more) and lists the header;
-// nil when all are there.
-func (t *tableReader) absentColumns(line int) error {
-	var absent []string
-	for _, set := range []struct {
-		what  string
-		names []string
-	}{{"target column", t.c.Targets}, {"ignored column", t.c.Ignore}, {"categorical column", t.c.Categorical}} {
-		for _, name := range set.names {
-			if !slices.Contains(t.names, trimName(name)) {
-				absent = append(absent, set.what+" "+quote(name))
-			}
-		}
-	}
-	switch len(absent) {
-	case 0:
-		return nil
-	case 1:
-		return &ParseError{Line: line, Err: fmt.Errorf("%w: %s is not in the header, which has %s", ErrNoColumn, absent[0], listNames(t.names))}
-	}
-	list := strings.Join(absent[:min(len(absent), maxListed)], ", ")
-	if len(absent) > maxListed {
-		list += fmt.Sprintf(" and %d more", len(absent)-maxListed)
-	}
-	return &ParseError{Line: line, Err: fmt.Errorf("%w: %d columns named in the settings are not in the header: %s; the header has %s",
-		ErrNoColumn, len(absent), list, listNames(t.names))}
 }
 
 // firstDuplicate returns the positions j < k of the first name (by k) that

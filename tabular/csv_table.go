@@ -217,6 +217,7 @@ func (t *tableReader) read() (tab *Table, err error) {
 		}
 		return nil, &ParseError{Line: last + 1, Err: fmt.Errorf("%w: %s", ErrEmptyInput, what)}
 	}
+	t.categoricalInts()
 	for _, j := range t.kept {
 		st := &t.cols[j]
 		if kind, _ := st.typ.kind(); kind == typeNumber && !st.categorical {
