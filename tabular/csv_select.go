@@ -231,3 +231,15 @@ func fewInts(chunks [][]float64, n int) bool {
 	}
 	return true
 }
+
+// ignored returns the names of the ignored columns, in header order; nil
+// when none.
+func (t *tableReader) ignored() []string {
+	var out []string
+	for j := range t.cols {
+		if t.cols[j].role == roleIgnore {
+			out = append(out, t.names[j])
+		}
+	}
+	return out
+}

@@ -97,6 +97,16 @@ func TestColumnPatterns(t *testing.T) {
 			if got := columnNames(tab.Targets); !slices.Equal(got, tc.targets) {
 				t.Errorf("targets %q, want %q", got, tc.targets)
 			}
+			// Ignored: the header's other columns, in header order.
+			var ignored []string
+			for _, name := range []string{"id", "f_1", "f_2", "f*", "g", "y"} {
+				if !slices.Contains(tc.features, name) && !slices.Contains(tc.targets, name) {
+					ignored = append(ignored, name)
+				}
+			}
+			if !slices.Equal(tab.Ignored, ignored) {
+				t.Errorf("Ignored %q, want %q", tab.Ignored, ignored)
+			}
 			if k := tab.Targets[0].Kind; k != tc.targetKind {
 				t.Errorf("target kind %v, want %v", k, tc.targetKind)
 			}

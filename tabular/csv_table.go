@@ -443,7 +443,7 @@ func (t *tableReader) typeRow(rec []string) {
 
 // table returns the Table of the columns read, of rows rows each.
 func (t *tableReader) table(rows, dropped int) *Table {
-	tab := &Table{Dropped: dropped, NA: slices.Clone(t.c.NA)}
+	tab := &Table{Dropped: dropped, NA: slices.Clone(t.c.NA), Ignored: t.ignored()}
 	tab.Features = make([]Column, 0, len(t.kept)-len(t.order))
 	if len(t.order) > 0 {
 		tab.Targets = make([]Column, len(t.order))

@@ -165,6 +165,10 @@ type Table struct {
 	// A Preprocessor fitted on the table keeps them, to read the cells it
 	// is given to predict the same way.
 	NA []string
+
+	// Ignored names the columns of the header that CSVReader.Ignore left
+	// out (by name or pattern), in header order; nil when none.
+	Ignored []string
 }
 
 // Rows returns the number of rows (samples) of t.
@@ -231,6 +235,7 @@ func (t *Table) Subset(idx []int) *Table {
 		TaskNote: t.TaskNote,
 		Notes:    slices.Clone(t.Notes),
 		NA:       slices.Clone(t.NA),
+		Ignored:  slices.Clone(t.Ignored),
 	}
 }
 

@@ -188,6 +188,8 @@ var libraryTerms = strings.NewReplacer(
 	"add it to CSVReader.NA", "add it to -na",
 	"name it in CSVReader.Categorical", "name it in -categorical",
 	"add it to CSVReader.Ignore", "add it to -ignore",
+	"CSVReader.Categorical entry", "-categorical entry",
+	"CSVReader.Ignore entry", "-ignore entry",
 	"set CSVReader.Comma to", "set -sep to",
 	"set CSVReader.Task to Regression", "use -task regress",
 	"set the task to Regression", "use -task regress",

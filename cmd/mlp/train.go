@@ -56,8 +56,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
 	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...)")
-	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers")
-	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier")
+	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers, each a name or a pattern such as 'x_*' (*, ?, [a-z]) matching some")
+	catInts := fs.Int("categorical-ints", 0, "read as categories every feature column of integers with at most `N` distinct values (0/1 factors, say); 0 is off")
+	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier, each a name or a pattern such as 'id_*' (*, ?, [a-z]) matching some; a pattern never drops a -target")
 	quiet := fs.Bool("quiet", false, "print no epoch lines (nor the progress line); the summary, the report and the final line remain")
 	plot := fs.String("plot", "", "write the training history (loss and, with -early-stopping, the validation score per epoch) as a PNG image to `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text output: the final figures, the settings, the convergence and the paths (warnings still go to standard error)")
@@ -82,6 +83,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("invalid value %d for flag -batch: must be at least 1", *batch)
 		case *lr < 0 || given["lr"] && *lr == 0 || math.IsNaN(*lr) || math.IsInf(*lr, 1):
 			return usagef("invalid value %v for flag -lr: must be positive and finite", *lr)
+		case *catInts < 0:
+			return usagef("invalid value %d for flag -categorical-ints: must be ≥ 0; 0 is off", *catInts)
 		case !(*val >= 0 && *val < 1):
 			return usagef("invalid value %v for flag -val: must be in [0, 1)", *val)
 		}
@@ -147,6 +150,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		rd.Task = asked
 		rd.Categorical = categorical
 		rd.Ignore = ignore
+		rd.CategoricalInts = *catInts
 		rd.NA = na
 		t, err := rd.ReadAll()
 		if err != nil {
@@ -275,7 +279,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		pv, _ := p.Provenance()
 		pv.Data = dataName(*data)
 		pv.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
-		pv.Columns = columnRoles(pv.Columns, ignore, *est.weight, rowNames)
+		pv.Columns = columnRoles(pv.Columns, t.Ignored, *est.weight, rowNames)
 		ini.provenance(&pv)
 		if ev != nil {
 			pv.ValidationRows = ev.rows
