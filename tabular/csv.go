@@ -81,12 +81,13 @@ type CSVReader struct {
 	Categorical []string
 
 	// CategoricalInts, when positive, reads as categories every feature
-	// column that pandas reads as integers (int64: each non-missing cell
-	// an integer written without a point or exponent, of at most 2^53 in
-	// magnitude) holding at most CategoricalInts distinct values: 0/1
-	// codes of factors, say. The categories are the integers' decimal
-	// forms ("01" and "1" are one category, "1"), so a column written
-	// that way gives the same Column as naming it in Categorical. Zero,
+	// column whose non-missing cells are all integers as pandas' int64
+	// reading takes them (no point or exponent; of at most 2^53 in
+	// magnitude), of at most CategoricalInts distinct values: 0/1 codes
+	// of factors, say. The categories are the integers' decimal
+	// forms ("01" and "1" are one category, "1"), so a column whose
+	// cells are written in decimal form (no leading zero or '+') gives
+	// the same Column as naming it in Categorical. Zero,
 	// the default, reads such columns as numbers; a negative value is an
 	// error (mlp.ErrSetting). Target columns are not changed.
 	CategoricalInts int
@@ -128,7 +129,8 @@ func NewCSVReader(r io.Reader) *CSVReader {
 // each cell once into its column, 8 bytes a cell, growing each column in
 // chunks of a quarter of its size and copying it to its exact size at the
 // end. Reading N bytes allocates at most 20·N + 1 MiB in total, or stops
-// at a limit first.
+// at a limit first; CategoricalInts adds at most CategoricalInts+1
+// float64s per column of integers, at the end.
 func (c *CSVReader) ReadAll() (*Table, error) {
 	if c.r == nil {
 		return nil, fmt.Errorf("%w: CSVReader has no input: make it with NewCSVReader and a non-nil io.Reader", mlp.ErrData)

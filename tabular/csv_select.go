@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/mlpkit/mlp"
@@ -186,8 +187,8 @@ func matchesAny(pattern string, names []string) bool {
 // asks, the feature columns read so far as integers (int64, each of at
 // most 2^53 in magnitude) of at most CategoricalInts distinct values,
 // their categories named by formatNumber. It does nothing when a cell
-// error is pending. It allocates a set of at most CategoricalInts+1
-// values per column it looks at.
+// error is pending. It allocates at most CategoricalInts+1 float64s per
+// column it looks at, besides the categories.
 func (t *tableReader) categoricalInts() {
 	n := t.c.CategoricalInts
 	if n <= 0 || t.failed.rec > 0 {
@@ -210,9 +211,10 @@ func (t *tableReader) categoricalInts() {
 }
 
 // fewInts reports whether the non-missing values of chunks are integers of
-// at most 2^53 in magnitude, at most n distinct ones.
+// at most 2^53 in magnitude, at most n distinct ones. It keeps the values
+// seen in a sorted slice: O(log n) a value, at most n+1 float64s.
 func fewInts(chunks [][]float64, n int) bool {
-	seen := make(map[float64]struct{}, min(n+1, 64))
+	seen := make([]float64, 0, min(n+1, 64))
 	for _, chunk := range chunks {
 		for _, v := range chunk {
 			if math.IsNaN(v) {
@@ -221,11 +223,11 @@ func fewInts(chunks [][]float64, n int) bool {
 			if v != math.Trunc(v) || math.Abs(v) > maxExactInt {
 				return false
 			}
-			if _, ok := seen[v]; !ok {
+			if at, ok := slices.BinarySearch(seen, v); !ok {
 				if len(seen) == n {
 					return false
 				}
-				seen[v] = struct{}{}
+				seen = slices.Insert(seen, at, v)
 			}
 		}
 	}

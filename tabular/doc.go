@@ -37,8 +37,10 @@
 // changed before ReadAll. The first row names the columns. Targets (by
 // name) or TargetIndex (by position) choose the target columns: one for
 // classification or regression, several for multi-output regression, none
-// for data to predict on; Ignore drops columns. Cells and header names are
-// trimmed of surrounding spaces first.
+// for data to predict on; Ignore drops columns. Ignore and Categorical take
+// column names or path.Match patterns ("x_*"), and CategoricalInts reads
+// columns of few integers (0/1 factors) as categories. Cells and header
+// names are trimmed of surrounding spaces first.
 //
 // A column's kind is pandas' (pandas 1.5.3's read_csv, C engine, default
 // settings; testdata/pandas holds the conformance vectors):
