@@ -129,8 +129,8 @@ func NewCSVReader(r io.Reader) *CSVReader {
 // each cell once into its column, 8 bytes a cell, growing each column in
 // chunks of a quarter of its size and copying it to its exact size at the
 // end. Reading N bytes allocates at most 20·N + 1 MiB in total, or stops
-// at a limit first; CategoricalInts adds at most CategoricalInts+1
-// float64s per column of integers, at the end.
+// at a limit first; CategoricalInts adds, per column of integers, at
+// most CategoricalInts+1 float64s and 24 bytes a chunk of the column.
 func (c *CSVReader) ReadAll() (*Table, error) {
 	if c.r == nil {
 		return nil, fmt.Errorf("%w: CSVReader has no input: make it with NewCSVReader and a non-nil io.Reader", mlp.ErrData)

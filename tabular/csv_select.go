@@ -186,9 +186,11 @@ func matchesAny(pattern string, names []string) bool {
 // categoricalInts turns into categories, as CSVReader.CategoricalInts
 // asks, the feature columns read so far as integers (int64, each of at
 // most 2^53 in magnitude) of at most CategoricalInts distinct values,
-// their categories named by formatNumber. It does nothing when a cell
-// error is pending. It allocates at most CategoricalInts+1 float64s per
-// column it looks at, besides the categories.
+// their categories named by formatNumber, as toText names them. It does
+// nothing when a cell error is pending, and notes one when the categories
+// pass Limits.MaxCategories. It allocates, per column of integers, at most
+// CategoricalInts+1 float64s and a slice of its chunks' headers (24
+// bytes a chunk), besides the categories.
 func (t *tableReader) categoricalInts() {
 	n := t.c.CategoricalInts
 	if n <= 0 || t.failed.rec > 0 {
@@ -199,39 +201,59 @@ func (t *tableReader) categoricalInts() {
 		if st.role != roleFeature || st.categorical || st.text || !st.typ.number || st.typ.intFail != failNone {
 			continue
 		}
-		if kind, _ := st.typ.kind(); kind != typeNumber || !fewInts(st.values.chunks(), n) {
+		if kind, _ := st.typ.kind(); kind != typeNumber {
 			continue
 		}
-		st.categorical = true
-		t.toText(st, j)
-		if t.failed.rec > 0 {
+		chunks := st.values.chunks()
+		ints, ok := fewInts(chunks, n)
+		if !ok {
+			continue
+		}
+		if t.nCats+len(ints) > t.lim.MaxCategories {
+			t.failed = cellError{1, j, t.categoryLimit(st, j)}
 			return
+		}
+		st.categorical, st.text = true, true
+		st.cats = make([]string, len(ints))
+		for k, v := range ints {
+			st.cats[k] = formatNumber(v)
+		}
+		t.nCats += len(ints)
+		// The codes follow the values' order; table puts the
+		// categories in byte order.
+		for _, chunk := range chunks {
+			for i, v := range chunk {
+				if !math.IsNaN(v) {
+					k, _ := slices.BinarySearch(ints, v)
+					chunk[i] = float64(k)
+				}
+			}
 		}
 	}
 }
 
-// fewInts reports whether the non-missing values of chunks are integers of
-// at most 2^53 in magnitude, at most n distinct ones. It keeps the values
-// seen in a sorted slice: O(log n) a value, at most n+1 float64s.
-func fewInts(chunks [][]float64, n int) bool {
-	seen := make([]float64, 0, min(n+1, 64))
+// fewInts returns, in increasing order, the distinct non-missing values of
+// chunks, and whether they are integers of at most 2^53 in magnitude, at
+// most n of them. It keeps them in a sorted slice: O(log n) a value.
+func fewInts(chunks [][]float64, n int) ([]float64, bool) {
+	var seen []float64
 	for _, chunk := range chunks {
 		for _, v := range chunk {
 			if math.IsNaN(v) {
 				continue
 			}
 			if v != math.Trunc(v) || math.Abs(v) > maxExactInt {
-				return false
+				return nil, false
 			}
 			if at, ok := slices.BinarySearch(seen, v); !ok {
 				if len(seen) == n {
-					return false
+					return nil, false
 				}
 				seen = slices.Insert(seen, at, v)
 			}
 		}
 	}
-	return true
+	return seen, true
 }
 
 // ignored returns the names of the ignored columns, in header order; nil

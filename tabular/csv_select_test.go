@@ -254,3 +254,29 @@ func nanless(tab *Table) []Column {
 	}
 	return out
 }
+
+// TestCategoricalIntsLimit: the categories CategoricalInts makes count
+// toward Limits.MaxCategories, as those of named columns do.
+func TestCategoricalIntsLimit(t *testing.T) {
+	const data = "a,b,y\n0,1,0\n1,0,1\n1,1,0\n"
+	for _, tc := range []struct {
+		name      string
+		configure func(*CSVReader)
+	}{
+		{"CategoricalInts", func(r *CSVReader) { r.CategoricalInts = 2 }},
+		{"named", func(r *CSVReader) { r.Categorical = []string{"a", "b"} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := readWith(t, data, func(r *CSVReader) {
+				r.Targets = []string{"y"}
+				r.Limits.MaxCategories = 3
+				tc.configure(r)
+			})
+			testkit.ErrorContains(t, err, ErrLimit, `column "b"`, "MaxCategories = 3")
+		})
+	}
+	tab, err := readWith(t, data, func(r *CSVReader) { r.Targets = []string{"y"}; r.Limits.MaxCategories = 4; r.CategoricalInts = 2 })
+	if err != nil || len(categoricalNames(tab.Features)) != 2 {
+		t.Errorf("MaxCategories = 4: %v", err)
+	}
+}
