@@ -54,14 +54,24 @@ type namedScoring struct {
 // one line: its name, its task, and the function of the predictions that
 // gives it (negated where lower is better, as scikit-learn's neg_ names).
 var scorings = map[string]namedScoring{
-	"accuracy": {Classification, func(r *scoredRows) (float64, error) { return r.report(func(c *mlp.ClassificationReport) float64 { return c.Accuracy }) }},
-	"f1_macro": {Classification, func(r *scoredRows) (float64, error) { return r.report(func(c *mlp.ClassificationReport) float64 { return c.Macro.F1 }) }},
-	"r2":       {Regression, func(r *scoredRows) (float64, error) { return r.outputs(func(o mlp.OutputScores) float64 { return o.R2 }, 1) }},
+	"accuracy": {Classification, func(r *scoredRows) (float64, error) {
+		return r.report(func(c *mlp.ClassificationReport) float64 { return c.Accuracy })
+	}},
+	"f1_macro": {Classification, func(r *scoredRows) (float64, error) {
+		return r.report(func(c *mlp.ClassificationReport) float64 { return c.Macro.F1 })
+	}},
+	"r2": {Regression, func(r *scoredRows) (float64, error) {
+		return r.outputs(func(o mlp.OutputScores) float64 { return o.R2 }, 1)
+	}},
 	"neg_mean_squared_error": {Regression, func(r *scoredRows) (float64, error) {
 		return r.outputs(func(o mlp.OutputScores) float64 { return o.RMSE * o.RMSE }, -1)
 	}},
-	"neg_root_mean_squared_error": {Regression, func(r *scoredRows) (float64, error) { return r.outputs(func(o mlp.OutputScores) float64 { return o.RMSE }, -1) }},
-	"neg_mean_absolute_error":     {Regression, func(r *scoredRows) (float64, error) { return r.outputs(func(o mlp.OutputScores) float64 { return o.MAE }, -1) }},
+	"neg_root_mean_squared_error": {Regression, func(r *scoredRows) (float64, error) {
+		return r.outputs(func(o mlp.OutputScores) float64 { return o.RMSE }, -1)
+	}},
+	"neg_mean_absolute_error": {Regression, func(r *scoredRows) (float64, error) {
+		return r.outputs(func(o mlp.OutputScores) float64 { return o.MAE }, -1)
+	}},
 }
 
 // ScoringNames returns the names ScoringByName knows, sorted.
