@@ -129,7 +129,7 @@ func paramText(v any) string {
 var paramNames = []string{
 	"activation", "alpha", "batch_size", "beta_1", "beta_2", "class_weight", "early_stopping", "epsilon",
 	"hidden_layer_sizes", "impute", "learning_rate_init", "max_iter", "n_iter_no_change", "random_state",
-	"shuffle", "solver", "tol", "validation_fraction",
+	"shuffle", "solver", "tol", "validation_fraction", "warm_start",
 }
 
 // WithParams returns s with the parameters p set, by scikit-learn's names
@@ -149,6 +149,7 @@ var paramNames = []string{
 //	random_state         an integer ≥ 0 (the Seed)
 //	class_weight         "balanced", an object of class weights, or null
 //	impute               "mean", "median" or "most_frequent"
+//	warm_start           false (no InitialWeights), or true where InitialWeights are set
 //
 // It returns an error wrapping mlp.ErrSetting that names the parameter for
 // a name it does not know (listing those it does) or a value of the wrong
@@ -218,6 +219,13 @@ func (s *MLPSettings) setParam(name string, v any) error {
 		}
 	case "class_weight":
 		err = s.setClassWeight(v)
+	case "warm_start":
+		var b bool
+		if b, err = boolParam(v); err == nil && b && s.InitialWeights == nil {
+			err = fmt.Errorf("true needs the weights to start from: set MLPSettings.InitialWeights")
+		} else if !b {
+			s.InitialWeights = nil
+		}
 	default:
 		return fmt.Errorf("not a parameter of MLPClassifier or MLPRegressor; the parameters are %s", strings.Join(paramNames, ", "))
 	}
