@@ -144,7 +144,7 @@ type fixedPredictor struct {
 }
 
 func (f fixedPredictor) Score(*Table) (float64, error) { return 0, nil }
-func (f fixedPredictor) Classes() []string            { return f.classes }
+func (f fixedPredictor) Classes() []string             { return f.classes }
 func (f fixedPredictor) Predict(*Table) (*Prediction, error) {
 	p := &Prediction{Labels: f.labels, Values: f.values}
 	for _, l := range f.labels {
