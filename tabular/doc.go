@@ -192,11 +192,17 @@
 // the folds of a table (mlp.KFold, or mlp.StratifiedKFold with CVSettings.Stratify)
 // and scores each fit on its held-out fold; GridSearch cross-validates every
 // candidate on the same folds and reports the best, as scikit-learn's
-// best_index_. Fits run in parallel, up to CVSettings.Workers at once; the
-// folds are drawn before any fit starts and each fit's randomness comes from
-// its estimator's Seed, so the results do not depend on the number of
-// workers or on GOMAXPROCS. Any type with a Fit method returning a Scorer is
-// an Estimator.
+// best_index_, and fits the best on the whole table (GridResult.BestModel,
+// scikit-learn's best_estimator_; CVSettings.NoRefit leaves it out). Fits
+// run in parallel, up to CVSettings.Workers at once; the folds are drawn
+// before any fit starts and each fit's randomness comes from its
+// estimator's Seed, so the results do not depend on the number of workers
+// or on GOMAXPROCS. Any type with a Fit method returning a Scorer is an
+// Estimator. CVSettings.Scoring scores the folds by another figure
+// (ScoringByName: scikit-learn's scoring names). A GridSpec is a search as
+// a JSON file (ReadGridSpec; its ParamGrid expands in scikit-learn's
+// ParameterGrid order), and GridSearchJob and GridSearchGather run a
+// search as separate jobs of a batch system.
 //
 // # Errors
 //

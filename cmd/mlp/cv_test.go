@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -119,4 +120,35 @@ func TestCVFlagErrors(t *testing.T) {
 	}
 	r := runMLPEnv(t, nil, "cv", "-data", data, "-target", "nope")
 	oneLineError(t, r, `target column "nope" is not in the header`)
+}
+
+// Every flag of cv and grid is in their -h and in docs/command.md.
+func TestCVGridFlagsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "command.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"cv", "grid"} {
+		c := commands[name]
+		var help strings.Builder
+		e := &env{stdout: &help, stderr: &help}
+		if code := run(context.Background(), []string{"help", name}, e); code != 0 {
+			t.Fatalf("mlp help %s: exit %d", name, code)
+		}
+		fs := newFlagSet(c, e)
+		c.setup(fs)
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			n++
+			if !strings.Contains(help.String(), "  -"+f.Name) {
+				t.Errorf("mlp help %s does not list -%s", name, f.Name)
+			}
+			if !strings.Contains(string(doc), "`-"+f.Name) {
+				t.Errorf("docs/command.md does not name -%s of mlp %s", f.Name, name)
+			}
+		})
+		if n < 10 {
+			t.Errorf("mlp %s has %d flags; want at least 10", name, n)
+		}
+	}
 }
