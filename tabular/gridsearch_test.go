@@ -133,7 +133,7 @@ func (refitFails) Fit(_ context.Context, t *Table) (scriptedModel, error) {
 	if t.Rows() == 6 {
 		return scriptedModel{}, errors.New("scripted refit failure")
 	}
-	return scriptedModel{[]float64{1, 1, 1}}, nil
+	return scriptedModel{scores: []float64{1, 1, 1}}, nil
 }
 
 // fixedPredictor predicts given labels or values, whatever the table.
