@@ -208,6 +208,9 @@ func loadGrid(spec *tabular.GridSpec, data string, e *env) (*gridRun, error) {
 	if r.cv, err = spec.CVSettings(task); err != nil {
 		return nil, err
 	}
+	if r.cv.Stratify && task != tabular.Classification {
+		return nil, usagef("the spec says \"stratify\": true; stratified folds need a classification target, and %s is %v", strings.Join(spec.Target, ","), task)
+	}
 	r.folds = tabular.GridSearchJobs(1, r.cv)
 	return r, nil
 }

@@ -268,6 +268,10 @@ func TestGridSpecErrors(t *testing.T) {
 		!regexp.MustCompile(`(?m)^final mean_test_f1_macro=0\.\d{4} std_test_f1_macro=0\.\d{4}$`).MatchString(r.stdout) {
 		t.Errorf("stdout %s", r.stdout)
 	}
+	strat := writeSpec(t, `{"param_grid": {}, "params": {"max_iter": 3}, "cv": 2, "stratify": true, "target": "progression"}`)
+	if r := runMLPEnv(t, nil, "grid", "-spec", strat, "-data", filepath.Join("testdata", "diabetes.csv")); r.code != 2 || !strings.Contains(r.stderr, `"stratify": true; stratified folds need a classification target, and progression is regression`) {
+		t.Errorf("stratify on a regression target: %d %q", r.code, r.stderr)
+	}
 	noRefit := writeSpec(t, `{"param_grid": {}, "params": {"max_iter": 3}, "cv": 2, "refit": false, "target": "species"}`)
 	if r := runMLPEnv(t, nil, "grid", "-spec", noRefit, "-data", data, "-o", filepath.Join(t.TempDir(), "m.mlp")); r.code != 2 || !strings.Contains(r.stderr, `"refit": false`) {
 		t.Errorf("-o with refit false: %d %q", r.code, r.stderr)
