@@ -164,6 +164,11 @@
 // in their units (scikit-learn's TransformedTargetRegressor); the random
 // streams are Go's (PCG), not NumPy's; and the zero Seed is a fixed seed.
 //
+// MLPSettings.WarmStart continues a fitted or loaded Pipeline, as
+// scikit-learn's warm_start=True: its weights are the start, and its
+// preprocessing, classes and target scaling are kept; Adam restarts, as
+// scikit-learn's does on a warm_start refit.
+//
 // # Weights, convergence and provenance
 //
 // FitWeighted takes a weight per row (scikit-learn 1.7's sample_weight),
@@ -203,6 +208,10 @@
 // a JSON file (ReadGridSpec; its ParamGrid expands in scikit-learn's
 // ParameterGrid order), and GridSearchJob and GridSearchGather run a
 // search as separate jobs of a batch system.
+//
+// PermutationImportance measures how much a Scorer's score on held-out rows
+// drops when each feature column is shuffled, as scikit-learn's
+// permutation_importance.
 //
 // # Errors
 //

@@ -80,7 +80,7 @@ func (c MLPClassifier) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 // are all zero, and one wrapping ErrSetting for a ClassWeight key that is
 // not a class of the target.
 func (c MLPClassifier) FitWeighted(ctx context.Context, t *Table, sampleWeight []float64) (*FittedMLP, error) {
-	d, err := MLPSettings(c).resolve("MLPClassifier")
+	d, err := MLPSettings(c).resolveWarm("MLPClassifier", Classification)
 	if err != nil {
 		return nil, err
 	}
@@ -94,19 +94,11 @@ func (c MLPClassifier) FitWeighted(ctx context.Context, t *Table, sampleWeight [
 	if _, _, err := InferTask(target, Classification); err != nil {
 		return nil, fmt.Errorf("MLPClassifier: %w", err)
 	}
-	enc, err := FitLabelEncoder(target)
+	enc, labels, err := d.warmLabels(target)
 	if err != nil {
 		return nil, err
 	}
-	if len(enc.Classes) < 2 {
-		return nil, fmt.Errorf("%w: MLPClassifier: target column %s holds one class, %s; a classifier needs at least 2",
-			mlp.ErrData, quote(target.Name), quote(enc.Classes[0]))
-	}
-	labels, err := enc.Transform(target)
-	if err != nil {
-		return nil, err
-	}
-	prep, x, err := fitFeatures(t, d.Preprocess)
+	prep, x, err := d.warmFeatures(t)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +149,7 @@ func (r MLPRegressor) Fit(ctx context.Context, t *Table) (*FittedMLP, error) {
 // scaling is learnt unweighted. ClassWeight and BalancedClassWeight are
 // errors for a regressor.
 func (r MLPRegressor) FitWeighted(ctx context.Context, t *Table, sampleWeight []float64) (*FittedMLP, error) {
-	d, err := MLPSettings(r).resolve("MLPRegressor")
+	d, err := MLPSettings(r).resolveWarm("MLPRegressor", Regression)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +171,7 @@ func (r MLPRegressor) FitWeighted(ctx context.Context, t *Table, sampleWeight []
 	if err != nil {
 		return nil, err
 	}
-	ts, err := mlp.FitTargetScaler(y)
+	ts, err := d.warmTargetScaler(y)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +179,7 @@ func (r MLPRegressor) FitWeighted(ctx context.Context, t *Table, sampleWeight []
 	if err != nil {
 		return nil, err
 	}
-	prep, x, err := fitFeatures(t, d.Preprocess)
+	prep, x, err := d.warmFeatures(t)
 	if err != nil {
 		return nil, err
 	}

@@ -126,6 +126,27 @@ type MLPSettings struct {
 	// targets again.
 	InitialWeights *MLPWeights
 
+	// WarmStart, when not nil, continues training a fitted pipeline (one
+	// of FittedMLP.Pipeline, or read by LoadPipeline), as scikit-learn's
+	// warm_start=True continues an estimator's earlier fit and Keras'
+	// second call of fit continues a model: training starts from the
+	// pipeline's weights and keeps its preprocessing (the Preprocessor is
+	// not refitted), its classes and its target scaling, so the table
+	// given to Fit must have the pipeline's feature and target columns
+	// (an error names a column one has and the other lacks) and a
+	// classifier's labels must be classes of the pipeline (an error names
+	// the first that is not). HiddenLayerSizes and Activation may be left
+	// zero, meaning the pipeline's (NetSettings), and any other value is
+	// an error naming the field; Preprocess and InitialWeights must be
+	// zero. As with InitialWeights, the fit's History, NIter, stopping
+	// rule and Adam moments start afresh, MaxIter counts the epochs of
+	// this fit, and the batch order is drawn from Seed as for any fit
+	// (scikit-learn's n_iter_ and loss_curve_ run on across fits, and it
+	// keeps the stopping rule's best loss and count; it restarts Adam, as
+	// here, since a saved pipeline holds no optimizer state). The
+	// pipeline is not changed.
+	WarmStart *Pipeline
+
 	// Seed drives every random choice: the initial weights from
 	// rand.NewPCG(Seed, 1) (unless InitialWeights are given), the batch
 	// order from rand.NewPCG(Seed, 2) and

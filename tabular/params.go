@@ -31,7 +31,7 @@ var (
 // learning_rate_init, beta_1, beta_2, epsilon, tol, validation_fraction
 // (float64), batch_size ("auto" or an int), max_iter, n_iter_no_change
 // (int), shuffle, early_stopping, warm_start (bool, true with
-// InitialWeights), random_state (uint64, the Seed), and, when set,
+// WarmStart or InitialWeights), random_state (uint64, the Seed), and, when set,
 // class_weight ("balanced" or a map[string]float64) and validation_rows
 // (their number). Settings that are not valid are given as they are, a
 // zero where the default would be. MLPSettings.WithParams reads the same
@@ -77,7 +77,7 @@ func (d *mlpDefaults) params() map[string]any {
 		"shuffle":             !d.NoShuffle,
 		"early_stopping":      d.EarlyStopping,
 		"validation_fraction": d.ValidationFraction,
-		"warm_start":          d.InitialWeights != nil,
+		"warm_start":          d.InitialWeights != nil || d.WarmStart != nil, // WarmStart sets InitialWeights
 		"random_state":        d.Seed,
 		"impute":              d.Preprocess.Impute.String(),
 	}
@@ -149,7 +149,7 @@ var paramNames = []string{
 //	random_state         an integer ≥ 0 (the Seed)
 //	class_weight         "balanced", an object of class weights, or null
 //	impute               "mean", "median" or "most_frequent"
-//	warm_start           false (no InitialWeights), or true where InitialWeights are set
+//	warm_start           false (neither WarmStart nor InitialWeights), or true where one is set
 //
 // It returns an error wrapping mlp.ErrSetting that names the parameter for
 // a name it does not know (listing those it does) or a value of the wrong
@@ -221,10 +221,10 @@ func (s *MLPSettings) setParam(name string, v any) error {
 		err = s.setClassWeight(v)
 	case "warm_start":
 		var b bool
-		if b, err = boolParam(v); err == nil && b && s.InitialWeights == nil {
-			err = fmt.Errorf("true needs the weights to start from: set MLPSettings.InitialWeights")
+		if b, err = boolParam(v); err == nil && b && s.InitialWeights == nil && s.WarmStart == nil {
+			err = fmt.Errorf("true needs what to start from: set MLPSettings.WarmStart or InitialWeights")
 		} else if !b {
-			s.InitialWeights = nil
+			s.InitialWeights, s.WarmStart = nil, nil
 		}
 	default:
 		return fmt.Errorf("not a parameter of MLPClassifier or MLPRegressor; the parameters are %s", strings.Join(paramNames, ", "))

@@ -50,6 +50,14 @@ type Provenance struct {
 	DataSHA256   string `json:"data_sha256,omitempty"`
 	TrainingRows int    `json:"training_rows"`
 
+	// WarmStart names the model file training continued from
+	// (MLPSettings.WarmStart; "" for training from fresh weights), and
+	// WarmStartSHA256 is the hex SHA-256 of its bytes. A fit records
+	// warm_start=true among the Settings; a program that read the model
+	// from a file adds these.
+	WarmStart       string `json:"warm_start,omitempty"`
+	WarmStartSHA256 string `json:"warm_start_sha256,omitempty"`
+
 	// Columns lists the data's columns with their roles.
 	Columns []ColumnRole `json:"columns,omitempty"`
 

@@ -20,7 +20,7 @@ import (
 func init() {
 	register(&command{
 		name:    "eval",
-		args:    "-model MODEL -data FILE.csv [-na 'NA,?']",
+		args:    "-model MODEL -data FILE.csv [-na 'NA,?'] [-importance [-n-repeats 5] [-seed S]]",
 		summary: "score a model on a CSV file holding its target columns",
 		setup:   setupEval,
 	})
@@ -28,13 +28,21 @@ func init() {
 
 func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 	md := addModelData(fs, "to score, with a header row and the target columns")
+	imp := addImportanceFlags(fs)
 	return func(ctx context.Context, e *env) error {
+		if err := imp.check(fs); err != nil {
+			return err
+		}
 		p, f, err := md.open(e)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		ev, dropped, err := evalCSV(ctx, p, f, rune(md.sep), md.na)
+		in, err := imp.input(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dataName(*md.data), err)
+		}
+		ev, dropped, err := evalCSV(ctx, p, in, rune(md.sep), md.na)
 		if err != nil {
 			return fmt.Errorf("%s: %w", dataName(*md.data), err)
 		}
@@ -47,7 +55,7 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Fprintln(e.stdout)
 		ev.print(e.stdout, "")
-		return nil
+		return imp.print(ctx, e.stdout, p, md)
 	}
 }
 

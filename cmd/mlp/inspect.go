@@ -156,6 +156,9 @@ func printProvenance(w io.Writer, pv tabular.Provenance) {
 		fmt.Fprintf(w, ", sha256 %s", pv.DataSHA256)
 	}
 	fmt.Fprintln(w)
+	if pv.WarmStart != "" {
+		fmt.Fprintf(w, "  continued from: %s, sha256 %s\n", pv.WarmStart, pv.WarmStartSHA256)
+	}
 	cols := make([]string, len(pv.Columns))
 	for i, c := range pv.Columns {
 		cols[i] = c.Name + " (" + c.Role

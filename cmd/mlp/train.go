@@ -27,7 +27,7 @@ func init() {
 			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
 			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-sep ';'] [-na 'NA,?']\n" +
-			"                 [-categorical a,b] [-ignore id] [-quiet] [-plot FILE.png] [-json] -o MODEL",
+			"                 [-categorical a,b] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json] -o MODEL",
 		summary: "train a pipeline (preprocessing and network) on a CSV file and save it",
 		setup:   setupTrain,
 	})
@@ -49,6 +49,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	est := addEstimatorFlags(fs)
+	ini := addInitFlag(fs)
 	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
 	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); 0 trains on every row and reports no validation figures")
 	sep := sepFlag(',')
@@ -112,8 +113,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if hidden.set {
 			s.HiddenLayerSizes = append([]int{}, hidden.widths...)
 		}
+		if err := ini.apply(given, &s, targets, asked); err != nil {
+			return err
+		}
 		// Files that cannot be written are found before training.
-		dst, err := output(*out, flagPath{"-data", *data})
+		dst, err := output(*out, flagPath{"-data", *data}, flagPath{"-init", *ini.path})
 		if err != nil {
 			return err
 		}
@@ -165,6 +169,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), note)
 			}
 		}
+		if err := ini.checkTable(t, *est.weight); err != nil {
+			return fmt.Errorf("%s: %w", dataName(*data), err)
+		}
 		for _, note := range t.Notes {
 			fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), flagTerms(note))
 		}
@@ -190,6 +197,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if t.TaskNote != "" {
 			fmt.Fprintf(w, "task: %s\n", flagTerms(t.TaskNote))
 		}
+		ini.print(w)
 
 		train, valid := t, (*tabular.Table)(nil)
 		if *val > 0 {
@@ -268,6 +276,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		pv.Data = dataName(*data)
 		pv.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
 		pv.Columns = columnRoles(pv.Columns, ignore, *est.weight, rowNames)
+		ini.provenance(&pv)
 		if ev != nil {
 			pv.ValidationRows = ev.rows
 			pv.Validation = ev.figures("val_")
