@@ -118,8 +118,9 @@ func scaledMeanStd(scores []float64, e int) (mean, std float64) {
 }
 
 // CrossValidate fits a new model of est on the training rows of each fold
-// of t and scores it on the fold's test rows, running up to s.Workers fits
-// at once. The folds are drawn before any fit starts, and each fit's
+// of t and scores it on the fold's test rows (with s.Scoring, or else the
+// model's Score), running up to s.Workers fits at once; it never refits on
+// the whole table (s.NoRefit does not matter). The folds are drawn before any fit starts, and each fit's
 // randomness comes from est alone, so the result is the same whatever
 // s.Workers and GOMAXPROCS are.
 //
