@@ -238,7 +238,8 @@ func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Tab
 	logged := serialLogs(candidates)
 	scores := make([]float64, len(candidates)*k)
 	err = runParallel(ctx, len(scores), s.Workers, func(ctx context.Context, job int) error {
-		scores[job], err = foldScore(ctx, logged, t, folds, s, job)
+		sc, err := foldScore(ctx, logged, t, folds, s, job)
+		scores[job] = sc
 		return err
 	})
 	if err != nil {
