@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
 )
 
 // scanColumn is what the first pass gathers of a kept column while its

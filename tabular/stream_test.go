@@ -73,8 +73,8 @@ func openBytes(data []byte) func() (io.ReadCloser, error) {
 // columns' kinds, categories, task and row counts as ReadAll does.
 func TestStreamKindsMatchReader(t *testing.T) {
 	cases := map[string]string{
-		"generated": string(streamCSV(500, 1, true)),
-		"mixed late": "a,b,y\n1,2,0\n2,x,1\n3,4,0\n",
+		"generated":           string(streamCSV(500, 1, true)),
+		"mixed late":          "a,b,y\n1,2,0\n2,x,1\n3,4,0\n",
 		"text in dropped row": "a,b,y\n1,2,0\n2,x,\n3,4,1\n",
 		"bools":               "a,b,y\ntrue,1,a\nFALSE,2,b\n,3,a\n",
 		"big ints":            "a,y\n18446744073709551615,1\n2,0\n",
