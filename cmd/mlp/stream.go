@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -183,4 +184,13 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 	fmt.Fprintf(w, "model: %s\n", r.out)
 	ev.print(w, "val_")
 	return nil
+}
+
+// streamHint returns a hint to use -stream for an error of the in-memory
+// reader at its cap on the whole input, and "" for other errors.
+func streamHint(err error) string {
+	if errors.Is(err, tabular.ErrLimit) && strings.Contains(err.Error(), "Limits.MaxBytes") {
+		return "; -stream reads a file of any size in passes"
+	}
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mlpkit/mlp/internal/testkit"
+	"github.com/mlpkit/mlp/tabular"
 )
 
 // TestTrainStream trains with -stream and checks the output, that eval
@@ -129,5 +130,22 @@ func TestTrainStreamMemory(t *testing.T) {
 	if grow := rss[2_000_000] - rss[200_000]; grow > 40<<20 {
 		t.Errorf("peak RSS grew by %.1f MiB from 200,000 to 2,000,000 rows; want at most 40 MiB (the validation report's 16 bytes a row: 0.3 MiB)",
 			float64(grow)/(1<<20))
+	}
+}
+
+// TestStreamHint checks that the in-memory reader's error at its cap on
+// the whole input suggests -stream, and that other errors do not.
+func TestStreamHint(t *testing.T) {
+	rd := tabular.NewCSVReader(strings.NewReader("a,y\n1,0\n2,1\n3,0\n"))
+	rd.Targets = []string{"y"}
+	rd.Limits.MaxBytes = 8
+	_, err := rd.ReadAll()
+	if err == nil || !strings.Contains(streamHint(err), "-stream") {
+		t.Errorf("error %v: hint %q; want one naming -stream", err, streamHint(err))
+	}
+	rd = tabular.NewCSVReader(strings.NewReader("a,y\n1,0\n2\n"))
+	_, err = rd.ReadAll()
+	if err == nil || streamHint(err) != "" {
+		t.Errorf("error %v: hint %q; want none", err, streamHint(err))
 	}
 }

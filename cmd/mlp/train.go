@@ -157,7 +157,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		rd.NA = na
 		t, err := rd.ReadAll()
 		if err != nil {
-			return fmt.Errorf("%s: %w", dataName(*data), err)
+			return fmt.Errorf("%s: %w%s", dataName(*data), err, streamHint(err))
 		}
 		if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
 			return fmt.Errorf("%s: %w", dataName(*data), err)
