@@ -17,9 +17,10 @@ import (
 //     to FitPreprocessor's sum/n up to rounding), or with ImputeMedian or
 //     ImputeMostFrequent the median or most frequent value, exact, taken
 //     from the count of each distinct value; a column of more than
-//     Limits.MaxCategories distinct values has no such count, and asking
-//     for its median or most frequent value is an error wrapping
-//     mlp.ErrSetting (use ImputeMean);
+//     Limits.MaxCategories distinct values has no such count: its exact
+//     median takes two to five more passes over the file (a radix
+//     selection, 512 KiB a column), and asking for its most frequent value
+//     is an error wrapping mlp.ErrSetting (use another imputation);
 //   - its mean and standard deviation are those of the filled values,
 //     combined from the observed values' moments and the fills (Chan,
 //     Golub and LeVeque's pairwise update), with mlp.FitStandardScaler's
@@ -29,14 +30,25 @@ import (
 //     order on ties), as FitPreprocessor's.
 //
 // It returns an error wrapping mlp.ErrData for a column with no value in
-// the training rows, and one wrapping mlp.ErrSetting for an unknown
-// Impute. It allocates the Preprocessor.
+// the training rows, one wrapping mlp.ErrSetting for an unknown Impute,
+// and the errors of reading the file for a median. It allocates the
+// Preprocessor.
 func (s *CSVStream) Preprocessor(ps PreprocessSettings) (*Preprocessor, error) {
 	if ps.Impute < ImputeMean || ps.Impute > ImputeMostFrequent {
 		return nil, fmt.Errorf("%w: PreprocessSettings.Impute = %v is not ImputeMean, ImputeMedian or ImputeMostFrequent", mlp.ErrSetting, ps.Impute)
 	}
 	p := &Preprocessor{na: slices.Clone(s.s.NA)}
 	var sc mlp.StandardScaler
+	var need []int // columns whose exact median takes more passes
+	for _, j := range s.kept {
+		if c := &s.cols[j]; c.role == roleFeature && c.kind == Numeric && c.distinctOver && c.n > 0 && ps.Impute == ImputeMedian {
+			need = append(need, j)
+		}
+	}
+	medians, err := s.medians(need)
+	if err != nil {
+		return nil, err
+	}
 	for _, j := range s.kept {
 		c := &s.cols[j]
 		if c.role != roleFeature {
@@ -69,7 +81,10 @@ func (s *CSVStream) Preprocessor(ps PreprocessSettings) (*Preprocessor, error) {
 		if c.n == 0 {
 			return nil, fmt.Errorf("%w: CSVStream.Preprocessor: column %s has no value in the training rows", mlp.ErrData, quote(c.name))
 		}
-		fill, err := c.fill(ps.Impute)
+		fill, ok := medians[j]
+		if !ok {
+			fill, err = c.fill(ps.Impute)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +116,7 @@ func (c *streamColumn) fill(m Imputation) (float64, error) {
 		return min(max(c.mean, c.lo), c.hi), nil
 	}
 	if c.distinctOver {
-		return 0, fmt.Errorf("%w: CSVStream.Preprocessor: column %s has more than Limits.MaxCategories distinct values, too many for an exact %s from one pass; impute with the mean",
+		return 0, fmt.Errorf("%w: CSVStream.Preprocessor: column %s has more than Limits.MaxCategories distinct values, too many to count for an exact %s; impute with the mean or the median",
 			mlp.ErrSetting, quote(c.name), m)
 	}
 	type vc struct {

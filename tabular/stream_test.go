@@ -220,23 +220,63 @@ func closeTo(a, b, rel float64) bool {
 	return math.Abs(a-b) <= rel*max(math.Abs(a), math.Abs(b), 1e-300)
 }
 
-// TestStreamMedianNeedsFewValues checks that an exact median of a column
-// of more distinct values than the count keeps is refused, naming the
-// column and the alternative.
-func TestStreamMedianNeedsFewValues(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("x,y\n")
-	for i := range 50 {
-		fmt.Fprintf(&b, "%d.5,%d\n", i, i%2)
-	}
-	s, err := NewCSVStream(openBytes([]byte(b.String())), StreamSettings{Targets: []string{"y"}, Limits: Limits{MaxCategories: 10}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.Preprocessor(PreprocessSettings{Impute: ImputeMedian})
-	testkit.ErrorContains(t, err, mlp.ErrSetting, `column "x"`, "impute with the mean")
-	if _, err := s.Preprocessor(PreprocessSettings{}); err != nil {
-		t.Fatal(err)
+// TestStreamExactMedian checks the median taken by extra passes (radix
+// selection) of columns with more distinct values than the count keeps
+// against FitPreprocessor's, for odd and even counts, with ties, negative
+// numbers and -0, gathering at once and after counting passes; and that
+// the most frequent value of such a column is refused.
+func TestStreamExactMedian(t *testing.T) {
+	for _, rows := range []int{2001, 2000} {
+		rng := rand.New(rand.NewPCG(uint64(rows), 1))
+		var b strings.Builder
+		b.WriteString("x,z,y\n")
+		for i := range rows {
+			x := fmt.Sprintf("%.3f", rng.NormFloat64()*100)
+			switch rng.IntN(10) {
+			case 0:
+				x = ""
+			case 1:
+				x = "-0"
+			case 2:
+				x = "17.5"
+			}
+			fmt.Fprintf(&b, "%s,%d,%d.5\n", x, rng.IntN(1000)-500, i)
+		}
+		data := []byte(b.String())
+		rd := NewCSVReader(bytes.NewReader(data))
+		rd.Targets = []string{"y"}
+		tab, err := rd.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := FitPreprocessor(tab, PreprocessSettings{Impute: ImputeMedian})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewCSVStream(openBytes(data), StreamSettings{Targets: []string{"y"}, Limits: Limits{MaxCategories: 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, collect := range []int{1 << 20, 16} {
+			defer func(old int) { maxCollect = old }(maxCollect)
+			maxCollect = collect
+			got, err := s.Preprocessor(PreprocessSettings{Impute: ImputeMedian})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, w := range want.Columns() {
+				// -0 and 0 are one median (the sort that picks it does
+				// not order them).
+				g := got.Columns()[k]
+				gf, _ := parseNumber(g.Fill)
+				wf, _ := parseNumber(w.Fill)
+				if gf != wf {
+					t.Errorf("%d rows, gathering at most %d: column %s: median %s, want %s", rows, collect, w.Name, g.Fill, w.Fill)
+				}
+			}
+		}
+		_, err = s.Preprocessor(PreprocessSettings{Impute: ImputeMostFrequent})
+		testkit.ErrorContains(t, err, mlp.ErrSetting, `column "x"`, "impute with the mean or the median")
 	}
 }
 
