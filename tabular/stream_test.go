@@ -3,11 +3,13 @@ package tabular
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -489,5 +491,73 @@ func TestStreamErrors(t *testing.T) {
 	_, err = MLPClassifier{MaxIter: 2}.FitStream(ctx, s)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled fit: %v, want context.Canceled", err)
+	}
+}
+
+// TestStreamAgreesWithReaderOnPandasVectors reads the 1,500 generated CSV
+// texts of testdata/pandas (numbers in many spellings, missing markers,
+// booleans, big integers, quoted fields) as a stream and as a Table: the
+// same error at the same line and column, or the same column kinds and
+// categories and, through the stream's chunks, the same cells.
+func TestStreamAgreesWithReaderOnPandasVectors(t *testing.T) {
+	data, err := os.ReadFile("testdata/pandas/csv_kinds.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vec struct {
+		Cases []struct {
+			CSV string `json:"csv"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &vec); err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for n, tc := range vec.Cases {
+		want, werr := NewCSVReader(strings.NewReader(tc.CSV)).ReadAll()
+		s, gerr := NewCSVStream(openBytes([]byte(tc.CSV)), StreamSettings{ChunkRows: 3})
+		if werr != nil || gerr != nil {
+			var wp, gp *ParseError
+			if !errors.As(werr, &wp) || !errors.As(gerr, &gp) || wp.Line != gp.Line || wp.Column != gp.Column || wp.Err.Error() != gp.Err.Error() {
+				t.Errorf("case %d %q: stream error %v, ReadAll error %v", n, tc.CSV, gerr, werr)
+			}
+			continue
+		}
+		got := s.shell()
+		var rows [][]float64
+		err := s.rows(false, nil, func(tab *Table) error {
+			for i := range tab.Rows() {
+				var row []float64
+				for _, c := range tab.Features {
+					row = append(row, c.Values[i])
+				}
+				rows = append(rows, row)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("case %d %q: %v", n, tc.CSV, err)
+			continue
+		}
+		if len(rows) != want.Rows() || len(got.Features) != len(want.Features) {
+			t.Errorf("case %d %q: %d rows, %d columns; ReadAll %d, %d", n, tc.CSV, len(rows), len(got.Features), want.Rows(), len(want.Features))
+			continue
+		}
+		for j, wc := range want.Features {
+			gc := got.Features[j]
+			if gc.Kind != wc.Kind || !slices.Equal(gc.Categories, wc.Categories) {
+				t.Errorf("case %d %q: column %d is %v %q; ReadAll %v %q", n, tc.CSV, j, gc.Kind, gc.Categories, wc.Kind, wc.Categories)
+				continue
+			}
+			for i, w := range wc.Values {
+				if g := rows[i][j]; g != w && !(math.IsNaN(g) && math.IsNaN(w)) {
+					t.Errorf("case %d %q: row %d column %d is %v; ReadAll %v", n, tc.CSV, i, j, g, w)
+				}
+			}
+		}
+		compared++
+	}
+	if compared < 1000 {
+		t.Errorf("compared %d cases; want at least 1000", compared)
 	}
 }
