@@ -135,6 +135,7 @@ type streamSource struct {
 	held    bool
 	prep    *Preprocessor
 	enc     *LabelEncoder     // classification
+	classes map[string]int    // enc's, by name, for the held-out rows
 	ts      *mlp.TargetScaler // regression
 	width   int               // of X
 	k       int               // target values per row (regression)
@@ -240,8 +241,17 @@ func (src *streamSource) read(ch chan<- *streamChunk, stop <-chan struct{}, done
 	}
 }
 
-// encode preprocesses the rows of t.
+// encode preprocesses the rows of t. Held-out rows of a class the
+// training rows lack are left out: the net has no output for it.
 func (src *streamSource) encode(t *Table) (*streamChunk, error) {
+	if src.held && src.enc != nil {
+		if known := src.knownRows(t); known != nil {
+			if len(known) == 0 {
+				return &streamChunk{}, nil
+			}
+			t = t.Subset(known)
+		}
+	}
 	x, err := src.prep.Transform(t)
 	if err != nil {
 		return nil, err
@@ -263,6 +273,31 @@ func (src *streamSource) encode(t *Table) (*streamChunk, error) {
 	}
 	c.values = ys.RawMatrix().Data
 	return c, nil
+}
+
+// knownRows returns the rows of t whose class is one of the encoder's, or
+// nil when all are.
+func (src *streamSource) knownRows(t *Table) []int {
+	if src.classes == nil {
+		src.classes = indexOf(src.enc.Classes)
+	}
+	var known []int
+	all := true
+	for i := range t.Rows() {
+		name, _ := labelText(&t.Targets[0], i)
+		if _, ok := src.classes[name]; ok {
+			known = append(known, i)
+		} else {
+			all = false
+		}
+	}
+	if all {
+		return nil
+	}
+	if known == nil {
+		known = []int{}
+	}
+	return known
 }
 
 // Reset starts an epoch: it stops the read of the last one, if any, and

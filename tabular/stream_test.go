@@ -561,3 +561,33 @@ func TestStreamAgreesWithReaderOnPandasVectors(t *testing.T) {
 		t.Errorf("compared %d cases; want at least 1000", compared)
 	}
 }
+
+// TestStreamHeldOutUnseenClass checks that held-out rows of a class no
+// training row has are left out of the per-epoch scores rather than
+// ending the fit.
+func TestStreamHeldOutUnseenClass(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "%d,%c\n", i%7, "ab"[i%2])
+	}
+	b.WriteString("3,c\n") // record 401
+	seed := uint64(0)
+	for !heldOut(seed, 401, 0.2) {
+		seed++
+	}
+	s, err := NewCSVStream(openBytes([]byte(b.String())), StreamSettings{Targets: []string{"y"}, ValidationFraction: 0.2, Seed: seed, ScoreHeldOut: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := MLPClassifier{HiddenLayerSizes: []int{4}, MaxIter: 2}.FitStream(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Classes(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("classes %q, want the training rows' a and b", got)
+	}
+	if v := f.History().Epochs[1].ValMetrics[0]; !(v >= 0 && v <= 1) {
+		t.Errorf("validation accuracy %v", v)
+	}
+}
