@@ -591,3 +591,21 @@ func TestStreamHeldOutUnseenClass(t *testing.T) {
 		t.Errorf("validation accuracy %v", v)
 	}
 }
+
+// TestHeldOutFraction checks that the row-by-row hold-out holds out the
+// fraction asked, over the rows of one seed and over the seeds of one row
+// (10,000 draws each: a standard deviation of 0.004 at 0.2).
+func TestHeldOutFraction(t *testing.T) {
+	for _, frac := range []float64{0.2, 0.5} {
+		byRow, bySeed := 0, 0
+		for i := range 10000 {
+			byRow += btoi(heldOut(42, i+1, frac))
+			bySeed += btoi(heldOut(uint64(i), 201, frac))
+		}
+		for what, n := range map[string]int{"rows of seed 42": byRow, "seeds of record 201": bySeed} {
+			if got := float64(n) / 10000; math.Abs(got-frac) > 0.02 {
+				t.Errorf("fraction %v: %s held out %v", frac, what, got)
+			}
+		}
+	}
+}

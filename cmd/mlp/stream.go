@@ -147,6 +147,11 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 		if err != nil {
 			return fmt.Errorf("validation: %w", err)
 		}
+		if note := ev.unseenNote(); note != "" {
+			// The row-by-row hold-out may leave a rare class out of
+			// training.
+			fmt.Fprintf(e.stderr, "mlp train: validation: %s\n", note)
+		}
 	}
 	pv, _ := p.Provenance()
 	pv.Data = r.data

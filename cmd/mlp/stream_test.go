@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,5 +148,35 @@ func TestStreamHint(t *testing.T) {
 	_, err = rd.ReadAll()
 	if err == nil || streamHint(err) != "" {
 		t.Errorf("error %v: hint %q; want none", err, streamHint(err))
+	}
+}
+
+// TestTrainStreamRareClass checks that a class whose one row is held out
+// (the row-by-row hold-out is not stratified) neither ends training nor
+// passes silently: the report counts it as wrong and says so.
+func TestTrainStreamRareClass(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "%d,%c\n", i%7, "ab"[i%2])
+	}
+	b.WriteString("3,c\n")
+	data := filepath.Join(t.TempDir(), "rare.csv")
+	if err := os.WriteFile(data, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noted := 0
+	for seed := 0; seed < 40 && noted == 0; seed++ {
+		r := runMLP(t, "", nil, "train", "-data", data, "-target", "y", "-stream", "-epochs", "2", "-hidden", "4", "-seed", strconv.Itoa(seed),
+			"-o", filepath.Join(t.TempDir(), "m.mlp"))
+		if r.code != 0 {
+			t.Fatalf("seed %d: exit %d\n%s", seed, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, `have a class the model never saw ("c")`) {
+			noted++
+		}
+	}
+	if noted == 0 {
+		t.Errorf("no seed of 40 held out the row of class c with a note; each should with probability 0.2")
 	}
 }
