@@ -25,6 +25,13 @@
 //	p, err := tabular.LoadPipeline(r)
 //	pred, err := p.PredictRecords(header, rows) // pred.Labels, pred.Proba
 //
+// A file too large for memory trains in passes instead, in memory bounded
+// by a shuffle buffer and the model (CSVStream; docs/tables.md):
+//
+//	s, err := tabular.NewCSVStream(func() (io.ReadCloser, error) { return os.Open(path) },
+//		tabular.StreamSettings{Targets: []string{"species"}, ValidationFraction: 0.2})
+//	model, err := tabular.MLPClassifier{}.FitStream(ctx, s)
+//
 // The package builds on package mlp (the layers, the Trainer, the model
 // file, the metrics and reports) and is imported by the command mlp, by
 // mlpserve, which serves a Pipeline over HTTP, and by onnx, which exports
