@@ -1,6 +1,9 @@
 package tabular
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/internal/fmath"
 
@@ -45,6 +48,17 @@ type CVSettings struct {
 	// Workers is the number of fits run at once; zero means
 	// runtime.GOMAXPROCS(0). Results do not depend on it.
 	Workers int
+	// Scoring, when not nil, scores each fold's model on the fold's test
+	// rows in place of the model's own Score, as scikit-learn's scoring
+	// parameter: ScoringByName gives scikit-learn's ("f1_macro",
+	// "neg_mean_squared_error", ...); a function of your own works as
+	// well. It is called from several goroutines at once.
+	Scoring Scoring
+	// NoRefit leaves out GridSearch's last fit, that of the best
+	// candidate on the whole table (scikit-learn's refit=False):
+	// GridResult.BestModel is then the zero M. CrossValidate never
+	// refits.
+	NoRefit bool
 }
 
 // cvShuffleStream is the PCG stream of CVSettings.Seed the fold shuffle
@@ -104,8 +118,9 @@ func scaledMeanStd(scores []float64, e int) (mean, std float64) {
 }
 
 // CrossValidate fits a new model of est on the training rows of each fold
-// of t and scores it on the fold's test rows, running up to s.Workers fits
-// at once. The folds are drawn before any fit starts, and each fit's
+// of t and scores it on the fold's test rows (with s.Scoring, or else the
+// model's Score), running up to s.Workers fits at once; it never refits on
+// the whole table (s.NoRefit does not matter). The folds are drawn before any fit starts, and each fit's
 // randomness comes from est alone, so the result is the same whatever
 // s.Workers and GOMAXPROCS are.
 //
@@ -121,6 +136,7 @@ func scaledMeanStd(scores []float64, e int) (mean, std float64) {
 // need not be safe for concurrent use, and lines of different folds
 // interleave in the order the fits reach them.
 func CrossValidate[M Scorer](ctx context.Context, est Estimator[M], t *Table, s CVSettings) (*CVResult, error) {
+	s.NoRefit = true
 	res, err := GridSearch(ctx, []Estimator[M]{est}, t, s)
 	if err != nil {
 		return nil, err
@@ -129,8 +145,8 @@ func CrossValidate[M Scorer](ctx context.Context, est Estimator[M], t *Table, s 
 	return &r, nil
 }
 
-// GridResult is the outcome of GridSearch.
-type GridResult struct {
+// GridResult is the outcome of GridSearch and GridSearchGather.
+type GridResult[M Scorer] struct {
 	// Results holds the cross-validation of each candidate, in order.
 	Results []CVResult
 	// Rank is the rank of each candidate's mean score, scikit-learn's
@@ -145,6 +161,17 @@ type GridResult struct {
 	// mean score, the first one on a tie, never a NaN mean unless every
 	// mean is NaN (then 0), as scikit-learn's best_index_.
 	Best int
+	// Params holds each candidate's parameters by name, as its Params
+	// method gives them (Parameterized; nil for a candidate without
+	// one): every parameter, defaults filled in, where scikit-learn's
+	// cv_results_["params"] holds only those the grid sets
+	// (ParamGrid.Expand gives those).
+	Params []map[string]any
+	// BestModel is candidate Best fitted on the whole table, scikit-learn's
+	// best_estimator_ (refit=True): the same fit as calling the
+	// candidate's Fit on the table. It is the zero M with
+	// CVSettings.NoRefit.
+	BestModel M
 }
 
 // rankScores returns the ranks of means as GridResult.Rank describes them.
@@ -172,13 +199,14 @@ func rankScores(means []float64) []int {
 }
 
 // GridSearch cross-validates every candidate on the same folds of t (see
-// CrossValidate) and returns every result, their ranks and the best, as
-// scikit-learn's GridSearchCV reports mean_test_score, std_test_score,
-// rank_test_score and best_index_ (see GridResult and
-// docs/conventions.md). All fits, over all candidates and folds, share one
-// pool of s.Workers goroutines. Its errors are those of CrossValidate,
-// wrapped with the candidate's index, and an error wrapping mlp.ErrSetting
-// when there is no candidate or one is nil.
+// CrossValidate), ranks them, and fits the best on the whole of t (unless
+// s.NoRefit), as scikit-learn's GridSearchCV reports mean_test_score,
+// std_test_score, rank_test_score, best_index_ and best_estimator_ (see
+// GridResult and docs/conventions.md). All fits, over all candidates and
+// folds, share one pool of s.Workers goroutines; the refit comes after
+// them. Its errors are those of CrossValidate, wrapped with the
+// candidate's index, an error wrapping mlp.ErrSetting when there is no
+// candidate or one is nil, and the refit's error, naming the candidate.
 //
 // A fit or a score that returns an error aborts the search with that
 // error, as scikit-learn's error_score="raise" does; scikit-learn's
@@ -188,7 +216,12 @@ func rankScores(means []float64) []int {
 // NaN without an error (an R² of a one-row fold, say) is kept, makes the
 // candidate's Mean NaN, and ranks it last.
 //
-// Candidates are usually built with loops over the settings to try:
+// The fits may also run as separate processes, one per job, as a cluster's
+// batch system runs them: GridSearchJob runs one and GridSearchGather
+// ranks their scores; the result is GridSearch's, bit for bit.
+//
+// Candidates are usually built with loops over the settings to try, or
+// from a GridSpec:
 //
 //	var grid []tabular.Estimator[*tabular.FittedMLP]
 //	for _, h := range [][]int{{50}, {100}} {
@@ -196,7 +229,79 @@ func rankScores(means []float64) []int {
 //			grid = append(grid, tabular.MLPClassifier{HiddenLayerSizes: h, Alpha: a})
 //		}
 //	}
-func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings) (*GridResult, error) {
+func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings) (*GridResult[M], error) {
+	folds, err := checkGrid(ctx, candidates, t, s)
+	if err != nil {
+		return nil, err
+	}
+	k := len(folds)
+	logged := serialLogs(candidates)
+	scores := make([]float64, len(candidates)*k)
+	err = runParallel(ctx, len(scores), s.Workers, func(ctx context.Context, job int) error {
+		sc, err := foldScore(ctx, logged, t, folds, s, job)
+		scores[job] = sc
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	perCandidate := make([][]float64, len(candidates))
+	for c := range candidates {
+		perCandidate[c] = scores[c*k : (c+1)*k]
+	}
+	return gather(ctx, candidates, t, s, perCandidate)
+}
+
+// GridSearchJobs returns the number of jobs of GridSearch over candidates
+// with s: len(candidates)·K, K being s.K or 5. Job j fits candidate j/K
+// on the training rows of fold j%K.
+func GridSearchJobs(candidates int, s CVSettings) int {
+	return candidates * cmp.Or(s.K, 5)
+}
+
+// GridSearchJob runs job j of GridSearch (see GridSearchJobs) and returns
+// its score: candidate j/K fitted on the training rows of fold j%K of t
+// and scored on the fold's test rows (with s.Scoring, or the model's
+// Score). The folds are those GridSearch draws, so that the jobs of
+// separate processes, given the same candidates, table and settings,
+// score what GridSearch scores, bit for bit. Its errors are those of
+// GridSearch, and one wrapping mlp.ErrSetting for j outside [0, jobs).
+func GridSearchJob[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings, j int) (float64, error) {
+	folds, err := checkGrid(ctx, candidates, t, s)
+	if err != nil {
+		return 0, err
+	}
+	if n := len(candidates) * len(folds); j < 0 || j >= n {
+		return 0, fmt.Errorf("%w: GridSearchJob: job %d is outside [0, %d) (%d candidates × %d folds)", mlp.ErrSetting, j, n, len(candidates), len(folds))
+	}
+	return foldScore(ctx, candidates, t, folds, s, j)
+}
+
+// GridSearchGather returns the GridResult of the scores of every job of a
+// grid search, scores[c][f] being the score of candidate c on fold f (as
+// GridSearchJob returned it for job c·K+f): the means, ranks and best,
+// and the best candidate fitted on the whole of t unless s.NoRefit. With
+// the scores of GridSearchJob, it returns what GridSearch returns. It
+// returns an error wrapping mlp.ErrSetting when scores does not hold K
+// scores for each candidate, and the refit's error.
+func GridSearchGather[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings, scores [][]float64) (*GridResult[M], error) {
+	folds, err := checkGrid(ctx, candidates, t, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(scores) != len(candidates) {
+		return nil, fmt.Errorf("%w: GridSearchGather: scores of %d candidates for %d candidates", mlp.ErrSetting, len(scores), len(candidates))
+	}
+	for c, sc := range scores {
+		if len(sc) != len(folds) {
+			return nil, fmt.Errorf("%w: GridSearchGather: %d scores of candidate %d for %d folds", mlp.ErrSetting, len(sc), c, len(folds))
+		}
+	}
+	return gather(ctx, candidates, t, s, scores)
+}
+
+// checkGrid checks the arguments of a grid search and returns its folds.
+func checkGrid[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings) ([]mlp.Fold, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context; use context.Background()", mlp.ErrSetting)
 	}
@@ -211,36 +316,45 @@ func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Tab
 	if s.Workers < 0 {
 		return nil, fmt.Errorf("%w: CVSettings.Workers = %d; want at least 1, or 0 for GOMAXPROCS", mlp.ErrSetting, s.Workers)
 	}
-	folds, err := cvFolds(t, s)
-	if err != nil {
-		return nil, err
-	}
+	return cvFolds(t, s)
+}
+
+// foldScore fits candidate job/k on the training rows of fold job%k and
+// scores it on the fold's test rows, naming the fold (and the candidate,
+// when there are several) in an error.
+func foldScore[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, folds []mlp.Fold, s CVSettings, job int) (float64, error) {
 	k := len(folds)
-	candidates = serialLogs(candidates)
-	scores := make([]float64, len(candidates)*k)
-	err = runParallel(ctx, len(scores), s.Workers, func(ctx context.Context, job int) error {
-		c, f := job/k, job%k
-		train, test := t.Subset(folds[f].Train), t.Subset(folds[f].Test)
-		m, err := candidates[c].Fit(ctx, train)
-		if err == nil {
-			scores[job], err = m.Score(test)
+	c, f := job/k, job%k
+	train, test := t.Subset(folds[f].Train), t.Subset(folds[f].Test)
+	m, err := candidates[c].Fit(ctx, train)
+	var score float64
+	if err == nil {
+		if s.Scoring != nil {
+			score, err = s.Scoring(m, test)
+		} else {
+			score, err = m.Score(test)
 		}
-		if err != nil {
-			if len(candidates) > 1 {
-				return fmt.Errorf("candidate %d, fold %d: %w", c, f, err)
-			}
-			return fmt.Errorf("fold %d: %w", f, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	res := &GridResult{Results: make([]CVResult, len(candidates))}
+	if err != nil {
+		if len(candidates) > 1 {
+			return 0, fmt.Errorf("candidate %d, fold %d: %w", c, f, err)
+		}
+		return 0, fmt.Errorf("fold %d: %w", f, err)
+	}
+	return score, nil
+}
+
+// gather ranks the candidates by their scores, records their parameters
+// and refits the best on t unless s.NoRefit.
+func gather[M Scorer](ctx context.Context, candidates []Estimator[M], t *Table, s CVSettings, scores [][]float64) (*GridResult[M], error) {
+	res := &GridResult[M]{Results: make([]CVResult, len(candidates)), Params: make([]map[string]any, len(candidates))}
 	means := make([]float64, len(candidates))
-	for c := range candidates {
-		res.Results[c] = newCVResult(scores[c*k : (c+1)*k])
+	for c, cand := range candidates {
+		res.Results[c] = newCVResult(slices.Clone(scores[c]))
 		means[c] = res.Results[c].Mean
+		if p, ok := any(cand).(Parameterized); ok {
+			res.Params[c] = p.Params()
+		}
 	}
 	res.Rank = rankScores(means)
 	for c, r := range res.Rank {
@@ -248,6 +362,13 @@ func GridSearch[M Scorer](ctx context.Context, candidates []Estimator[M], t *Tab
 			res.Best = c
 			break
 		}
+	}
+	if !s.NoRefit {
+		m, err := candidates[res.Best].Fit(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("refit of candidate %d on all %d rows: %w", res.Best, t.Rows(), err)
+		}
+		res.BestModel = m
 	}
 	return res, nil
 }

@@ -55,16 +55,20 @@ func sameFloat(got, want float64) bool {
 type scripted struct {
 	scores []float64
 	fail   int // the fold whose fit fails, or -1
+	cand   int // the candidate's index, which its models keep
 }
 
-type scriptedModel struct{ scores []float64 }
+type scriptedModel struct {
+	scores []float64
+	cand   int
+}
 
 // Fit fails on the training rows of fold s.fail, the rows without 2·fail.
 func (s scripted) Fit(_ context.Context, t *Table) (scriptedModel, error) {
 	if s.fail >= 0 && !slices.Contains(t.Features[0].Values, float64(2*s.fail)) {
 		return scriptedModel{}, errors.New("scripted fit failure")
 	}
-	return scriptedModel{s.scores}, nil
+	return scriptedModel{s.scores, s.cand}, nil
 }
 
 func (m scriptedModel) Score(t *Table) (float64, error) {
@@ -93,11 +97,13 @@ type sklearnGridCase struct {
 	SklearnTiesNaN bool             `json:"sklearn_ties_nan"`
 	Best           int              `json:"best"`
 	BestNaNLast    int              `json:"best_nan_last"`
+	Refit          int              `json:"refit"`
 }
 
 // GridSearch and CrossValidate report scikit-learn 1.2.1 GridSearchCV's
-// mean_test_score and std_test_score bit for bit, its rank_test_score and
-// its best_index_, with scripted fold scores (NaN, infinities, ties). Where
+// mean_test_score and std_test_score bit for bit, its rank_test_score, its
+// best_index_ and the candidate it refits (best_estimator_), with scripted
+// fold scores (NaN, infinities, ties). Where
 // scikit-learn's NaN stand-in ties a NaN mean with a worst mean of
 // magnitude 2^53 or more, the library ranks the NaN last, as documented.
 func TestGridSearchAsScikitLearn(t *testing.T) {
@@ -109,7 +115,7 @@ func TestGridSearchAsScikitLearn(t *testing.T) {
 				for f, v := range s {
 					fs[f] = float64(v)
 				}
-				cands = append(cands, scripted{scores: fs, fail: -1})
+				cands = append(cands, scripted{scores: fs, fail: -1, cand: len(cands)})
 			}
 			tab := rowTable(2 * c.K)
 			res, err := GridSearch(context.Background(), cands, tab, CVSettings{K: c.K, Workers: 3})
@@ -134,6 +140,11 @@ func TestGridSearchAsScikitLearn(t *testing.T) {
 			}
 			if res.Best != c.BestNaNLast || !c.SklearnTiesNaN && res.Best != c.Best {
 				t.Errorf("Best %d, want %d (scikit-learn %d)", res.Best, c.BestNaNLast, c.Best)
+			}
+			// The refit is of candidate Best on the whole table, as
+			// scikit-learn's best_estimator_.
+			if res.BestModel.cand != res.Best || !c.SklearnTiesNaN && res.BestModel.cand != c.Refit || len(res.BestModel.scores) != c.K {
+				t.Errorf("BestModel is candidate %d's; want %d (scikit-learn refits %d)", res.BestModel.cand, res.Best, c.Refit)
 			}
 		})
 	}

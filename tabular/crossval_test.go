@@ -21,7 +21,7 @@ func TestCrossValidateSameAtAnyGOMAXPROCS(t *testing.T) {
 	cv := CVSettings{K: 3, Stratify: true, Shuffle: true, Seed: 5}
 	grid := []Estimator[*FittedMLP]{smallMLP, MLPClassifier{HiddenLayerSizes: []int{4}, MaxIter: 10, Alpha: 0.1}}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var first *GridResult
+	var first *GridResult[*FittedMLP]
 	for _, procs := range []int{1, 2} {
 		for _, workers := range []int{0, 1, 3} {
 			runtime.GOMAXPROCS(procs)

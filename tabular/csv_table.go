@@ -142,46 +142,13 @@ func (t *tableReader) read() (tab *Table, err error) {
 		}
 	}()
 	t.in.abort = true
-	// A short input is read from memory; a long one through a buffer of
-	// 1 MiB, which a longer line overflows into encoding/csv's own buffer
-	// in steps large enough to keep its growth to a few copies.
-	head := make([]byte, smallInput)
-	n, err := io.ReadFull(t.in, head)
-	var src io.Reader
-	switch {
-	case err == nil:
-		src = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(head), t.in), 1<<20)
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		src = bytes.NewReader(bytes.TrimPrefix(head[:n], []byte("\uFEFF")))
-	default:
+	if err := t.begin(); err != nil {
 		return nil, err
 	}
-	if len(head) == n && bytes.HasPrefix(head, []byte("\uFEFF")) {
-		src.(*bufio.Reader).Discard(3)
-	}
-	t.cr = csv.NewReader(src)
-	t.cr.Comma = t.c.Comma
-	t.cr.FieldsPerRecord = -1
-	t.cr.TrimLeadingSpace = !unicode.IsSpace(t.c.Comma)
-	t.cr.ReuseRecord = true
 
-	header, headerLine, err := t.next()
-	if err == io.EOF {
-		return nil, &ParseError{Line: 1, Err: fmt.Errorf("%w: no header row", ErrEmptyInput)}
-	}
+	headerLine, err := t.readHeader()
 	if err != nil {
 		return nil, err
-	}
-	if err := t.header(header, headerLine); err != nil {
-		return nil, err
-	}
-	for j := range t.cols {
-		if t.cols[j].role != roleIgnore {
-			t.kept = append(t.kept, j)
-		}
-	}
-	for k, j := range t.order {
-		t.cols[j].target = k
 	}
 	width := len(t.names)
 	rows, dropped, last := 0, 0, headerLine
@@ -238,6 +205,59 @@ func (t *tableReader) read() (tab *Table, err error) {
 		return nil, err
 	}
 	return tab, nil
+}
+
+// readHeader reads the header row and sets the columns' roles, the kept
+// columns and the targets' positions; it returns the header's line.
+func (t *tableReader) readHeader() (int, error) {
+	header, headerLine, err := t.next()
+	if err == io.EOF {
+		return 0, &ParseError{Line: 1, Err: fmt.Errorf("%w: no header row", ErrEmptyInput)}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := t.header(header, headerLine); err != nil {
+		return 0, err
+	}
+	for j := range t.cols {
+		if t.cols[j].role != roleIgnore {
+			t.kept = append(t.kept, j)
+		}
+	}
+	for k, j := range t.order {
+		t.cols[j].target = k
+	}
+	return headerLine, nil
+}
+
+// begin sets up t.cr, the CSV parser reading records from t.in, with the
+// reader's settings: a short input is read from memory, a long one through
+// a buffer, and a byte order mark before the header is dropped.
+func (t *tableReader) begin() error {
+	// A short input is read from memory; a long one through a buffer of
+	// 1 MiB, which a longer line overflows into encoding/csv's own buffer
+	// in steps large enough to keep its growth to a few copies.
+	head := make([]byte, smallInput)
+	n, err := io.ReadFull(t.in, head)
+	var src io.Reader
+	switch {
+	case err == nil:
+		src = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(head), t.in), 1<<20)
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		src = bytes.NewReader(bytes.TrimPrefix(head[:n], []byte("\uFEFF")))
+	default:
+		return err
+	}
+	if len(head) == n && bytes.HasPrefix(head, []byte("\uFEFF")) {
+		src.(*bufio.Reader).Discard(3)
+	}
+	t.cr = csv.NewReader(src)
+	t.cr.Comma = t.c.Comma
+	t.cr.FieldsPerRecord = -1
+	t.cr.TrimLeadingSpace = !unicode.IsSpace(t.c.Comma)
+	t.cr.ReuseRecord = true
+	return nil
 }
 
 // row reads the cells of a kept row, record recNo, into their columns.

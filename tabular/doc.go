@@ -25,6 +25,13 @@
 //	p, err := tabular.LoadPipeline(r)
 //	pred, err := p.PredictRecords(header, rows) // pred.Labels, pred.Proba
 //
+// A file too large for memory trains in passes instead, in memory bounded
+// by a shuffle buffer and the model (CSVStream; docs/tables.md):
+//
+//	s, err := tabular.NewCSVStream(func() (io.ReadCloser, error) { return os.Open(path) },
+//		tabular.StreamSettings{Targets: []string{"species"}, ValidationFraction: 0.2})
+//	model, err := tabular.MLPClassifier{}.FitStream(ctx, s)
+//
 // The package builds on package mlp (the layers, the Trainer, the model
 // file, the metrics and reports) and is imported by the command mlp, by
 // mlpserve, which serves a Pipeline over HTTP, and by onnx, which exports
@@ -199,11 +206,17 @@
 // the folds of a table (mlp.KFold, or mlp.StratifiedKFold with CVSettings.Stratify)
 // and scores each fit on its held-out fold; GridSearch cross-validates every
 // candidate on the same folds and reports the best, as scikit-learn's
-// best_index_. Fits run in parallel, up to CVSettings.Workers at once; the
-// folds are drawn before any fit starts and each fit's randomness comes from
-// its estimator's Seed, so the results do not depend on the number of
-// workers or on GOMAXPROCS. Any type with a Fit method returning a Scorer is
-// an Estimator.
+// best_index_, and fits the best on the whole table (GridResult.BestModel,
+// scikit-learn's best_estimator_; CVSettings.NoRefit leaves it out). Fits
+// run in parallel, up to CVSettings.Workers at once; the folds are drawn
+// before any fit starts and each fit's randomness comes from its
+// estimator's Seed, so the results do not depend on the number of workers
+// or on GOMAXPROCS. Any type with a Fit method returning a Scorer is an
+// Estimator. CVSettings.Scoring scores the folds by another figure
+// (ScoringByName: scikit-learn's scoring names). A GridSpec is a search as
+// a JSON file (ReadGridSpec; its ParamGrid expands in scikit-learn's
+// ParameterGrid order), and GridSearchJob and GridSearchGather run a
+// search as separate jobs of a batch system.
 //
 // PermutationImportance measures how much a Scorer's score on held-out rows
 // drops when each feature column is shuffled, as scikit-learn's

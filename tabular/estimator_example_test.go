@@ -62,7 +62,8 @@ func ExampleMLPClassifier() {
 	// [lemon lime]
 }
 
-// Five-fold cross-validation, stratified by class, of two candidates.
+// Five-fold cross-validation, stratified by class, of two candidates, and
+// the best refitted on every row.
 func ExampleGridSearch() {
 	var csv strings.Builder
 	csv.WriteString("x,y,label\n")
@@ -92,8 +93,18 @@ func ExampleGridSearch() {
 		return
 	}
 	fmt.Printf("best candidate %d; mean accuracy above 0.85: %v\n", res.Best, res.Results[res.Best].Mean > 0.85)
+	fmt.Println("hidden_layer_sizes:", res.Params[res.Best]["hidden_layer_sizes"])
+	// BestModel is the best candidate fitted on all 100 rows (refit).
+	pred, err := res.BestModel.Predict(table)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("refit on", res.BestModel.Pipeline().Classes(), "predicts", len(pred.Labels), "rows")
 	// Output:
 	// best candidate 1; mean accuracy above 0.85: true
+	// hidden_layer_sizes: [16]
+	// refit on [in out] predicts 100 rows
 }
 
 // A warm start: a second fit continues from the weights of the first, as

@@ -144,8 +144,7 @@ func (f *FittedMLP) ConfusionMatrix(t *Table) (*mlp.ConfusionMatrix, error) {
 }
 
 // classified returns the predicted and true class indices of the rows of t
-// and the class names they index: the model's classes, then the true
-// labels of t the model does not know.
+// and the class names they index (classifiedRows).
 func (f *FittedMLP) classified(t *Table) (pred, labels []int, names []string, err error) {
 	if err := f.checkScored(t, Classification); err != nil {
 		return nil, nil, nil, err
@@ -154,21 +153,29 @@ func (f *FittedMLP) classified(t *Table) (pred, labels []int, names []string, er
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	names = f.pipeline.Classes()
+	return classifiedRows(p, f.pipeline.Classes(), &t.Targets[0])
+}
+
+// classifiedRows returns the predicted and true class indices of the rows
+// of p and target, and the class names they index: the model's classes,
+// then the true labels of target the model does not know. A missing label
+// is an error wrapping mlp.ErrData.
+func classifiedRows(p *Prediction, classes []string, target *Column) (pred, labels []int, names []string, err error) {
+	names = slices.Clone(classes)
 	index := make(map[string]int, len(names))
 	for i, n := range names {
 		index[n] = i
 	}
 	labels = make([]int, len(p.Labels))
 	for i := range labels {
-		name, ok := labelText(&t.Targets[0], i)
+		name, ok := labelText(target, i)
 		if !ok {
-			return nil, nil, nil, fmt.Errorf("%w: target column %s has no label in row %d (0-based)", mlp.ErrData, quote(t.Targets[0].Name), i)
+			return nil, nil, nil, fmt.Errorf("%w: target column %s has no label in row %d (0-based)", mlp.ErrData, quote(target.Name), i)
 		}
 		k, ok := index[name]
 		if !ok {
 			if len(names) == mlp.MaxClasses {
-				return nil, nil, nil, fmt.Errorf("%w: target column %s has more than %d distinct labels", mlp.ErrData, quote(t.Targets[0].Name), mlp.MaxClasses)
+				return nil, nil, nil, fmt.Errorf("%w: target column %s has more than %d distinct labels", mlp.ErrData, quote(target.Name), mlp.MaxClasses)
 			}
 			k = len(names)
 			index[name] = k

@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mlpkit/mlp"
@@ -176,58 +175,12 @@ func newProvenance(d *mlpDefaults, t *Table, run *mlpRun) *Provenance {
 }
 
 // settingsText returns every setting of d by scikit-learn's name, with the
-// defaults filled in.
+// defaults filled in, as text (mlpDefaults.params, paramText).
 func (d *mlpDefaults) settingsText() map[string]string {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	hidden := make([]string, len(d.hidden))
-	for i, h := range d.hidden {
-		hidden[i] = strconv.Itoa(h)
-	}
-	act := d.Activation
-	if act == "" {
-		act = "relu"
-	}
-	batch := "auto"
-	if d.BatchSize > 0 {
-		batch = strconv.Itoa(d.BatchSize)
-	}
-	alpha := f(d.Alpha)
-	if d.Alpha == NoPenalty {
-		alpha = "0"
-	}
-	s := map[string]string{
-		"hidden_layer_sizes":  strings.Join(hidden, ","),
-		"activation":          act,
-		"solver":              "adam",
-		"alpha":               alpha,
-		"batch_size":          batch,
-		"learning_rate_init":  f(d.LearningRateInit),
-		"beta_1":              f(d.Beta1),
-		"beta_2":              f(d.Beta2),
-		"epsilon":             f(d.Epsilon),
-		"max_iter":            strconv.Itoa(d.MaxIter),
-		"tol":                 f(d.Tol),
-		"n_iter_no_change":    strconv.Itoa(d.NIterNoChange),
-		"shuffle":             strconv.FormatBool(!d.NoShuffle),
-		"early_stopping":      strconv.FormatBool(d.EarlyStopping),
-		"validation_fraction": f(d.ValidationFraction),
-		"warm_start":          strconv.FormatBool(d.InitialWeights != nil), // WarmStart sets InitialWeights
-		"random_state":        strconv.FormatUint(d.Seed, 10),
-		"impute":              d.Preprocess.Impute.String(),
-	}
-	if d.ValidationRows != nil {
-		s["validation_rows"] = strconv.Itoa(len(d.ValidationRows))
-	}
-	switch {
-	case d.BalancedClassWeight:
-		s["class_weight"] = "balanced"
-	case d.ClassWeight != nil:
-		keys := slices.Sorted(maps.Keys(d.ClassWeight))
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = k + "=" + f(d.ClassWeight[k])
-		}
-		s["class_weight"] = strings.Join(parts, ",")
+	p := d.params()
+	s := make(map[string]string, len(p))
+	for k, v := range p {
+		s[k] = paramText(v)
 	}
 	return s
 }

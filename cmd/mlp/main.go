@@ -8,6 +8,10 @@
 // Usage:
 //
 //	mlp train   -data FILE.csv -target COLUMN [-target COLUMN2 ...] [flags] -o MODEL
+//	mlp cv      -data FILE.csv -target COLUMN [train's model flags] [-k 5] [-scoring NAME]
+//	mlp grid    -spec GRID.json -data FILE.csv [-scoring NAME] [-o MODEL]
+//	mlp grid    -spec GRID.json -data FILE.csv -results DIR     (one job: -index N, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)
+//	mlp grid    -spec GRID.json -data FILE.csv -gather DIR [-o MODEL]
 //	mlp eval    -model MODEL -data FILE.csv [-na 'NA,?']
 //	mlp predict -model MODEL -data FILE.csv [-na 'NA,?'] [-proba]
 //	mlp inspect -model MODEL [-json]

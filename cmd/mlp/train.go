@@ -27,7 +27,7 @@ func init() {
 			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
 			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-sep ';'] [-na 'NA,?']\n" +
-			"                 [-categorical a,b] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json] -o MODEL",
+			"                 [-categorical a,b] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json] [-stream [-buffer ROWS]] -o MODEL",
 		summary: "train a pipeline (preprocessing and network) on a CSV file and save it",
 		setup:   setupTrain,
 	})
@@ -63,6 +63,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	plot := fs.String("plot", "", "write the training history (loss and, with -early-stopping, the validation score per epoch) as a PNG image to `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text output: the final figures, the settings, the convergence and the paths (warnings still go to standard error)")
 	out := fs.String("o", "", "the model `file` to write (required)")
+	stream := addStreamFlags(fs)
 
 	return func(ctx context.Context, e *env) error {
 		// A flag given 0 means 0, which no setting takes: only a flag left
@@ -134,6 +135,16 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 		}
 
+		run := &trainRun{data: *data, out: *out, plot: *plot, targets: targets, na: na, categorical: categorical, ignore: ignore,
+			task: asked, sep: rune(sep), seed: *seed, val: *val, quiet: *quiet, asJSON: *asJSON, s: s, dst: dst, plotDst: plotDst,
+			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight}
+		if err := stream.check(given, run); err != nil || *stream.on {
+			if err != nil {
+				return err
+			}
+			return trainStream(ctx, e, run, *stream.buffer)
+		}
+
 		f, err := openData(*data, e)
 		if err != nil {
 			return err
@@ -154,7 +165,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		rd.NA = na
 		t, err := rd.ReadAll()
 		if err != nil {
-			return fmt.Errorf("%s: %w", dataName(*data), err)
+			return fmt.Errorf("%s: %w%s", dataName(*data), err, streamHint(err))
 		}
 		if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
 			return fmt.Errorf("%s: %w", dataName(*data), err)

@@ -1,8 +1,9 @@
 """Writes gridsearch.json: scikit-learn 1.2.1's GridSearchCV
-cv_results_ (mean_test_score, std_test_score, rank_test_score) and
-best_index_ for a scripted estimator whose fold scores are given (NaN,
-infinities and ties included), for crossval_sklearn_test.go. Run with
-Debian's python3-sklearn:
+cv_results_ (mean_test_score, std_test_score, rank_test_score),
+best_index_ and the candidate that refit=True fits as best_estimator_, for
+a scripted estimator whose fold scores are given (NaN, infinities and ties
+included), for crossval_sklearn_test.go. Run with Debian's
+python3-sklearn:
 
     /usr/bin/python3 tabular/testdata/sklearn/gen_gridsearch.py > tabular/testdata/sklearn/gridsearch.json
 
@@ -90,6 +91,8 @@ def case(name, scores):
         "sklearn_ties_nan": ties,
         "best": int(gs.best_index_),
         "best_nan_last": mine.index(1),
+        # refit=True (the default) fits best_params_ on all the data: the candidate of best_estimator_.
+        "refit": int(gs.best_estimator_.cand),
     })
 
 

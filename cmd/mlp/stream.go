@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mlpkit/mlp/internal/atomicfile"
+	"github.com/mlpkit/mlp/mlpplot"
+	"github.com/mlpkit/mlp/tabular"
+)
+
+// streamFlags are train's -stream and -buffer.
+type streamFlags struct {
+	on     *bool
+	buffer *int
+}
+
+// addStreamFlags registers -stream and -buffer on fs.
+func addStreamFlags(fs *flag.FlagSet) *streamFlags {
+	return &streamFlags{
+		on:     fs.Bool("stream", false, "read -data in passes instead of into memory (one pass for the column kinds and statistics, one per epoch, one for the validation figures), for files beyond memory or the in-memory reader's 1 GiB; the validation rows are chosen row by row from -seed (not stratified) and the training rows pass through a shuffle buffer of -buffer rows"),
+		buffer: fs.Int("buffer", 0, fmt.Sprintf("with -stream, the `rows` of the shuffle buffer the training rows pass through, at least 1 (default %d); memory is 8 bytes per preprocessed value of a row times this", tabular.DefaultShuffleBuffer)),
+	}
+}
+
+// trainRun is what train's flags asked for, for trainStream.
+type trainRun struct {
+	data, out, plot          string
+	targets, na, categorical []string
+	ignore                   []string
+	task                     tabular.Task
+	sep                      rune
+	seed                     uint64
+	val                      float64
+	quiet, asJSON            bool
+	s                        tabular.MLPSettings
+	weight, classWeight      bool
+	dst, plotDst             *atomicfile.Target
+}
+
+// check returns a usage error for flags that -stream does not take.
+func (f *streamFlags) check(given map[string]bool, r *trainRun) error {
+	if !*f.on {
+		if given["buffer"] {
+			return usagef("-buffer needs -stream")
+		}
+		return nil
+	}
+	switch {
+	case given["buffer"] && *f.buffer < 1:
+		return usagef("invalid value %d for flag -buffer: must be at least 1", *f.buffer)
+	case r.data == "-":
+		return usagef("-stream reads -data several times: give a file, not standard input")
+	case r.weight:
+		return usagef("-weight is not supported with -stream")
+	case r.classWeight:
+		return usagef("-class-weight is not supported with -stream")
+	case r.s.EarlyStopping:
+		return usagef("-early-stopping is not supported with -stream: its -val rows are scored after every epoch instead")
+	}
+	return nil
+}
+
+// trainStream is train with -stream: see docs/command.md.
+func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
+	w := e.stdout
+	if r.asJSON {
+		w = io.Discard
+	}
+	st, err := tabular.NewCSVStream(func() (io.ReadCloser, error) { return os.Open(r.data) }, tabular.StreamSettings{
+		Comma: r.sep, Targets: r.targets, Task: r.task, Categorical: r.categorical, Ignore: r.ignore, NA: r.na,
+		ValidationFraction: r.val, Seed: r.seed, ShuffleBuffer: buffer,
+		ScoreHeldOut: r.val > 0 && (!r.quiet && !r.asJSON || r.plot != ""),
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.data, err)
+	}
+	for _, note := range st.Notes() {
+		fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", r.data, flagTerms(note))
+	}
+	if !r.asJSON {
+		printKernel(e)
+	}
+	fmt.Fprintf(w, "data: %s: %d rows, %d feature columns, target %s: %s (streamed, %d bytes)", r.data, st.Rows(), len(st.FeatureNames()),
+		strings.Join(r.targets, ","), st.Task(), st.Size())
+	if st.Dropped() > 0 {
+		fmt.Fprintf(w, " (%d rows left out: missing target)", st.Dropped())
+	}
+	fmt.Fprintln(w)
+	if st.TaskNote() != "" {
+		fmt.Fprintf(w, "task: %s\n", flagTerms(st.TaskNote()))
+	}
+	if r.val > 0 {
+		fmt.Fprintf(w, "split: %d training rows, %d validation rows (seed %d, chosen row by row)\n", st.TrainRows(), st.HeldOutRows(), r.seed)
+	} else {
+		fmt.Fprintf(w, "split: none (-val 0): all %d rows train, no validation figures (seed %d)\n", st.TrainRows(), r.seed)
+	}
+	s := r.s
+	var pr *progress
+	if !r.quiet && !r.asJSON {
+		s.Log = w
+		if e.terminal {
+			pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
+			s.Log = pr
+		}
+	}
+	var fitted *tabular.FittedMLP
+	if st.Task() == tabular.Classification {
+		fitted, err = tabular.MLPClassifier(s).FitStream(ctx, st)
+	} else {
+		fitted, err = tabular.MLPRegressor(s).FitStream(ctx, st)
+	}
+	if pr != nil {
+		pr.Stop()
+	}
+	if err != nil {
+		return err
+	}
+	conv := fitted.Convergence()
+	if conv.Converged {
+		fmt.Fprintf(w, "stopped: %s\n", convergenceText(conv))
+	} else {
+		fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", strings.Replace(convergenceText(conv), ", or use -early-stopping", "", 1))
+	}
+	p := fitted.Pipeline()
+	var ev *evaluation
+	if r.val > 0 {
+		sc := newScorer(p)
+		off := 0
+		err := st.HeldOut(func(t *tabular.Table) error {
+			pred, err := p.Predict(t)
+			if err == nil {
+				err = sc.add(pred, t)
+			}
+			off += t.Rows()
+			return shiftRecord(err, off-t.Rows())
+		})
+		if err == nil {
+			ev, err = sc.evaluation()
+		}
+		if err != nil {
+			return fmt.Errorf("validation: %w", err)
+		}
+		if note := ev.unseenNote(); note != "" {
+			// The row-by-row hold-out may leave a rare class out of
+			// training.
+			fmt.Fprintf(e.stderr, "mlp train: validation: %s\n", note)
+		}
+	}
+	pv, _ := p.Provenance()
+	pv.Data = r.data
+	pv.DataSHA256 = st.SHA256()
+	pv.Columns = columnRoles(pv.Columns, r.ignore, "", "")
+	if ev != nil {
+		pv.ValidationRows = ev.rows
+		pv.Validation = ev.figures("val_")
+	}
+	p = p.WithProvenance(pv)
+	if err := r.dst.Write(p.Save); err != nil {
+		return err
+	}
+	if r.plotDst != nil {
+		title := fmt.Sprintf("mlp train -stream %s -target %s", r.data, strings.Join(r.targets, ","))
+		h := fitted.History()
+		if err := r.plotDst.Write(func(pw io.Writer) error { return mlpplot.WritePNG(pw, h, mlpplot.Settings{Title: title}) }); err != nil {
+			return fmt.Errorf("-plot: %w", err)
+		}
+	}
+	if r.asJSON {
+		return writeTrainJSON(e.stdout, trainJSON{
+			Model: r.out, Plot: r.plot, Data: r.data, DataSHA256: pv.DataSHA256, Task: st.Task().String(), Targets: r.targets,
+			Rows: st.Rows(), TrainRows: st.TrainRows(), Epochs: fitted.NIter(), Converged: conv.Converged,
+			Convergence: convergenceText(conv), FinalLoss: finalLoss(fitted), Settings: pv.Settings, Validation: validationJSON(ev),
+		})
+	}
+	if ev == nil {
+		fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
+		fmt.Fprintf(w, "model: %s\n", r.out)
+		fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(fitted), fitted.NIter())
+		return nil
+	}
+	fmt.Fprintf(w, "\nvalidation (%d rows):\n", ev.rows)
+	fmt.Fprintf(w, "model: %s\n", r.out)
+	ev.print(w, "val_")
+	return nil
+}
+
+// streamHint returns a hint to use -stream for an error of the in-memory
+// reader at its cap on the whole input, and "" for other errors.
+func streamHint(err error) string {
+	if errors.Is(err, tabular.ErrLimit) && strings.Contains(err.Error(), "Limits.MaxBytes") {
+		return "; -stream reads a file of any size in passes"
+	}
+	return ""
+}
