@@ -280,3 +280,33 @@ func TestCategoricalIntsLimit(t *testing.T) {
 		t.Errorf("MaxCategories = 4: %v", err)
 	}
 }
+
+// TestStreamColumnPatterns: CSVStream resolves Categorical and Ignore
+// patterns as ReadAll does: the same features, kinds and ignored columns.
+func TestStreamColumnPatterns(t *testing.T) {
+	const data = "id,id_2,f_1,f_2,g,y\n" +
+		"a,7,0,1,0.5,0\n" +
+		"b,8,1,0,1.5,1\n" +
+		"c,9,1,1,2.5,0\n" +
+		"d,10,0,0,3.5,1\n"
+	settings := StreamSettings{Targets: []string{"y"}, Categorical: []string{"f_?"}, Ignore: []string{"id*", "y*"}}
+	s, err := NewCSVStream(openBytes([]byte(data)), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := readWith(t, data, func(r *CSVReader) { r.Targets, r.Categorical, r.Ignore = settings.Targets, settings.Categorical, settings.Ignore })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.FeatureNames(), columnNames(tab.Features); !slices.Equal(got, want) || !slices.Equal(want, []string{"f_1", "f_2", "g"}) {
+		t.Errorf("stream features %q, ReadAll's %q, want [f_1 f_2 g]", got, want)
+	}
+	if got := s.IgnoredNames(); !slices.Equal(got, tab.Ignored) || !slices.Equal(got, []string{"id", "id_2"}) {
+		t.Errorf("stream ignored %q, ReadAll's %q, want [id id_2]", got, tab.Ignored)
+	}
+	if got, want := categoricalNames(s.shell().Features), categoricalNames(tab.Features); !slices.Equal(got, want) || len(want) != 2 {
+		t.Errorf("stream categorical %q, ReadAll's %q, want [f_1 f_2]", got, want)
+	}
+	_, err = NewCSVStream(openBytes([]byte(data)), StreamSettings{Targets: []string{"y"}, Categorical: []string{"q*"}})
+	testkit.ErrorContains(t, err, ErrNoColumn, `categorical column pattern "q*" (matching no column)`)
+}

@@ -242,6 +242,19 @@ func (s *CSVStream) FeatureNames() []string {
 	return names
 }
 
+// IgnoredNames returns the names of the header's columns that Ignore left
+// out (by name or pattern), in header order, as Table.Ignored; nil when
+// none.
+func (s *CSVStream) IgnoredNames() []string {
+	var names []string
+	for j, name := range s.names {
+		if !slices.Contains(s.kept, j) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
 // TargetNames returns the names of the target columns, in order.
 func (s *CSVStream) TargetNames() []string {
 	names := make([]string, len(s.order))

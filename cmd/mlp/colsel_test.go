@@ -142,10 +142,53 @@ func TestColumnSelectionFlagErrors(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("a failed run wrote %s", out)
 	}
+	r = run("-categorical-ints", "2", "-stream")
+	if r.code != 2 || !strings.Contains(r.stderr, "-categorical-ints is not supported with -stream") {
+		t.Errorf("-categorical-ints 2 -stream: exit %d, stderr %q; want exit 2 naming both flags", r.code, r.stderr)
+	}
 	r = runMLP(t, "", nil, "train", "-h")
 	for _, flag := range []string{"-categorical-ints N", "'x_*'", "a pattern never drops a -target"} {
 		if !strings.Contains(r.stderr, flag) {
 			t.Errorf("mlp train -h does not show %q", flag)
 		}
+	}
+}
+
+// TestColumnSelectionStream trains with -stream, an -ignore pattern and a
+// -categorical pattern: the model reads the columns as the in-memory one
+// does, and its provenance names the ignored columns.
+func TestColumnSelectionStream(t *testing.T) {
+	data := factorTable(t, 120)
+	model := filepath.Join(t.TempDir(), "stream.mlp")
+	r := runMLP(t, "", nil, "train", "-data", data, "-target", "y", "-hidden", "8", "-epochs", "3", "-seed", "4", "-quiet",
+		"-stream", "-categorical", "b?", "-ignore", "id*", "-o", model)
+	if r.code != 0 {
+		t.Fatalf("mlp train -stream: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	p := loadModel(t, model)
+	var got []string
+	for _, c := range p.Columns() {
+		got = append(got, fmt.Sprintf("%s:%v:%q", c.Name, c.Kind == tabular.Categorical, c.Categories))
+	}
+	want := []string{}
+	for k := 1; k <= 6; k++ {
+		want = append(want, fmt.Sprintf("b%d:true:[\"0\" \"1\"]", k))
+	}
+	want = append(want, "x:false:[]")
+	if !slices.Equal(got, want) {
+		t.Errorf("columns %q, want %q", got, want)
+	}
+	pv, _ := p.Provenance()
+	var ignored []string
+	for _, c := range pv.Columns {
+		if c.Role == "ignored" {
+			ignored = append(ignored, c.Name)
+		}
+	}
+	if !slices.Equal(ignored, []string{"id", "id2"}) {
+		t.Errorf("provenance's ignored columns %q, want [id id2]", ignored)
+	}
+	if r := runMLP(t, "", nil, "predict", "-model", model, "-data", data); r.code != 0 || strings.Count(r.stdout, "\n") != 121 {
+		t.Errorf("mlp predict: exit %d, %d lines\n%s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
 	}
 }

@@ -156,7 +156,7 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 	pv, _ := p.Provenance()
 	pv.Data = r.data
 	pv.DataSHA256 = st.SHA256()
-	pv.Columns = columnRoles(pv.Columns, r.ignore, "", "")
+	pv.Columns = columnRoles(pv.Columns, st.IgnoredNames(), "", "")
 	if ev != nil {
 		pv.ValidationRows = ev.rows
 		pv.Validation = ev.figures("val_")

@@ -86,6 +86,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("invalid value %v for flag -lr: must be positive and finite", *lr)
 		case *catInts < 0:
 			return usagef("invalid value %d for flag -categorical-ints: must be ≥ 0; 0 is off", *catInts)
+		case *catInts > 0 && *stream.on:
+			return usagef("-categorical-ints is not supported with -stream; name the columns in -categorical (patterns such as 'x_*' work)")
 		case !(*val >= 0 && *val < 1):
 			return usagef("invalid value %v for flag -val: must be in [0, 1)", *val)
 		}
