@@ -294,7 +294,9 @@ func TestStreamColumnPatterns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := readWith(t, data, func(r *CSVReader) { r.Targets, r.Categorical, r.Ignore = settings.Targets, settings.Categorical, settings.Ignore })
+	tab, err := readWith(t, data, func(r *CSVReader) {
+		r.Targets, r.Categorical, r.Ignore = settings.Targets, settings.Categorical, settings.Ignore
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

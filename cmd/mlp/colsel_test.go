@@ -192,3 +192,40 @@ func TestColumnSelectionStream(t *testing.T) {
 		t.Errorf("mlp predict: exit %d, %d lines\n%s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
 	}
 }
+
+// TestColumnSelectionGridAndCV: mlp grid and mlp cv take the patterns too,
+// and grid's model file names the ignored columns, not the pattern.
+func TestColumnSelectionGridAndCV(t *testing.T) {
+	data := factorTable(t, 60)
+	spec := writeSpec(t, `{"target": "y", "categorical": ["b?"], "ignore": ["id*"],
+ "params": {"max_iter": 3, "random_state": 1, "hidden_layer_sizes": [4]},
+ "param_grid": {"alpha": [0.0001, 0.1]}, "cv": 2}`)
+	model := filepath.Join(t.TempDir(), "grid.mlp")
+	mustRun(t, nil, "grid", "-spec", spec, "-data", data, "-workers", "1", "-o", model)
+	p := loadModel(t, model)
+	var cats []string
+	for _, c := range p.Columns() {
+		if c.Kind == tabular.Categorical {
+			cats = append(cats, c.Name)
+		}
+	}
+	if !slices.Equal(cats, []string{"b1", "b2", "b3", "b4", "b5", "b6"}) {
+		t.Errorf("grid model's categorical columns %q, want b1..b6", cats)
+	}
+	pv, _ := p.Provenance()
+	var ignored []string
+	for _, c := range pv.Columns {
+		if c.Role == "ignored" {
+			ignored = append(ignored, c.Name)
+		}
+	}
+	if !slices.Equal(ignored, []string{"id", "id2"}) {
+		t.Errorf("grid provenance's ignored columns %q, want [id id2]", ignored)
+	}
+	r := mustRun(t, nil, "cv", "-data", data, "-target", "y", "-k", "2", "-epochs", "3", "-hidden", "4", "-workers", "1",
+		"-categorical", "b?", "-ignore", "id*")
+	if !strings.Contains(r.stdout, "accuracy") {
+		t.Errorf("mlp cv printed %q", r.stdout)
+	}
+	oneLineError(t, runMLP(t, "", nil, "cv", "-data", data, "-target", "y", "-ignore", "zz*"), `ignored column pattern "zz*"`)
+}

@@ -323,7 +323,7 @@ func (r *gridRun) writeBest(dst *atomicfile.Target, res *tabular.GridResult[*tab
 	pv.Created = created
 	pv.Data = dataName(r.dataPath)
 	pv.DataSHA256 = r.data.sha256
-	pv.Columns = columnRoles(pv.Columns, r.spec.Ignore, "", r.data.rowNames)
+	pv.Columns = columnRoles(pv.Columns, r.data.table.Ignored, "", r.data.rowNames)
 	best := res.Results[res.Best]
 	pv.ValidationRows = r.data.table.Rows() // each row held out once, by the folds
 	pv.Validation = map[string]float64{}
