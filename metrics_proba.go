@@ -180,17 +180,6 @@ const (
 // and returns 0) and NaN when every weight is 0.
 func (s *probaStore) binary(f rankFigure, c int) float64 {
 	n := len(s.labels)
-	if f == rocArea {
-		pos := 0
-		for _, l := range s.labels {
-			if l == c {
-				pos++
-			}
-		}
-		if pos == 0 || pos == n {
-			return math.NaN()
-		}
-	}
 	s.score = grow(s.score, n)
 	s.order = s.order[:0]
 	for i := range n {
