@@ -247,31 +247,61 @@ func (r *ClassificationReport) Table() string {
 // majority class) and the balanced accuracy; with Probability, the ROC
 // AUC (or why it is undefined), the average precision and the log loss,
 // and over how many rows when not all; and a note when the accuracy is
-// below the majority-class rate.
+// below the majority-class rate. Lines are at most 80 characters: longer
+// ones are wrapped between words.
 func (r *ClassificationReport) Summary() string {
 	var b strings.Builder
 	line := func(name, format string, args ...any) {
 		fmt.Fprintf(&b, "%19s  "+format+"\n", append([]any{name}, args...)...)
 	}
 	line("accuracy", "%.4f", r.Accuracy)
-	line("majority-class rate", "%.4f  (always predicting %q)", r.MajorityRate, text.Cut(r.Majority, 30))
+	line("majority-class rate", "%.4f  (always predicting %q)", r.MajorityRate, text.Cut(r.Majority, 26)) // 80 characters at most
 	line("balanced accuracy", "%.4f", r.BalancedAccuracy)
 	if p := r.Probability; p != nil {
 		if p.ROCAUCUndefined != "" {
-			line("ROC AUC", "undefined: %s", p.ROCAUCUndefined)
+			b.WriteString(wrap(fmt.Sprintf("%19s  ", "ROC AUC"), "undefined: "+p.ROCAUCUndefined, summaryWidth, strings.Repeat(" ", 21)))
 		} else {
 			line("ROC AUC", "%.4f", p.ROCAUC)
 		}
 		line("average precision", "%.4f", p.AveragePrecision)
 		line("log loss", "%.4f", p.LogLoss)
 		if n := r.Macro.Support; p.Rows < n {
-			fmt.Fprintf(&b, "(ROC AUC, average precision and log loss over the %d of %d rows whose class the model knows)\n", p.Rows, n)
+			b.WriteString(wrap("", fmt.Sprintf("(ROC AUC, average precision and log loss over the %d of %d rows whose class the model knows)", p.Rows, n), summaryWidth, " "))
 		}
 	}
 	if r.Accuracy < r.MajorityRate {
-		fmt.Fprintf(&b, "note: accuracy %.4f is below the majority-class rate %.4f: always predicting %q would score higher; judge the model by its balanced accuracy and per-class recall\n",
-			r.Accuracy, r.MajorityRate, text.Cut(r.Majority, 30))
+		b.WriteString(wrap("", fmt.Sprintf("note: accuracy %.4f is below the majority-class rate %.4f: always predicting %q would score higher; judge the model by its balanced accuracy and per-class recall",
+			r.Accuracy, r.MajorityRate, text.Cut(r.Majority, 30)), summaryWidth, "  "))
 	}
+	return b.String()
+}
+
+// summaryWidth is the widest line Summary writes, in characters, unless a
+// single word is wider.
+const summaryWidth = 80
+
+// wrap writes prefix as it is, then breaks s between words into lines of
+// at most width characters, the lines after the first starting with
+// indent, and ends each with a newline.
+func wrap(prefix, s string, width int, indent string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	n := utf8.RuneCountInString(prefix)
+	for i, w := range strings.Fields(s) {
+		l := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+		case n+1+l > width:
+			b.WriteString("\n" + indent)
+			n = utf8.RuneCountInString(indent)
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += l
+	}
+	b.WriteByte('\n')
 	return b.String()
 }
 

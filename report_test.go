@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -84,7 +85,9 @@ func TestClassificationReportProbabilities(t *testing.T) {
 		"            ROC AUC  0.4062\n" +
 		"  average precision  0.2667\n" +
 		"           log loss  0.7071\n" +
-		"note: accuracy 0.6000 is below the majority-class rate 0.8000: always predicting \"no\" would score higher; judge the model by its balanced accuracy and per-class recall\n"
+		"note: accuracy 0.6000 is below the majority-class rate 0.8000: always predicting\n" +
+		"  \"no\" would score higher; judge the model by its balanced accuracy and\n" +
+		"  per-class recall\n"
 	if got := r.Summary(); got != summary {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, summary)
 	}
@@ -98,6 +101,23 @@ func TestClassificationReportProbabilities(t *testing.T) {
 	}
 	if strings.Contains(r.Summary(), "note:") {
 		t.Errorf("a model at the majority-class rate gets a note:\n%s", r.Summary())
+	}
+	// Long lines wrap at 80 characters: an undefined AUC of three classes,
+	// a long majority class name.
+	long := strings.Repeat("ネコ", 20)
+	r, err = mlp.NewClassificationReportProba(mat.NewDense(3, 3, []float64{0.2, 0.3, 0.5, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8}), []int{0, 0, 1}, []string{long, "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const undefined = "            ROC AUC  undefined: class 2 of 3 has no sample (one-vs-rest needs\n" +
+		"                     every class)\n"
+	if s := r.Summary(); !strings.Contains(s, undefined) || !strings.Contains(s, "note: accuracy 0.3333") {
+		t.Errorf("summary:\n%s\nwant the lines\n%s", s, undefined)
+	}
+	for _, l := range strings.Split(r.Summary(), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("a line of %d characters: %s", n, l)
+		}
 	}
 	_, err = mlp.NewClassificationReportProba(p, labels, []string{"a", "b", "c"})
 	testkit.ErrorContains(t, err, mlp.ErrSetting, "3 class names for 1 probability columns (2 classes)")
