@@ -1,7 +1,9 @@
 package mlp
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -126,4 +128,37 @@ func sklearnName(name string) string {
 		return "mean_absolute_error"
 	}
 	return name
+}
+
+// MetricValue returns m's figure over the rows of pred and y: it calls
+// Reset, Update once, and Value, as a scorer of cross-validation needs. A
+// panic of Update that wraps ErrMisuse (a label outside the classes pred
+// can express, a prediction that is not a probability, sizes that do not
+// fit) is returned as an error instead, wrapping ErrData or ErrShape as the
+// panic did; any other panic is not recovered. A NaN figure (an undefined
+// one, such as the ROC AUC of a set with one class) is returned with an
+// error wrapping ErrData that names the metric. m must not be used
+// concurrently elsewhere; MetricValue allocates what Update and Value do.
+func MetricValue(m Metric, pred *mat.Dense, y Targets) (v float64, err error) {
+	if isNil(m) {
+		return 0, fmt.Errorf("%w: MetricValue: nil metric", ErrSetting)
+	}
+	if pred == nil {
+		return 0, fmt.Errorf("%w: MetricValue: nil predictions", ErrData)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(error)
+			if !ok || !errors.Is(e, ErrMisuse) {
+				panic(r)
+			}
+			v, err = 0, fmt.Errorf("metric %q: %w", m.Name(), e)
+		}
+	}()
+	m.Reset()
+	m.Update(pred, y)
+	if v = m.Value(); math.IsNaN(v) {
+		return v, fmt.Errorf("%w: metric %q is undefined (NaN) on these %d rows", ErrData, m.Name(), pred.RawMatrix().Rows)
+	}
+	return v, nil
 }

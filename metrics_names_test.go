@@ -87,3 +87,29 @@ func TestMetricByName(t *testing.T) {
 	}
 	testkit.ErrorContains(t, err, ErrSetting, "log_loss reads class probabilities")
 }
+
+// TestMetricValue checks that MetricValue returns the figure, turns the
+// panics of Update into errors, and reports an undefined figure.
+func TestMetricValue(t *testing.T) {
+	proba := mat.NewDense(3, 1, []float64{0.2, 0.7, 0.9})
+	v, err := MetricValue(&ROCAUC{}, proba, Targets{Labels: []int{0, 1, 1}})
+	if err != nil || v != 1 {
+		t.Errorf("MetricValue = %v, %v; want 1", v, err)
+	}
+	m := &LogLoss{}
+	m.Update(proba, Targets{Labels: []int{1, 1, 1}}) // forgotten by Reset
+	v, err = MetricValue(m, proba, Targets{Labels: []int{0, 1, 1}})
+	if want := -(math.Log(0.8) + math.Log(0.7) + math.Log(0.9)) / 3; err != nil || math.Abs(v-want) > 1e-15 {
+		t.Errorf("MetricValue = %v, %v; want %v", v, err, want)
+	}
+	_, err = MetricValue(&ROCAUC{}, proba, Targets{Labels: []int{1, 1, 1}})
+	testkit.ErrorContains(t, err, ErrData, `metric "roc_auc" is undefined (NaN) on these 3 rows`)
+	_, err = MetricValue(&Accuracy{}, proba, Targets{Labels: []int{0, 2, 1}})
+	testkit.ErrorContains(t, err, ErrData, `metric "accuracy": `)
+	_, err = MetricValue(&ROCAUC{}, mat.NewDense(1, 1, []float64{3}), Targets{Labels: []int{0}})
+	testkit.ErrorContains(t, err, ErrData, "entry 3 of row 0, column 0 is not a probability")
+	_, err = MetricValue(&RMSE{}, proba, Targets{Values: mat.NewDense(2, 1, nil)})
+	testkit.ErrorContains(t, err, ErrShape, `metric "rmse"`)
+	_, err = MetricValue(nil, proba, Targets{})
+	testkit.ErrorContains(t, err, ErrSetting, "nil metric")
+}
