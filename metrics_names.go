@@ -59,9 +59,10 @@ var metricMakers = map[string]func() Metric{
 // raises; the library computes the one-vs-rest macro average, as 1.3 does).
 // With several outputs, "neg_root_mean_squared_error" negates the RMSE
 // metric, which pools the outputs, where scikit-learn averages per-output
-// roots (see RMSE). Each call returns a metric of its own, so that concurrent trainers may
-// each have one. An unknown name returns an error wrapping ErrSetting that
-// lists the known names (MetricNames).
+// roots (see RMSE). Each call returns a metric of its own, so that
+// concurrent trainers may each have one; MetricValue scores one set of
+// predictions with it. An unknown name returns an error wrapping
+// ErrSetting that lists the known names (MetricNames).
 func MetricByName(name string) (Metric, error) {
 	if mk, ok := metricMakers[name]; ok {
 		return mk(), nil
