@@ -143,6 +143,17 @@ func TestProbaMetricsEdges(t *testing.T) {
 	_, err = BalancedAccuracyScore([]int{0, 1}, []int{0, 1}, []float64{0, 0})
 	testkit.ErrorContains(t, err, ErrData, "every sample weight is 0")
 
+	// Weights near the float64 limit give the figures of equal weights:
+	// no product of totals overflows.
+	big := mat.NewDense(4, 1, []float64{0.2, 0.7, 0.4, 0.9})
+	for name, f := range map[string]func(*mat.Dense, []int, []float64) (float64, error){"ROCAUCScore": ROCAUCScore, "AveragePrecisionScore": AveragePrecisionScore} {
+		plain, err1 := f(big, []int{0, 1, 1, 0}, nil)
+		huge, err2 := f(big, []int{0, 1, 1, 0}, []float64{1e300, 1e300, 1e300, 1e300})
+		if err1 != nil || err2 != nil || math.Abs(huge-plain) > 1e-15 {
+			t.Errorf("%s: %v (%v) with weights 1e300, %v (%v) without", name, huge, err2, plain, err1)
+		}
+	}
+
 	for _, tc := range []struct {
 		name    string
 		proba   *mat.Dense

@@ -182,17 +182,31 @@ func (s *probaStore) binary(f rankFigure, c int) float64 {
 	n := len(s.labels)
 	s.score = grow(s.score, n)
 	s.order = s.order[:0]
+	var pos, neg float64 // the total weights of c and of the rest
 	for i := range n {
-		if s.w[i] != 0 {
+		if w := s.w[i]; w != 0 {
 			s.score[i] = ClassProbability(s.p[i*s.cols:(i+1)*s.cols], c)
 			s.order = append(s.order, i)
+			if s.labels[i] == c {
+				pos += w
+			} else {
+				neg += w
+			}
 		}
 	}
-	if len(s.order) == 0 {
+	switch {
+	case len(s.order) == 0:
+		return math.NaN()
+	case f == avgPrecision && pos == 0:
+		return 0
+	case f == rocArea && (pos == 0 || neg == 0):
 		return math.NaN()
 	}
 	score := s.score
 	slices.SortFunc(s.order, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	// The rates are taken over the totals as each point is added, as
+	// roc_curve and precision_recall_curve divide, so that no product of
+	// large weights overflows.
 	var tp, fp, prevTP, prevFP, area, ap float64
 	for j := 0; j < len(s.order); {
 		v := score[s.order[j]]
@@ -203,22 +217,17 @@ func (s *probaStore) binary(f rankFigure, c int) float64 {
 				fp += s.w[i]
 			}
 		}
-		area += (fp - prevFP) * (tp + prevTP) / 2
-		if tp+fp != 0 {
-			ap += (tp - prevTP) * (tp / (tp + fp))
+		if f == rocArea {
+			area += (fp/neg - prevFP/neg) * (tp/pos + prevTP/pos) / 2
+		} else {
+			ap += (tp/pos - prevTP/pos) * (tp / (tp + fp))
 		}
 		prevTP, prevFP = tp, fp
 	}
 	if f == avgPrecision {
-		if tp == 0 {
-			return 0
-		}
-		return ap / tp
+		return ap
 	}
-	if tp == 0 || fp == 0 {
-		return math.NaN()
-	}
-	return area / (tp * fp)
+	return area
 }
 
 // figure returns f for the stored samples: of class 1 against class 0

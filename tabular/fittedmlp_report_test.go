@@ -77,7 +77,7 @@ func TestClassificationReportProbabilities(t *testing.T) {
 		if wantRows := 100 - 10*btoi(unseen); want.Rows != wantRows {
 			t.Errorf("unseen %v: %d rows scored, want %d", unseen, want.Rows, wantRows)
 		}
-		if s := r.String(); strings.Contains(s, "whose class the model knows") != unseen || !strings.Contains(s, "ROC AUC") {
+		if s := r.String(); strings.Contains(s, "(ROC AUC, average precision and log loss over the 90 of 100 rows") != unseen || !strings.Contains(s, "ROC AUC") {
 			t.Errorf("unseen %v: report\n%s", unseen, s)
 		}
 	}
