@@ -41,16 +41,17 @@ func (c *sklearnImbalanceCase) proba() *mat.Dense {
 }
 
 // checkFigure compares got (and the function's err) with scikit-learn's
-// figure want: to 1e-12 relative or 1e-14 absolute for a number; NaN and
-// an error wrapping ErrData where scikit-learn returns NaN or raises.
+// figure want: by sklearnClose for a number (1e-12 relative or 1e-14
+// absolute); NaN and an error wrapping ErrData where scikit-learn returns
+// NaN or raises.
 func checkFigure(t *testing.T, what string, got float64, err error, want any, raised *string) {
 	t.Helper()
 	switch w := want.(type) {
 	case float64:
 		if err != nil {
 			t.Errorf("%s: %v, want %v", what, err, w)
-		} else if d := math.Abs(got - w); !(d <= 1e-12*math.Abs(w) || d <= 1e-14) {
-			t.Errorf("%s = %.17g, scikit-learn %.17g (diff %.3g)", what, got, w, d)
+		} else if !sklearnClose(got, w) {
+			t.Errorf("%s = %.17g, scikit-learn %.17g (diff %.3g)", what, got, w, math.Abs(got-w))
 		}
 	default: // "nan" or raised
 		if raised == nil && w != "nan" {
