@@ -82,4 +82,3 @@ func TestClassificationReportProbabilities(t *testing.T) {
 		}
 	}
 }
-
