@@ -2,9 +2,14 @@ package mlp
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/text"
 )
 
 // ClassScores are the scores of one class, or their averages, in a
@@ -28,7 +33,9 @@ type ClassScores struct {
 // classes reported and averaged are those that occur among the true
 // classes or the predictions; a class absent from both has no line and
 // counts in neither average. The scores follow the one rule of Score and
-// ConfusionMatrix.Macro. String prints it in scikit-learn's layout.
+// ConfusionMatrix.Macro. Table prints it in scikit-learn's layout; String
+// adds the majority-class rate, the balanced accuracy and the probability
+// scores.
 type ClassificationReport struct {
 	// Classes has one entry per class present, in class order.
 	Classes []ClassScores
@@ -37,6 +44,82 @@ type ClassificationReport struct {
 	// Macro averages the per-class scores with equal weight; Weighted
 	// weights them by support.
 	Macro, Weighted ClassScores
+
+	// MajorityRate is the share of the most frequent true class among the
+	// samples: the accuracy of always predicting it, what scikit-learn's
+	// DummyClassifier(strategy="most_frequent") scores when fitted and
+	// scored on these samples. Majority names that class (the first in
+	// class order on ties). A model whose Accuracy is below MajorityRate
+	// does worse than that constant prediction; String says so.
+	MajorityRate float64
+	Majority     string
+	// BalancedAccuracy is the mean recall over the classes that have
+	// samples, balanced_accuracy_score (see BalancedAccuracy).
+	BalancedAccuracy float64
+	// Probability holds the scores of the model's probabilities: nil when
+	// the report was made from classes alone (NewClassificationReport);
+	// set by NewClassificationReportProba, or by a caller that scores
+	// probabilities itself.
+	Probability *ProbabilityScores
+}
+
+// ProbabilityScores are the scores of a classifier's probabilities in a
+// ClassificationReport, unweighted: ROCAUCScore, AveragePrecisionScore and
+// LogLossScore.
+type ProbabilityScores struct {
+	// ROCAUC is NaN when the AUC is undefined, and ROCAUCUndefined then
+	// says why (only one class present, a class with no sample); it is ""
+	// when ROCAUC is a number.
+	ROCAUC          float64
+	ROCAUCUndefined string
+	// AveragePrecision and LogLoss are always numbers.
+	AveragePrecision, LogLoss float64
+	// Rows is the number of samples scored: fewer than the report's when
+	// some true classes are not among the model's (they have no
+	// probability), as the tabular package and the command report them.
+	Rows int
+}
+
+// NewProbabilityScores returns the probability scores of proba (one row
+// per sample: one column P(class 1), or one column per class summing to 1)
+// against labels. It returns the errors of ROCAUCScore for arguments that
+// do not fit; an undefined AUC is not an error but a NaN ROCAUC with its
+// reason. It allocates O(rows·columns).
+func NewProbabilityScores(proba *mat.Dense, labels []int) (*ProbabilityScores, error) {
+	var m ROCAUC
+	if err := fillStore(&m.s, "NewProbabilityScores", proba, labels, nil); err != nil {
+		return nil, err
+	}
+	ps := &ProbabilityScores{ROCAUC: m.Value(), AveragePrecision: m.s.figure(avgPrecision), Rows: len(labels)}
+	if math.IsNaN(ps.ROCAUC) {
+		ps.ROCAUCUndefined = m.s.undefined()
+	}
+	var ll LogLoss
+	ll.Update(proba, Targets{Labels: labels})
+	ps.LogLoss = ll.Value()
+	return ps, nil
+}
+
+// NewClassificationReportProba returns the report of the classes that
+// Classify reads from proba (laid out as for NewProbabilityScores) against
+// the true classes labels, with the probability scores. names, when not
+// nil, holds one distinct name per class of proba (ClassCount of its
+// columns). Its errors are those of NewClassificationReport and
+// NewProbabilityScores. It allocates O(rows·columns).
+func NewClassificationReportProba(proba *mat.Dense, labels []int, names []string) (*ClassificationReport, error) {
+	ps, err := NewProbabilityScores(proba, labels)
+	if err != nil {
+		return nil, err
+	}
+	if _, c := proba.Dims(); names != nil && len(names) != ClassCount(c) {
+		return nil, fmt.Errorf("%w: %d class names for %d probability columns (%d classes)", ErrSetting, len(names), c, ClassCount(c))
+	}
+	r, err := NewClassificationReport(Classify(proba, nil), labels, names)
+	if err != nil {
+		return nil, err
+	}
+	r.Probability = ps
+	return r, nil
 }
 
 // NewClassificationReport returns the report of the predicted classes pred
@@ -78,6 +161,20 @@ func NewClassificationReport(pred, labels []int, names []string) (*Classificatio
 		})
 	}
 	r.Accuracy = float64(correct) / float64(n)
+	right, support := make([]float64, k), make([]float64, k)
+	major := 0
+	for c := range k {
+		right[c], support[c] = float64(cc.tp[c]), float64(cc.actual[c])
+		if cc.actual[c] > cc.actual[major] {
+			major = c
+		}
+	}
+	r.BalancedAccuracy = balancedAccuracy(right, support, make([]float64, k))
+	r.MajorityRate = float64(cc.actual[major]) / float64(n)
+	r.Majority = strconv.Itoa(major)
+	if names != nil {
+		r.Majority = names[major]
+	}
 	return r, nil
 }
 
@@ -117,15 +214,15 @@ func checkClassIndices(pred, labels []int, k int) error {
 	return nil
 }
 
-// String returns the report in the layout of scikit-learn's
-// classification_report with digits=2: a header, one line per class, a
-// blank line, then the accuracy, macro and weighted average lines. The
-// class names are right-aligned in a column as wide as the longest of
-// them and "weighted avg", counting characters (Unicode code points, as
-// Python's len does), not bytes. Supports are printed as integers, also
-// where scikit-learn 1.2.1 prints "2.0" because no prediction is right
-// (see docs/conventions.md).
-func (r *ClassificationReport) String() string {
+// Table returns the report in the layout of scikit-learn's
+// classification_report with digits=2, byte for byte: a header, one line
+// per class, a blank line, then the accuracy, macro and weighted average
+// lines. The class names are right-aligned in a column as wide as the
+// longest of them and "weighted avg", counting characters (Unicode code
+// points, as Python's len does), not bytes. Supports are printed as
+// integers, also where scikit-learn 1.2.1 prints "2.0" because no
+// prediction is right (see docs/conventions.md).
+func (r *ClassificationReport) Table() string {
 	width := len("weighted avg")
 	for _, c := range r.Classes {
 		width = max(width, utf8.RuneCountInString(c.Class))
@@ -143,4 +240,72 @@ func (r *ClassificationReport) String() string {
 	line(r.Macro)
 	line(r.Weighted)
 	return b.String()
+}
+
+// Summary returns the lines String prints after the table, to four
+// decimals: the accuracy beside the majority-class rate (naming the
+// majority class) and the balanced accuracy; with Probability, the ROC
+// AUC (or why it is undefined), the average precision and the log loss,
+// and over how many rows when not all; and a note when the accuracy is
+// below the majority-class rate. Lines are at most 80 characters: longer
+// ones are wrapped between words.
+func (r *ClassificationReport) Summary() string {
+	var b strings.Builder
+	line := func(name, format string, args ...any) {
+		fmt.Fprintf(&b, "%19s  "+format+"\n", append([]any{name}, args...)...)
+	}
+	line("accuracy", "%.4f", r.Accuracy)
+	line("majority-class rate", "%.4f  (always predicting %q)", r.MajorityRate, text.Cut(r.Majority, 26)) // 80 characters at most
+	line("balanced accuracy", "%.4f", r.BalancedAccuracy)
+	if p := r.Probability; p != nil {
+		if p.ROCAUCUndefined != "" {
+			b.WriteString(wrap(fmt.Sprintf("%19s  ", "ROC AUC"), "undefined: "+p.ROCAUCUndefined, summaryWidth, strings.Repeat(" ", 21)))
+		} else {
+			line("ROC AUC", "%.4f", p.ROCAUC)
+		}
+		line("average precision", "%.4f", p.AveragePrecision)
+		line("log loss", "%.4f", p.LogLoss)
+		if n := r.Macro.Support; p.Rows < n {
+			b.WriteString(wrap("", fmt.Sprintf("(ROC AUC, average precision and log loss over the %d of %d rows whose class the model knows)", p.Rows, n), summaryWidth, " "))
+		}
+	}
+	if r.Accuracy < r.MajorityRate {
+		b.WriteString(wrap("", fmt.Sprintf("note: accuracy %.4f is below the majority-class rate %.4f: always predicting %q would score higher; judge the model by its balanced accuracy and per-class recall",
+			r.Accuracy, r.MajorityRate, text.Cut(r.Majority, 30)), summaryWidth, "  "))
+	}
+	return b.String()
+}
+
+// summaryWidth is the widest line Summary writes, in characters, unless a
+// single word is wider.
+const summaryWidth = 80
+
+// wrap writes prefix as it is, then breaks s between words into lines of
+// at most width characters, the lines after the first starting with
+// indent, and ends each with a newline.
+func wrap(prefix, s string, width int, indent string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	n := utf8.RuneCountInString(prefix)
+	for i, w := range strings.Fields(s) {
+		l := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+		case n+1+l > width:
+			b.WriteString("\n" + indent)
+			n = utf8.RuneCountInString(indent)
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += l
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// String returns Table, a blank line and Summary.
+func (r *ClassificationReport) String() string {
+	return r.Table() + "\n" + r.Summary()
 }

@@ -29,6 +29,10 @@ type sklearnClassCase struct {
 	Macro     []float64 `json:"macro"`    // precision, recall, F1
 	Weighted  []float64 `json:"weighted"` // precision, recall, F1
 	Report    string    `json:"report"`
+	// BalancedAccuracy is balanced_accuracy_score; MajorityRate the score
+	// of DummyClassifier(strategy="most_frequent") on the labels.
+	BalancedAccuracy float64 `json:"balanced_accuracy"`
+	MajorityRate     float64 `json:"majority_rate"`
 }
 
 // names returns the case's class names, the indices in decimal when it
@@ -161,8 +165,16 @@ func TestClassificationAsScikitLearn(t *testing.T) {
 			if c.Accuracy == 0 {
 				want = intSupports(want)
 			}
-			if got := r.String(); got != want {
+			if got := r.Table(); got != want {
 				t.Errorf("report text differs\n got:\n%s\nscikit-learn:\n%s", got, want)
+			}
+			checkFloat(t, "report balanced accuracy", r.BalancedAccuracy, c.BalancedAccuracy)
+			checkFloat(t, "report majority-class rate", r.MajorityRate, c.MajorityRate)
+			if ba, err := BalancedAccuracyScore(c.Pred, c.Labels, nil); err != nil || ba != r.BalancedAccuracy {
+				t.Errorf("BalancedAccuracyScore = %v, %v; the report's %v", ba, err, r.BalancedAccuracy)
+			}
+			if got := r.String(); got != r.Table()+"\n"+r.Summary() {
+				t.Errorf("String is not Table, a blank line and Summary:\n%s", got)
 			}
 			if c.Names == nil {
 				// Without names, the classes are named by their indices.
@@ -170,7 +182,7 @@ func TestClassificationAsScikitLearn(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := r0.String(); got != want {
+				if got := r0.Table(); got != want {
 					t.Errorf("report without names differs\n got:\n%s\nscikit-learn:\n%s", got, want)
 				}
 			}

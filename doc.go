@@ -74,6 +74,17 @@
 // classes present among the true classes or the predictions, through the
 // same function, so the three agree on every input.
 //
+// For imbalanced classes, BalancedAccuracy averages the per-class recalls,
+// and the probability metrics read the model's probabilities by one rule,
+// ClassProbability: ROCAUC and AveragePrecision (binary, or one-vs-rest
+// macro for more classes; they keep every sample's probabilities until
+// Reset, O(rows) memory) and LogLoss (scikit-learn's log_loss with
+// eps="auto"). NewTrainer refuses them on a model that does not end in a
+// Softmax or a one-column Sigmoid. ClassificationReport adds the
+// majority-class rate beside the accuracy. MetricByName makes a metric
+// from a scoring name of scikit-learn ("balanced_accuracy", "roc_auc",
+// "neg_log_loss", ...).
+//
 // A Trainer's figures are named as Keras names them, in its History, its
 // ProgressLogger lines and EarlyStopping.Monitor: "loss" and a metric's own
 // name ("accuracy") for the training data, "val_loss" and "val_accuracy" for

@@ -13,8 +13,9 @@ import (
 // Whether a figure improves when it grows or when it shrinks comes from
 // Mode: "min" or "max", or with "auto" (the default) from the figure
 // itself: losses are minimised, and a metric says which way is better
-// through its Goal (Goaler): RMSE and MAE are minimised, accuracy, the
-// macro scores and R² maximised. A metric that does not implement Goaler
+// through its Goal (Goaler): RMSE, MAE and LogLoss are minimised;
+// accuracy, balanced accuracy, the macro scores, ROC AUC, average precision,
+// R² and the "neg_" scores of MetricByName maximised. A metric that does not implement Goaler
 // needs Mode "min" or "max".
 //
 // A NaN monitored value never counts as an improvement: it adds to the

@@ -14,7 +14,10 @@ import (
 // or scores for classification (or, with a single column, the probability of
 // class 1: see Classify, the one rule by which a class is read), real values
 // for regression. Classification metrics read y.Labels, regression metrics
-// read y.Values.
+// read y.Values. The metrics that follow a scikit-learn function taking
+// sample_weight (BalancedAccuracy, ROCAUC, AveragePrecision, LogLoss) also
+// weigh the samples by y.Weights when it is not nil; Accuracy, MacroAverage
+// and the regression metrics count every sample once.
 //
 // A metric may implement the capabilities TargetReader (which targets it
 // reads), Goaler (which way is better) and OutputValidator (whether a model

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -34,13 +35,94 @@ func TestClassificationReportMatchesScikitLearn(t *testing.T) {
 		"    accuracy                           0.60        10\n" +
 		"   macro avg       0.61      0.61      0.60        10\n" +
 		"weighted avg       0.62      0.60      0.60        10\n"
-	if got := r.String(); got != want {
+	if got := r.Table(); got != want {
 		t.Errorf("report:\n%s\nwant (scikit-learn):\n%s", got, want)
+	}
+	// String adds the summary: "dog" is 4 of 10 rows, and the recalls are
+	// 2/3, 2/3 and 1/2.
+	const summary = "\n" +
+		"           accuracy  0.6000\n" +
+		"majority-class rate  0.4000  (always predicting \"dog\")\n" +
+		"  balanced accuracy  0.6111\n"
+	if got := r.String(); got != want+summary {
+		t.Errorf("report:\n%s\nwant:\n%s", got, want+summary)
 	}
 	const tol = 1e-12
 	if math.Abs(r.Classes[2].Recall-0.5) > tol || math.Abs(r.Weighted.Precision-(2.0/3*3+0.5*3+2.0/3*4)/10) > tol {
 		t.Errorf("dog recall %v, weighted precision %v", r.Classes[2].Recall, r.Weighted.Precision)
 	}
+}
+
+// TestClassificationReportProbabilities checks the summary of a report
+// with probabilities on a set where 8 of 10 rows are class 0 and the
+// model, at 60% accuracy, does worse than always predicting 0: the note
+// says so. The figures are scikit-learn 1.2.1's roc_auc_score (6.5 of 16
+// pairs ranked right, a tie at 0.1 counting a half),
+// average_precision_score (0.5·1/3 + 0.5·0.2), log_loss and
+// balanced_accuracy_score on the same data.
+func TestClassificationReportProbabilities(t *testing.T) {
+	p := mat.NewDense(10, 1, []float64{0.1, 0.2, 0.3, 0.4, 0.6, 0.35, 0.7, 0.2, 0.1, 0.45})
+	labels := []int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1}
+	r, err := mlp.NewClassificationReportProba(p, labels, []string{"no", "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := r.Probability
+	for _, c := range []struct {
+		what      string
+		got, want float64
+	}{
+		{"accuracy", r.Accuracy, 0.6}, {"majority-class rate", r.MajorityRate, 0.8}, {"balanced accuracy", r.BalancedAccuracy, 0.375},
+		{"ROC AUC", ps.ROCAUC, 0.40625}, {"average precision", ps.AveragePrecision, 0.26666666666666666}, {"log loss", ps.LogLoss, 0.7071287427495331},
+	} {
+		if math.Abs(c.got-c.want) > 1e-12*c.want {
+			t.Errorf("%s = %.17g, want %.17g", c.what, c.got, c.want)
+		}
+	}
+	const summary = "           accuracy  0.6000\n" +
+		"majority-class rate  0.8000  (always predicting \"no\")\n" +
+		"  balanced accuracy  0.3750\n" +
+		"            ROC AUC  0.4062\n" +
+		"  average precision  0.2667\n" +
+		"           log loss  0.7071\n" +
+		"note: accuracy 0.6000 is below the majority-class rate 0.8000: always predicting\n" +
+		"  \"no\" would score higher; judge the model by its balanced accuracy and\n" +
+		"  per-class recall\n"
+	if got := r.Summary(); got != summary {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, summary)
+	}
+	// One class only: the AUC is undefined, and the report says why.
+	r, err = mlp.NewClassificationReportProba(mat.NewDense(2, 1, []float64{0.7, 0.9}), []int{1, 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Summary(), "            ROC AUC  undefined: only one class (1) is present in the labels\n") || !math.IsNaN(r.Probability.ROCAUC) {
+		t.Errorf("summary:\n%s", r.Summary())
+	}
+	if strings.Contains(r.Summary(), "note:") {
+		t.Errorf("a model at the majority-class rate gets a note:\n%s", r.Summary())
+	}
+	// Long lines wrap at 80 characters: an undefined AUC of three classes,
+	// a long majority class name.
+	long := strings.Repeat("ネコ", 20)
+	r, err = mlp.NewClassificationReportProba(mat.NewDense(3, 3, []float64{0.2, 0.3, 0.5, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8}), []int{0, 0, 1}, []string{long, "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const undefined = "            ROC AUC  undefined: class 2 of 3 has no sample (one-vs-rest needs\n" +
+		"                     every class)\n"
+	if s := r.Summary(); !strings.Contains(s, undefined) || !strings.Contains(s, "note: accuracy 0.3333") {
+		t.Errorf("summary:\n%s\nwant the lines\n%s", s, undefined)
+	}
+	for _, l := range strings.Split(r.Summary(), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("a line of %d characters: %s", n, l)
+		}
+	}
+	_, err = mlp.NewClassificationReportProba(p, labels, []string{"a", "b", "c"})
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "3 class names for 1 probability columns (2 classes)")
+	_, err = mlp.NewClassificationReportProba(p, labels[:3], nil)
+	testkit.ErrorContains(t, err, mlp.ErrData, "3 labels for 10 rows")
 }
 
 // TestClassificationReportAbsentClass checks that a class absent from both
@@ -65,7 +147,7 @@ func TestClassificationReportAbsentClass(t *testing.T) {
 		"    accuracy                           0.67         6\n" +
 		"   macro avg       0.72      0.67      0.66         6\n" +
 		"weighted avg       0.72      0.67      0.66         6\n"
-	if got := r.String(); got != want {
+	if got := r.Table(); got != want {
 		t.Errorf("report:\n%s\nwant (scikit-learn):\n%s", got, want)
 	}
 	// Without names the classes are named by their index.

@@ -1,10 +1,12 @@
 package tabular
 
 import (
-	"github.com/mlpkit/mlp"
-
 	"fmt"
 	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp"
 )
 
 // FittedMLP is what MLPClassifier.Fit and MLPRegressor.Fit return: the
@@ -92,7 +94,11 @@ func (f *FittedMLP) Predict(t *Table) (*Prediction, error) { return f.pipeline.P
 // a missing target, and the errors of prediction.
 func (f *FittedMLP) Score(t *Table) (float64, error) {
 	if f.Task() == Classification {
-		r, err := f.ClassificationReport(t)
+		p, labels, names, err := f.classified(t)
+		if err != nil {
+			return 0, err
+		}
+		r, err := mlp.NewClassificationReport(p.Classes, labels, names)
 		if err != nil {
 			return 0, err
 		}
@@ -122,38 +128,79 @@ func (f *FittedMLP) checkScored(t *Table, want Task) error {
 
 // ClassificationReport returns the classification report of a classifier
 // on t: per-class precision, recall, F1 and support, named by the classes,
-// with accuracy and the averages. A true label the model never saw is added
-// as a class of its own (with recall 0). Its errors are those of Score, and
-// mlp.ErrSetting for a regressor.
+// with accuracy and the averages, the majority-class rate and the balanced
+// accuracy, and the scores of the predicted probabilities (ROC AUC,
+// average precision, log loss: mlp.ProbabilityScores). A true label the
+// model never saw is added as a class of its own (with recall 0); its rows
+// have no probability, so the probability scores are over the other rows
+// (Probability.Rows says how many) and absent when there are none. Its
+// errors are those of Score, and mlp.ErrSetting for a regressor.
 func (f *FittedMLP) ClassificationReport(t *Table) (*mlp.ClassificationReport, error) {
-	pred, labels, names, err := f.classified(t)
+	p, labels, names, err := f.classified(t)
 	if err != nil {
 		return nil, err
 	}
-	return mlp.NewClassificationReport(pred, labels, names)
+	r, err := mlp.NewClassificationReport(p.Classes, labels, names)
+	if err != nil {
+		return nil, err
+	}
+	if r.Probability, err = knownProbability(p.Proba, labels); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// knownProbability returns the probability scores of the rows of proba
+// whose label is one of its classes (below its number of columns), or nil
+// when there is none.
+func knownProbability(proba *mat.Dense, labels []int) (*mlp.ProbabilityScores, error) {
+	_, k := proba.Dims()
+	var known []int
+	for i, l := range labels {
+		if l < k {
+			known = append(known, i)
+		}
+	}
+	switch len(known) {
+	case 0:
+		return nil, nil
+	case len(labels):
+		return mlp.NewProbabilityScores(proba, labels)
+	}
+	sub, y := mat.NewDense(len(known), k, nil), make([]int, len(known))
+	for r, i := range known {
+		sub.SetRow(r, proba.RawRowView(i))
+		y[r] = labels[i]
+	}
+	return mlp.NewProbabilityScores(sub, y)
 }
 
 // ConfusionMatrix returns the confusion matrix of a classifier on t,
 // labelled with the class names as ClassificationReport names them.
 func (f *FittedMLP) ConfusionMatrix(t *Table) (*mlp.ConfusionMatrix, error) {
-	pred, labels, names, err := f.classified(t)
+	p, labels, names, err := f.classified(t)
 	if err != nil {
 		return nil, err
 	}
-	return mlp.NewConfusionMatrix(pred, labels, names)
+	return mlp.NewConfusionMatrix(p.Classes, labels, names)
 }
 
-// classified returns the predicted and true class indices of the rows of t
-// and the class names they index (classifiedRows).
-func (f *FittedMLP) classified(t *Table) (pred, labels []int, names []string, err error) {
+// classified returns the prediction of the rows of t, their true class
+// indices and the class names these index: the model's classes, then the
+// true labels of t the model does not know.
+func (f *FittedMLP) classified(t *Table) (p *Prediction, labels []int, names []string, err error) {
 	if err := f.checkScored(t, Classification); err != nil {
 		return nil, nil, nil, err
 	}
-	p, err := f.pipeline.Predict(t)
+	p, err = f.pipeline.Predict(t)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return classifiedRows(p, f.pipeline.Classes(), &t.Targets[0])
+	_, labels, names, err = classifiedRows(p, f.pipeline.Classes(), &t.Targets[0])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, labels, names, nil
 }
 
 // classifiedRows returns the predicted and true class indices of the rows

@@ -34,6 +34,10 @@ type evaluation struct {
 	// accuracy (classification); rmse, pooled over the targets, and r2,
 	// averaged over them (regression).
 	accuracy, rmse, r2 float64
+	// cls is the classification report, for the figures beside accuracy
+	// (the majority-class rate, the balanced accuracy, the probability
+	// scores); nil for regression.
+	cls *mlp.ClassificationReport
 	// report is the classification report and confusion matrix, or the
 	// regression report, as printed.
 	report string
@@ -58,22 +62,26 @@ func (ev *evaluation) unseenNote() string {
 	if len(ev.unseenClasses) > 5 {
 		list += fmt.Sprintf(" and %d more", len(ev.unseenClasses)-5)
 	}
-	return fmt.Sprintf("%d of the %d rows have a class the model never saw (%s): they count as wrong predictions, and the loss is over the other %d rows",
+	return fmt.Sprintf("%d of the %d rows have a class the model never saw (%s): they count as wrong predictions, and the loss, ROC AUC, average precision and log loss are over the other %d rows",
 		ev.unseen, ev.rows, list, ev.rows-ev.unseen)
 }
 
 // scorer gathers predictions and the true targets, a chunk of rows at a
-// time, and scores them at the end. It keeps two integers a row for
-// classification and 16 bytes a target cell for regression.
+// time, and scores them at the end. It keeps two integers a row and, for
+// the ROC AUC and average precision, which rank the whole set, the
+// probabilities of the rows of known classes (8 bytes a class) for
+// classification, and 16 bytes a target cell for regression.
 type scorer struct {
 	p     *tabular.Pipeline
 	index map[string]int // class name -> index: the model's, then the unseen ones
 	names []string       // the classes of index, by index
 	rows  int
 
-	pred, labels []int   // classification
-	nll          float64 // the sum of the chunks' cross-entropy over their rows of known classes
-	unseen       int     // rows whose class the model does not have
+	pred, labels []int     // classification
+	nll          float64   // the sum of the chunks' cross-entropy over their rows of known classes
+	unseen       int       // rows whose class the model does not have
+	proba        []float64 // the probabilities of the rows of known classes, row-major
+	known        []int     // their labels
 
 	values, y []float64 // regression, row-major
 }
@@ -137,6 +145,10 @@ func (s *scorer) add(pred *tabular.Prediction, t *tabular.Table) error {
 		}
 	}
 	s.unseen += n - len(known)
+	for _, i := range known {
+		s.proba = append(s.proba, pred.Proba.RawRowView(i)...)
+		s.known = append(s.known, labels[i])
+	}
 	switch {
 	case len(known) == n:
 		s.nll += (&mlp.CrossEntropy{}).Loss(pred.Proba, mlp.Targets{Labels: labels}) * float64(n)
@@ -201,8 +213,15 @@ func (s *scorer) evaluation() (*evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(s.known) > 0 {
+		rep.Probability, err = mlp.NewProbabilityScores(mat.NewDense(len(s.known), len(p.Classes()), s.proba), s.known)
+		if err != nil {
+			return nil, err
+		}
+	}
 	ev.loss = s.nll / float64(s.rows-s.unseen) // NaN when every class is unseen
 	ev.accuracy = rep.Accuracy
+	ev.cls = rep
 	ev.report = rep.String() + "\n" + confusionString(cm, maxReportWidth)
 	return ev, nil
 }

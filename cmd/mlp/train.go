@@ -438,10 +438,24 @@ func validationJSON(ev *evaluation) map[string]float64 {
 	return m
 }
 
-// figures returns the final line's figures by name, each after prefix.
+// figures returns the final line's figures by name, each after prefix,
+// and for a classifier the report's majority_rate, balanced_accuracy and,
+// where they are numbers, roc_auc, average_precision and log_loss.
 func (ev *evaluation) figures(prefix string) map[string]float64 {
 	if ev.task == tabular.Regression {
 		return map[string]float64{prefix + "loss": ev.loss, prefix + "rmse": ev.rmse, prefix + "r2": ev.r2}
 	}
-	return map[string]float64{prefix + "loss": ev.loss, prefix + "accuracy": ev.accuracy}
+	m := map[string]float64{prefix + "loss": ev.loss, prefix + "accuracy": ev.accuracy}
+	if r := ev.cls; r != nil {
+		m[prefix+"majority_rate"] = r.MajorityRate
+		m[prefix+"balanced_accuracy"] = r.BalancedAccuracy
+		if p := r.Probability; p != nil {
+			for k, v := range map[string]float64{"roc_auc": p.ROCAUC, "average_precision": p.AveragePrecision, "log_loss": p.LogLoss} {
+				if !math.IsNaN(v) {
+					m[prefix+k] = v
+				}
+			}
+		}
+	}
+	return m
 }

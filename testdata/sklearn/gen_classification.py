@@ -1,6 +1,7 @@
 """Writes classification.json: scikit-learn 1.2.1's accuracy_score,
 confusion_matrix, precision_recall_fscore_support (per class, macro and
-weighted, zero_division=0) and classification_report text on randomized and
+weighted, zero_division=0), balanced_accuracy_score, the accuracy of
+DummyClassifier(strategy="most_frequent") and classification_report text on randomized and
 edge-case class indices, for classification_sklearn_test.go. Run with
 Debian's python3-sklearn:
 
@@ -13,8 +14,10 @@ import warnings
 
 import numpy as np
 import sklearn
+from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (
     accuracy_score,
+    balanced_accuracy_score,
     classification_report,
     confusion_matrix,
     f1_score,
@@ -71,6 +74,10 @@ def case(name, labels, pred, k=None, names=None):
         "macro": avg["macro"],
         "weighted": avg["weighted"],
         "report": report,
+        "balanced_accuracy": float(balanced_accuracy_score(y, p)),
+        # The majority-class rate of the report: the score of always
+        # predicting the most frequent true class.
+        "majority_rate": float(DummyClassifier(strategy="most_frequent").fit(np.zeros((len(y), 1)), y).score(np.zeros((len(y), 1)), y)),
     })
 
 
