@@ -26,7 +26,7 @@ func init() {
 		args: "-data FILE.csv -target COLUMN [-target COLUMN2 ...] [-task classify|regress] [-hidden 64,32] [-epochs N]\n" +
 			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
-			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-sep ';'] [-na 'NA,?']\n" +
+			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-refit=false] [-sep ';'] [-na 'NA,?']\n" +
 			"                 [-categorical a,b] [-ignore id] [-quiet] [-plot FILE.png] [-json] -o MODEL",
 		summary: "train a pipeline (preprocessing and network) on a CSV file and save it",
 		setup:   setupTrain,
@@ -45,12 +45,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
 	var hidden widthsFlag
 	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: the estimator's, 200)")
+	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200)")
 	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	est := addEstimatorFlags(fs)
 	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
-	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); 0 trains on every row and reports no validation figures")
+	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping, the epoch count is the one with their lowest val_loss; 0 trains on every row and reports no validation figures")
+	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs; -refit=false saves the net trained on the training rows")
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
@@ -216,10 +217,16 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 		}
 
-		if valid != nil && !s.EarlyStopping && (!*quiet && !*asJSON || *plot != "") {
-			// The epoch lines and the plot show the validation rows'
-			// figures; scoring them does not change training.
+		// With validation rows and without -early-stopping, their lowest
+		// val_loss chooses the epoch count (docs/defaults.md); the epoch
+		// lines and the plot show their figures. Scoring them does not
+		// change training.
+		selectEpochs := valid != nil && !s.EarlyStopping
+		if selectEpochs {
 			s.Monitor = valid
+			if !given["epochs"] {
+				s.MaxIter = selectMaxEpochs
+			}
 		}
 		var pr *progress
 		if !*quiet && !*asJSON {
@@ -231,11 +238,29 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				s.Log = pr
 			}
 		}
-		var fitted *tabular.FittedMLP
-		if t.Task == tabular.Classification {
-			fitted, err = tabular.MLPClassifier(s).FitWeighted(ctx, train, weights)
+		fit := func(ctx context.Context, s tabular.MLPSettings, tt *tabular.Table, w []float64) (*tabular.FittedMLP, error) {
+			if t.Task == tabular.Classification {
+				return tabular.MLPClassifier(s).FitWeighted(ctx, tt, w)
+			}
+			return tabular.MLPRegressor(s).FitWeighted(ctx, tt, w)
+		}
+		var (
+			fitted, saved *tabular.FittedMLP // the net the report scores, the net saved
+			first         *tabular.FittedMLP // the first fit, whose History has the epoch lines' figures
+			sel           selection
+		)
+		if selectEpochs {
+			all := func() (*tabular.Table, []float64, error) {
+				if *est.weight == "" {
+					return t, nil, nil
+				}
+				w, err := takeWeights(t, *est.weight)
+				return t, w, err
+			}
+			first, fitted, saved, sel, err = fitSelected(ctx, fit, s, train, weights, all, *refit)
 		} else {
-			fitted, err = tabular.MLPRegressor(s).FitWeighted(ctx, train, weights)
+			fitted, err = fit(ctx, s, train, weights)
+			first, saved = fitted, fitted
 		}
 		if pr != nil {
 			pr.Stop()
@@ -243,11 +268,22 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		conv := fitted.Convergence()
-		if conv.Converged {
-			fmt.Fprintf(w, "stopped: %s\n", convergenceText(conv))
+		conv := first.Convergence()
+		converged, convText := conv.Converged, convergenceText(conv)
+		switch {
+		case selectEpochs && !conv.Converged && sel.best == sel.run:
+			convText = fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
+		case selectEpochs && !conv.Converged:
+			converged = true
+			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest after epoch %d", conv.MaxIter, sel.best)
+		}
+		if converged {
+			fmt.Fprintf(w, "stopped: %s\n", convText)
 		} else {
-			fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convergenceText(conv))
+			fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convText)
+		}
+		if selectEpochs {
+			fmt.Fprintln(w, sel)
 		}
 		p := fitted.Pipeline()
 		var (
@@ -264,7 +300,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				}
 			}
 		}
-		pv, _ := p.Provenance()
+		pv, _ := saved.Pipeline().Provenance()
 		pv.Data = dataName(*data)
 		pv.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
 		pv.Columns = columnRoles(pv.Columns, ignore, *est.weight, rowNames)
@@ -275,13 +311,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				pv.Validation["val_weighted_"+k] = v
 			}
 		}
-		p = p.WithProvenance(pv)
+		p = saved.Pipeline().WithProvenance(pv)
 		if err := dst.Write(p.Save); err != nil {
 			return err
 		}
 		if plotDst != nil {
 			title := fmt.Sprintf("mlp train %s -target %s", dataName(*data), targets.String())
-			h := fitted.History()
+			h := first.History()
 			if err := plotDst.Write(func(pw io.Writer) error { return mlpplot.WritePNG(pw, h, mlpplot.Settings{Title: title}) }); err != nil {
 				return fmt.Errorf("-plot: %w", err)
 			}
@@ -295,11 +331,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				Task:        t.Task.String(),
 				Targets:     targets,
 				Rows:        t.Rows(),
-				TrainRows:   train.Rows(),
-				Epochs:      fitted.NIter(),
-				Converged:   conv.Converged,
-				Convergence: convergenceText(conv),
-				FinalLoss:   finalLoss(fitted),
+				TrainRows:   pv.TrainingRows,
+				Epochs:      saved.NIter(),
+				EpochsRun:   first.NIter(),
+				Refit:       sel.refit,
+				Converged:   converged,
+				Convergence: convText,
+				FinalLoss:   finalLoss(saved),
 				Settings:    pv.Settings,
 				Validation:  validationJSON(ev),
 				Weighted:    weighted,
@@ -308,7 +346,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if ev == nil {
 			fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
 			fmt.Fprintf(w, "model: %s\n", *out)
-			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(fitted), fitted.NIter())
+			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(saved), saved.NIter())
 			return nil
 		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
@@ -373,15 +411,19 @@ func columnRoles(fit []tabular.ColumnRole, ignore []string, weight, rowNames str
 
 // trainJSON is the object -json prints.
 type trainJSON struct {
-	Model       string             `json:"model"`
-	Plot        string             `json:"plot,omitempty"`
-	Data        string             `json:"data"`
-	DataSHA256  string             `json:"data_sha256"`
-	Task        string             `json:"task"`
-	Targets     []string           `json:"targets"`
-	Rows        int                `json:"rows"`
-	TrainRows   int                `json:"training_rows"`
-	Epochs      int                `json:"epochs"`
+	Model      string   `json:"model"`
+	Plot       string   `json:"plot,omitempty"`
+	Data       string   `json:"data"`
+	DataSHA256 string   `json:"data_sha256"`
+	Task       string   `json:"task"`
+	Targets    []string `json:"targets"`
+	Rows       int      `json:"rows"`
+	TrainRows  int      `json:"training_rows"`
+	Epochs     int      `json:"epochs"`
+	// EpochsRun are the epochs of the first fit, which -val rows choose
+	// Epochs from; Refit says the saved model was trained again on every row.
+	EpochsRun   int                `json:"epochs_run"`
+	Refit       bool               `json:"refit"`
 	Converged   bool               `json:"converged"`
 	Convergence string             `json:"convergence"`
 	FinalLoss   float64            `json:"final_loss"`
