@@ -12,7 +12,10 @@ classification table), and the two parts are written as CSV files byte for byte 
 those same files:
 
   - the command:  mlp train -data train.csv -target T -seed s -o m [FLAGS];  mlp predict -model m -data test.csv
-  - scikit-learn's default pipeline: a ColumnTransformer of SimpleImputer(mean) + StandardScaler on the numeric
+  - scikit-learn's default pipeline, on the same rows of the table read whole by pandas.read_csv (as a
+    scikit-learn user splits a DataFrame: a column is text in both parts when any of its cells is; read part by
+    part, a test part without the text cell "?" would hold numbers that match no category of its training part,
+    which drops the column at prediction): a ColumnTransformer of SimpleImputer(mean) + StandardScaler on the numeric
     columns and SimpleImputer(most_frequent) + OneHotEncoder(handle_unknown='ignore') on the text columns (the
     columns pandas reads as text), then MLPClassifier() or MLPRegressor() with random_state=s;
   - the tuned pipeline: the same with max_iter=1000.
@@ -68,7 +71,7 @@ MARGIN = 0.005
 
 
 def split(table, targets, task, seed, work):
-    """Writes train.csv and test.csv under work, the table's own lines, and returns their paths."""
+    """Writes train.csv and test.csv under work, the table's own lines, and returns their paths and row indices."""
     with open(os.path.join(DATA, table + ".csv"), newline="") as f:
         lines = f.read().splitlines(keepends=True)
     header, rows = lines[0], [l for l in lines[1:] if l.strip()]
@@ -82,7 +85,7 @@ def split(table, targets, task, seed, work):
             f.write(header)
             f.writelines(rows[i] for i in idx)
         paths.append(p)
-    return paths
+    return paths + [np.sort(tr), np.sort(te)]
 
 
 def sklearn_pipeline(X, task, seed, max_iter):
@@ -100,8 +103,11 @@ def sklearn_pipeline(X, task, seed, max_iter):
     return Pipeline([("pre", pre), ("mlp", est(**kw))])
 
 
-def read_xy(path, targets, task):
-    df = pd.read_csv(path)
+def read_table(table):
+    return pd.read_csv(os.path.join(DATA, table + ".csv"))
+
+
+def xy(df, targets, task):
     X = df.drop(columns=targets)
     if task == "classification":
         return X, df[targets[0]].astype(str).to_numpy()
@@ -115,9 +121,9 @@ def score(task, y, pred):
     return float(r2_score(y, pred))
 
 
-def run_sklearn(train, test, targets, task, seed, max_iter):
-    X, y = read_xy(train, targets, task)
-    Xt, yt = read_xy(test, targets, task)
+def run_sklearn(df, tr, te, targets, task, seed, max_iter):
+    X, y = xy(df.iloc[tr], targets, task)
+    Xt, yt = xy(df.iloc[te], targets, task)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         m = sklearn_pipeline(X, task, seed, max_iter).fit(X, y)
@@ -137,7 +143,7 @@ def run_command(mlp, train, test, targets, task, seed, flags, work):
     if r.returncode != 0:
         sys.exit("mlp predict failed: %s" % r.stderr)
     pred = pd.read_csv(io.StringIO(r.stdout), dtype=str if task == "classification" else float)
-    _, yt = read_xy(test, targets, task)
+    _, yt = xy(pd.read_csv(test), targets, task)
     if task == "classification":
         p = pred.iloc[:, 0].astype(str).to_numpy()
         # The command prints numbers in their shortest form (0, not 0.0): compare as text of the table's labels.
@@ -161,12 +167,13 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         for table in a.tables.split(","):
             targets, task = TABLES[table]
+            df = read_table(table)
             res = {"task": task, "command": [], "default": [], "tuned": []}
             if table == "churn":
                 res.update({"command_recall_yes": [], "balanced": [], "balanced_recall_yes": [],
                             "default_recall_yes": [], "tuned_recall_yes": []})
             for seed in seeds:
-                train, test = split(table, targets, task, seed, work)
+                train, test, tr, te = split(table, targets, task, seed, work)
                 s, p, y = run_command(a.mlp, train, test, targets, task, seed, flags, work)
                 res["command"].append(s)
                 if table == "churn":
@@ -177,7 +184,7 @@ def main():
                     res["balanced_recall_yes"].append(float(recall_score(y, p, pos_label="yes")))
                 if a.sklearn == "yes":
                     for name, it in (("default", None), ("tuned", 1000)):
-                        s, p, y = run_sklearn(train, test, targets, task, seed, it)
+                        s, p, y = run_sklearn(df, tr, te, targets, task, seed, it)
                         res[name].append(s)
                         if table == "churn":
                             res[name + "_recall_yes"].append(float(recall_score(y, p, pos_label="yes")))

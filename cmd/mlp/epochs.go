@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/mlpkit/mlp"
@@ -50,8 +51,16 @@ func bestEpoch(h *mlp.History) (int, float64) {
 // report shows. With refit, saved is trained for as many epochs on all,
 // every row (train and valid, weighted by allW); otherwise saved is report.
 // first is the first fit, whose History holds the validation figures.
+// status, when not nil, returns the Log of the later fits (which print no
+// epoch lines), given their label, rows and epochs: a progress phase.
 func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train *tabular.Table, trainW []float64,
-	all func() (*tabular.Table, []float64, error), refit bool) (first, report, saved *tabular.FittedMLP, sel selection, err error) {
+	all func() (*tabular.Table, []float64, error), refit bool, status func(label string, rows, epochs int) io.Writer) (first, report, saved *tabular.FittedMLP, sel selection, err error) {
+	logTo := func(label string, rows, epochs int) io.Writer {
+		if status == nil {
+			return nil
+		}
+		return status(label, rows, epochs)
+	}
 	if first, err = fit(ctx, s, train, trainW); err != nil {
 		return nil, nil, nil, sel, err
 	}
@@ -64,6 +73,7 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 	again.MaxIter, again.Monitor, again.Log = sel.best, nil, nil
 	report = first
 	if sel.best < sel.run {
+		again.Log = logTo("training rows again: ", train.Rows(), sel.best)
 		if report, err = fit(ctx, again, train, trainW); err != nil {
 			return nil, nil, nil, sel, err
 		}
@@ -74,6 +84,7 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 		if err != nil {
 			return nil, nil, nil, sel, err
 		}
+		again.Log = logTo(fmt.Sprintf("refit on all %d rows: ", t.Rows()), t.Rows(), sel.best)
 		if saved, err = fit(ctx, again, t, w); err != nil {
 			return nil, nil, nil, sel, err
 		}
@@ -84,7 +95,7 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 
 // String says how the epoch count was chosen and what the saved model is.
 func (sel selection) String() string {
-	s := fmt.Sprintf("epochs: %d, the lowest val_loss (%.4f) of the %d run", sel.best, sel.bestLoss, sel.run)
+	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f, at epoch=%d)", sel.best, sel.run, sel.bestLoss, sel.best-1)
 	if sel.refit {
 		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d epochs (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best)
 	}

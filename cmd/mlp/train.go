@@ -234,7 +234,12 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			if e.terminal {
 				// An epoch longer than 2 s gets a status line, erased by the
 				// next epoch's log line.
-				pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
+				pr = newProgress(w, progressAfter, progressTick)
+				most := s.MaxIter
+				if most == 0 {
+					most = 200 // the estimator's default
+				}
+				pr.Phase("", train.Rows(), most, true)
 				s.Log = pr
 			}
 		}
@@ -257,7 +262,14 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				w, err := takeWeights(t, *est.weight)
 				return t, w, err
 			}
-			first, fitted, saved, sel, err = fitSelected(ctx, fit, s, train, weights, all, *refit)
+			var status func(string, int, int) io.Writer
+			if pr != nil {
+				status = func(label string, rows, epochs int) io.Writer {
+					pr.Phase(label, rows, epochs, false)
+					return pr
+				}
+			}
+			first, fitted, saved, sel, err = fitSelected(ctx, fit, s, train, weights, all, *refit, status)
 		} else {
 			fitted, err = fit(ctx, s, train, weights)
 			first, saved = fitted, fitted
@@ -362,6 +374,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		return nil
 	}
 }
+
+// An epoch longer than progressAfter gets a status line on a terminal,
+// rewritten every progressTick; tests shorten both.
+var progressAfter, progressTick = 2 * time.Second, 500 * time.Millisecond
 
 // btoi returns 1 for true and 0 for false.
 func btoi(b bool) int {
