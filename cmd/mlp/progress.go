@@ -43,7 +43,9 @@ func newProgress(w io.Writer, after, tick time.Duration) *progress {
 
 // Phase starts counting epochs afresh for a fit of rows training rows and at
 // most max epochs, named label in the status line ("" for the first fit);
-// echo says whether its log lines are written through.
+// echo says whether its log lines are written through. With after 0
+// (tests), each epoch's status line is written as the epoch starts, not
+// only at the ticks.
 func (p *progress) Phase(label string, rows, max int, echo bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -51,6 +53,10 @@ func (p *progress) Phase(label string, rows, max int, echo bool) {
 	p.label, p.rows, p.max, p.echo, p.epoch = label, rows, max, echo, 0
 	p.start = time.Now()
 	p.phaseStart = p.start
+	if p.after == 0 {
+		io.WriteString(p.w, "\r\x1b[K"+p.line(p.start))
+		p.status = true
+	}
 }
 
 func (p *progress) run() {
@@ -94,9 +100,11 @@ func (p *progress) line(now time.Time) string {
 	return s
 }
 
-// rate formats a rate with three significant digits: 987, 12.3k, 4.56M.
+// rate formats a rate with three significant digits: 987, 12.3k, 4.56M, 1.2G.
 func rate(r float64) string {
 	switch {
+	case r >= 1e9:
+		return fmt.Sprintf("%.3gG", r/1e9)
 	case r >= 1e6:
 		return fmt.Sprintf("%.3gM", r/1e6)
 	case r >= 1e3:
@@ -123,15 +131,22 @@ func shortDuration(d time.Duration) string {
 func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := bytes.Count(b, []byte{'\n'}); n > 0 {
-		p.epoch += n
+	if lines := bytes.Count(b, []byte{'\n'}); lines > 0 {
+		p.epoch += lines
 		p.start = time.Now()
 	}
-	if !p.echo {
-		return len(b), nil
+	n := len(b)
+	var err error
+	if p.echo {
+		p.clear()
+		n, err = p.w.Write(b)
 	}
-	p.clear()
-	return p.w.Write(b)
+	if p.after == 0 && err == nil && bytes.HasSuffix(b, []byte{'\n'}) {
+		// Every epoch is long: its status line is due at once.
+		io.WriteString(p.w, "\r\x1b[K"+p.line(p.start))
+		p.status = true
+	}
+	return n, err
 }
 
 // clear erases the status line, if any. p.mu is held.

@@ -126,7 +126,7 @@ func TestProgressFormats(t *testing.T) {
 	for _, c := range []struct {
 		r    float64
 		want string
-	}{{987, "987"}, {12345, "12.3k"}, {4.56e6, "4.56M"}, {0.5, "0.5"}} {
+	}{{987, "987"}, {12345, "12.3k"}, {4.56e6, "4.56M"}, {1.2e9, "1.2G"}, {0.5, "0.5"}} {
 		if got := rate(c.r); got != c.want {
 			t.Errorf("rate(%v) = %q, want %q", c.r, got, c.want)
 		}
@@ -162,7 +162,7 @@ func TestTrainProgressTerminal(t *testing.T) {
 	if strings.ContainsAny(piped, "\r\x1b") {
 		t.Errorf("piped output holds a status line: %q", piped)
 	}
-	if !regexp.MustCompile("\r\x1b\\[Kepoch \\d+ running \\(of at most 1000\\): \\d+s, [0-9.]+[kM]? rows/s, at most \\d+(s|m\\d\\ds) left").MatchString(term) {
+	if !regexp.MustCompile("\r\x1b\\[Kepoch \\d+ running \\(of at most 1000\\): \\d+s, [0-9.]+[kMG]? rows/s, at most \\d+(s|m\\d\\ds) left").MatchString(term) {
 		t.Errorf("no status line with the rate and the time left on the terminal:\n%q", term)
 	}
 	if !strings.Contains(term, "\r\x1b[Krefit on all 150 rows: epoch ") {
