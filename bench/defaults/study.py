@@ -152,6 +152,7 @@ def run_command(mlp, train, test, targets, task, seed, flags, work):
 
 
 def main():
+    global DATA
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-mlp", required=True, help="the mlp command to run")
     ap.add_argument("-tables", default=",".join(TABLES))
@@ -161,8 +162,10 @@ def main():
                          "random_state) instead of s, to see how much the means owe to the seeds")
     ap.add_argument("-flags", default="", help="flags added to mlp train (the study itself uses none)")
     ap.add_argument("-sklearn", default="yes", help="no: skip the scikit-learn pipelines (to try flags quickly)")
+    ap.add_argument("-data", default=DATA, help="the folder of the tables (default internal/datasets)")
     ap.add_argument("-json", default="", help="write every score to this file")
     a = ap.parse_args()
+    DATA = a.data
     seeds = [int(s) for s in a.seeds.split(",")]
     flags = a.flags.split()
     results = {}
