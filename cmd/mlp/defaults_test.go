@@ -125,6 +125,10 @@ func TestTrainEpochChoice(t *testing.T) {
 	if math.Abs(lowest-shown) > 0.0006 {
 		t.Errorf("epoch=%s shows val_loss %v; the choice names %v", line[4], shown, lowest)
 	}
+	// Every epoch run has its line, the one the stopping rule ended on too.
+	if n := len(epochLine.FindAllString(text.stdout, -1)); fmt.Sprint(n) != line[2] {
+		t.Errorf("%d epoch lines for the %s epochs run", n, line[2])
+	}
 	for _, vals := range regexp.MustCompile(`(?m)^epoch=\s*\d+ \| loss=\s*\S+ \| val_loss=\s*(\S+)`).FindAllStringSubmatch(text.stdout, -1) {
 		if v, _ := strconv.ParseFloat(vals[1], 64); v < lowest-0.0006 {
 			t.Errorf("an epoch line shows val_loss %v, below the chosen %v", v, lowest)
