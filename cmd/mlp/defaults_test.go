@@ -141,4 +141,10 @@ func TestTrainEpochChoice(t *testing.T) {
 			t.Errorf("%v: refit %v, epochs %v of %v run; want no choice", extra, v["refit"], v["epochs"], v["epochs_run"])
 		}
 	}
+	for _, extra := range [][]string{{"-val", "0", "-refit=false"}, {"-early-stopping", "-refit"}} {
+		r := runMLP(t, "", nil, append(append([]string{"train", "-data", "testdata/iris.csv", "-o", filepath.Join(t.TempDir(), "m")}, args...), extra...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "-refit needs -val rows") {
+			t.Errorf("%v: exit %d, %q; want a usage error naming -refit", extra, r.code, r.stderr)
+		}
+	}
 }

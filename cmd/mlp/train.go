@@ -59,7 +59,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers")
 	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier")
 	quiet := fs.Bool("quiet", false, "print no epoch lines (nor the progress line); the summary, the report and the final line remain")
-	plot := fs.String("plot", "", "write the training history (loss and, with -early-stopping, the validation score per epoch) as a PNG image to `file`")
+	plot := fs.String("plot", "", "write the training history (loss and, with validation rows, their figures per epoch) as a PNG image to `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text output: the final figures, the settings, the convergence and the paths (warnings still go to standard error)")
 	out := fs.String("o", "", "the model `file` to write (required)")
 
@@ -222,6 +222,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		// lines and the plot show their figures. Scoring them does not
 		// change training.
 		selectEpochs := valid != nil && !s.EarlyStopping
+		if given["refit"] && !selectEpochs {
+			return usagef("-refit needs -val rows to choose the epoch count, which -val 0 and -early-stopping turn off")
+		}
 		if selectEpochs {
 			s.Monitor = valid
 			if !given["epochs"] {
@@ -287,7 +290,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			convText = fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
 		case selectEpochs && !conv.Converged:
 			converged = true
-			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest after epoch %d", conv.MaxIter, sel.best)
+			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
 		}
 		if converged {
 			fmt.Fprintf(w, "stopped: %s\n", convText)
