@@ -100,6 +100,12 @@ func TestTrainEpochChoice(t *testing.T) {
 		if c.v["training_rows"] != c.rows || c.v["refit"] != c.refit {
 			t.Errorf("%s: training rows %v, refit %v; want %v, %v", c.name, c.v["training_rows"], c.v["refit"], c.rows, c.refit)
 		}
+		if got := c.v["settings"].(map[string]any)["refit"]; got != fmt.Sprint(c.refit) {
+			t.Errorf("%s: settings refit=%v, want %v", c.name, got, c.refit)
+		}
+		if got := c.v["settings"].(map[string]any)["max_iter"]; got != fmt.Sprint(c.v["epochs"]) {
+			t.Errorf("%s: settings max_iter=%v, want the %v epochs chosen", c.name, got, c.v["epochs"])
+		}
 		if e, run := c.v["epochs"].(float64), c.v["epochs_run"].(float64); e < 1 || e >= run || run > 1000 {
 			t.Errorf("%s: %v epochs chosen of %v run; want 1 ≤ chosen < run ≤ 1000", c.name, e, run)
 		}

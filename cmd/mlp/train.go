@@ -319,6 +319,15 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		pv.Data = dataName(*data)
 		pv.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
 		pv.Columns = columnRoles(pv.Columns, ignore, *est.weight, rowNames)
+		if selectEpochs {
+			// The -val rows chose max_iter; with the refit, the saved net
+			// trained on them too, and the validation figures are the
+			// net's trained without them.
+			if pv.Settings == nil {
+				pv.Settings = map[string]string{}
+			}
+			pv.Settings["refit"] = fmt.Sprint(sel.refit)
+		}
 		if ev != nil {
 			pv.ValidationRows = ev.rows
 			pv.Validation = ev.figures("val_")
