@@ -154,3 +154,26 @@ func TestTrainEpochChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainEpochChoiceAtCap checks the line of a run that reaches -epochs
+// while the training loss still falls but val_loss was lowest earlier:
+// churn, seed 1, whose val_loss is lowest at epoch=85 of 300 (on amd64).
+// The chosen net is not at the cap, so there is no warning.
+func TestTrainEpochChoiceAtCap(t *testing.T) {
+	r := runMLP(t, "", nil, "train", "-data", "../../internal/datasets/churn.csv", "-target", "churned", "-seed", "1", "-epochs", "300", "-quiet", "-o", filepath.Join(t.TempDir(), "m"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	stop := regexp.MustCompile(`(?m)^stopped: at the maximum of 300 epochs \(-epochs\); val_loss was lowest at epoch=(\d+)$`).FindStringSubmatch(r.stdout)
+	choice := regexp.MustCompile(`(?m)^epochs: (\d+) of the 300 run, the lowest val_loss \(\d\.\d{4}, at epoch=(\d+)\)`).FindStringSubmatch(r.stdout)
+	if stop == nil || choice == nil {
+		t.Fatalf("the stop at the cap is not explained:\n%s", r.stdout)
+	}
+	n, _ := strconv.Atoi(choice[1])
+	if stop[1] != choice[2] || choice[2] != strconv.Itoa(n-1) || n >= 300 {
+		t.Errorf("stop at epoch=%s, choice of %s epochs at epoch=%s; want one epoch before the cap, counted alike", stop[1], choice[1], choice[2])
+	}
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("a warning though the chosen epoch is before the cap: %q", r.stderr)
+	}
+}
