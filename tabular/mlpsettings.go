@@ -445,12 +445,15 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 		return nil, err
 	}
 	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
-	ts := mlp.TrainerSettings{Hooks: []mlp.Hook{stop}}
-	if val != nil {
-		ts.Metrics = []mlp.Metric{score}
-	}
+	// The logger runs first: a hook after the one that stops training is
+	// not called, and the last epoch's line must be written too.
+	var ts mlp.TrainerSettings
 	if d.Log != nil {
 		ts.Hooks = append(ts.Hooks, &mlp.ProgressLogger{W: d.Log})
+	}
+	ts.Hooks = append(ts.Hooks, stop)
+	if val != nil {
+		ts.Metrics = []mlp.Metric{score}
 	}
 	tr, err := mlp.NewTrainer(net, pen, opt, ts)
 	if err != nil {

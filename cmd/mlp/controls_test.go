@@ -22,7 +22,7 @@ import (
 func TestTrainControlFlagsHelp(t *testing.T) {
 	r := runMLP(t, "", nil, "train", "-h")
 	for _, f := range []string{"-alpha", "-activation", "-early-stopping", "-validation-fraction", "-n-iter-no-change",
-		"-tol", "-impute", "-class-weight", "-weight", "-val", "-quiet", "-plot", "-json"} {
+		"-tol", "-impute", "-class-weight", "-weight", "-val", "-refit", "-quiet", "-plot", "-json"} {
 		if !regexp.MustCompile(`(?m)^  `+f+`\b`).MatchString(r.stderr+r.stdout) || !strings.Contains(r.stderr+r.stdout, "["+f) {
 			t.Errorf("train -h does not list %s in the synopsis and the flags", f)
 		}
@@ -112,8 +112,9 @@ func TestTrainJSON(t *testing.T) {
 	if got := val["loss"].(float64); math.Abs(got-want[0]) > 5e-5 {
 		t.Errorf("validation loss %v, the text's %v", got, want[0])
 	}
-	if val["rows"].(float64) != 30 || v["training_rows"].(float64) != 120 || v["rows"].(float64) != 150 {
-		t.Errorf("rows: %v validation, %v training, %v in all; want 30, 120, 150", val["rows"], v["training_rows"], v["rows"])
+	// The saved model is trained again on all 150 rows (-refit).
+	if val["rows"].(float64) != 30 || v["training_rows"].(float64) != 150 || v["rows"].(float64) != 150 || v["refit"] != true {
+		t.Errorf("rows: %v validation, %v training, %v in all, refit %v; want 30, 150, 150, true", val["rows"], v["training_rows"], v["rows"], v["refit"])
 	}
 	s := v["settings"].(map[string]any)
 	for k, w := range map[string]string{"alpha": "0.01", "activation": "tanh", "hidden_layer_sizes": "8", "max_iter": "40", "random_state": "3", "impute": "median"} {
@@ -121,7 +122,7 @@ func TestTrainJSON(t *testing.T) {
 			t.Errorf("settings[%s] = %v, want %s", k, s[k], w)
 		}
 	}
-	if v["epochs"].(float64) != 40 || v["converged"] != false || !strings.Contains(v["convergence"].(string), "-epochs") {
+	if v["epochs"].(float64) != 40 || v["epochs_run"].(float64) != 40 || v["converged"] != false || !strings.Contains(v["convergence"].(string), "-epochs") {
 		t.Errorf("epochs %v, converged %v, convergence %q; want 40 epochs at the cap, naming -epochs", v["epochs"], v["converged"], v["convergence"])
 	}
 	b, err := os.ReadFile("testdata/iris.csv")
@@ -182,7 +183,7 @@ func TestTrainQuietAndEpochLines(t *testing.T) {
 		t.Error("piped output holds a progress line")
 	}
 	for _, r := range []result{loud, quiet} {
-		if !strings.Contains(r.stderr, "warning: training stopped at the maximum of 6 epochs (-epochs) while loss was still improving") ||
+		if !strings.Contains(r.stderr, "warning: training stopped at the maximum of 6 epochs (-epochs) while val_loss was still improving") ||
 			!strings.Contains(r.stderr, "raise -epochs") {
 			t.Errorf("no warning at the epoch cap on stderr: %q", r.stderr)
 		}

@@ -40,9 +40,11 @@
 //
 // # Output
 //
-// train prints an epoch log (with a progress line for long epochs when
-// standard output is a terminal), the validation report, and ends with one
-// line, each number with four decimals:
+// train prints an epoch log (with a progress line for long epochs, giving
+// the rate in rows/s and the time left at most, when standard output is a
+// terminal), the epoch count the -val rows chose by their lowest val_loss
+// (docs/defaults.md), the validation report, and ends with one line, each
+// number with four decimals:
 //
 //	final val_loss=<loss> val_accuracy=<accuracy>            (classification)
 //	final val_loss=<mse> val_rmse=<rmse> val_r2=<r2>          (regression)

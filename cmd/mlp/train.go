@@ -26,8 +26,9 @@ func init() {
 		args: "-data FILE.csv -target COLUMN [-target COLUMN2 ...] [-task classify|regress] [-hidden 64,32] [-epochs N]\n" +
 			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
-			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-sep ';'] [-na 'NA,?']\n" +
-			"                 [-categorical a,b] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json] [-stream [-buffer ROWS]] -o MODEL",
+			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-refit=false] [-sep ';'] [-na 'NA,?']\n" +
+			"                 [-categorical a,b] [-categorical-ints N] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json]\n" +
+			"                 [-stream [-buffer ROWS]] -o MODEL",
 		summary: "train a pipeline (preprocessing and network) on a CSV file and save it",
 		setup:   setupTrain,
 	})
@@ -45,13 +46,14 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
 	var hidden widthsFlag
 	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: the estimator's, 200)")
+	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200)")
 	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	est := addEstimatorFlags(fs)
 	ini := addInitFlag(fs)
 	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
-	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); 0 trains on every row and reports no validation figures")
+	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping, the epoch count is the one with their lowest val_loss; 0 trains on every row and reports no validation figures")
+	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs; -refit=false saves the net trained on the training rows")
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
@@ -60,7 +62,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	catInts := fs.Int("categorical-ints", 0, "read as categories every feature column of integers with at most `N` distinct values (0/1 factors, say); 0 is off")
 	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier, each a name or a pattern such as 'id_*' (*, ?, [a-z]) matching some; a pattern never drops a -target")
 	quiet := fs.Bool("quiet", false, "print no epoch lines (nor the progress line); the summary, the report and the final line remain")
-	plot := fs.String("plot", "", "write the training history (loss and, with -early-stopping, the validation score per epoch) as a PNG image to `file`")
+	plot := fs.String("plot", "", "write the training history (loss and, with validation rows, their figures per epoch) as a PNG image to `file`")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text output: the final figures, the settings, the convergence and the paths (warnings still go to standard error)")
 	out := fs.String("o", "", "the model `file` to write (required)")
 	stream := addStreamFlags(fs)
@@ -241,10 +243,19 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 		}
 
-		if valid != nil && !s.EarlyStopping && (!*quiet && !*asJSON || *plot != "") {
-			// The epoch lines and the plot show the validation rows'
-			// figures; scoring them does not change training.
+		// With validation rows and without -early-stopping, their lowest
+		// val_loss chooses the epoch count (docs/defaults.md); the epoch
+		// lines and the plot show their figures. Scoring them does not
+		// change training.
+		selectEpochs := valid != nil && !s.EarlyStopping
+		if given["refit"] && !selectEpochs {
+			return usagef("-refit needs -val rows to choose the epoch count, which -val 0 and -early-stopping turn off")
+		}
+		if selectEpochs {
 			s.Monitor = valid
+			if !given["epochs"] {
+				s.MaxIter = selectMaxEpochs
+			}
 		}
 		var pr *progress
 		if !*quiet && !*asJSON {
@@ -252,15 +263,45 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			if e.terminal {
 				// An epoch longer than 2 s gets a status line, erased by the
 				// next epoch's log line.
-				pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
+				pr = newProgress(w, progressAfter, progressTick)
+				most := s.MaxIter
+				if most == 0 {
+					most = 200 // the estimator's default
+				}
+				pr.Phase("", train.Rows(), most, true)
 				s.Log = pr
 			}
 		}
-		var fitted *tabular.FittedMLP
-		if t.Task == tabular.Classification {
-			fitted, err = tabular.MLPClassifier(s).FitWeighted(ctx, train, weights)
+		fit := func(ctx context.Context, s tabular.MLPSettings, tt *tabular.Table, w []float64) (*tabular.FittedMLP, error) {
+			if t.Task == tabular.Classification {
+				return tabular.MLPClassifier(s).FitWeighted(ctx, tt, w)
+			}
+			return tabular.MLPRegressor(s).FitWeighted(ctx, tt, w)
+		}
+		var (
+			fitted, saved *tabular.FittedMLP // the net the report scores, the net saved
+			first         *tabular.FittedMLP // the first fit, whose History has the epoch lines' figures
+			sel           selection
+		)
+		if selectEpochs {
+			all := func() (*tabular.Table, []float64, error) {
+				if *est.weight == "" {
+					return t, nil, nil
+				}
+				w, err := takeWeights(t, *est.weight)
+				return t, w, err
+			}
+			var status func(string, int, int) io.Writer
+			if pr != nil {
+				status = func(label string, rows, epochs int) io.Writer {
+					pr.Phase(label, rows, epochs, false)
+					return pr
+				}
+			}
+			first, fitted, saved, sel, err = fitSelected(ctx, fit, s, train, weights, all, *refit, status)
 		} else {
-			fitted, err = tabular.MLPRegressor(s).FitWeighted(ctx, train, weights)
+			fitted, err = fit(ctx, s, train, weights)
+			first, saved = fitted, fitted
 		}
 		if pr != nil {
 			pr.Stop()
@@ -268,11 +309,22 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		conv := fitted.Convergence()
-		if conv.Converged {
-			fmt.Fprintf(w, "stopped: %s\n", convergenceText(conv))
+		conv := first.Convergence()
+		converged, convText := conv.Converged, convergenceText(conv)
+		switch {
+		case selectEpochs && !conv.Converged && sel.best == sel.run:
+			convText = fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
+		case selectEpochs && !conv.Converged:
+			converged = true
+			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
+		}
+		if converged {
+			fmt.Fprintf(w, "stopped: %s\n", convText)
 		} else {
-			fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convergenceText(conv))
+			fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convText)
+		}
+		if selectEpochs {
+			fmt.Fprintln(w, sel)
 		}
 		p := fitted.Pipeline()
 		var (
@@ -289,11 +341,20 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				}
 			}
 		}
-		pv, _ := p.Provenance()
+		pv, _ := saved.Pipeline().Provenance()
 		pv.Data = dataName(*data)
 		pv.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
 		pv.Columns = columnRoles(pv.Columns, t.Ignored, *est.weight, rowNames)
 		ini.provenance(&pv)
+		if selectEpochs {
+			// The -val rows chose max_iter; with the refit, the saved net
+			// trained on them too, and the validation figures are the
+			// net's trained without them.
+			if pv.Settings == nil {
+				pv.Settings = map[string]string{}
+			}
+			pv.Settings["refit"] = fmt.Sprint(sel.refit)
+		}
 		if ev != nil {
 			pv.ValidationRows = ev.rows
 			pv.Validation = ev.figures("val_")
@@ -301,13 +362,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				pv.Validation["val_weighted_"+k] = v
 			}
 		}
-		p = p.WithProvenance(pv)
+		p = saved.Pipeline().WithProvenance(pv)
 		if err := dst.Write(p.Save); err != nil {
 			return err
 		}
 		if plotDst != nil {
 			title := fmt.Sprintf("mlp train %s -target %s", dataName(*data), targets.String())
-			h := fitted.History()
+			h := first.History()
 			if err := plotDst.Write(func(pw io.Writer) error { return mlpplot.WritePNG(pw, h, mlpplot.Settings{Title: title}) }); err != nil {
 				return fmt.Errorf("-plot: %w", err)
 			}
@@ -321,11 +382,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				Task:        t.Task.String(),
 				Targets:     targets,
 				Rows:        t.Rows(),
-				TrainRows:   train.Rows(),
-				Epochs:      fitted.NIter(),
-				Converged:   conv.Converged,
-				Convergence: convergenceText(conv),
-				FinalLoss:   finalLoss(fitted),
+				TrainRows:   pv.TrainingRows,
+				Epochs:      saved.NIter(),
+				EpochsRun:   first.NIter(),
+				Refit:       sel.refit,
+				Converged:   converged,
+				Convergence: convText,
+				FinalLoss:   finalLoss(saved),
 				Settings:    pv.Settings,
 				Validation:  validationJSON(ev),
 				Weighted:    weighted,
@@ -334,7 +397,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if ev == nil {
 			fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
 			fmt.Fprintf(w, "model: %s\n", *out)
-			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(fitted), fitted.NIter())
+			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(saved), saved.NIter())
 			return nil
 		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
@@ -350,6 +413,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		return nil
 	}
 }
+
+// An epoch longer than progressAfter gets a status line on a terminal,
+// rewritten every progressTick; tests shorten both.
+var progressAfter, progressTick = 2 * time.Second, 500 * time.Millisecond
 
 // btoi returns 1 for true and 0 for false.
 func btoi(b bool) int {
@@ -399,15 +466,19 @@ func columnRoles(fit []tabular.ColumnRole, ignore []string, weight, rowNames str
 
 // trainJSON is the object -json prints.
 type trainJSON struct {
-	Model       string             `json:"model"`
-	Plot        string             `json:"plot,omitempty"`
-	Data        string             `json:"data"`
-	DataSHA256  string             `json:"data_sha256"`
-	Task        string             `json:"task"`
-	Targets     []string           `json:"targets"`
-	Rows        int                `json:"rows"`
-	TrainRows   int                `json:"training_rows"`
-	Epochs      int                `json:"epochs"`
+	Model      string   `json:"model"`
+	Plot       string   `json:"plot,omitempty"`
+	Data       string   `json:"data"`
+	DataSHA256 string   `json:"data_sha256"`
+	Task       string   `json:"task"`
+	Targets    []string `json:"targets"`
+	Rows       int      `json:"rows"`
+	TrainRows  int      `json:"training_rows"`
+	Epochs     int      `json:"epochs"`
+	// EpochsRun are the epochs of the first fit, which -val rows choose
+	// Epochs from; Refit says the saved model was trained again on every row.
+	EpochsRun   int                `json:"epochs_run"`
+	Refit       bool               `json:"refit"`
 	Converged   bool               `json:"converged"`
 	Convergence string             `json:"convergence"`
 	FinalLoss   float64            `json:"final_loss"`

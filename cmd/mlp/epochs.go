@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/mlpkit/mlp"
+	"github.com/mlpkit/mlp/tabular"
+)
+
+// selectMaxEpochs is the most epochs train runs when it chooses the epoch
+// count on the -val rows and -epochs is not given: scikit-learn's
+// max_iter=1000, the "tuned" pipeline of the defaults study
+// (docs/defaults.md).
+const selectMaxEpochs = 1000
+
+// fitFunc fits the command's estimator with settings s on t, weighing its
+// rows by w (nil: unweighted).
+type fitFunc func(ctx context.Context, s tabular.MLPSettings, t *tabular.Table, w []float64) (*tabular.FittedMLP, error)
+
+// selection is what chose the saved model's epoch count.
+type selection struct {
+	best     int     // the chosen epoch count: the epoch with the lowest val_loss, 1-based
+	bestLoss float64 // its val_loss
+	run      int     // the epochs the first fit ran
+	refit    bool    // the saved model was trained on every row
+	allRows  int     // the rows of the refit
+}
+
+// bestEpoch returns the 1-based epoch of h with the lowest validation loss
+// (the first of equal ones) and that loss; 0 and NaN when no epoch has a
+// finite one.
+func bestEpoch(h *mlp.History) (int, float64) {
+	best, loss := 0, math.NaN()
+	for i, e := range h.Epochs {
+		if !math.IsInf(e.ValLoss, 0) && !math.IsNaN(e.ValLoss) && (best == 0 || e.ValLoss < loss) {
+			best, loss = i+1, e.ValLoss
+		}
+	}
+	return best, loss
+}
+
+// fitSelected trains as train does by default when there are validation
+// rows: a first fit on train, scored on valid after every epoch (s.Monitor
+// must be valid), runs up to s.MaxIter epochs under the estimator's own
+// stopping rule; the epoch with the lowest val_loss sets the epoch count.
+// report is the net trained on train for that many epochs (the same seed
+// retraces the first fit's epochs exactly), whose figures the validation
+// report shows. With refit, saved is trained for as many epochs on all,
+// every row (train and valid, weighted by allW); otherwise saved is report.
+// first is the first fit, whose History holds the validation figures.
+// status, when not nil, returns the Log of the later fits (which print no
+// epoch lines), given their label, rows and epochs: a progress phase.
+func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train *tabular.Table, trainW []float64,
+	all func() (*tabular.Table, []float64, error), refit bool, status func(label string, rows, epochs int) io.Writer) (first, report, saved *tabular.FittedMLP, sel selection, err error) {
+	logTo := func(label string, rows, epochs int) io.Writer {
+		if status == nil {
+			return nil
+		}
+		return status(label, rows, epochs)
+	}
+	if first, err = fit(ctx, s, train, trainW); err != nil {
+		return nil, nil, nil, sel, err
+	}
+	sel.run = first.NIter()
+	sel.best, sel.bestLoss = bestEpoch(first.History())
+	if sel.best == 0 {
+		return nil, nil, nil, sel, fmt.Errorf("validation: no epoch has a finite val_loss to choose the epoch count by")
+	}
+	again := s
+	again.MaxIter, again.Monitor, again.Log = sel.best, nil, nil
+	report = first
+	if sel.best < sel.run {
+		again.Log = logTo("training rows again: ", train.Rows(), sel.best)
+		if report, err = fit(ctx, again, train, trainW); err != nil {
+			return nil, nil, nil, sel, err
+		}
+	}
+	saved = report
+	if refit {
+		t, w, err := all()
+		if err != nil {
+			return nil, nil, nil, sel, err
+		}
+		again.Log = logTo(fmt.Sprintf("refit on all %d rows: ", t.Rows()), t.Rows(), sel.best)
+		if saved, err = fit(ctx, again, t, w); err != nil {
+			return nil, nil, nil, sel, err
+		}
+		sel.refit, sel.allRows = true, t.Rows()
+	}
+	return first, report, saved, sel, nil
+}
+
+// String says how the epoch count was chosen and what the saved model is.
+func (sel selection) String() string {
+	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f, at epoch=%d)", sel.best, sel.run, sel.bestLoss, sel.best-1)
+	if sel.refit {
+		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d epochs (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best)
+	}
+	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d epochs (-refit=false)", sel.best)
+}
