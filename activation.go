@@ -18,6 +18,7 @@ import (
 type ReLU struct {
 	y, dx mat.Dense
 	have  bool
+	f32   act32 // the float32 path's state (activation32.go)
 }
 
 var (
@@ -31,7 +32,7 @@ func (a *ReLU) Forward(x *mat.Dense) *mat.Dense {
 	r, c := x.Dims()
 	reuse(&a.y, r, c)
 	relu(&a.y, x)
-	a.have = true
+	a.have, a.f32.have = true, false
 	return &a.y
 }
 
@@ -101,6 +102,9 @@ type elementwise struct {
 	x     *mat.Dense // input of the last Forward, not owned
 	y, dx mat.Dense
 	have  bool
+
+	f32    act32     // the float32 path's state (activation32.go)
+	logits mat.Dense // Sigmoid's float32 input widened, for Logits
 }
 
 // forward sets y = f(x, k) element-wise and returns y.
@@ -109,7 +113,7 @@ func (e *elementwise) forward(x *mat.Dense, f func(x, k float64) float64, k floa
 	reuse(&e.y, r, c)
 	apply(&e.y, x, f, k)
 	e.x = x
-	e.have = true
+	e.have, e.f32.have = true, false
 	return &e.y
 }
 

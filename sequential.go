@@ -27,6 +27,7 @@ type Sequential struct {
 	eval   bool
 	out    *mat.Dense // output of the last Forward
 	dx     *mat.Dense // input gradient of the last backward pass
+	f32    *seq32     // the float32 path's buffers, nil until first used (sequential32.go)
 
 	version uint64 // counts the changes made by SetLayer
 	change  string // what the last SetLayer changed, for messages
@@ -87,6 +88,7 @@ func (s *Sequential) setLayers(where string, layers []Layer) error {
 		}
 	}
 	s.layers, s.in, s.outW, s.widths, s.serial = layers, in, out, widths, serial
+	s.f32 = nil
 	s.evenW, s.oddW = even, odd
 	return nil
 }

@@ -20,6 +20,10 @@ type Softmax struct {
 	x     *mat.Dense // input of the last Forward, for the fused gradient
 	y, dx mat.Dense
 	have  bool
+
+	f32    act32     // the float32 path's state (activation32.go)
+	logits mat.Dense // the input of the last Forward32, widened
+	p64    []float64 // one row of probabilities in float64
 }
 
 var (
@@ -34,7 +38,7 @@ func (s *Softmax) Forward(x *mat.Dense) *mat.Dense {
 	reuse(&s.y, r, c)
 	softmax(&s.y, x)
 	s.x = x
-	s.have = true
+	s.have, s.f32.have = true, false
 	return &s.y
 }
 
