@@ -21,13 +21,13 @@ var (
 	_ Float32Layer = (*GELU)(nil)
 )
 
-// checkGrad32 panics unless Forward32 has run and grad has the shape of
-// its output; it returns that shape.
-func checkGrad32(name string, s *act32, grad blas32.General) (r, c int) {
+// check panics unless Forward32 has run and grad has the shape of its
+// output; it returns that shape.
+func (s *act32) check(name string, grad blas32.General) (r, c int) {
 	if !s.have {
 		misusePanic(name+".Backward32", "called before Forward32")
 	}
-	checkShape32(name+".Backward32", "gradient", grad, s.y.Rows, s.y.Cols)
+	checkGrad32(name, grad, s.y.Rows, s.y.Cols)
 	return s.y.Rows, s.y.Cols
 }
 
@@ -46,7 +46,7 @@ func (a *ReLU) Forward32(x blas32.General) blas32.General {
 // or NaN, 0 elsewhere.
 func (a *ReLU) Backward32(grad blas32.General) blas32.General {
 	s := &a.f32
-	r, c := checkGrad32("ReLU", s, grad)
+	r, c := s.check("ReLU", grad)
 	reuse32(&s.dx, r, c)
 	for i := 0; i < r; i++ {
 		kernel.ReLUGrad32(row32(s.dx, i), row32(grad, i), row32(s.y, i))
@@ -78,7 +78,7 @@ func (e *elementwise) forward32(x blas32.General, f func(x, k float64) float64, 
 // and y widened to float64 and one rounding, and returns dx.
 func (e *elementwise) backward32(name string, grad blas32.General, df func(x, y, k float64) float64, k float64) blas32.General {
 	s := &e.f32
-	r, c := checkGrad32(name, s, grad)
+	r, c := s.check(name, grad)
 	reuse32(&s.dx, r, c)
 	for i := 0; i < r; i++ {
 		gs, xs, ys, ds := row32(grad, i), row32(s.x, i), row32(s.y, i), row32(s.dx, i)

@@ -49,7 +49,7 @@ func (d *Dropout) Backward32(grad blas32.General) blas32.General {
 	if !s.have {
 		misusePanic("Dropout.Backward32", "called before Forward32")
 	}
-	checkShape32("Dropout.Backward32", "gradient", grad, s.out.Rows, s.out.Cols)
+	checkGrad32("Dropout", grad, s.out.Rows, s.out.Cols)
 	if s.ident {
 		return grad
 	}

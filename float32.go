@@ -117,10 +117,11 @@ func widen64(dst *mat.Dense, src blas32.General) {
 	}
 }
 
-// checkShape32 panics with an error wrapping ErrShape unless g is r×c.
-func checkShape32(where, what string, g blas32.General, r, c int) {
+// checkGrad32 panics with an error wrapping ErrShape, naming the layer,
+// unless the gradient g is r×c, the shape of the last output.
+func checkGrad32(name string, g blas32.General, r, c int) {
 	if g.Rows != r || g.Cols != c {
-		shapePanic(where, "%s is %dx%d, want %dx%d", what, g.Rows, g.Cols, r, c)
+		shapePanic(name+".Backward32", "gradient is %dx%d, output was %dx%d", g.Rows, g.Cols, r, c)
 	}
 }
 

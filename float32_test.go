@@ -10,6 +10,8 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/datasets"
 )
 
 // randDense returns an r×c matrix of normal values scaled by s.
@@ -290,5 +292,133 @@ func TestFloat32Settings(t *testing.T) {
 	}
 	if got := Float32.String() + " " + Float64.String(); got != "float32 float64" {
 		t.Errorf("DType names %q", got)
+	}
+}
+
+// goldenTrain32Hash is goldenTrainHash for the same run in Float32: the
+// same on every kernel path, build and architecture (CI checks each).
+const goldenTrain32Hash = "bae81b9c7ce9b8b97628ce13af2897f21893ce356c9a35ebe47a160c5f1d9002"
+
+// TestGoldenTraining32 checks that a seeded float32 training run gives the
+// same bits on every supported machine and kernel path.
+func TestGoldenTraining32(t *testing.T) {
+	path, _ := KernelPath()
+	if got := goldenTrain(t, Float32); got != goldenTrain32Hash {
+		t.Errorf("kernel path %s: hash of the float32-trained weights and history %s, want %s", path, got, goldenTrain32Hash)
+	}
+}
+
+// TestTrainAllocs32 checks that a float32 training step and a whole epoch
+// allocate nothing once the buffers are sized, for the small benchmark
+// networks and, unless -short, the mnist-shape one.
+func TestTrainAllocs32(t *testing.T) {
+	ws := benchWorkloads[:4]
+	if testing.Short() {
+		ws = ws[:3]
+	}
+	for _, w := range ws {
+		t.Run(w.name, func(t *testing.T) {
+			if w.rows > 0 {
+				w.rows = 2 * w.batch
+			}
+			tr, l := benchTrainerAs(t, w, Float32)
+			ctx := context.Background()
+			if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+				t.Fatal(err)
+			}
+			epoch := testing.AllocsPerRun(3, func() {
+				if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if epoch != 0 {
+				t.Errorf("a float32 training epoch allocates %v times, want 0", epoch)
+			}
+			l.Reset()
+			l.Next()
+			b := l.Batch()
+			step := testing.AllocsPerRun(10, func() {
+				if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if step != 0 {
+				t.Errorf("a float32 training step allocates %v times, want 0", step)
+			}
+		})
+	}
+}
+
+// TestFloat32Accuracy trains the same network on each embedded
+// classification set in Float64 and in Float32, from the same weights and
+// batches, and checks that the held-out accuracies (20% of the rows, seed
+// 9) differ by at most 0.005.
+func TestFloat32Accuracy(t *testing.T) {
+	for _, c := range []struct {
+		csv    string
+		hidden int
+		epochs int
+	}{
+		{"breast_cancer.csv", 16, 30},
+		{"iris.csv", 16, 60},
+		{"digits.csv", 64, 15},
+		{"wine.csv", 16, 40},
+	} {
+		t.Run(c.csv, func(t *testing.T) {
+			w := benchWorkload{name: c.csv, csv: c.csv}
+			r, err := datasets.Open(c.csv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, err := readLabelled(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			train, test, err := Split(all, SplitSettings{ValFraction: 0.2, Src: rand.NewPCG(9, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := FitStandardScaler(train.X)
+			if train, err = sc.TransformDataset(train); err != nil {
+				t.Fatal(err)
+			}
+			if test, err = sc.TransformDataset(test); err != nil {
+				t.Fatal(err)
+			}
+			classes := 0
+			for _, l := range all.Y.Labels {
+				classes = max(classes, l+1)
+			}
+			_, in := all.X.Dims()
+			w.sizes = []int{in, c.hidden, classes}
+			acc := map[DType]float64{}
+			for _, d := range []DType{Float64, Float32} {
+				m := reluNet(t, rand.NewPCG(9, 2), w.sizes)
+				opt, err := NewAdam(m.Params(), AdamSettings{LR: 1e-2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{DType: d, Metrics: []Metric{&Accuracy{}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				l := mustLoader(t, train, LoaderSettings{BatchSize: 32, Shuffle: true, Src: rand.NewPCG(9, 3)})
+				if _, err := tr.Fit(context.Background(), l, nil, c.epochs); err != nil {
+					t.Fatal(err)
+				}
+				s, err := tr.Evaluate(context.Background(), mustLoader(t, test, LoaderSettings{BatchSize: 64}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				acc[d] = s.Metrics["accuracy"]
+			}
+			t.Logf("held-out accuracy %.4f in float64, %.4f in float32", acc[Float64], acc[Float32])
+			if math.Abs(acc[Float64]-acc[Float32]) > 0.005 {
+				t.Errorf("held-out accuracy %.4f in float64, %.4f in float32: differ by more than 0.005", acc[Float64], acc[Float32])
+			}
+			if acc[Float32] < 0.85 {
+				t.Errorf("held-out accuracy %.4f in float32, want >= 0.85", acc[Float32])
+			}
+		})
 	}
 }

@@ -33,7 +33,7 @@ func (s *Softmax) Forward32(x blas32.General) blas32.General {
 // order) and rounded once.
 func (s *Softmax) Backward32(grad blas32.General) blas32.General {
 	st := &s.f32
-	r, c := checkGrad32("Softmax", st, grad)
+	r, c := st.check("Softmax", grad)
 	reuse32(&st.dx, r, c)
 	for i := 0; i < r; i++ {
 		gs, ps, ds := row32(grad, i), row32(st.y, i), row32(st.dx, i)
