@@ -148,6 +148,7 @@ func impls() []impl {
 	}
 	goFloat32(&a512)
 	goFloat32(&a2)
+	a512.f32, a2.f32 = avx512Gemm32, avx2Gemm32
 	g := goImpl
 	g.has = "the CPU has neither AVX-512F nor AVX2 with FMA"
 	return []impl{a512, a2, g}
