@@ -129,10 +129,10 @@ func TestPacked(t *testing.T) {
 							got := append([]float64(nil), c...)
 							switch how {
 							case "packed":
-								if cur.tiles == nil || m < 2*cur.mr || n < cur.nr {
+								if cur.f64.tiles == nil || m < 2*cur.f64.mr || n < cur.f64.nr {
 									continue
 								}
-								packed(nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
+								packed(&cur.f64, nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
 							case "MulAdd":
 								MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
 							case "Group":
