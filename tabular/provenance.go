@@ -206,6 +206,7 @@ func (d *mlpDefaults) settingsText() map[string]string {
 		"warm_start":          strconv.FormatBool(d.InitialWeights != nil),
 		"random_state":        strconv.FormatUint(d.Seed, 10),
 		"impute":              d.Preprocess.Impute.String(),
+		"dtype":               d.DType.String(),
 	}
 	if d.ValidationRows != nil {
 		s["validation_rows"] = strconv.Itoa(len(d.ValidationRows))
