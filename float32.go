@@ -136,7 +136,7 @@ func checkFloat32Range(what string, m *mat.Dense) error {
 	raw := m.RawMatrix()
 	for i := 0; i < r; i++ {
 		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+c] {
-			if math.IsInf(float64(float32(v)), 0) && !math.IsInf(v, 0) {
+			if math.Abs(v) > math.MaxFloat32 && math.IsInf(float64(float32(v)), 0) && !math.IsInf(v, 0) {
 				return fmt.Errorf("%w: %s %v at row %d, column %d is beyond the float32 range (±%g); train with DType Float64",
 					ErrData, what, v, i, j, math.MaxFloat32)
 			}
