@@ -58,5 +58,6 @@ func impls() []impl {
 		},
 	}
 	goFloat32(&neon)
+	neon.f32 = neonGemm32
 	return []impl{neon, goImpl}
 }

@@ -21,6 +21,18 @@
 // goroutines; the element-wise loops round as their plain Go definitions do.
 // The result for a given input is therefore the same bits on every path, on
 // every architecture, whatever GOMAXPROCS is.
+//
+// # Float32
+//
+// MulAdd32, Group.MulAdd32, SumRows32, ReLU32, ReLUGrad32, AllFinite32
+// and SGDStep32 are the float32 twins of the float64 functions, with the
+// same shapes, chain order and guarantees: each fused multiply-add is
+// rounded once to float32 (fmath.FMA32 on the Go path, VFMADD231PS on
+// AVX-512 and AVX2, FMLA .4S on NEON), so every path gives the same bits.
+// The assembly paths have float32 product kernels of twice the lanes of
+// their float64 ones (tiles of 6×64 on AVX-512, 6×16 on AVX2 and NEON);
+// the float32 element-wise loops are Go on every path. To32 and To64
+// convert between the precisions.
 package kernel
 
 import (

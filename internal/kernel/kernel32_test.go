@@ -98,9 +98,12 @@ func TestPacked32(t *testing.T) {
 	packMin, ParallelMin = 0, 0
 	rng := rand.New(rand.NewPCG(5, 6))
 	var g Group
-	for _, m := range []int{12, 13, 16, 20, 27, 35, 64, 71} {
-		for _, n := range []int{16, 31, 64, 65, 130, 511, 512, 513, 1030} {
-			for _, k := range []int{16, 31, 64, 255, 256, 257, 600} {
+	// Rows around the tiles' 6 and the packed A's 48; columns around the
+	// tiles' 16 and 64 and the packed blocks' 512; the inner dimension
+	// around the blocks' 256.
+	for _, m := range []int{12, 13, 27, 53} {
+		for _, n := range []int{16, 31, 64, 65, 130, 513, 1030} {
+			for _, k := range []int{16, 64, 257, 600} {
 				if m*n*k > 1<<21 {
 					continue
 				}
@@ -354,5 +357,35 @@ func TestTo32(t *testing.T) {
 	To32(nan, []float64{math.NaN()})
 	if nan[0] == nan[0] {
 		t.Errorf("To32(NaN) = %v, want NaN", nan[0])
+	}
+}
+
+// TestPacked32Aligned runs the packed path on transposed A whose stride is a
+// multiple of 4 KiB (1024 elements), which it copies to the packing
+// buffer (packTransposed), against the plain loop, bit for bit.
+func TestPacked32Aligned(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	if !packTransposed[float32](1024) || packTransposed[float32](1024+1) {
+		t.Fatalf("packTransposed: a stride of 1024 elements must be packed and 1025 not")
+	}
+	for _, s := range [][3]int{{12, 64, 64}, {53, 130, 100}, {13, 70, 300}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, lda := range []int{1024, 1025} {
+			a, b, c := randSlice32(rng, k*lda), randSlice32(rng, k*n), randSlice32(rng, m*n)
+			want := naive32(m, n, k, a, 1, lda, b, n, c, n)
+			forEachPath(t, func(name string) {
+				g := &cur.f32
+				if g.tiles == nil || m < 2*g.mr || n < g.nr {
+					return
+				}
+				got := append([]float32(nil), c...)
+				packed(g, nil, m, n, k, a, 1, lda, b, n, got, n)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s m=%d n=%d k=%d lda=%d: c[%d] = %v, want %v", name, m, n, k, lda, i, got[i], want[i])
+					}
+				}
+			})
+		}
 	}
 }

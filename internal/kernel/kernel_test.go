@@ -220,3 +220,33 @@ func TestGroupMulAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestPackedAligned runs the packed path on transposed A whose stride is a
+// multiple of 4 KiB (512 elements), which it copies to the packing
+// buffer (packTransposed), against the plain loop, bit for bit.
+func TestPackedAligned(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	if !packTransposed[float64](512) || packTransposed[float64](512+1) {
+		t.Fatalf("packTransposed: a stride of 512 elements must be packed and 513 not")
+	}
+	for _, s := range [][3]int{{12, 64, 64}, {53, 130, 100}, {13, 70, 300}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, lda := range []int{512, 513} {
+			a, b, c := randSlice(rng, k*lda), randSlice(rng, k*n), randSlice(rng, m*n)
+			want := naive(m, n, k, a, 1, lda, b, n, c, n)
+			forEachPath(t, func(name string) {
+				g := &cur.f64
+				if g.tiles == nil || m < 2*g.mr || n < g.nr {
+					return
+				}
+				got := append([]float64(nil), c...)
+				packed(g, nil, m, n, k, a, 1, lda, b, n, got, n)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s m=%d n=%d k=%d lda=%d: c[%d] = %v, want %v", name, m, n, k, lda, i, got[i], want[i])
+					}
+				}
+			})
+		}
+	}
+}

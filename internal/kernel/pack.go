@@ -10,9 +10,9 @@ import (
 // columns stored row after row, which the block's passes read in order
 // from the L2 cache with no stride; the micro-kernel keeps a tile of
 // mr×nr elements of C in registers while it runs down the block's inner
-// dimension, reading mr rows of A in place (or, when A is transposed, from
-// a packed copy of mr×packK elements that stays in the L1 cache), and
-// moves along the block's panels. Packing moves numbers without changing
+// dimension, reading mr rows of A in place (or, when A is transposed
+// with a stride of a multiple of 4 KiB, see packTransposed, from a packed
+// copy of mr×packK elements that stays in the L1 cache), and moves along the block's panels. Packing moves numbers without changing
 // them, and the blocks of the inner dimension are visited in increasing
 // order, each continuing the chains where the last one stored them, so
 // every element of C is still one chain of fused multiply-adds over
@@ -102,6 +102,7 @@ func packed[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, 
 	packN := len(bufB) / packK // columns of B in a packed block
 	mr, nr, tiles, tilePack := g.mr, g.nr, g.tiles, g.tilePack
 	nt := n - n%nr
+	packsA := packTransposed[T](acs)
 	// Blocks of near-equal sizes, so that none is much smaller than the
 	// others: each block of the inner dimension loads and stores C once.
 	nbMax := (nt/nr + (nt+packN-1)/packN - 1) / ((nt + packN - 1) / packN) * nr
@@ -114,7 +115,7 @@ func packed[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, 
 			for ir := 0; ir < m; ir += mr {
 				rows := min(mr, m-ir)
 				ap, pars, pacs := a[ir*ars+pc*acs:], ars, acs
-				if acs != 1 {
+				if packsA {
 					// A transposed is packed packM rows at a time, so
 					// that each of its rows is read in one run.
 					if ir%packM == 0 {
@@ -139,6 +140,23 @@ func packed[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, 
 	if nt < n {
 		unpacked(g, m, n-nt, k, a, ars, acs, b[nt:], ldb, c[nt:], ldc)
 	}
+}
+
+// packTransposed reports whether packed copies a transposed A (column
+// stride acs elements of T) to the packing buffer rather than reading it
+// in place. The tiles read the mr elements of a column of A at each step
+// of the inner dimension, one cache line; in place, the lines of a block
+// (one per step) stay in the L1 and L2 caches while the tiles move along
+// the block's columns, unless the stride is a multiple of 4 KiB, which
+// maps all of them to a few sets of each cache (and each to its own
+// page): those are copied. Copying costs about as much as a pass of the
+// tiles over 64 columns, so that reading in place is faster on the
+// transposed products of the benchmarks whose strides are not such
+// multiples (784×256×128T and 256×128×128T, 10-20% in float32); packing
+// and reading in place move numbers only, so the bits are the same.
+func packTransposed[T elem](acs int) bool {
+	var z T
+	return acs != 1 && acs*int(unsafe.Sizeof(z))%4096 == 0
 }
 
 // packA copies the rows×kb block of A with A(i, l) = src[i*ars + l*acs] to
