@@ -319,7 +319,8 @@ func (s *Sequential) backwardFrom(i int, grad *mat.Dense, inputGrad bool) *mat.D
 // InputGrad returns dLoss/dInput computed by the last Backward or Backprop,
 // owned by the first layer and valid until the next backward pass; nil
 // before the first. The steps of Trainer.Fit do not compute it: after them
-// it is nil when the first layer is a Linear.
+// it is nil when the first layer is a Linear, and always after a float32
+// step (TrainerSettings.DType Float32).
 func (s *Sequential) InputGrad() *mat.Dense { return s.dx }
 
 // Clone returns a deep copy of s, made layer by layer through each layer's
