@@ -18,7 +18,7 @@ import (
 type ReLU struct {
 	y, dx mat.Dense
 	have  bool
-	f32   act32 // the float32 path's state (activation32.go)
+	f32   *act32 // the float32 path's state, made by the first Forward32 (activation32.go)
 }
 
 var (
@@ -32,7 +32,8 @@ func (a *ReLU) Forward(x *mat.Dense) *mat.Dense {
 	r, c := x.Dims()
 	reuse(&a.y, r, c)
 	relu(&a.y, x)
-	a.have, a.f32.have = true, false
+	a.have = true
+	a.f32.reset()
 	return &a.y
 }
 
@@ -103,8 +104,7 @@ type elementwise struct {
 	y, dx mat.Dense
 	have  bool
 
-	f32    act32     // the float32 path's state (activation32.go)
-	logits mat.Dense // Sigmoid's float32 input widened, for Logits
+	f32 *elem32 // the float32 path's state, made by the first Forward32 (activation32.go)
 }
 
 // forward sets y = f(x, k) element-wise and returns y.
@@ -113,7 +113,8 @@ func (e *elementwise) forward(x *mat.Dense, f func(x, k float64) float64, k floa
 	reuse(&e.y, r, c)
 	apply(&e.y, x, f, k)
 	e.x = x
-	e.have, e.f32.have = true, false
+	e.have = true
+	e.f32.reset()
 	return &e.y
 }
 

@@ -2,6 +2,7 @@ package mlp
 
 import (
 	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp/internal/kernel"
 )
@@ -11,6 +12,28 @@ import (
 type act32 struct {
 	x, y, dx blas32.General
 	have     bool
+}
+
+// reset marks that Forward ran after the last Forward32, so that
+// Backward32 panics; s may be nil.
+func (s *act32) reset() {
+	if s != nil {
+		s.have = false
+	}
+}
+
+// elem32 is the float32 state of an element-wise activation, with
+// Sigmoid's float32 input widened, which Logits returns.
+type elem32 struct {
+	act32
+	logits mat.Dense
+}
+
+// reset is act32's reset; s may be nil.
+func (s *elem32) reset() {
+	if s != nil {
+		s.have = false
+	}
 }
 
 var (
@@ -24,7 +47,7 @@ var (
 // check panics unless Forward32 has run and grad has the shape of its
 // output; it returns that shape.
 func (s *act32) check(name string, grad blas32.General) (r, c int) {
-	if !s.have {
+	if s == nil || !s.have {
 		misusePanic(name+".Backward32", "called before Forward32")
 	}
 	checkGrad32(name, grad, s.y.Rows, s.y.Cols)
@@ -33,7 +56,10 @@ func (s *act32) check(name string, grad blas32.General) (r, c int) {
 
 // Forward32 returns max(x, 0) element-wise in float32, as Forward.
 func (a *ReLU) Forward32(x blas32.General) blas32.General {
-	s := &a.f32
+	if a.f32 == nil {
+		a.f32 = new(act32)
+	}
+	s := a.f32
 	reuse32(&s.y, x.Rows, x.Cols)
 	for i := 0; i < x.Rows; i++ {
 		kernel.ReLU32(row32(s.y, i), row32(x, i))
@@ -45,7 +71,7 @@ func (a *ReLU) Forward32(x blas32.General) blas32.General {
 // Backward32 returns grad where the last output of Forward32 was positive
 // or NaN, 0 elsewhere.
 func (a *ReLU) Backward32(grad blas32.General) blas32.General {
-	s := &a.f32
+	s := a.f32
 	r, c := s.check("ReLU", grad)
 	reuse32(&s.dx, r, c)
 	for i := 0; i < r; i++ {
@@ -58,7 +84,10 @@ func (a *ReLU) Backward32(grad blas32.General) blas32.General {
 // the float64 function on the widened input, rounded once. With logits it
 // also keeps x widened to float64, which Logits returns.
 func (e *elementwise) forward32(x blas32.General, f func(x, k float64) float64, k float64, logits bool) blas32.General {
-	s := &e.f32
+	if e.f32 == nil {
+		e.f32 = new(elem32)
+	}
+	s := e.f32
 	reuse32(&s.y, x.Rows, x.Cols)
 	for i := 0; i < x.Rows; i++ {
 		ys := row32(s.y, i)
@@ -67,8 +96,8 @@ func (e *elementwise) forward32(x blas32.General, f func(x, k float64) float64, 
 		}
 	}
 	if logits {
-		widen64(&e.logits, x)
-		e.x = &e.logits
+		widen64(&s.logits, x)
+		e.x = &s.logits
 	}
 	s.x, s.have, e.have = x, true, false
 	return s.y
@@ -77,7 +106,10 @@ func (e *elementwise) forward32(x blas32.General, f func(x, k float64) float64, 
 // backward32 sets dx = float32(g · df(x, y, k)) element-wise, with g, x
 // and y widened to float64 and one rounding, and returns dx.
 func (e *elementwise) backward32(name string, grad blas32.General, df func(x, y, k float64) float64, k float64) blas32.General {
-	s := &e.f32
+	s := e.f32
+	if s == nil {
+		misusePanic(name+".Backward32", "called before Forward32")
+	}
 	r, c := s.check(name, grad)
 	reuse32(&s.dx, r, c)
 	for i := 0; i < r; i++ {

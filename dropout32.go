@@ -17,7 +17,10 @@ var _ Float32Layer = (*Dropout)(nil)
 // float32(1/(1-p)) or 0, a float32 product; in evaluation mode it returns
 // x itself.
 func (d *Dropout) Forward32(x blas32.General) blas32.General {
-	s := &d.f32
+	if d.f32 == nil {
+		d.f32 = new(dropout32)
+	}
+	s := d.f32
 	d.out, s.have = nil, true
 	if d.eval {
 		s.ident, s.out = true, x
@@ -45,8 +48,8 @@ func (d *Dropout) Forward32(x blas32.General) blas32.General {
 // Backward32 returns grad multiplied by the mask of the last Forward32, or
 // grad itself if it ran in evaluation mode.
 func (d *Dropout) Backward32(grad blas32.General) blas32.General {
-	s := &d.f32
-	if !s.have {
+	s := d.f32
+	if s == nil || !s.have {
 		misusePanic("Dropout.Backward32", "called before Forward32")
 	}
 	checkGrad32("Dropout", grad, s.out.Rows, s.out.Cols)

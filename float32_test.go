@@ -126,9 +126,9 @@ func copyParams(t *testing.T, dst, src Layer) {
 	}
 }
 
-// TestFloat32MixedCallsPanic checks that Backward after Forward32, and
-// Backward32 after Forward, panic with ErrMisuse rather than read stale
-// buffers.
+// TestFloat32MixedCallsPanic checks that Backward32 before any Forward32,
+// Backward after Forward32, and Backward32 after Forward, panic with
+// ErrMisuse rather than read stale or missing buffers.
 func TestFloat32MixedCallsPanic(t *testing.T) {
 	x := mat.NewDense(2, 3, []float64{1, -2, 3, -4, 5, -6})
 	for _, mk := range []func() Layer{
@@ -138,6 +138,9 @@ func TestFloat32MixedCallsPanic(t *testing.T) {
 	} {
 		l := mk()
 		f := l.(Float32Layer)
+		if err := panicError(func() { f.Backward32(to32(mat.NewDense(2, 3, nil))) }); !errors.Is(err, ErrMisuse) {
+			t.Errorf("%v: Backward32 before any Forward32: %v, want ErrMisuse", l, err)
+		}
 		f.Forward32(to32(x))
 		if err := panicError(func() { l.Backward(mat.NewDense(2, 3, nil)) }); !errors.Is(err, ErrMisuse) {
 			t.Errorf("%v: Backward after Forward32: %v, want ErrMisuse", l, err)

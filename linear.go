@@ -38,7 +38,7 @@ type Linear struct {
 	wt  []float64    // Wᵀ (out×in), refreshed by each Backward
 	par kernel.Group // splits large products between the cores
 
-	f32 linear32 // the float32 path's state (linear32.go)
+	f32 *linear32 // the float32 path's state, made by the first Forward32 (linear32.go)
 }
 
 var (
@@ -154,7 +154,10 @@ func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
 	if c != l.in {
 		shapePanic(l.String()+".Forward", "input is %dx%d, weights are %dx%d", r, c, l.in, l.out)
 	}
-	l.x, l.f32.have = x, false
+	l.x = x
+	if l.f32 != nil {
+		l.f32.have = false
+	}
 	reuse(&l.y, r, l.out)
 	l.affine(&l.y, x, &l.par)
 	return &l.y

@@ -26,11 +26,11 @@ func (l *Linear) Forward32(x blas32.General) blas32.General {
 	if x.Cols != l.in {
 		shapePanic(l.String()+".Forward32", "input is %dx%d, weights are %dx%d", x.Rows, x.Cols, l.in, l.out)
 	}
-	s := &l.f32
-	if len(s.w) != l.in*l.out {
-		s.w, s.b = make([]float32, l.in*l.out), make([]float32, l.out)
-		s.dw, s.db = make([]float32, l.in*l.out), make([]float32, l.out)
+	if l.f32 == nil {
+		l.f32 = &linear32{w: make([]float32, l.in*l.out), b: make([]float32, l.out),
+			dw: make([]float32, l.in*l.out), db: make([]float32, l.out)}
 	}
+	s := l.f32
 	kernel.To32(s.w, l.w.RawMatrix().Data)
 	kernel.To32(s.b, l.b.RawMatrix().Data)
 	l.x, s.x, s.have = nil, x, true
@@ -49,7 +49,7 @@ func (l *Linear) Forward32(x blas32.General) blas32.General {
 // been called.
 func (l *Linear) Backward32(g blas32.General) blas32.General {
 	l.backwardParams32(g)
-	s := &l.f32
+	s := l.f32
 	r := g.Rows
 	reuse32(&s.dx, r, l.in)
 	if len(s.wt) != l.in*l.out {
@@ -64,8 +64,8 @@ func (l *Linear) Backward32(g blas32.General) blas32.General {
 // backwardParams32 is Backward32 without dX, for a first layer whose input
 // gradient nobody reads.
 func (l *Linear) backwardParams32(g blas32.General) {
-	s := &l.f32
-	if !s.have {
+	s := l.f32
+	if s == nil || !s.have {
 		misusePanic(l.String()+".Backward32", "called before Forward32")
 	}
 	r := s.x.Rows

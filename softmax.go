@@ -21,9 +21,7 @@ type Softmax struct {
 	y, dx mat.Dense
 	have  bool
 
-	f32    act32     // the float32 path's state (activation32.go)
-	logits mat.Dense // the input of the last Forward32, widened
-	p64    []float64 // one row of probabilities in float64
+	f32 *softmax32 // the float32 path's state, made by the first Forward32 (softmax32.go)
 }
 
 var (
@@ -38,7 +36,8 @@ func (s *Softmax) Forward(x *mat.Dense) *mat.Dense {
 	reuse(&s.y, r, c)
 	softmax(&s.y, x)
 	s.x = x
-	s.have, s.f32.have = true, false
+	s.have = true
+	s.f32.reset()
 	return &s.y
 }
 
