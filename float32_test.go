@@ -425,3 +425,42 @@ func TestFloat32Accuracy(t *testing.T) {
 		})
 	}
 }
+
+// TestFloat32Overflow checks that activations beyond float32's range stop
+// Fit with a *DivergenceError naming the loss, before any weight changes,
+// where the same data and weights train in float64.
+func TestFloat32Overflow(t *testing.T) {
+	x := mat.NewDense(2, 2, []float64{1e20, 1, 1, 1e20})
+	ds, err := NewDataset(x, Targets{Labels: []int{0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []DType{Float64, Float32} {
+		lin := newLinear(2, 2)
+		if err := lin.SetParams(mat.NewDense(2, 2, []float64{1e20, 0, 0, 1e20}), []float64{0, 0}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewSequential(lin, &Softmax{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt, err := NewSGD(m.Params(), SGDSettings{LR: 1e-30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{DType: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tr.Fit(context.Background(), mustLoader(t, ds, LoaderSettings{BatchSize: 2}), nil, 1)
+		var div *DivergenceError
+		switch {
+		case d == Float64 && err != nil:
+			t.Errorf("float64: %v, want training (logits 1e40 are finite in float64)", err)
+		case d == Float32 && (!errors.As(err, &div) || div.What != "loss"):
+			t.Errorf("float32: %v, want a *DivergenceError naming the loss (logits 1e40 overflow float32)", err)
+		case d == Float32 && lin.Weights().At(0, 0) != 1e20:
+			t.Errorf("float32: weight %v after the refused step, want 1e20", lin.Weights().At(0, 0))
+		}
+	}
+}
