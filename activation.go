@@ -18,6 +18,7 @@ import (
 type ReLU struct {
 	y, dx mat.Dense
 	have  bool
+	f32   *act32 // the float32 path's state, made by the first Forward32 (activation32.go)
 }
 
 var (
@@ -32,6 +33,7 @@ func (a *ReLU) Forward(x *mat.Dense) *mat.Dense {
 	reuse(&a.y, r, c)
 	relu(&a.y, x)
 	a.have = true
+	a.f32.reset()
 	return &a.y
 }
 
@@ -101,6 +103,8 @@ type elementwise struct {
 	x     *mat.Dense // input of the last Forward, not owned
 	y, dx mat.Dense
 	have  bool
+
+	f32 *elem32 // the float32 path's state, made by the first Forward32 (activation32.go)
 }
 
 // forward sets y = f(x, k) element-wise and returns y.
@@ -110,6 +114,7 @@ func (e *elementwise) forward(x *mat.Dense, f func(x, k float64) float64, k floa
 	apply(&e.y, x, f, k)
 	e.x = x
 	e.have = true
+	e.f32.reset()
 	return &e.y
 }
 

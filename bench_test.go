@@ -112,13 +112,19 @@ func benchParams(sizes []int) int {
 // its data.
 func benchTrainer(tb testing.TB, w benchWorkload) (*Trainer, *DataLoader) {
 	tb.Helper()
+	return benchTrainerAs(tb, w, Float64)
+}
+
+// benchTrainerAs is benchTrainer with a Trainer that computes in dtype.
+func benchTrainerAs(tb testing.TB, w benchWorkload, dtype DType) (*Trainer, *DataLoader) {
+	tb.Helper()
 	d := benchData(tb, w)
 	m := benchNet(tb, w.sizes)
 	opt, err := NewSGD(m.Params(), SGDSettings{LR: w.lr})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{})
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{DType: dtype})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -131,10 +137,16 @@ func benchTrainer(tb testing.TB, w benchWorkload) (*Trainer, *DataLoader) {
 
 // BenchmarkTrain times whole training epochs through Trainer.Fit and a
 // shuffling DataLoader: one op is one epoch.
-func BenchmarkTrain(b *testing.B) {
+func BenchmarkTrain(b *testing.B) { benchTrain(b, Float64) }
+
+// BenchmarkTrain32 is BenchmarkTrain with TrainerSettings.DType Float32.
+func BenchmarkTrain32(b *testing.B) { benchTrain(b, Float32) }
+
+// benchTrain times training epochs of every workload in dtype.
+func benchTrain(b *testing.B, dtype DType) {
 	for _, w := range benchWorkloads {
 		b.Run(w.name, func(b *testing.B) {
-			tr, l := benchTrainer(b, w)
+			tr, l := benchTrainerAs(b, w, dtype)
 			ctx := context.Background()
 			if _, err := tr.Fit(ctx, l, nil, 1); err != nil { // warm-up: size the buffers
 				b.Fatal(err)

@@ -109,8 +109,10 @@
 // (trainable parameters, which Sequential.Params collects), TrainingModer
 // (different behaviour in training, as Dropout), Predictor (prediction that
 // writes nothing shared, so one model serves many goroutines) and Cloner (a
-// deep copy, for Sequential.Clone). Each is optional: a type that does not
-// implement one is taken as it is.
+// deep copy, for Sequential.Clone) and Float32Layer (forward and backward
+// passes in float32, for a Trainer whose TrainerSettings.DType is Float32;
+// a layer without it runs in float64 between conversions). Each is
+// optional: a type that does not implement one is taken as it is.
 //
 // # Buffer ownership
 //
@@ -195,7 +197,10 @@
 // product explicitly, so that Go does not fuse x*y + z on arm64 or on amd64
 // built with GOAMD64=v3; and the training path's exp, log, tanh and erf are
 // the package's own, which give the same bits everywhere where package math
-// does not. The openblas build is the exception: its large products are
+// does not. Training in Float32 (see DType) keeps the promise: its
+// products are chains of float32 fused multiply-adds, and its other float32
+// operations are each rounded once from an exact or float64 value. The
+// openblas build is the exception: its large products are
 // OpenBLAS's. Functions a user's own code calls from package math (in a
 // custom loss or metric, say) are outside this promise, as is the cosine
 // learning-rate schedule, which calls math.Cos.

@@ -38,6 +38,8 @@ type Dropout struct {
 	y, dx mat.Dense
 	out   *mat.Dense // output of the last Forward: &y, or its input in evaluation mode
 	ident bool       // the last Forward ran in evaluation mode
+
+	f32 *dropout32 // the float32 path's state, made by the first Forward32 (dropout32.go)
 }
 
 var (
@@ -114,6 +116,9 @@ func (d *Dropout) Training() bool { return !d.eval }
 // others multiplied by 1/(1-p) in training mode, and x itself in evaluation
 // mode. In training mode it draws one random number per element.
 func (d *Dropout) Forward(x *mat.Dense) *mat.Dense {
+	if d.f32 != nil {
+		d.f32.have = false
+	}
 	if d.eval {
 		d.ident, d.out = true, x
 		return x

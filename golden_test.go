@@ -21,10 +21,10 @@ const goldenTrainHash = "5183936234f988b8532702c0dce01c51ce3558423a2a077cba368a9
 
 // goldenTrain trains a 64-128-10 network with ReLU, Dropout and a softmax
 // output for 50 Adam steps (5 epochs of 10 shuffled batches of 32) on
-// seeded data, and returns the SHA-256 of the result bits. The data are
+// seeded data in the given type, and returns the SHA-256 of the result bits. The data are
 // made without floating-point functions that could differ between
 // machines (rand's NormFloat64 calls math.Exp and math.Log).
-func goldenTrain(t *testing.T) string {
+func goldenTrain(t *testing.T, dtype DType) string {
 	t.Helper()
 	const samples, features, classes = 320, 64, 10
 	rng := rand.New(rand.NewPCG(2026, 1))
@@ -57,7 +57,7 @@ func goldenTrain(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{Metrics: []Metric{&Accuracy{}}})
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{Metrics: []Metric{&Accuracy{}}, DType: dtype})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func goldenTrain(t *testing.T) string {
 // as on every other supported machine and kernel path.
 func TestGoldenTraining(t *testing.T) {
 	path, _ := KernelPath()
-	if got := goldenTrain(t); got != goldenTrainHash {
+	if got := goldenTrain(t, Float64); got != goldenTrainHash {
 		t.Errorf("kernel path %s: hash of the trained weights and history %s, want %s", path, got, goldenTrainHash)
 	}
 }

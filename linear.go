@@ -37,6 +37,8 @@ type Linear struct {
 
 	wt  []float64    // Wᵀ (out×in), refreshed by each Backward
 	par kernel.Group // splits large products between the cores
+
+	f32 *linear32 // the float32 path's state, made by the first Forward32 (linear32.go)
 }
 
 var (
@@ -44,6 +46,7 @@ var (
 	_ Parameterized = (*Linear)(nil)
 	_ Predictor     = (*Linear)(nil)
 	_ Cloner        = (*Linear)(nil)
+	_ Float32Layer  = (*Linear)(nil)
 )
 
 // NewLinear returns a Linear layer from in to out columns, with W drawn from
@@ -152,6 +155,9 @@ func (l *Linear) Forward(x *mat.Dense) *mat.Dense {
 		shapePanic(l.String()+".Forward", "input is %dx%d, weights are %dx%d", r, c, l.in, l.out)
 	}
 	l.x = x
+	if l.f32 != nil {
+		l.f32.have = false
+	}
 	reuse(&l.y, r, l.out)
 	l.affine(&l.y, x, &l.par)
 	return &l.y

@@ -27,6 +27,7 @@ type Sequential struct {
 	eval   bool
 	out    *mat.Dense // output of the last Forward
 	dx     *mat.Dense // input gradient of the last backward pass
+	f32    *seq32     // the float32 path's buffers, nil until first used (sequential32.go)
 
 	version uint64 // counts the changes made by SetLayer
 	change  string // what the last SetLayer changed, for messages
@@ -87,6 +88,7 @@ func (s *Sequential) setLayers(where string, layers []Layer) error {
 		}
 	}
 	s.layers, s.in, s.outW, s.widths, s.serial = layers, in, out, widths, serial
+	s.f32 = nil
 	s.evenW, s.oddW = even, odd
 	return nil
 }
@@ -317,7 +319,8 @@ func (s *Sequential) backwardFrom(i int, grad *mat.Dense, inputGrad bool) *mat.D
 // InputGrad returns dLoss/dInput computed by the last Backward or Backprop,
 // owned by the first layer and valid until the next backward pass; nil
 // before the first. The steps of Trainer.Fit do not compute it: after them
-// it is nil when the first layer is a Linear.
+// it is nil when the first layer is a Linear, and always after a float32
+// step (TrainerSettings.DType Float32).
 func (s *Sequential) InputGrad() *mat.Dense { return s.dx }
 
 // Clone returns a deep copy of s, made layer by layer through each layer's

@@ -20,6 +20,8 @@ type Softmax struct {
 	x     *mat.Dense // input of the last Forward, for the fused gradient
 	y, dx mat.Dense
 	have  bool
+
+	f32 *softmax32 // the float32 path's state, made by the first Forward32 (softmax32.go)
 }
 
 var (
@@ -35,6 +37,7 @@ func (s *Softmax) Forward(x *mat.Dense) *mat.Dense {
 	softmax(&s.y, x)
 	s.x = x
 	s.have = true
+	s.f32.reset()
 	return &s.y
 }
 

@@ -40,6 +40,14 @@ type TrainerSettings struct {
 	// their global L2 norm is at most ClipNorm (see ClipGradNorm). Zero
 	// means no clipping; negative or NaN is an error.
 	ClipNorm float64
+
+	// DType is the type the forward and backward passes of training and
+	// of the Trainer's evaluation (validation, Evaluate) compute in:
+	// Float64 (the zero value) or Float32, mixed-precision training with
+	// float64 master weights (see DType). The model's own prediction
+	// methods compute in float64 whatever the Trainer's DType. Another
+	// value is an error.
+	DType DType
 }
 
 // Trainer trains a model with a criterion and an optimizer over mini-batches
@@ -86,6 +94,8 @@ func NewTrainer(model *Sequential, loss Loss, opt Optimizer, s TrainerSettings) 
 		return nil, fmt.Errorf("%w: NewTrainer: optimizer is nil", ErrSetting)
 	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 1):
 		return nil, fmt.Errorf("%w: TrainerSettings.ClipNorm must be >= 0 and finite, got %v", ErrSetting, s.ClipNorm)
+	case s.DType != Float64 && s.DType != Float32:
+		return nil, fmt.Errorf("%w: TrainerSettings.DType is %v; want Float64 or Float32", ErrSetting, s.DType)
 	}
 	if s.Schedule != nil && isNil(s.Schedule) {
 		return nil, fmt.Errorf("%w: TrainerSettings.Schedule is a nil %T", ErrSetting, s.Schedule)
@@ -242,7 +252,7 @@ func (t *Trainer) checkSource(what string, src BatchSource) error {
 	if err := t.checkTargets(w, d.X, d.Y); err != nil {
 		return err
 	}
-	return nonFiniteData(w, Batch{X: d.X, Y: d.Y})
+	return t.nonFiniteData(w, Batch{X: d.X, Y: d.Y})
 }
 
 // nonFiniteData returns an error wrapping ErrData when the features or
@@ -432,10 +442,10 @@ func (t *Trainer) step(w where, b Batch) (float64, error) {
 	}
 	t.model.busy.Add(1)
 	defer t.model.busy.Add(-1)
-	out := t.model.Forward(b.X)
-	loss := backprop(t.model, t.loss, b.Y, false)
+	out := t.model.forwardAs(t.s.DType, b.X)
+	loss := backpropAs(t.s.DType, t.model, t.loss, b.Y)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		if err := nonFiniteData(w, b); err != nil {
+		if err := t.nonFiniteData(w, b); err != nil {
 			return 0, err
 		}
 		return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: "loss"}
@@ -536,10 +546,10 @@ func (t *Trainer) evaluate(ctx context.Context, w where, src BatchSource) (float
 	t.resetMetrics()
 	last := t.model.layers[len(t.model.layers)-1]
 	loss, err := t.pass(ctx, w, src, func(w where, b Batch) (float64, error) {
-		out := t.model.Forward(b.X)
+		out := t.model.forwardAs(t.s.DType, b.X)
 		loss := criterionLoss(t.loss, last, out, b.Y)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			if err := nonFiniteData(w, b); err != nil {
+			if err := t.nonFiniteData(w, b); err != nil {
 				return 0, err
 			}
 			return 0, &DivergenceError{Epoch: w.epoch, Batch: w.batch, What: w.what + " loss"}

@@ -272,6 +272,7 @@ func TestParams(t *testing.T) {
 		"learning_rate_init": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8, "max_iter": 200, "tol": 1e-4,
 		"n_iter_no_change": 10, "shuffle": false, "early_stopping": false, "validation_fraction": 0.1,
 		"warm_start": false, "random_state": uint64(7), "impute": "mean", "class_weight": map[string]float64{"a": 2, "b": 0.5},
+		"dtype": "float64",
 	}
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("Params\n%v, want\n%v", p, want)
@@ -292,9 +293,16 @@ func TestParams(t *testing.T) {
 		"learning_rate_init": "0.001", "beta_1": "0.9", "beta_2": "0.999", "epsilon": "1e-08", "max_iter": "200",
 		"tol": "0.0001", "n_iter_no_change": "10", "shuffle": "false", "early_stopping": "false",
 		"validation_fraction": "0.1", "warm_start": "false", "random_state": "7", "impute": "mean", "class_weight": "a=2,b=0.5",
+		"dtype": "float64",
 	}
 	if got := d.settingsText(); !maps.Equal(got, text) {
 		t.Errorf("settingsText\n%v, want\n%v", got, text)
+	}
+	if p, err := (MLPSettings{}).WithParams(map[string]any{"dtype": "float32"}); err != nil || p.DType != mlp.Float32 {
+		t.Errorf("WithParams dtype float32: %v, %v", p.DType, err)
+	}
+	if _, err := (MLPSettings{}).WithParams(map[string]any{"dtype": "float16"}); err == nil || !strings.Contains(err.Error(), "dtype") {
+		t.Errorf("WithParams dtype float16: error %v, want one naming dtype", err)
 	}
 	if p := (MLPRegressor{BalancedClassWeight: true, BatchSize: -1}).Params(); p["class_weight"] != "balanced" || p["batch_size"] != "auto" || p["max_iter"] != 0 {
 		t.Errorf("Params of invalid settings: %v; want them as given", p)

@@ -62,6 +62,7 @@ func TestMLPSettingsErrorsNameTheField(t *testing.T) {
 		{MLPSettings{MaxIter: -1}, "MLPClassifier.MaxIter = -1"},
 		{MLPSettings{NIterNoChange: -1}, "MLPClassifier.NIterNoChange = -1"},
 		{MLPSettings{ValidationFraction: 1}, "MLPClassifier.ValidationFraction = 1"},
+		{MLPSettings{DType: 5}, "MLPClassifier.DType = DType(5)"},
 	}
 	tab := wineTable(t)
 	for _, tt := range tests {

@@ -182,6 +182,13 @@ type MLPSettings struct {
 	// lock, so Log need not be safe for concurrent use there; two Fit
 	// calls of your own at once need a Log that is.
 	Log io.Writer
+
+	// DType is the type training computes in: mlp.Float64 (the zero
+	// value) or mlp.Float32, mixed-precision training whose forward and
+	// backward passes run in float32 with float64 master weights (see
+	// mlp.DType). The fitted weights are float64 either way, and
+	// prediction and saved models compute in float64.
+	DType mlp.DType
 }
 
 // NoPenalty is an MLPSettings.Alpha that trains without an L2 penalty: the
@@ -273,6 +280,8 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 		return d, bad("MaxIter", s.MaxIter, "at least 1, or 0 for 200")
 	case s.NIterNoChange < 0:
 		return d, bad("NIterNoChange", s.NIterNoChange, "at least 1, or 0 for 10")
+	case s.DType != mlp.Float64 && s.DType != mlp.Float32:
+		return d, bad("DType", s.DType, "mlp.Float64 or mlp.Float32")
 	}
 	if d.MaxIter == 0 {
 		d.MaxIter = 200
@@ -447,7 +456,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
 	// The logger runs first: a hook after the one that stops training is
 	// not called, and the last epoch's line must be written too.
-	var ts mlp.TrainerSettings
+	ts := mlp.TrainerSettings{DType: d.DType}
 	if d.Log != nil {
 		ts.Hooks = append(ts.Hooks, &mlp.ProgressLogger{W: d.Log})
 	}

@@ -32,7 +32,8 @@ var (
 // (float64), batch_size ("auto" or an int), max_iter, n_iter_no_change
 // (int), shuffle, early_stopping, warm_start (bool, true with
 // WarmStart or InitialWeights), random_state (uint64, the Seed), and, when set,
-// class_weight ("balanced" or a map[string]float64) and validation_rows
+// dtype ("float64" or "float32"), class_weight ("balanced" or a
+// map[string]float64) and validation_rows
 // (their number). Settings that are not valid are given as they are, a
 // zero where the default would be. MLPSettings.WithParams reads the same
 // names; Provenance.Settings records the same as text.
@@ -80,6 +81,7 @@ func (d *mlpDefaults) params() map[string]any {
 		"warm_start":          d.InitialWeights != nil || d.WarmStart != nil, // WarmStart sets InitialWeights
 		"random_state":        d.Seed,
 		"impute":              d.Preprocess.Impute.String(),
+		"dtype":               d.DType.String(),
 	}
 	if d.ValidationRows != nil {
 		p["validation_rows"] = len(d.ValidationRows)
@@ -127,7 +129,7 @@ func paramText(v any) string {
 
 // ParamNames are the parameter names WithParams sets, sorted.
 var paramNames = []string{
-	"activation", "alpha", "batch_size", "beta_1", "beta_2", "class_weight", "early_stopping", "epsilon",
+	"activation", "alpha", "batch_size", "beta_1", "beta_2", "class_weight", "dtype", "early_stopping", "epsilon",
 	"hidden_layer_sizes", "impute", "learning_rate_init", "max_iter", "n_iter_no_change", "random_state",
 	"shuffle", "solver", "tol", "validation_fraction", "warm_start",
 }
@@ -149,6 +151,7 @@ var paramNames = []string{
 //	random_state         an integer ≥ 0 (the Seed)
 //	class_weight         "balanced", an object of class weights, or null
 //	impute               "mean", "median" or "most_frequent"
+//	dtype                "float64" or "float32" (MLPSettings.DType, PyTorch's names)
 //	warm_start           false (neither WarmStart nor InitialWeights), or true where one is set
 //
 // It returns an error wrapping mlp.ErrSetting that names the parameter for
@@ -179,6 +182,14 @@ func (s *MLPSettings) setParam(name string, v any) error {
 		var m string
 		if m, err = choiceParam(v, "mean", "median", "most_frequent"); err == nil {
 			s.Preprocess.Impute = Imputation(slices.Index([]string{"mean", "median", "most_frequent"}, m))
+		}
+	case "dtype":
+		var t string
+		if t, err = choiceParam(v, "float64", "float32"); err == nil {
+			s.DType = mlp.Float64
+			if t == "float32" {
+				s.DType = mlp.Float32
+			}
 		}
 	case "alpha":
 		if s.Alpha, err = floatParam(v, 0, math.Inf(1), true); err == nil && s.Alpha == 0 {

@@ -26,7 +26,7 @@ func init() {
 		args: "-data FILE.csv -target COLUMN [-target COLUMN2 ...] [-task classify|regress] [-hidden 64,32] [-epochs N]\n" +
 			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
-			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-seed S] [-val 0.2] [-refit=false] [-sep ';'] [-na 'NA,?']\n" +
+			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-float32] [-seed S] [-val 0.2] [-refit=false] [-sep ';'] [-na 'NA,?']\n" +
 			"                 [-categorical a,b] [-categorical-ints N] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json]\n" +
 			"                 [-stream [-buffer ROWS]] -o MODEL",
 		summary: "train a pipeline (preprocessing and network) on a CSV file and save it",

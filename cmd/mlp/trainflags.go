@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/tabular"
 )
 
@@ -16,7 +17,7 @@ import (
 type estimatorFlags struct {
 	alpha, tol, validationFraction *float64
 	activation, impute, weight     *string
-	earlyStopping                  *bool
+	earlyStopping, float32         *bool
 	nIterNoChange                  *int
 	classWeight                    classWeightFlag
 }
@@ -32,6 +33,7 @@ func addEstimatorFlags(fs *flag.FlagSet) *estimatorFlags {
 	f.tol = fs.Float64("tol", 0, "the smallest improvement of the loss (or with -early-stopping the validation score) that counts, positive (default: the estimator's, 0.0001)")
 	f.impute = fs.String("impute", "", "how missing numeric cells are filled: mean, median or most_frequent (default: mean)")
 	fs.Var(&f.classWeight, "class-weight", "weigh the training rows by class: balanced (n/(classes·count of the class)) or `class=weight,...` (classes left out weigh 1); classification only; the validation figures stay unweighted")
+	f.float32 = fs.Bool("float32", false, "train in float32: mixed precision, float32 forward and backward passes with float64 master weights; the model file holds float64 weights and predicts in float64")
 	f.weight = fs.String("weight", "", "a numeric `column` of per-row sample weights (finite, ≥ 0, no missing cell): they weigh the training loss and a line of weighted validation figures; the column is not a feature")
 	return f
 }
@@ -64,6 +66,9 @@ func (f *estimatorFlags) apply(given map[string]bool, s *tabular.MLPSettings) er
 		}
 	}
 	s.EarlyStopping = *f.earlyStopping
+	if *f.float32 {
+		s.DType = mlp.Float32
+	}
 	if given["validation-fraction"] {
 		if v := *f.validationFraction; !(v > 0 && v < 1) {
 			return usagef("invalid value %v for flag -validation-fraction: must be in (0, 1)", v)

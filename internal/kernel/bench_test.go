@@ -9,25 +9,28 @@ import (
 	"time"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // benchShapes are the m×n×k forward products of the mlp benchmark
-// networks.
-// benchShapes are the m×n×k forward products of the mlp benchmark
-// networks (bc, iris, digits, mnist-shape and wide), and the products of
-// the weight gradients of the two large ones, whose A is transposed.
+// networks (bc, iris, digits, mnist-shape 784-256-128-10 at batch 128 and
+// wide 1024-1024-1024-10 at batch 256), and the backward products of the
+// two large ones: the weight gradients Xᵀ·G, whose A is transposed, and
+// the input gradients G·Wᵀ (the first layer's is not computed).
 var benchShapes = []struct {
 	m, n, k int
 	trans   bool
 }{
 	{50, 16, 30, false}, {16, 16, 4, false}, {32, 128, 64, false}, {64, 128, 32, true},
 	{128, 256, 784, false}, {784, 256, 128, true}, {128, 128, 256, false},
+	{256, 128, 128, true}, {128, 256, 128, false},
 	{256, 1024, 1024, false}, {1024, 1024, 256, true},
 }
 
 // peakOnce measures, once per benchmark binary, the FMA peak of each
-// path that has a peak loop, in GFLOP/s.
+// path that has a peak loop, in GFLOP/s, keyed by path and precision
+// (peakKey).
 var (
 	peakOnce sync.Once
 	peakRate map[string]float64
@@ -96,12 +99,17 @@ func peaks() map[string]float64 {
 				continue
 			}
 			for range 5 {
-				peakRate[p.path] = max(peakRate[p.path], measurePeak(p, 20*time.Millisecond))
+				key := peakKey(p.path, p.bits)
+				peakRate[key] = max(peakRate[key], measurePeak(p, 20*time.Millisecond))
 			}
 		}
 	})
 	return peakRate
 }
+
+// peakKey is the key of peaks for the named path and precision (64 or
+// 32 bits).
+func peakKey(path string, bits int) string { return fmt.Sprintf("%s/float%d", path, bits) }
 
 // runnable reports whether the CPU can run the named path.
 func runnable(name string) bool {
@@ -118,8 +126,8 @@ func runnable(name string) bool {
 // elsewhere), so that they hold on a machine shared with other work;
 // ns/op is wall time, as always.
 
-// BenchmarkFMAPeak measures one core's float64 FMA peak on each vector
-// path: GFLOP/s of independent FMA chains and, with the clock rate
+// BenchmarkFMAPeak measures one core's FMA peak on each vector path, in
+// float64 and float32: GFLOP/s of independent FMA chains and, with the clock rate
 // measured by a chain of one-cycle additions just before, flops per
 // cycle. These are the ceilings against which BenchmarkMulAdd reports the
 // share of peak of its products.
@@ -128,7 +136,7 @@ func BenchmarkFMAPeak(b *testing.B) {
 		if !runnable(p.path) {
 			continue
 		}
-		b.Run(p.path, func(b *testing.B) {
+		b.Run(peakKey(p.path, p.bits), func(b *testing.B) {
 			ghz := measureClock(20 * time.Millisecond)
 			b.ResetTimer()
 			const rounds = 1 << 16
@@ -153,15 +161,46 @@ func BenchmarkFMAPeak(b *testing.B) {
 // products cost on a CPU with no assembly path, now that they no longer
 // go to gonum.
 func BenchmarkMulAdd(b *testing.B) {
+	benchMulAdd(b, 64, MulAdd, func(m, n, k int, a, bb, c []float64) {
+		ga := blas64.General{Rows: m, Cols: k, Stride: k, Data: a}
+		gb := blas64.General{Rows: k, Cols: n, Stride: n, Data: bb}
+		gc := blas64.General{Rows: m, Cols: n, Stride: n, Data: c}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ga, gb, 1, gc)
+	})
+}
+
+// BenchmarkMulAdd32 is BenchmarkMulAdd for MulAdd32, against gonum's
+// Sgemm, with the shares of the float32 FMA peak.
+func BenchmarkMulAdd32(b *testing.B) {
+	benchMulAdd(b, 32, MulAdd32, func(m, n, k int, a, bb, c []float32) {
+		ga := blas32.General{Rows: m, Cols: k, Stride: k, Data: a}
+		gb := blas32.General{Rows: k, Cols: n, Stride: n, Data: bb}
+		gc := blas32.General{Rows: m, Cols: n, Stride: n, Data: c}
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, ga, gb, 1, gc)
+	})
+}
+
+// benchMulAdd runs BenchmarkMulAdd or BenchmarkMulAdd32: mulAdd on every
+// path and gonum's gemm on the plain shapes, with the shares of the FMA
+// peak of the precision of T (bits).
+func benchMulAdd[T elem](b *testing.B, bits int, mulAdd func(m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int),
+	gonum func(m, n, k int, a, b, c []T)) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	peak := peaks()
 	best := 0.0
-	for _, p := range peak {
-		best = max(best, p)
+	for _, p := range peakLoops {
+		best = max(best, peak[peakKey(p.path, bits)])
+	}
+	vals := func(n int) []T {
+		s := make([]T, n)
+		for i := range s {
+			s[i] = T(rng.NormFloat64())
+		}
+		return s
 	}
 	for _, s := range benchShapes {
 		m, n, k := s.m, s.n, s.k
-		a, bb, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float64, m*n)
+		a, bb, c := vals(m*k), vals(k*n), make([]T, m*n)
 		ars, acs, shape := k, 1, fmt.Sprintf("%dx%dx%d", m, n, k)
 		if s.trans {
 			ars, acs, shape = 1, m, shape+"T"
@@ -169,13 +208,14 @@ func BenchmarkMulAdd(b *testing.B) {
 		forEachPathB(b, func(name string) {
 			b.Run(name+"/"+shape, func(b *testing.B) {
 				b.ReportAllocs()
+				mulAdd(m, n, k, a, ars, acs, bb, n, c, n) // first touches of C and of a packing buffer
 				t := startTimer()
 				for i := 0; i < b.N; i++ {
-					MulAdd(m, n, k, a, ars, acs, bb, n, c, n)
+					mulAdd(m, n, k, a, ars, acs, bb, n, c, n)
 				}
 				gflops := 2 * float64(m*n*k) * float64(b.N) / t.stop().Seconds() / 1e9
 				b.ReportMetric(gflops, "GFLOP/s")
-				if p := peak[name]; p > 0 {
+				if p := peak[peakKey(name, bits)]; p > 0 {
 					b.ReportMetric(100*gflops/p, "%peak")
 				} else if best > 0 {
 					b.ReportMetric(100*gflops/best, "%peak")
@@ -186,12 +226,9 @@ func BenchmarkMulAdd(b *testing.B) {
 			continue
 		}
 		b.Run("gonum/"+shape, func(b *testing.B) {
-			ga := blas64.General{Rows: m, Cols: k, Stride: k, Data: a}
-			gb := blas64.General{Rows: k, Cols: n, Stride: n, Data: bb}
-			gc := blas64.General{Rows: m, Cols: n, Stride: n, Data: c}
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ga, gb, 1, gc)
+				gonum(m, n, k, a, bb, c)
 			}
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -90,18 +90,20 @@ func impls() []impl {
 	avx2, avx512 := cpuFeatures()
 	a512 := impl{
 		name: "avx512", has: "the CPU has AVX-512F and FMA",
-		block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-			gemm4AVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
-		},
-		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
-			gemm1AVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
-		},
-		mr: 6, nr: 32,
-		tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
-			tilesAVX512(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
-		},
-		tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
-			tilePackAVX512(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+		f64: gemm[float64]{
+			block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+				gemm4AVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+			},
+			block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
+				gemm1AVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+			},
+			mr: 6, nr: 32,
+			tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
+				tilesAVX512(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+			},
+			tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
+				tilePackAVX512(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+			},
 		},
 		allFinite: func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) },
 		relu:      func(dst, x []float64) { reluAVX512(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },
@@ -117,18 +119,20 @@ func impls() []impl {
 	}
 	a2 := impl{
 		name: "avx2", has: "the CPU has AVX2 and FMA but not AVX-512F",
-		block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-			gemm4AVX2(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
-		},
-		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
-			gemm1AVX2(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
-		},
-		mr: 6, nr: 8,
-		tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
-			tilesAVX2(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
-		},
-		tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
-			tilePackAVX2(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+		f64: gemm[float64]{
+			block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+				gemm4AVX2(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+			},
+			block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
+				gemm1AVX2(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+			},
+			mr: 6, nr: 8,
+			tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
+				tilesAVX2(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+			},
+			tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
+				tilePackAVX2(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+			},
 		},
 		allFinite: func(x []float64) bool { return finiteAVX2(unsafe.SliceData(x), len(x)) },
 		relu:      func(dst, x []float64) { reluAVX2(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },
@@ -142,6 +146,9 @@ func impls() []impl {
 	if !avx2 {
 		a2.missing = "the CPU or the operating system does not support AVX2 with FMA"
 	}
+	goFloat32(&a512)
+	goFloat32(&a2)
+	a512.f32, a2.f32 = avx512Gemm32, avx2Gemm32
 	g := goImpl
 	g.has = "the CPU has neither AVX-512F nor AVX2 with FMA"
 	return []impl{a512, a2, g}

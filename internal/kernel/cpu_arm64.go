@@ -33,18 +33,20 @@ func sgdNEON(w, grad *float64, n int, lr, wd float64)
 func impls() []impl {
 	neon := impl{
 		name: "neon", has: "arm64 CPUs all have NEON",
-		block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-			gemm4NEON(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
-		},
-		block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
-			gemm1NEON(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
-		},
-		mr: 6, nr: 8,
-		tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
-			tilesNEON(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
-		},
-		tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
-			tilePackNEON(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+		f64: gemm[float64]{
+			block4: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+				gemm4NEON(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+			},
+			block1: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64) {
+				gemm1NEON(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c))
+			},
+			mr: 6, nr: 8,
+			tiles: func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int) {
+				tilesNEON(rows, k, nt, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), unsafe.SliceData(c), ldc)
+			},
+			tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
+				tilePackNEON(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+			},
 		},
 		allFinite: func(x []float64) bool { return finiteNEON(unsafe.SliceData(x), len(x)) },
 		relu:      func(dst, x []float64) { reluNEON(unsafe.SliceData(dst), unsafe.SliceData(x), len(x)) },
@@ -55,5 +57,7 @@ func impls() []impl {
 			sgdNEON(unsafe.SliceData(w), unsafe.SliceData(g), len(w), lr, wd)
 		},
 	}
+	goFloat32(&neon)
+	neon.f32 = neonGemm32
 	return []impl{neon, goImpl}
 }

@@ -21,6 +21,18 @@
 // goroutines; the element-wise loops round as their plain Go definitions do.
 // The result for a given input is therefore the same bits on every path, on
 // every architecture, whatever GOMAXPROCS is.
+//
+// # Float32
+//
+// MulAdd32, Group.MulAdd32, SumRows32, ReLU32, ReLUGrad32, AllFinite32
+// and SGDStep32 are the float32 twins of the float64 functions, with the
+// same shapes, chain order and guarantees: each fused multiply-add is
+// rounded once to float32 (fmath.FMA32 on the Go path, VFMADD231PS on
+// AVX-512 and AVX2, FMLA .4S on NEON), so every path gives the same bits.
+// The assembly paths have float32 product kernels of twice the lanes of
+// their float64 ones (tiles of 6×64 on AVX-512, 6×16 on AVX2 and NEON);
+// the float32 element-wise loops are Go on every path. To32 and To64
+// convert between the precisions.
 package kernel
 
 import (
@@ -50,11 +62,7 @@ func MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []fl
 		return
 	}
 	check(m, n, k, a, ars, acs, b, ldb, c, ldc)
-	if usePacked(m, n, k, acs) {
-		packed(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
-		return
-	}
-	unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
+	mulAdd(&cur.f64, nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
 // SumRows adds the r rows of the r×c matrix g (row stride ldg) to dst, in
@@ -70,16 +78,20 @@ func SumRows(dst []float64, r, c int, g []float64, ldg int) {
 	}
 	check(1, c, r, one[:], 0, 0, g, ldg, dst, c)
 	// dst = 1ᵀ·G: each fma(1, g, s) is the sum s + g rounded once.
-	unpacked(1, c, r, one[:], 0, 0, g, ldg, dst, c)
+	unpacked(&cur.f64, 1, c, r, one[:], 0, 0, g, ldg, dst, c)
 }
 
 // one is the single element of the all-ones row by which SumRows
 // multiplies G.
 var one = [1]float64{1}
 
+// elem is the element type of the products: float64, or float32 for the
+// ...32 functions.
+type elem interface{ float32 | float64 }
+
 // check panics unless the slices hold every element their shapes and strides
 // address.
-func check(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+func check[T elem](m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	if m < 0 || n < 0 || k < 0 || ars < 0 || acs < 0 || ldb < n || ldc < n {
 		panic(fmt.Sprintf("kernel: bad shape or stride: m=%d n=%d k=%d ars=%d acs=%d ldb=%d ldc=%d", m, n, k, ars, acs, ldb, ldc))
 	}
@@ -88,37 +100,51 @@ func check(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []flo
 	}
 }
 
-// mulAdd is MulAdd without the checks: on the packed path, if the product
-// goes there, with the buffers of buf or, if buf is nil, of the free list;
-// else unpacked.
-func mulAdd(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	if usePacked(m, n, k, acs) {
-		packed(buf, m, n, k, a, ars, acs, b, ldb, c, ldc)
-		return
-	}
-	unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
+// gemm is the product kernels of a path for one element type.
+type gemm[T elem] struct {
+	block4 func(k, n int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
+	block1 func(k, n int, a []T, acs int, b []T, ldb int, c []T)
+	// tiles, where the path has it, is the micro-kernel of large
+	// products (see packed): it updates nt tiles of rows×nr elements of C
+	// (rows at most mr) side by side from A, read in place with strides
+	// ars and acs, and from B packed in panels of nr columns.
+	// tilePack updates one tile reading B in place, with row stride ldb,
+	// and packs the panel of B it reads to p on the way.
+	mr, nr   int
+	tiles    func(rows, k, nt int, a []T, ars, acs int, b []T, c []T, ldc int)
+	tilePack func(k int, a []T, ars, acs int, b []T, ldb int, p, c []T, ldc int)
 }
 
-// unpacked computes C += A·B as MulAdd does, with the micro-kernels of the
-// path reading A and B in place, in blocks for large shapes.
-func unpacked(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+// mulAdd is MulAdd without the checks, with the kernels g: on the packed
+// path, if the product goes there, with the buffers of buf or, if buf is
+// nil, of the free list; else unpacked.
+func mulAdd[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
+	if usePacked(g, m, n, k, acs) {
+		packed(g, buf, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	unpacked(g, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// unpacked computes C += A·B as MulAdd does, with the micro-kernels g
+// reading A and B in place, in blocks for large shapes.
+func unpacked[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	if k <= blockK && n <= blockN {
-		rows(m, n, k, a, ars, acs, b, ldb, c, ldc)
+		rows(g, m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return
 	}
 	for j := 0; j < n; j += blockN {
 		nb := min(blockN, n-j)
 		for l := 0; l < k; l += blockK {
 			kb := min(blockK, k-l)
-			rows(m, nb, kb, a[l*acs:], ars, acs, b[l*ldb+j:], ldb, c[j:], ldc)
+			rows(g, m, nb, kb, a[l*acs:], ars, acs, b[l*ldb+j:], ldb, c[j:], ldc)
 		}
 	}
 }
 
-// rows runs the micro-kernels of the path in use over the rows of C, four
-// at a time.
-func rows(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	block4, block1 := cur.block4, cur.block1
+// rows runs the micro-kernels g over the rows of C, four at a time.
+func rows[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
+	block4, block1 := g.block4, g.block1
 	i := 0
 	for ; i+4 <= m; i += 4 {
 		block4(k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)

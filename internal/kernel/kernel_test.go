@@ -129,10 +129,10 @@ func TestPacked(t *testing.T) {
 							got := append([]float64(nil), c...)
 							switch how {
 							case "packed":
-								if cur.tiles == nil || m < 2*cur.mr || n < cur.nr {
+								if cur.f64.tiles == nil || m < 2*cur.f64.mr || n < cur.f64.nr {
 									continue
 								}
-								packed(nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
+								packed(&cur.f64, nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
 							case "MulAdd":
 								MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
 							case "Group":
@@ -217,6 +217,36 @@ func TestGroupMulAdd(t *testing.T) {
 					t.Fatalf("m=%d n=%d k=%d GOMAXPROCS=%d: c[%d] = %v, want %v", m, n, k, procs, i, got[i], want[i])
 				}
 			}
+		}
+	}
+}
+
+// TestPackedAligned runs the packed path on transposed A whose stride is a
+// multiple of 4 KiB (512 elements), which it copies to the packing
+// buffer (packTransposed), against the plain loop, bit for bit.
+func TestPackedAligned(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	if !packTransposed[float64](512) || packTransposed[float64](512+1) {
+		t.Fatalf("packTransposed: a stride of 512 elements must be packed and 513 not")
+	}
+	for _, s := range [][3]int{{12, 64, 64}, {53, 130, 100}, {13, 70, 300}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, lda := range []int{512, 513} {
+			a, b, c := randSlice(rng, k*lda), randSlice(rng, k*n), randSlice(rng, m*n)
+			want := naive(m, n, k, a, 1, lda, b, n, c, n)
+			forEachPath(t, func(name string) {
+				g := &cur.f64
+				if g.tiles == nil || m < 2*g.mr || n < g.nr {
+					return
+				}
+				got := append([]float64(nil), c...)
+				packed(g, nil, m, n, k, a, 1, lda, b, n, got, n)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s m=%d n=%d k=%d lda=%d: c[%d] = %v, want %v", name, m, n, k, lda, i, got[i], want[i])
+					}
+				}
+			})
 		}
 	}
 }

@@ -10,16 +10,16 @@ import (
 // columns stored row after row, which the block's passes read in order
 // from the L2 cache with no stride; the micro-kernel keeps a tile of
 // mr×nr elements of C in registers while it runs down the block's inner
-// dimension, reading mr rows of A in place (or, when A is transposed, from
-// a packed copy of mr×packK elements that stays in the L1 cache), and
-// moves along the block's panels. Packing moves numbers without changing
+// dimension, reading mr rows of A in place (or, when A is transposed
+// with a stride of a multiple of 4 KiB, see packTransposed, from a packed
+// copy of mr×packK elements that stays in the L1 cache), and moves along the block's panels. Packing moves numbers without changing
 // them, and the blocks of the inner dimension are visited in increasing
 // order, each continuing the chains where the last one stored them, so
 // every element of C is still one chain of fused multiply-adds over
 // l = 0, 1, ..., k-1, the same bits as the unpacked kernels.
 const (
 	packK  = 256 // rows of B in a packed block: the inner dimension
-	packN  = 256 // columns of B in a packed block
+	packN  = 256 // columns of B in a packed block of float64 (512 of float32)
 	packMR = 6   // the most rows of any path's tile
 	packM  = 48  // rows of a transposed A packed at once, a multiple of packMR
 )
@@ -29,10 +29,20 @@ const (
 var packMin = 1 << 19
 
 // packBuf holds the packed copies of the blocks of B and A of one product
-// running at a time.
+// running at a time. A float32 product uses the same memory as twice as
+// many float32 elements: blocks of B of packK×2·packN (see views).
 type packBuf struct {
 	b [packK * packN]float64
 	a [packM * packK]float64
+}
+
+// views returns the buffers of buf as slices of T.
+func views[T elem](buf *packBuf) (b, a []T) {
+	var z T
+	per := 8 / int(unsafe.Sizeof(z))
+	b = unsafe.Slice((*T)(unsafe.Pointer(&buf.b[0])), len(buf.b)*per)
+	a = unsafe.Slice((*T)(unsafe.Pointer(&buf.a[0])), len(buf.a)*per)
+	return b, a
 }
 
 // PackBytes is the size of the packing buffers of one product: the
@@ -68,27 +78,31 @@ func putBuf(b *packBuf) {
 	bufs.Unlock()
 }
 
-// usePacked reports whether the packed path of the path in use takes an
+// usePacked reports whether the packed path of the kernels g takes an
 // m×n×k product whose A has column stride acs. Below 64 in the inner
 // dimension or the columns, the rows of B the unpacked kernels read stay
 // in the L1 cache and packing does not pay; a transposed A (acs != 1) is
 // packed for each block of columns, which pays from 64 rows.
-func usePacked(m, n, k, acs int) bool {
-	return m*n*k >= packMin && cur.tiles != nil && m >= 2*cur.mr && n >= max(64, cur.nr) && k >= 64 &&
+func usePacked[T elem](g *gemm[T], m, n, k, acs int) bool {
+	return m*n*k >= packMin && g.tiles != nil && m >= 2*g.mr && n >= max(64, g.nr) && k >= 64 &&
 		(acs == 1 || m >= 64)
 }
 
-// packed computes C += A·B as mulAdd does, on the packed path with the
-// buffers of buf (one from the free list if buf is nil): the columns of C that fill whole tiles there (the last
-// row of tiles may have fewer than mr rows), the remaining ones (fewer
-// than nr) with the unpacked kernels.
-func packed(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+// packed computes C += A·B as mulAdd does, on the packed path of the
+// kernels g with the buffers of buf (one from the free list if buf is
+// nil): the columns of C that fill whole tiles there (the last row of
+// tiles may have fewer than mr rows), the remaining ones (fewer than nr)
+// with the unpacked kernels.
+func packed[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	if buf == nil {
 		buf = getBuf()
 		defer putBuf(buf)
 	}
-	mr, nr, tiles, tilePack := cur.mr, cur.nr, cur.tiles, cur.tilePack
+	bufB, bufA := views[T](buf)
+	packN := len(bufB) / packK // columns of B in a packed block
+	mr, nr, tiles, tilePack := g.mr, g.nr, g.tiles, g.tilePack
 	nt := n - n%nr
+	packsA := packTransposed[T](acs)
 	// Blocks of near-equal sizes, so that none is much smaller than the
 	// others: each block of the inner dimension loads and stores C once.
 	nbMax := (nt/nr + (nt+packN-1)/packN - 1) / ((nt + packN - 1) / packN) * nr
@@ -97,17 +111,17 @@ func packed(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, l
 		nb := min(nbMax, nt-jc)
 		for pc := 0; pc < k; pc += kbMax {
 			kb := min(kbMax, k-pc)
-			pb := buf.b[:kb*nb]
+			pb := bufB[:kb*nb]
 			for ir := 0; ir < m; ir += mr {
 				rows := min(mr, m-ir)
 				ap, pars, pacs := a[ir*ars+pc*acs:], ars, acs
-				if acs != 1 {
+				if packsA {
 					// A transposed is packed packM rows at a time, so
 					// that each of its rows is read in one run.
 					if ir%packM == 0 {
-						packA(buf.a[:], mr, min(packM, m-ir), kb, ap, ars, acs)
+						packA(bufA, mr, min(packM, m-ir), kb, ap, ars, acs)
 					}
-					ap, pars, pacs = buf.a[ir%packM*kb:], 1, mr
+					ap, pars, pacs = bufA[ir%packM*kb:], 1, mr
 				}
 				cc := c[ir*ldc+jc:]
 				if ir > 0 {
@@ -124,14 +138,31 @@ func packed(buf *packBuf, m, n, k int, a []float64, ars, acs int, b []float64, l
 		}
 	}
 	if nt < n {
-		unpacked(m, n-nt, k, a, ars, acs, b[nt:], ldb, c[nt:], ldc)
+		unpacked(g, m, n-nt, k, a, ars, acs, b[nt:], ldb, c[nt:], ldc)
 	}
+}
+
+// packTransposed reports whether packed copies a transposed A (column
+// stride acs elements of T) to the packing buffer rather than reading it
+// in place. The tiles read the mr elements of a column of A at each step
+// of the inner dimension, one cache line; in place, the lines of a block
+// (one per step) stay in the L1 and L2 caches while the tiles move along
+// the block's columns, unless the stride is a multiple of 4 KiB, which
+// maps all of them to a few sets of each cache (and each to its own
+// page): those are copied. Copying costs about as much as a pass of the
+// tiles over 64 columns, so that reading in place is faster on the
+// transposed products of the benchmarks whose strides are not such
+// multiples (784×256×128T and 256×128×128T, 10-20% in float32); packing
+// and reading in place move numbers only, so the bits are the same.
+func packTransposed[T elem](acs int) bool {
+	var z T
+	return acs != 1 && acs*int(unsafe.Sizeof(z))%4096 == 0
 }
 
 // packA copies the rows×kb block of A with A(i, l) = src[i*ars + l*acs] to
 // dst in panels of mr rows, panel after panel, each column after column:
 // element (i, l) goes to dst[(i/mr)*mr*kb + l*mr + i%mr].
-func packA(dst []float64, mr, rows, kb int, src []float64, ars, acs int) {
+func packA[T elem](dst []T, mr, rows, kb int, src []T, ars, acs int) {
 	for i0 := 0; i0 < rows; i0 += mr {
 		panel := dst[i0*kb:]
 		r := min(mr, rows-i0)

@@ -3,6 +3,7 @@ package kernel
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // ParallelMin is the size m·n·k of the smallest product that Group.MulAdd
@@ -10,16 +11,31 @@ import (
 // more than it saves.
 var ParallelMin = 1 << 20
 
-// task is one part of a product, run by a worker.
+// task is one part of a product, run by a worker: of float32 elements
+// (a32, b32, c32) if is32, else of float64 (a, b, c).
 type task struct {
-	m, n, k  int
-	a        []float64
-	ars, acs int
-	b        []float64
-	ldb      int
-	c        []float64
-	ldc      int
-	done     *sync.WaitGroup
+	m, n, k       int
+	a, b, c       []float64
+	a32, b32, c32 []float32
+	is32          bool
+	ars, acs      int
+	ldb, ldc      int
+	done          *sync.WaitGroup
+}
+
+// setSlices sets the slices of t, of type T, and is32.
+func setSlices[T elem](t *task, a, b, c []T) {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		t.is32 = true
+		t.a32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+		t.b32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+		t.c32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(c))), len(c))
+		return
+	}
+	t.a = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+	t.b = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+	t.c = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(c))), len(c))
 }
 
 var (
@@ -32,10 +48,17 @@ var (
 func worker() {
 	var buf *packBuf // the worker's own, allocated by its first task that packs
 	for t := range tasks {
-		if buf == nil && usePacked(t.m, t.n, t.k, t.acs) {
-			buf = new(packBuf)
+		if t.is32 {
+			if buf == nil && usePacked(&cur.f32, t.m, t.n, t.k, t.acs) {
+				buf = new(packBuf)
+			}
+			mulAdd(&cur.f32, buf, t.m, t.n, t.k, t.a32, t.ars, t.acs, t.b32, t.ldb, t.c32, t.ldc)
+		} else {
+			if buf == nil && usePacked(&cur.f64, t.m, t.n, t.k, t.acs) {
+				buf = new(packBuf)
+			}
+			mulAdd(&cur.f64, buf, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
 		}
-		mulAdd(buf, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
 		t.done.Done()
 	}
 }
@@ -60,15 +83,34 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		return
 	}
 	check(m, n, k, a, ars, acs, b, ldb, c, ldc)
+	split(g, &cur.f64, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// MulAdd32 computes what the function MulAdd32 does, split between the
+// goroutines as Group.MulAdd splits: each element of C is one chain of
+// float32 fused multiply-adds over the whole inner dimension, so the
+// result does not depend on the split. It allocates nothing once the
+// workers have started and the packing buffers exist.
+func (g *Group) MulAdd32(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	check(m, n, k, a, ars, acs, b, ldb, c, ldc)
+	split(g, &cur.f32, m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// split computes C += A·B with the kernels gk, split between the
+// goroutines of g.
+func split[T elem](g *Group, gk *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	parts := 1
 	if m*n*k >= ParallelMin {
 		parts = runtime.GOMAXPROCS(0)
 	}
 	// Parts of whole tiles: of the packed path's tiles if the product goes
 	// there, else of the unpacked kernels' rows of 4 and vectors of 16.
-	rowUnit, colUnit, packs := 4, 16, usePacked(m, n, k, acs)
+	rowUnit, colUnit, packs := 4, 16, usePacked(gk, m, n, k, acs)
 	if packs {
-		rowUnit, colUnit = cur.mr, cur.nr
+		rowUnit, colUnit = gk.mr, gk.nr
 	}
 	rowBlocks, colBlocks := m/rowUnit, n/colUnit
 	if parts > 1 {
@@ -82,11 +124,7 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 		parts = min(parts, workers+1, max(rowBlocks, colBlocks))
 	}
 	if parts <= 1 {
-		if packs {
-			packed(nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
-		} else {
-			unpacked(m, n, k, a, ars, acs, b, ldb, c, ldc)
-		}
+		mulAdd(gk, nil, m, n, k, a, ars, acs, b, ldb, c, ldc)
 		return
 	}
 	// Split along the dimension with more blocks or, on the packed path,
@@ -102,26 +140,27 @@ func (g *Group) MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb 
 	start := 0
 	for p := 0; p < parts; p++ {
 		end := (p + 1) * blocks / parts
-		var t task
+		pm, pn, pa, pb, pc := m, n, a, b, c
 		if byCols {
 			j0, j1 := start*colUnit, end*colUnit
 			if p == parts-1 {
 				j1 = n
 			}
-			t = task{m: m, n: j1 - j0, k: k, a: a, ars: ars, acs: acs, b: b[j0:], ldb: ldb, c: c[j0:], ldc: ldc}
+			pn, pb, pc = j1-j0, b[j0:], c[j0:]
 		} else {
 			i0, i1 := start*rowUnit, end*rowUnit
 			if p == parts-1 {
 				i1 = m
 			}
-			t = task{m: i1 - i0, n: n, k: k, a: a[i0*ars:], ars: ars, acs: acs, b: b, ldb: ldb, c: c[i0*ldc:], ldc: ldc}
+			pm, pa, pc = i1-i0, a[i0*ars:], c[i0*ldc:]
 		}
 		start = end
 		if p == parts-1 {
-			mulAdd(nil, t.m, t.n, t.k, t.a, t.ars, t.acs, t.b, t.ldb, t.c, t.ldc)
+			mulAdd(gk, nil, pm, pn, k, pa, ars, acs, pb, ldb, pc, ldc)
 			break
 		}
-		t.done = &g.wg
+		t := task{m: pm, n: pn, k: k, ars: ars, acs: acs, ldb: ldb, ldc: ldc, done: &g.wg}
+		setSlices(&t, pa, pb, pc)
 		tasks <- t
 	}
 	g.wg.Wait()

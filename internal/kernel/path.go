@@ -12,28 +12,27 @@ type impl struct {
 	missing string // why the CPU or the build cannot run it; empty if it can
 	has     string // what the CPU has that the path needs, for Path's reason
 
-	block4 func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int)
-	block1 func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64)
-	// tiles, where the path has it, is the micro-kernel of large
-	// products (see packed): it updates nt tiles of rows×nr elements of C
-	// (rows at most mr) side by side from A, read in place with strides
-	// ars and acs, and from B packed in panels of nr columns.
-	// tilePack updates one tile reading B in place, with row stride ldb,
-	// and packs the panel of B it reads to p on the way.
-	mr, nr    int
-	tiles     func(rows, k, nt int, a []float64, ars, acs int, b []float64, c []float64, ldc int)
-	tilePack  func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int)
+	f64 gemm[float64] // the product kernels of MulAdd
+	f32 gemm[float32] // and of MulAdd32
+
 	allFinite func(x []float64) bool
 	relu      func(dst, x []float64)
 	reluGrad  func(dst, g, y []float64)
 	sgd       func(w, g []float64, lr, wd float64)
+
+	allFinite32 func(x []float32) bool
+	relu32      func(dst, x []float32)
+	reluGrad32  func(dst, g, y []float32)
+	sgd32       func(w, g []float32, lr, wd float32)
 }
 
 // goImpl is the path in plain Go, available everywhere.
 var goImpl = impl{
 	name: "go", has: "no assembly path for this CPU or build",
-	block4: goBlock4, block1: goBlock1,
+	f64:       gemm[float64]{block4: goBlock4, block1: goBlock1},
+	f32:       goGemm32,
 	allFinite: goAllFinite, relu: goReLU, reluGrad: goReLUGrad, sgd: goSGD,
+	allFinite32: goAllFinite32, relu32: goReLU32, reluGrad32: goReLUGrad32, sgd32: goSGD32,
 }
 
 // cur is the path in use, and reason why it was chosen; both are set once,
@@ -87,4 +86,11 @@ func choose(env string, set bool, all []impl) (impl, string, bool) {
 		return im, "forced by MLP_KERNEL=" + env, false
 	}
 	return best, fmt.Sprintf("MLP_KERNEL=%s is not one of %s; using %s instead", env, strings.Join(names, ", "), best.name), true
+}
+
+// goFloat32 sets the float32 kernels and loops of im to the Go ones, for a
+// path that has no assembly for them.
+func goFloat32(im *impl) {
+	im.f32 = goImpl.f32
+	im.allFinite32, im.relu32, im.reluGrad32, im.sgd32 = goImpl.allFinite32, goImpl.relu32, goImpl.reluGrad32, goImpl.sgd32
 }

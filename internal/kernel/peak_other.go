@@ -6,6 +6,7 @@ package kernel
 // its rounds.
 type peakLoop struct {
 	path  string
+	bits  int
 	run   func(n int)
 	flops int
 }

@@ -1,0 +1,708 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The float32 kernels of the AVX2 path: those of gemm_avx2_amd64.s with 8
+// float32 lanes per register instead of 4 float64, the same registers,
+// byte offsets and chain order (VFMADD231PS rounds each fused
+// multiply-add once to float32, as fmath.FMA32 does).
+
+// avx2masks32 holds the VMASKMOVPS lane masks for the first i lanes of a
+// YMM register, i = 0..7, as eight doublewords each.
+DATA ·avx2masks32+0(SB)/4, $0
+DATA ·avx2masks32+4(SB)/4, $0
+DATA ·avx2masks32+8(SB)/4, $0
+DATA ·avx2masks32+12(SB)/4, $0
+DATA ·avx2masks32+16(SB)/4, $0
+DATA ·avx2masks32+20(SB)/4, $0
+DATA ·avx2masks32+24(SB)/4, $0
+DATA ·avx2masks32+28(SB)/4, $0
+DATA ·avx2masks32+32(SB)/4, $-1
+DATA ·avx2masks32+36(SB)/4, $0
+DATA ·avx2masks32+40(SB)/4, $0
+DATA ·avx2masks32+44(SB)/4, $0
+DATA ·avx2masks32+48(SB)/4, $0
+DATA ·avx2masks32+52(SB)/4, $0
+DATA ·avx2masks32+56(SB)/4, $0
+DATA ·avx2masks32+60(SB)/4, $0
+DATA ·avx2masks32+64(SB)/4, $-1
+DATA ·avx2masks32+68(SB)/4, $-1
+DATA ·avx2masks32+72(SB)/4, $0
+DATA ·avx2masks32+76(SB)/4, $0
+DATA ·avx2masks32+80(SB)/4, $0
+DATA ·avx2masks32+84(SB)/4, $0
+DATA ·avx2masks32+88(SB)/4, $0
+DATA ·avx2masks32+92(SB)/4, $0
+DATA ·avx2masks32+96(SB)/4, $-1
+DATA ·avx2masks32+100(SB)/4, $-1
+DATA ·avx2masks32+104(SB)/4, $-1
+DATA ·avx2masks32+108(SB)/4, $0
+DATA ·avx2masks32+112(SB)/4, $0
+DATA ·avx2masks32+116(SB)/4, $0
+DATA ·avx2masks32+120(SB)/4, $0
+DATA ·avx2masks32+124(SB)/4, $0
+DATA ·avx2masks32+128(SB)/4, $-1
+DATA ·avx2masks32+132(SB)/4, $-1
+DATA ·avx2masks32+136(SB)/4, $-1
+DATA ·avx2masks32+140(SB)/4, $-1
+DATA ·avx2masks32+144(SB)/4, $0
+DATA ·avx2masks32+148(SB)/4, $0
+DATA ·avx2masks32+152(SB)/4, $0
+DATA ·avx2masks32+156(SB)/4, $0
+DATA ·avx2masks32+160(SB)/4, $-1
+DATA ·avx2masks32+164(SB)/4, $-1
+DATA ·avx2masks32+168(SB)/4, $-1
+DATA ·avx2masks32+172(SB)/4, $-1
+DATA ·avx2masks32+176(SB)/4, $-1
+DATA ·avx2masks32+180(SB)/4, $0
+DATA ·avx2masks32+184(SB)/4, $0
+DATA ·avx2masks32+188(SB)/4, $0
+DATA ·avx2masks32+192(SB)/4, $-1
+DATA ·avx2masks32+196(SB)/4, $-1
+DATA ·avx2masks32+200(SB)/4, $-1
+DATA ·avx2masks32+204(SB)/4, $-1
+DATA ·avx2masks32+208(SB)/4, $-1
+DATA ·avx2masks32+212(SB)/4, $-1
+DATA ·avx2masks32+216(SB)/4, $0
+DATA ·avx2masks32+220(SB)/4, $0
+DATA ·avx2masks32+224(SB)/4, $-1
+DATA ·avx2masks32+228(SB)/4, $-1
+DATA ·avx2masks32+232(SB)/4, $-1
+DATA ·avx2masks32+236(SB)/4, $-1
+DATA ·avx2masks32+240(SB)/4, $-1
+DATA ·avx2masks32+244(SB)/4, $-1
+DATA ·avx2masks32+248(SB)/4, $-1
+DATA ·avx2masks32+252(SB)/4, $0
+GLOBL ·avx2masks32(SB), RODATA|NOPTR, $256
+
+// func sgemm4AVX2(k, n int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
+//
+// C[0:4, 0:n] += A(0:4, 0:k)·B[0:k, 0:n], where A(i, l) = a[i*ars + l*acs],
+// B has row stride ldb and C row stride ldc, in tiles of 4×24, then 4×8,
+// then 4×(n mod 8) with masked loads and stores. Each element of C is
+// updated by one chain of float32 fused multiply-adds over l = 0, 1, ..., k-1.
+// k must be > 0.
+TEXT ·sgemm4AVX2(SB), NOSPLIT, $0-72
+	MOVQ k+0(FP), CX
+	MOVQ n+8(FP), DX
+	MOVQ a+16(FP), SI
+	MOVQ ars+24(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R13
+	MOVQ acs+32(FP), R9
+	SHLQ $2, R9
+	MOVQ b+40(FP), BX
+	MOVQ ldb+48(FP), R10
+	SHLQ $2, R10
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+
+cols24:
+	CMPQ    DX, $24
+	JLT     cols8
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS (DI)(R11*1), Y3
+	VMOVUPS 32(DI)(R11*1), Y4
+	VMOVUPS 64(DI)(R11*1), Y5
+	VMOVUPS (DI)(R11*2), Y6
+	VMOVUPS 32(DI)(R11*2), Y7
+	VMOVUPS 64(DI)(R11*2), Y8
+	VMOVUPS (DI)(R12*1), Y9
+	VMOVUPS 32(DI)(R12*1), Y10
+	VMOVUPS 64(DI)(R12*1), Y11
+	MOVQ    SI, AX
+	MOVQ    BX, R14
+	MOVQ    CX, R15
+
+loop24:
+	VMOVUPS      (R14), Y12
+	VMOVUPS      32(R14), Y13
+	VMOVUPS      64(R14), Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS (AX)(R8*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         R9, AX
+	ADDQ         R10, R14
+	DECQ         R15
+	JNZ          loop24
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, (DI)(R11*1)
+	VMOVUPS Y4, 32(DI)(R11*1)
+	VMOVUPS Y5, 64(DI)(R11*1)
+	VMOVUPS Y6, (DI)(R11*2)
+	VMOVUPS Y7, 32(DI)(R11*2)
+	VMOVUPS Y8, 64(DI)(R11*2)
+	VMOVUPS Y9, (DI)(R12*1)
+	VMOVUPS Y10, 32(DI)(R12*1)
+	VMOVUPS Y11, 64(DI)(R12*1)
+	ADDQ    $96, DI
+	ADDQ    $96, BX
+	SUBQ    $24, DX
+	JMP     cols24
+
+cols8:
+	CMPQ    DX, $8
+	JLT     tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (DI)(R11*1), Y1
+	VMOVUPS (DI)(R11*2), Y2
+	VMOVUPS (DI)(R12*1), Y3
+	MOVQ    SI, AX
+	MOVQ    BX, R14
+	MOVQ    CX, R15
+
+loop8:
+	VMOVUPS      (R14), Y12
+	VBROADCASTSS (AX), Y4
+	VBROADCASTSS (AX)(R8*1), Y5
+	VBROADCASTSS (AX)(R8*2), Y6
+	VBROADCASTSS (AX)(R13*1), Y7
+	VFMADD231PS  Y12, Y4, Y0
+	VFMADD231PS  Y12, Y5, Y1
+	VFMADD231PS  Y12, Y6, Y2
+	VFMADD231PS  Y12, Y7, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, R14
+	DECQ         R15
+	JNZ          loop8
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, (DI)(R11*1)
+	VMOVUPS Y2, (DI)(R11*2)
+	VMOVUPS Y3, (DI)(R12*1)
+	ADDQ    $32, DI
+	ADDQ    $32, BX
+	SUBQ    $8, DX
+	JMP     cols8
+
+tail:
+	TESTQ      DX, DX
+	JLE        done
+	LEAQ       ·avx2masks32(SB), AX
+	SHLQ       $5, DX
+	VMOVDQU    (AX)(DX*1), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (DI)(R11*1), Y14, Y1
+	VMASKMOVPS (DI)(R11*2), Y14, Y2
+	VMASKMOVPS (DI)(R12*1), Y14, Y3
+	MOVQ       SI, AX
+	MOVQ       BX, R14
+	MOVQ       CX, R15
+
+looptail:
+	VMASKMOVPS   (R14), Y14, Y12
+	VBROADCASTSS (AX), Y4
+	VBROADCASTSS (AX)(R8*1), Y5
+	VBROADCASTSS (AX)(R8*2), Y6
+	VBROADCASTSS (AX)(R13*1), Y7
+	VFMADD231PS  Y12, Y4, Y0
+	VFMADD231PS  Y12, Y5, Y1
+	VFMADD231PS  Y12, Y6, Y2
+	VFMADD231PS  Y12, Y7, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, R14
+	DECQ         R15
+	JNZ          looptail
+
+	VMASKMOVPS Y0, Y14, (DI)
+	VMASKMOVPS Y1, Y14, (DI)(R11*1)
+	VMASKMOVPS Y2, Y14, (DI)(R11*2)
+	VMASKMOVPS Y3, Y14, (DI)(R12*1)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemm1AVX2(k, n int, a *float32, acs int, b *float32, ldb int, c *float32)
+//
+// C[0, 0:n] += A(0, 0:k)·B[0:k, 0:n] with A(0, l) = a[l*acs], as sgemm4AVX2
+// does for one row, in tiles of 32, then 8, then n mod 8 columns.
+TEXT ·sgemm1AVX2(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ n+8(FP), DX
+	MOVQ a+16(FP), SI
+	MOVQ acs+24(FP), R9
+	SHLQ $2, R9
+	MOVQ b+32(FP), BX
+	MOVQ ldb+40(FP), R10
+	SHLQ $2, R10
+	MOVQ c+48(FP), DI
+
+cols32:
+	CMPQ    DX, $32
+	JLT     cols8
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	MOVQ    SI, AX
+	MOVQ    BX, R14
+	MOVQ    CX, R15
+
+loop32:
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS  (R14), Y15, Y0
+	VFMADD231PS  32(R14), Y15, Y1
+	VFMADD231PS  64(R14), Y15, Y2
+	VFMADD231PS  96(R14), Y15, Y3
+	ADDQ         R9, AX
+	ADDQ         R10, R14
+	DECQ         R15
+	JNZ          loop32
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, DI
+	ADDQ    $128, BX
+	SUBQ    $32, DX
+	JMP     cols32
+
+cols8:
+	CMPQ    DX, $8
+	JLT     tail
+	VMOVUPS (DI), Y0
+	MOVQ    SI, AX
+	MOVQ    BX, R14
+	MOVQ    CX, R15
+
+loop8:
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS  (R14), Y15, Y0
+	ADDQ         R9, AX
+	ADDQ         R10, R14
+	DECQ         R15
+	JNZ          loop8
+
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, BX
+	SUBQ    $8, DX
+	JMP     cols8
+
+tail:
+	TESTQ      DX, DX
+	JLE        done
+	LEAQ       ·avx2masks32(SB), AX
+	SHLQ       $5, DX
+	VMOVDQU    (AX)(DX*1), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	MOVQ       SI, AX
+	MOVQ       BX, R14
+	MOVQ       CX, R15
+
+looptail:
+	VMASKMOVPS   (R14), Y14, Y12
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	ADDQ         R9, AX
+	ADDQ         R10, R14
+	DECQ         R15
+	JNZ          looptail
+
+	VMASKMOVPS Y0, Y14, (DI)
+
+done:
+	VZEROUPPER
+	RET
+
+// func stilesAVX2(rows, k, nt int, a *float32, ars, acs int, b *float32, c *float32, ldc int)
+//
+// C[0:rows, 0:16*nt] += A(0:rows, 0:k)·B for nt tiles of rows×16 elements of
+// C side by side, where A(i, l) = a[i*ars + l*acs], C has row stride ldc and
+// B is packed: the k×16 panel of tile t, row-major, at b[t*16*k]. Each
+// element of C is updated by one chain of float32 fused multiply-adds over
+// l = 0, 1, ..., k-1. rows must be 1 to 6, k and nt > 0.
+TEXT ·stilesAVX2(SB), NOSPLIT, $0-72
+	MOVQ k+8(FP), CX
+	MOVQ nt+16(FP), DX
+	MOVQ a+24(FP), SI
+	MOVQ ars+32(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R13
+	MOVQ acs+40(FP), R9
+	SHLQ $2, R9
+	MOVQ b+48(FP), BX
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R10
+	MOVQ rows+0(FP), AX
+	CMPQ AX, $6
+	JEQ  tile6
+	CMPQ AX, $5
+	JEQ  tile5
+	CMPQ AX, $4
+	JEQ  tile4
+	CMPQ AX, $3
+	JEQ  tile3
+	CMPQ AX, $2
+	JEQ  tile2
+	JMP  tile1
+
+tile6:
+	LEAQ (DI)(R10*1), R12
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R11*1), Y2
+	VMOVUPS 32(DI)(R11*1), Y3
+	VMOVUPS (DI)(R11*2), Y4
+	VMOVUPS 32(DI)(R11*2), Y5
+	VMOVUPS (R12), Y6
+	VMOVUPS 32(R12), Y7
+	VMOVUPS (R12)(R11*1), Y8
+	VMOVUPS 32(R12)(R11*1), Y9
+	VMOVUPS (R12)(R11*2), Y10
+	VMOVUPS 32(R12)(R11*2), Y11
+	MOVQ SI, AX
+	LEAQ (SI)(R13*1), R14
+	MOVQ CX, R15
+
+loop6:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS (R14), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS (R14)(R8*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS (R14)(R8*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ R9, AX
+	ADDQ R9, R14
+	ADDQ $64, BX
+	DECQ R15
+	JNZ  loop6
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R11*1)
+	VMOVUPS Y3, 32(DI)(R11*1)
+	VMOVUPS Y4, (DI)(R11*2)
+	VMOVUPS Y5, 32(DI)(R11*2)
+	VMOVUPS Y6, (R12)
+	VMOVUPS Y7, 32(R12)
+	VMOVUPS Y8, (R12)(R11*1)
+	VMOVUPS Y9, 32(R12)(R11*1)
+	VMOVUPS Y10, (R12)(R11*2)
+	VMOVUPS Y11, 32(R12)(R11*2)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  tile6
+	JMP  done
+
+tile5:
+	LEAQ (DI)(R10*1), R12
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R11*1), Y2
+	VMOVUPS 32(DI)(R11*1), Y3
+	VMOVUPS (DI)(R11*2), Y4
+	VMOVUPS 32(DI)(R11*2), Y5
+	VMOVUPS (R12), Y6
+	VMOVUPS 32(R12), Y7
+	VMOVUPS (R12)(R11*1), Y8
+	VMOVUPS 32(R12)(R11*1), Y9
+	MOVQ SI, AX
+	LEAQ (SI)(R13*1), R14
+	MOVQ CX, R15
+
+loop5:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS (R14), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS (R14)(R8*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	ADDQ R9, AX
+	ADDQ R9, R14
+	ADDQ $64, BX
+	DECQ R15
+	JNZ  loop5
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R11*1)
+	VMOVUPS Y3, 32(DI)(R11*1)
+	VMOVUPS Y4, (DI)(R11*2)
+	VMOVUPS Y5, 32(DI)(R11*2)
+	VMOVUPS Y6, (R12)
+	VMOVUPS Y7, 32(R12)
+	VMOVUPS Y8, (R12)(R11*1)
+	VMOVUPS Y9, 32(R12)(R11*1)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  tile5
+	JMP  done
+
+tile4:
+	LEAQ (DI)(R10*1), R12
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R11*1), Y2
+	VMOVUPS 32(DI)(R11*1), Y3
+	VMOVUPS (DI)(R11*2), Y4
+	VMOVUPS 32(DI)(R11*2), Y5
+	VMOVUPS (R12), Y6
+	VMOVUPS 32(R12), Y7
+	MOVQ SI, AX
+	LEAQ (SI)(R13*1), R14
+	MOVQ CX, R15
+
+loop4:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS (R14), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	ADDQ R9, AX
+	ADDQ R9, R14
+	ADDQ $64, BX
+	DECQ R15
+	JNZ  loop4
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R11*1)
+	VMOVUPS Y3, 32(DI)(R11*1)
+	VMOVUPS Y4, (DI)(R11*2)
+	VMOVUPS Y5, 32(DI)(R11*2)
+	VMOVUPS Y6, (R12)
+	VMOVUPS Y7, 32(R12)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  tile4
+	JMP  done
+
+tile3:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R11*1), Y2
+	VMOVUPS 32(DI)(R11*1), Y3
+	VMOVUPS (DI)(R11*2), Y4
+	VMOVUPS 32(DI)(R11*2), Y5
+	MOVQ SI, AX
+	MOVQ CX, R15
+
+loop3:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	ADDQ R9, AX
+	ADDQ $64, BX
+	DECQ R15
+	JNZ  loop3
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R11*1)
+	VMOVUPS Y3, 32(DI)(R11*1)
+	VMOVUPS Y4, (DI)(R11*2)
+	VMOVUPS Y5, 32(DI)(R11*2)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  tile3
+	JMP  done
+
+tile2:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R11*1), Y2
+	VMOVUPS 32(DI)(R11*1), Y3
+	MOVQ SI, AX
+	MOVQ CX, R15
+
+loop2:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	ADDQ R9, AX
+	ADDQ $64, BX
+	DECQ R15
+	JNZ  loop2
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R11*1)
+	VMOVUPS Y3, 32(DI)(R11*1)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  tile2
+	JMP  done
+
+tile1:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	MOVQ SI, AX
+	MOVQ CX, R15
+
+loop1:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	ADDQ R9, AX
+	ADDQ $64, BX
+	DECQ R15
+	JNZ  loop1
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, DI
+	DECQ DX
+	JNZ  tile1
+	JMP  done
+
+done:
+	VZEROUPPER
+	RET
+
+// func stilePackAVX2(k int, a *float32, ars, acs int, b *float32, ldb int, p *float32, c *float32, ldc int)
+//
+// C[0:6, 0:16] += A(0:6, 0:k)·B[0:k, 0:16], where A(i, l) = a[i*ars + l*acs],
+// B has row stride ldb and C row stride ldc, as one tile of stilesAVX2, and
+// packs B on the way: p[l*16 + j] = B[l, j]. Each element of C is updated by
+// one chain of float32 fused multiply-adds over l = 0, 1, ..., k-1. k must be > 0.
+TEXT ·stilePackAVX2(SB), NOSPLIT, $0-72
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ ars+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R13
+	MOVQ acs+24(FP), R9
+	SHLQ $2, R9
+	MOVQ b+32(FP), BX
+	MOVQ ldb+40(FP), R10
+	SHLQ $2, R10
+	MOVQ p+48(FP), R12
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), R11
+	SHLQ $2, R11
+	LEAQ (DI)(R11*2), DX
+	ADDQ R11, DX
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS (DI)(R11*1), Y2
+	VMOVUPS 32(DI)(R11*1), Y3
+	VMOVUPS (DI)(R11*2), Y4
+	VMOVUPS 32(DI)(R11*2), Y5
+	VMOVUPS (DX), Y6
+	VMOVUPS 32(DX), Y7
+	VMOVUPS (DX)(R11*1), Y8
+	VMOVUPS 32(DX)(R11*1), Y9
+	VMOVUPS (DX)(R11*2), Y10
+	VMOVUPS 32(DX)(R11*2), Y11
+	MOVQ SI, AX
+	LEAQ (SI)(R13*1), R14
+	MOVQ CX, R15
+
+loop:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	VMOVUPS Y12, (R12)
+	VMOVUPS Y13, 32(R12)
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS (R14), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS (R14)(R8*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS (R14)(R8*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ R9, AX
+	ADDQ R9, R14
+	ADDQ R10, BX
+	ADDQ $64, R12
+	DECQ R15
+	JNZ  loop
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, (DI)(R11*1)
+	VMOVUPS Y3, 32(DI)(R11*1)
+	VMOVUPS Y4, (DI)(R11*2)
+	VMOVUPS Y5, 32(DI)(R11*2)
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VMOVUPS Y8, (DX)(R11*1)
+	VMOVUPS Y9, 32(DX)(R11*1)
+	VMOVUPS Y10, (DX)(R11*2)
+	VMOVUPS Y11, 32(DX)(R11*2)
+	VZEROUPPER
+	RET
