@@ -114,12 +114,13 @@ func fma32Triples(rng *rand.Rand, family string, n int) [][3]float32 {
 }
 
 // TestFMA32 checks FMA32 against the exact sum rounded once, bit for bit,
-// on 400000 triples (10000 with -short) of each of six families, and that the
+// on 400000 triples (10000 with -short or the race detector) of each of
+// six families, and that the
 // halfway family defeats float32(math.FMA(x, y, z)), the double rounding
 // that FMA32 avoids.
 func TestFMA32(t *testing.T) {
 	n := 400000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 10000
 	}
 	rng := rand.New(rand.NewPCG(23, 32))
