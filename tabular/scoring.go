@@ -114,7 +114,9 @@ func ScoringTask(name string) (Task, bool) {
 // model of more than two classes. A true label the classifier never saw
 // counts as a mistake for the scorings of predicted classes (as in
 // FittedMLP.Score) and is an error wrapping mlp.ErrData for those of
-// probabilities (scikit-learn raises too). An undefined figure (the ROC AUC
+// probabilities (scikit-learn raises too). neg_log_loss gives a figure on
+// rows that lack some class of the model, where scikit-learn 1.2's scorer
+// raises (it takes the classes from the true labels). An undefined figure (the ROC AUC
 // of rows of one class, the R² of one row) is an error wrapping
 // mlp.ErrData (mlp.MetricValue). ScoringByName returns an error wrapping
 // mlp.ErrSetting for a name it does not know, listing those it does.
