@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // metricMakers maps each name MetricByName knows to a maker of a fresh
@@ -29,7 +31,8 @@ var metricMakers = map[string]func() Metric{
 	"r2":                          func() Metric { return &R2{} },
 	"rmse":                        func() Metric { return &RMSE{} },
 	"mae":                         func() Metric { return &MAE{} },
-	"neg_root_mean_squared_error": func() Metric { return &negated{&RMSE{}} },
+	"neg_root_mean_squared_error": func() Metric { return &outputMean{root: true} },
+	"neg_mean_squared_error":      func() Metric { return &outputMean{} },
 	"neg_mean_absolute_error":     func() Metric { return &negated{&MAE{}} },
 }
 
@@ -46,7 +49,8 @@ var metricMakers = map[string]func() Metric{
 //	f1_macro, macro_f1           MacroAverage{Score: F1}
 //	precision_macro, macro_precision, recall_macro, macro_recall  likewise
 //	r2                           R2
-//	neg_root_mean_squared_error  −RMSE, named so
+//	neg_root_mean_squared_error  −(the RMSE of each output, averaged over the outputs)
+//	neg_mean_squared_error       −(the mean squared error of each output, averaged)
 //	neg_mean_absolute_error      −MAE, named so
 //	rmse, mae                    RMSE, MAE (smaller is better)
 //
@@ -57,9 +61,10 @@ var metricMakers = map[string]func() Metric{
 // classes (scikit-learn's "roc_auc" scorer raises; the library computes
 // "roc_auc_ovr") and "average_precision" on more than two (scikit-learn 1.2
 // raises; the library computes the one-vs-rest macro average, as 1.3 does).
-// With several outputs, "neg_root_mean_squared_error" negates the RMSE
-// metric, which pools the outputs, where scikit-learn averages per-output
-// roots (see RMSE). Each call returns a metric of its own, so that
+// The two squared-error names average each output's figure with equal
+// weights, as scikit-learn's multioutput="uniform_average": with several
+// outputs "neg_root_mean_squared_error" is not −RMSE, which pools the
+// outputs under the square root ("rmse" keeps that engine meaning). Each call returns a metric of its own, so that
 // concurrent trainers may each have one; MetricValue scores one set of
 // predictions with it. An unknown name returns an error wrapping
 // ErrSetting that lists the known names (MetricNames).
@@ -116,6 +121,75 @@ func (n *negated) Validate() error {
 		return v.Validate()
 	}
 	return nil
+}
+
+// outputMean is the negated mean over the output columns of each column's
+// mean squared error (root false, "neg_mean_squared_error") or RMSE (root
+// true, "neg_root_mean_squared_error"), as scikit-learn's scorers of those
+// names average the outputs (multioutput="uniform_average"), summed in
+// numpy's order. Each column is an RMSE metric, so that the figures keep
+// its scaling; the columns are sized on the first Update after a Reset.
+type outputMean struct {
+	valueMetric
+	root bool
+	cols []RMSE
+	buf  []float64
+}
+
+var (
+	_ Goaler       = (*outputMean)(nil)
+	_ TargetReader = (*outputMean)(nil)
+)
+
+func (m *outputMean) Name() string {
+	if m.root {
+		return "neg_root_mean_squared_error"
+	}
+	return "neg_mean_squared_error"
+}
+
+func (m *outputMean) Goal() Goal { return Maximize }
+func (m *outputMean) Reset()     { m.cols = m.cols[:0] }
+
+// Update adds the rows of one batch to each column's RMSE. It panics as
+// RMSE.Update does, and with an error wrapping ErrShape when the number of
+// columns differs from earlier batches since the last Reset.
+func (m *outputMean) Update(pred *mat.Dense, y Targets) {
+	name := m.Name()
+	checkMetricValues(name, pred, y.Values)
+	r, c := pred.Dims()
+	if r == 0 || c == 0 {
+		return
+	}
+	switch {
+	case len(m.cols) == 0:
+		m.cols = slices.Grow(m.cols[:0], c)[:c]
+		for j := range m.cols {
+			m.cols[j].Reset()
+		}
+	case len(m.cols) != c:
+		shapePanic(name, "%d outputs after batches with %d", c, len(m.cols))
+	}
+	for j := range m.cols {
+		m.cols[j].Update(pred.Slice(0, r, j, j+1).(*mat.Dense), Targets{Values: y.Values.Slice(0, r, j, j+1).(*mat.Dense)})
+	}
+}
+
+// Value returns the negated mean over the columns, or NaN when no entry
+// has been seen since the last Reset.
+func (m *outputMean) Value() float64 {
+	if len(m.cols) == 0 {
+		return math.NaN()
+	}
+	m.buf = slices.Grow(m.buf[:0], len(m.cols))[:len(m.cols)]
+	for j := range m.cols {
+		v := m.cols[j].Value()
+		if !m.root {
+			v *= v
+		}
+		m.buf[j] = v
+	}
+	return -fmath.PairwiseSum(m.buf) / float64(len(m.buf))
 }
 
 // sklearnName returns scikit-learn's long name of a metric the library

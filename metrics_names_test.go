@@ -35,6 +35,7 @@ func TestMetricByName(t *testing.T) {
 		"r2":                          1 - 2/(8.0/3),
 		"neg_root_mean_squared_error": -math.Sqrt(2.0 / 3),
 		"neg_mean_absolute_error":     -2.0 / 3,
+		"neg_mean_squared_error":      -2.0 / 3,
 	}
 	want["neg_log_loss"] = -want["log_loss"]
 	names := MetricNames()
@@ -112,4 +113,43 @@ func TestMetricValue(t *testing.T) {
 	testkit.ErrorContains(t, err, ErrShape, `metric "rmse"`)
 	_, err = MetricValue(nil, proba, Targets{})
 	testkit.ErrorContains(t, err, ErrSetting, "nil metric")
+}
+
+// With several outputs the squared-error scorer names average each
+// output's figure, as scikit-learn's uniform_average, over batches, and
+// refuse a batch with another number of outputs; "rmse" pools.
+func TestOutputMeanNames(t *testing.T) {
+	pred := mat.NewDense(3, 2, []float64{1, 0, 2, 0, 4, 0})
+	y := Targets{Values: mat.NewDense(3, 2, []float64{1, 3, 3, 0, 3, 0})}
+	// Output 0: errors 0, 1, 1; output 1: 3, 0, 0.
+	want := map[string]float64{
+		"neg_root_mean_squared_error": -(math.Sqrt(2.0/3) + math.Sqrt(3)) / 2,
+		"neg_mean_squared_error":      -(2.0/3 + 3) / 2,
+		"rmse":                        math.Sqrt(11.0 / 6),
+	}
+	for name, w := range want {
+		m, _ := MetricByName(name)
+		m.Update(pred.Slice(0, 2, 0, 2).(*mat.Dense), Targets{Values: y.Values.Slice(0, 2, 0, 2).(*mat.Dense)})
+		m.Update(pred.Slice(2, 3, 0, 2).(*mat.Dense), Targets{Values: y.Values.Slice(2, 3, 0, 2).(*mat.Dense)})
+		if got := m.Value(); math.Abs(got-w) > 1e-15*math.Abs(w) {
+			t.Errorf("%s = %.17g, want %.17g", name, got, w)
+		}
+		m.Reset()
+		if got := m.Value(); !math.IsNaN(got) {
+			t.Errorf("%s after Reset = %v, want NaN", name, got)
+		}
+	}
+	m, _ := MetricByName("neg_mean_squared_error")
+	_, err := MetricValue(m, pred, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(pred, y)
+	func() {
+		defer func() {
+			e, _ := recover().(error)
+			testkit.ErrorContains(t, e, ErrShape, "1 outputs after batches with 2")
+		}()
+		m.Update(pred.Slice(0, 3, 0, 1).(*mat.Dense), Targets{Values: y.Values.Slice(0, 3, 0, 1).(*mat.Dense)})
+	}()
 }

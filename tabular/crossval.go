@@ -51,7 +51,7 @@ type CVSettings struct {
 	// Scoring, when not nil, scores each fold's model on the fold's test
 	// rows in place of the model's own Score, as scikit-learn's scoring
 	// parameter: ScoringByName gives scikit-learn's ("f1_macro",
-	// "neg_mean_squared_error", ...); a function of your own works as
+	// "roc_auc", "neg_log_loss", ...); a function of your own works as
 	// well. It is called from several goroutines at once.
 	Scoring Scoring
 	// NoRefit leaves out GridSearch's last fit, that of the best

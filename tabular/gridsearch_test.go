@@ -140,13 +140,14 @@ func (refitFails) Fit(_ context.Context, t *Table) (scriptedModel, error) {
 type fixedPredictor struct {
 	classes []string
 	labels  []string
+	proba   *mat.Dense
 	values  *mat.Dense
 }
 
 func (f fixedPredictor) Score(*Table) (float64, error) { return 0, nil }
 func (f fixedPredictor) Classes() []string             { return f.classes }
 func (f fixedPredictor) Predict(*Table) (*Prediction, error) {
-	p := &Prediction{Labels: f.labels, Values: f.values}
+	p := &Prediction{Labels: f.labels, Proba: f.proba, Values: f.values}
 	for _, l := range f.labels {
 		for i, c := range f.classes {
 			if c == l {
@@ -163,18 +164,19 @@ type sklearnScoringCase struct {
 	Name    string             `json:"name"`
 	Classes []string           `json:"classes"`
 	Pred    json.RawMessage    `json:"pred"`
+	Proba   [][]float64        `json:"proba"`
 	True    json.RawMessage    `json:"true"`
 	Scores  map[string]float64 `json:"scores"`
 }
 
 // The scorings of ScoringByName give scikit-learn 1.2.1's scorers of the
 // same names (get_scorer) to 1e-12, relative: labels the model never saw
-// count as mistakes and join f1_macro's classes, several targets are
-// averaged.
+// count as mistakes and join f1_macro's classes, the probability scorers
+// read a fitted model's predict_proba, several targets are averaged.
 func TestScoringAsScikitLearn(t *testing.T) {
 	var worst float64
 	defer func() { t.Logf("largest relative difference from scikit-learn: %.3g", worst) }()
-	for _, c := range testkit.SklearnCases[sklearnScoringCase](t, "scoring.json", 24) {
+	for _, c := range testkit.SklearnCases[sklearnScoringCase](t, "scoring.json", 36) {
 		t.Run(c.Name, func(t *testing.T) {
 			var model fixedPredictor
 			var tab Table
@@ -183,6 +185,12 @@ func TestScoringAsScikitLearn(t *testing.T) {
 				json.Unmarshal(c.Pred, &pred)
 				json.Unmarshal(c.True, &truth)
 				model = fixedPredictor{classes: c.Classes, labels: pred}
+				if c.Proba != nil {
+					model.proba = mat.NewDense(len(c.Proba), len(c.Classes), nil)
+					for i, row := range c.Proba {
+						model.proba.SetRow(i, row)
+					}
+				}
 				col := Column{Name: "y", Kind: Categorical}
 				for _, l := range truth {
 					k := -1
@@ -245,6 +253,26 @@ func TestScoringErrors(t *testing.T) {
 	testkit.ErrorContains(t, err, mlp.ErrSetting, "scoring r2 is for regression; the model is a classification model")
 	_, err = r2(scriptedModel{}, &tab)
 	testkit.ErrorContains(t, err, mlp.ErrSetting, "does not predict tables")
+	// The probability scorings: roc_auc is binary, a label the model
+	// never saw has no probability, and one class is undefined.
+	three := fixedPredictor{classes: []string{"a", "b", "c"}, labels: []string{"a", "b"}, proba: mat.NewDense(2, 3, []float64{0.5, 0.3, 0.2, 0.1, 0.8, 0.1})}
+	two := fixedPredictor{classes: []string{"a", "b"}, labels: []string{"a", "b"}, proba: mat.NewDense(2, 2, []float64{0.6, 0.4, 0.3, 0.7})}
+	lab := func(labels ...string) *Table {
+		return &Table{Targets: []Column{{Name: "y", Kind: Categorical, Categories: labels, Values: []float64{0, 1}}}}
+	}
+	auc, _ := ScoringByName("roc_auc")
+	_, err = auc(three, lab("a", "b"))
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "scoring roc_auc is for two classes", "the model has 3: use roc_auc_ovr")
+	ll, _ := ScoringByName("neg_log_loss")
+	_, err = ll(two, lab("a", "z"))
+	testkit.ErrorContains(t, err, mlp.ErrData, `scoring neg_log_loss: target column "y" has label "z", not a class of the model`)
+	one := lab("a", "a")
+	one.Targets[0].Values = []float64{0, 0}
+	_, err = auc(two, one)
+	testkit.ErrorContains(t, err, mlp.ErrData, "scoring roc_auc", "undefined")
+	if v, err := ll(two, lab("a", "b")); err != nil || math.Abs(v-(math.Log(0.6)+math.Log(0.7))/2) > 1e-15 {
+		t.Errorf("neg_log_loss = %v, %v; want %v", v, err, (math.Log(0.6)+math.Log(0.7))/2)
+	}
 	// CVSettings.Scoring replaces the model's Score.
 	f1, _ := ScoringByName("f1_macro")
 	wine := wineTable(t)
@@ -331,5 +359,30 @@ func TestParams(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(s.HiddenLayerSizes, []int{5}) || s.Alpha != NoPenalty || !s.NoShuffle || s.Seed != 3 ||
 		!s.BalancedClassWeight || s.Preprocess.Impute != ImputeMedian || !s.EarlyStopping {
 		t.Errorf("WithParams: %+v, %v", s, err)
+	}
+}
+
+// Every name of ScoringByName is a name of mlp.MetricByName whose metric
+// is larger-is-better and reads the task's targets, so that a name has
+// one formula; the metrics' own names that scikit-learn does not use as
+// scorers are refused.
+func TestScoringNamesAreMetrics(t *testing.T) {
+	for _, name := range ScoringNames() {
+		m, err := mlp.MetricByName(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		task, _ := ScoringTask(name)
+		want := map[Task]mlp.TargetKind{Classification: mlp.ClassLabels, Regression: mlp.RealValues}[task]
+		if r, ok := m.(mlp.TargetReader); !ok || r.ReadsTargets() != want {
+			t.Errorf("%s: task %v; the metric reads other targets", name, task)
+		}
+		if g, ok := m.(mlp.Goaler); !ok || g.Goal() != mlp.Maximize {
+			t.Errorf("%s: the metric is not larger-is-better", name)
+		}
+	}
+	for _, name := range []string{"rmse", "mae", "log_loss", "macro_f1", "macro_precision", "macro_recall"} {
+		_, err := ScoringByName(name)
+		testkit.ErrorContains(t, err, mlp.ErrSetting, "unknown scoring")
 	}
 }

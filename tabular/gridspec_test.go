@@ -128,7 +128,7 @@ func TestReadGridSpecErrors(t *testing.T) {
 		{`{"param_grid": {}, "estimator": "forest"}`, `key "estimator": "forest"; want "classifier" or "regressor"`},
 		{`{"param_grid": {}, "sep": ";;"}`, `key "sep": ";;"; want one character`},
 		{`{"param_grid": {}, "target": [""]}`, `key "target": [""]`},
-		{`{"param_grid": {}, "scoring": "roc"}`, `key "scoring": "roc"; want a scoring name: accuracy, f1_macro`},
+		{`{"param_grid": {}, "scoring": "roc"}`, `key "scoring": "roc"; want a scoring name: accuracy, average_precision, balanced_accuracy, f1_macro`},
 		{`{"param_grid": {}, "scoring": "r2", "estimator": "classifier"}`, `"r2" scores a regression model; the estimator is a classifier`},
 		{`{"cv": 3}`, `no key "param_grid"`},
 		{`{"param_grid": {"alpha": 0.1}}`, `key "param_grid": parameter "alpha": 0.1 is not a list; a single value is a list of one, such as [0.1]`},

@@ -24,12 +24,15 @@ type PermutationSettings struct {
 
 	// Scoring, when not nil, scores the model on a table (higher is
 	// better) instead of its Score method, as scikit-learn's scoring
-	// parameter: the held-out table and each permuted copy are scored
-	// with it. With Workers above 1 it is called from several goroutines
-	// at once and must be safe for that. A permuted copy keeps the rows
-	// in t's order (only one column's values move), so a Scoring that
-	// weighs row i by a weight of its own is scikit-learn's sample_weight.
-	Scoring func(t *Table) (float64, error)
+	// parameter and as CVSettings.Scoring (the same type; ScoringByName
+	// gives scikit-learn's by name): the held-out table and each permuted
+	// copy are scored by Scoring(model, table). With Workers above 1 it is
+	// called from several goroutines at once, with the same model, and
+	// must be safe for that (those of ScoringByName are). A permuted copy
+	// keeps the rows in t's order (only one column's values move), so a
+	// Scoring that weighs row i by a weight of its own is scikit-learn's
+	// sample_weight.
+	Scoring Scoring
 
 	// Workers is the number of permuted tables scored at once; zero
 	// means runtime.GOMAXPROCS(0). Results do not depend on it.
@@ -93,7 +96,7 @@ const maxPermutationRepeats = 1 << 20
 // target columns are never permuted.
 //
 // model scores tables (FittedMLP and Pipeline are Scorers: accuracy for
-// a classifier, R² for a regressor), or s.Scoring does; t should be
+// a classifier, R² for a regressor), or s.Scoring scores model; t should be
 // held-out rows, with the model's target columns. Sample weights go
 // through Scoring (see PermutationSettings.Scoring).
 //
@@ -107,22 +110,22 @@ const maxPermutationRepeats = 1 << 20
 // column of as many floats, besides what a score allocates; up to Workers
 // copies exist at once. t is not changed.
 func PermutationImportance(ctx context.Context, model Scorer, t *Table, s PermutationSettings) (*PermutationResult, error) {
-	if isNil(model) && s.Scoring == nil {
-		return nil, fmt.Errorf("%w: PermutationImportance: nil model", mlp.ErrSetting)
-	}
-	score := s.Scoring
-	if score == nil {
-		score = model.Score
-	}
-	return permutationImportance(ctx, score, t, s, func(j, r, n int) []int {
+	return permutationImportance(ctx, model, t, s, func(j, r, n int) []int {
 		return rand.New(rand.NewPCG(s.Seed, uint64(j)<<32|uint64(r))).Perm(n)
 	})
 }
 
-// permutationImportance is PermutationImportance scoring with score, the
-// row order of repeat r of column j, a permutation of [0, n), given by
-// draw: the permuted column's row i is the original's row order[i].
-func permutationImportance(ctx context.Context, score func(*Table) (float64, error), t *Table, s PermutationSettings, draw func(j, r, n int) []int) (*PermutationResult, error) {
+// permutationImportance is PermutationImportance with the row order of
+// repeat r of column j, a permutation of [0, n), given by draw: the
+// permuted column's row i is the original's row order[i].
+func permutationImportance(ctx context.Context, model Scorer, t *Table, s PermutationSettings, draw func(j, r, n int) []int) (*PermutationResult, error) {
+	if isNil(model) {
+		return nil, fmt.Errorf("%w: PermutationImportance: nil model", mlp.ErrSetting)
+	}
+	score := model.Score
+	if s.Scoring != nil {
+		score = func(t *Table) (float64, error) { return s.Scoring(model, t) }
+	}
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: PermutationImportance: nil context; use context.Background()", mlp.ErrSetting)
 	}

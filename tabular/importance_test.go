@@ -123,9 +123,9 @@ func (c *importanceCase) pipeline(t *testing.T, train *Table) *Pipeline {
 // weightedAccuracy returns a Scoring giving Σ w_i·[row i right] / Σ w_i,
 // scikit-learn's accuracy_score with sample_weight: the rows of a permuted
 // table are in t's order, so row i keeps its weight w[i].
-func weightedAccuracy(p *Pipeline, w []float64) func(*Table) (float64, error) {
-	return func(t *Table) (float64, error) {
-		pred, err := p.Predict(t)
+func weightedAccuracy(w []float64) Scoring {
+	return func(m Scorer, t *Table) (float64, error) {
+		pred, err := m.(Predictor).Predict(t)
 		if err != nil {
 			return 0, err
 		}
@@ -150,8 +150,8 @@ const importanceTol = 1e-12
 // on the same held-out rows, with the row orders scikit-learn drew: the
 // baseline, every importance, their mean and standard deviation; a column
 // the model does not read ("id") gets 0. One case scores by another
-// function (neg_mean_absolute_error), one weighs the rows (sample_weight,
-// through Scoring).
+// scoring by name (neg_mean_absolute_error, ScoringByName), one weighs the
+// rows (sample_weight, through a Scoring of its own).
 func TestPermutationImportanceSklearn(t *testing.T) {
 	b, err := os.ReadFile("testdata/sklearn/importance.json")
 	if err != nil {
@@ -180,24 +180,16 @@ func TestPermutationImportanceSklearn(t *testing.T) {
 			}
 			train, test := c.tables()
 			p := c.pipeline(t, train)
-			score := p.Score
+			s := PermutationSettings{NRepeats: c.NRepeats}
 			if c.SampleWeight != nil {
-				score = weightedAccuracy(p, c.SampleWeight)
+				s.Scoring = weightedAccuracy(c.SampleWeight)
 			}
 			if c.Scoring != nil {
-				if *c.Scoring != "neg_mean_absolute_error" {
-					t.Fatalf("scoring %q", *c.Scoring)
-				}
-				f := &FittedMLP{pipeline: p, targets: p.Targets()}
-				score = func(t *Table) (float64, error) {
-					r, err := f.RegressionReport(t)
-					if err != nil {
-						return 0, err
-					}
-					return -r.Outputs[0].MAE, nil
+				if s.Scoring, err = ScoringByName(*c.Scoring); err != nil {
+					t.Fatal(err)
 				}
 			}
-			res, err := permutationImportance(context.Background(), score, test, PermutationSettings{NRepeats: c.NRepeats},
+			res, err := permutationImportance(context.Background(), p, test, s,
 				func(j, r, n int) []int { return c.Orders[j][r] })
 			if err != nil {
 				t.Fatal(err)
@@ -309,7 +301,7 @@ func TestPermutationImportanceErrors(t *testing.T) {
 	noTarget := *test
 	noTarget.Targets = nil
 	calls, boom := 0, errors.New("boom")
-	failing := func(t *Table) (float64, error) {
+	failing := func(_ Scorer, t *Table) (float64, error) {
 		if calls++; calls > 1 && &t.Features[2].Values[0] != &test.Features[2].Values[0] {
 			return 0, boom
 		}
@@ -328,6 +320,7 @@ func TestPermutationImportanceErrors(t *testing.T) {
 	}{
 		{"nil model", nil, test, PermutationSettings{}, ctx, mlp.ErrSetting, "nil model"},
 		{"nil pipeline", (*Pipeline)(nil), test, PermutationSettings{}, ctx, mlp.ErrSetting, "nil model"},
+		{"nil model, a scoring", nil, test, PermutationSettings{Scoring: failing}, ctx, mlp.ErrSetting, "nil model"},
 		{"negative repeats", p, test, PermutationSettings{NRepeats: -1}, ctx, mlp.ErrSetting, "NRepeats = -1"},
 		{"too many repeats", p, test, PermutationSettings{NRepeats: 1<<20 + 1}, ctx, mlp.ErrSetting, "NRepeats"},
 		{"negative workers", p, test, PermutationSettings{Workers: -2}, ctx, mlp.ErrSetting, "Workers = -2"},

@@ -7,7 +7,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mlpkit/mlp"
-	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // Scoring scores a fitted model on a table, higher being better, as a
@@ -29,49 +28,44 @@ var (
 	_ Predictor = (*Pipeline)(nil)
 )
 
-// scoredRows are a model's predictions for the rows of a table beside the
-// table's targets, what a named scoring reads.
-type scoredRows struct {
-	// Classification: the predicted and true class indices into names
-	// (the model's classes, then the true labels it does not know), and
-	// the probabilities, rows × model classes.
-	pred, labels []int
-	names        []string
-	proba        *mat.Dense
-	// Regression: the predictions and the targets, rows × targets.
-	values, y *mat.Dense
-}
+// scoringFeed says how a named scoring's metric reads a model's
+// predictions.
+type scoringFeed int
 
-// namedScoring is an entry of the scorings table: the task it applies to
-// and how it scores.
-type namedScoring struct {
-	task  Task
-	score func(r *scoredRows) (float64, error)
-}
+const (
+	// byLabel: the predicted classes, as scikit-learn's scorers that call
+	// predict; a true label the model never saw is a class of its own,
+	// never predicted.
+	byLabel scoringFeed = iota
+	// byProba: Prediction.Proba, as scikit-learn's scorers that call
+	// predict_proba; every true label must be a class of the model.
+	byProba
+	// byBinaryProba: byProba for a model of two classes only, as
+	// scikit-learn 1.2 refuses the name for more.
+	byBinaryProba
+	// byValue: the predicted values beside the targets (regression).
+	byValue
+)
 
-// scorings are the scorings ScoringByName knows, by scikit-learn's names
-// (sklearn.metrics.get_scorer). A metric of package mlp is added here as
-// one line: its name, its task, and the function of the predictions that
-// gives it (negated where lower is better, as scikit-learn's neg_ names).
-var scorings = map[string]namedScoring{
-	"accuracy": {Classification, func(r *scoredRows) (float64, error) {
-		return r.report(func(c *mlp.ClassificationReport) float64 { return c.Accuracy })
-	}},
-	"f1_macro": {Classification, func(r *scoredRows) (float64, error) {
-		return r.report(func(c *mlp.ClassificationReport) float64 { return c.Macro.F1 })
-	}},
-	"r2": {Regression, func(r *scoredRows) (float64, error) {
-		return r.outputs(func(o mlp.OutputScores) float64 { return o.R2 }, 1)
-	}},
-	"neg_mean_squared_error": {Regression, func(r *scoredRows) (float64, error) {
-		return r.outputs(func(o mlp.OutputScores) float64 { return o.RMSE * o.RMSE }, -1)
-	}},
-	"neg_root_mean_squared_error": {Regression, func(r *scoredRows) (float64, error) {
-		return r.outputs(func(o mlp.OutputScores) float64 { return o.RMSE }, -1)
-	}},
-	"neg_mean_absolute_error": {Regression, func(r *scoredRows) (float64, error) {
-		return r.outputs(func(o mlp.OutputScores) float64 { return o.MAE }, -1)
-	}},
+// scorings are the names ScoringByName knows: scikit-learn 1.2's names of
+// scorers (sklearn.metrics.get_scorer), each scored by the metric
+// mlp.MetricByName returns for the name, the one place a name's formula
+// lives; the table says only what predictions the metric reads. A metric
+// of package mlp named by a scikit-learn scorer is added here as one line.
+var scorings = map[string]scoringFeed{
+	"accuracy":                    byLabel,
+	"balanced_accuracy":           byLabel,
+	"f1_macro":                    byLabel,
+	"precision_macro":             byLabel,
+	"recall_macro":                byLabel,
+	"roc_auc":                     byBinaryProba,
+	"roc_auc_ovr":                 byProba,
+	"average_precision":           byBinaryProba,
+	"neg_log_loss":                byProba,
+	"r2":                          byValue,
+	"neg_mean_squared_error":      byValue,
+	"neg_root_mean_squared_error": byValue,
+	"neg_mean_absolute_error":     byValue,
 }
 
 // ScoringNames returns the names ScoringByName knows, sorted.
@@ -87,96 +81,121 @@ func ScoringNames() []string {
 // ScoringTask returns the task of the scoring named name (Classification
 // or Regression), and false for a name ScoringByName does not know.
 func ScoringTask(name string) (Task, bool) {
-	s, ok := scorings[name]
-	return s.task, ok
+	feed, ok := scorings[name]
+	if !ok {
+		return 0, false
+	}
+	if feed == byValue {
+		return Regression, true
+	}
+	return Classification, true
 }
 
 // ScoringByName returns the Scoring scikit-learn names name
-// (sklearn.metrics.get_scorer), one of ScoringNames:
+// (sklearn.metrics.get_scorer), one of ScoringNames, computed by the
+// metric mlp.MetricByName(name) on the model's predictions of the table:
 //
-//	accuracy                     the fraction of rows classified right (the classifier's Score)
-//	f1_macro                     the unweighted mean of the per-class F1 over the classes among the true labels or the predictions
+//	accuracy, balanced_accuracy  from the predicted classes (accuracy is the classifier's Score)
+//	f1_macro, precision_macro, recall_macro  from the predicted classes, over the classes among the true labels or the predictions
+//	roc_auc, average_precision   from Prediction.Proba, for two classes only (scikit-learn 1.2 refuses more)
+//	roc_auc_ovr                  from Prediction.Proba, one-vs-rest macro average (binary: roc_auc)
+//	neg_log_loss                 −(log loss) of Prediction.Proba
 //	r2                           R², averaged over the targets (the regressor's Score)
 //	neg_mean_squared_error       −(mean squared error), averaged over the targets
 //	neg_root_mean_squared_error  −RMSE, the RMSE of each target averaged over the targets (scikit-learn 1.2)
 //	neg_mean_absolute_error      −(mean absolute error), averaged over the targets
 //
-// Each is computed by the metrics of package mlp (mlp.ClassificationReport,
-// mlp.RegressionReport) from the model's predictions, so the model must be
-// a Predictor; a classifier's scoring of a regressor, or the reverse, is an
-// error wrapping mlp.ErrSetting when scoring. A true label the classifier
-// never saw counts as a mistake, as in FittedMLP.Score. ScoringByName
-// returns an error wrapping mlp.ErrSetting for a name it does not know,
-// listing those it does.
+// The metrics' own names that are not scikit-learn scorer names (rmse,
+// mae, log_loss: smaller is better; macro_f1, macro_precision,
+// macro_recall) are refused: a Scoring is larger-is-better, named as
+// scikit-learn names it. The model must be a Predictor; a classifier's
+// scoring of a regressor, or the reverse, is an error wrapping
+// mlp.ErrSetting when scoring, as is roc_auc or average_precision of a
+// model of more than two classes. A true label the classifier never saw
+// counts as a mistake for the scorings of predicted classes (as in
+// FittedMLP.Score) and is an error wrapping mlp.ErrData for those of
+// probabilities (scikit-learn raises too). neg_log_loss gives a figure on
+// rows that lack some class of the model, where scikit-learn 1.2's scorer
+// raises (it takes the classes from the true labels). An undefined figure (the ROC AUC
+// of rows of one class, the R² of one row) is an error wrapping
+// mlp.ErrData (mlp.MetricValue). ScoringByName returns an error wrapping
+// mlp.ErrSetting for a name it does not know, listing those it does.
 func ScoringByName(name string) (Scoring, error) {
-	ns, ok := scorings[name]
+	feed, ok := scorings[name]
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown scoring %s; want one of %s", mlp.ErrSetting, quote(name), listNames(ScoringNames()))
+	}
+	if _, err := mlp.MetricByName(name); err != nil {
+		return nil, err // a name of the table that mlp lost: TestScoringNamesAreMetrics
 	}
 	return func(m Scorer, t *Table) (float64, error) {
 		p, ok := m.(Predictor)
 		if !ok {
 			return 0, fmt.Errorf("%w: scoring %s: the model, a %T, does not predict tables (Predictor)", mlp.ErrSetting, name, m)
 		}
-		r, err := newScoredRows(p, t, ns.task, name)
+		pred, y, err := scoredRows(p, t, feed, name)
 		if err != nil {
 			return 0, err
 		}
-		return ns.score(r)
+		metric, err := mlp.MetricByName(name)
+		if err != nil {
+			return 0, err
+		}
+		v, err := mlp.MetricValue(metric, pred, y)
+		if err != nil {
+			return 0, fmt.Errorf("scoring %s: %w", name, err)
+		}
+		return v, nil
 	}, nil
 }
 
-// newScoredRows predicts the rows of t with p and returns the predictions
-// beside t's targets.
-func newScoredRows(p Predictor, t *Table, task Task, name string) (*scoredRows, error) {
+// scoredRows predicts the rows of t with p and returns what the metric of
+// the scoring name, fed by feed, reads: the predictions and t's targets.
+func scoredRows(p Predictor, t *Table, feed scoringFeed, name string) (*mat.Dense, mlp.Targets, error) {
+	task, _ := ScoringTask(name)
 	classes := p.Classes()
 	if got := map[bool]Task{true: Classification, false: Regression}[classes != nil]; got != task {
-		return nil, fmt.Errorf("%w: scoring %s is for %v; the model is a %v model", mlp.ErrSetting, name, task, got)
+		return nil, mlp.Targets{}, fmt.Errorf("%w: scoring %s is for %v; the model is a %v model", mlp.ErrSetting, name, task, got)
+	}
+	if feed == byBinaryProba && len(classes) != 2 {
+		return nil, mlp.Targets{}, fmt.Errorf("%w: scoring %s is for two classes (as scikit-learn's); the model has %d: use roc_auc_ovr", mlp.ErrSetting, name, len(classes))
 	}
 	if t == nil || t.Rows() == 0 {
-		return nil, fmt.Errorf("%w: scoring %s: the table has no rows", mlp.ErrData, name)
+		return nil, mlp.Targets{}, fmt.Errorf("%w: scoring %s: the table has no rows", mlp.ErrData, name)
 	}
 	pred, err := p.Predict(t)
 	if err != nil {
-		return nil, err
+		return nil, mlp.Targets{}, err
 	}
 	if task == Regression {
 		y, err := t.TargetValues()
 		if err != nil {
-			return nil, err
+			return nil, mlp.Targets{}, err
 		}
-		return &scoredRows{values: pred.Values, y: y}, nil
+		return pred.Values, mlp.Targets{Values: y}, nil
 	}
 	if len(t.Targets) != 1 {
-		return nil, fmt.Errorf("%w: scoring %s: the table has %d target columns; a classifier is scored on one", mlp.ErrData, name, len(t.Targets))
+		return nil, mlp.Targets{}, fmt.Errorf("%w: scoring %s: the table has %d target columns; a classifier is scored on one", mlp.ErrData, name, len(t.Targets))
 	}
 	pc, labels, names, err := classifiedRows(pred, classes, &t.Targets[0])
 	if err != nil {
-		return nil, err
+		return nil, mlp.Targets{}, err
 	}
-	return &scoredRows{pred: pc, labels: labels, names: names, proba: pred.Proba}, nil
-}
-
-// report returns the figure f of the classification report of r.
-func (r *scoredRows) report(f func(*mlp.ClassificationReport) float64) (float64, error) {
-	c, err := mlp.NewClassificationReport(r.pred, r.labels, r.names)
-	if err != nil {
-		return 0, err
+	if feed != byLabel {
+		if len(names) > len(classes) {
+			return nil, mlp.Targets{}, fmt.Errorf("%w: scoring %s: target column %s has label %s, not a class of the model; probabilities cannot score it", mlp.ErrData, name, quote(t.Targets[0].Name), quote(names[len(classes)]))
+		}
+		if pred.Proba == nil {
+			return nil, mlp.Targets{}, fmt.Errorf("%w: scoring %s: the model gives no probabilities", mlp.ErrSetting, name)
+		}
+		return pred.Proba, mlp.Targets{Labels: labels}, nil
 	}
-	return f(c), nil
-}
-
-// outputs returns sign times the mean over the targets of the figure f of
-// each target's scores (mlp.RegressionReport), summed in numpy's order as
-// scikit-learn's multioutput="uniform_average".
-func (r *scoredRows) outputs(f func(mlp.OutputScores) float64, sign float64) (float64, error) {
-	rep, err := mlp.NewRegressionReport(r.values, r.y, nil)
-	if err != nil {
-		return 0, err
+	// The predicted classes one-hot, over the model's classes and the
+	// true labels it does not know (at least two columns, so that one
+	// column is never read as a probability of class 1).
+	oneHot := mat.NewDense(len(pc), max(len(names), 2), nil)
+	for i, k := range pc {
+		oneHot.Set(i, k, 1)
 	}
-	v := make([]float64, len(rep.Outputs))
-	for j, o := range rep.Outputs {
-		v[j] = f(o)
-	}
-	return sign * fmath.PairwiseSum(v) / float64(len(v)), nil
+	return oneHot, mlp.Targets{Labels: labels}, nil
 }

@@ -50,6 +50,14 @@ func TestCV(t *testing.T) {
 			func(*tabular.Table) tabular.Estimator[*tabular.FittedMLP] {
 				return tabular.MLPClassifier{HiddenLayerSizes: []int{4}, MaxIter: 10, Alpha: tabular.NoPenalty, Seed: 2}
 			}, tabular.CVSettings{K: 5, Stratify: true, Shuffle: true, Seed: 2}},
+		{"neg_log_loss", "iris.csv", "species", "neg_log_loss", []string{"-hidden", "8", "-epochs", "40", "-lr", "0.01", "-seed", "4", "-k", "3", "-scoring", "neg_log_loss"},
+			func(*tabular.Table) tabular.Estimator[*tabular.FittedMLP] {
+				return tabular.MLPClassifier{HiddenLayerSizes: []int{8}, MaxIter: 40, LearningRateInit: 0.01, Seed: 4}
+			}, tabular.CVSettings{K: 3, Stratify: true}},
+		{"roc_auc_ovr", "iris.csv", "species", "roc_auc_ovr", []string{"-hidden", "8", "-epochs", "40", "-lr", "0.01", "-seed", "4", "-k", "3", "-scoring", "roc_auc_ovr"},
+			func(*tabular.Table) tabular.Estimator[*tabular.FittedMLP] {
+				return tabular.MLPClassifier{HiddenLayerSizes: []int{8}, MaxIter: 40, LearningRateInit: 0.01, Seed: 4}
+			}, tabular.CVSettings{K: 3, Stratify: true}},
 		{"regressor", "diabetes.csv", "progression", "neg_mean_absolute_error", []string{"-hidden", "8", "-epochs", "10", "-lr", "0.01", "-k", "4", "-scoring", "neg_mean_absolute_error"},
 			func(*tabular.Table) tabular.Estimator[*tabular.FittedMLP] {
 				return tabular.MLPRegressor{HiddenLayerSizes: []int{8}, MaxIter: 10, LearningRateInit: 0.01}
@@ -88,6 +96,9 @@ func TestCV(t *testing.T) {
 			if float64(got.Mean) != want.Mean || float64(got.Std) != want.Std || !strings.HasSuffix(text.stdout, final) {
 				t.Errorf("-json mean %v std %v, text\n%s; CrossValidate %v %v", got.Mean, got.Std, text.stdout, want.Mean, want.Std)
 			}
+			if c.scoring == "neg_log_loss" && !(want.Mean < 0 && want.Mean > -0.5) || c.scoring == "roc_auc_ovr" && !(want.Mean > 0.9 && want.Mean <= 1) {
+				t.Errorf("%s mean %v; want a log loss in (-0.5, 0) or a ROC AUC in (0.9, 1] (accuracy about 0.85)", c.scoring, want.Mean)
+			}
 			if c.scoring == "neg_mean_absolute_error" && !(want.Mean < 0) {
 				t.Errorf("neg_mean_absolute_error mean %v; want below 0", want.Mean)
 			}
@@ -106,7 +117,7 @@ func TestCVFlagErrors(t *testing.T) {
 		says string
 	}{
 		{[]string{"-k", "1"}, "invalid value 1 for flag -k"},
-		{[]string{"-scoring", "auc"}, `invalid value "auc" for flag -scoring: want one of accuracy, f1_macro`},
+		{[]string{"-scoring", "auc"}, `invalid value "auc" for flag -scoring: want one of accuracy, average_precision, balanced_accuracy, f1_macro`},
 		{[]string{"-scoring", "r2"}, "flag -scoring r2 scores a regression model; the target is classification"},
 		{[]string{"-weight", "sepal_length"}, "-weight: cross-validation fits without sample weights"},
 		{[]string{"-epochs", "0"}, "invalid value 0 for flag -epochs"},

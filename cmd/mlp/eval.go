@@ -20,7 +20,7 @@ import (
 func init() {
 	register(&command{
 		name:    "eval",
-		args:    "-model MODEL -data FILE.csv [-na 'NA,?'] [-importance [-n-repeats 5] [-seed S]]",
+		args:    "-model MODEL -data FILE.csv [-na 'NA,?'] [-importance [-n-repeats 5] [-seed S] [-scoring NAME]]",
 		summary: "score a model on a CSV file holding its target columns",
 		setup:   setupEval,
 	})
@@ -38,6 +38,9 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 			return err
 		}
 		defer f.Close()
+		if err := imp.checkModel(p); err != nil {
+			return err
+		}
 		in, err := imp.input(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", dataName(*md.data), err)

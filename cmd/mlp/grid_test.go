@@ -268,6 +268,13 @@ func TestGridSpecErrors(t *testing.T) {
 		!regexp.MustCompile(`(?m)^final mean_test_f1_macro=0\.\d{4} std_test_f1_macro=0\.\d{4}$`).MatchString(r.stdout) {
 		t.Errorf("stdout %s", r.stdout)
 	}
+	// The spec's scoring, a probability scorer.
+	logLoss := writeSpec(t, `{"param_grid": {"alpha": [0.1]}, "params": {"max_iter": 3}, "cv": 2, "target": "species", "scoring": "neg_log_loss"}`)
+	r = mustRun(t, nil, "grid", "-spec", logLoss, "-data", data)
+	if !strings.Contains(r.stdout, "; scoring neg_log_loss\n") ||
+		!regexp.MustCompile(`(?m)^final mean_test_neg_log_loss=-\d+\.\d{4} std_test_neg_log_loss=\d+\.\d{4}$`).MatchString(r.stdout) {
+		t.Errorf("stdout %s", r.stdout)
+	}
 	strat := writeSpec(t, `{"param_grid": {}, "params": {"max_iter": 3}, "cv": 2, "stratify": true, "target": "progression"}`)
 	if r := runMLPEnv(t, nil, "grid", "-spec", strat, "-data", filepath.Join("testdata", "diabetes.csv")); r.code != 2 || !strings.Contains(r.stderr, `"stratify": true; stratified folds need a classification target, and progression is regression`) {
 		t.Errorf("stratify on a regression target: %d %q", r.code, r.stderr)

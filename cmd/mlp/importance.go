@@ -13,11 +13,12 @@ import (
 	"github.com/mlpkit/mlp/tabular"
 )
 
-// importanceFlags are eval's -importance, -n-repeats and -seed.
+// importanceFlags are eval's -importance, -n-repeats, -seed and -scoring.
 type importanceFlags struct {
 	on      *bool
 	repeats *int
 	seed    *uint64
+	scoring *string
 	data    []byte // the -data file, read once for the score and once for the table
 }
 
@@ -27,15 +28,19 @@ func addImportanceFlags(fs *flag.FlagSet) *importanceFlags {
 		on:      fs.Bool("importance", false, "also print the permutation importance of each of the model's input columns: how much the score (accuracy or R²) drops when the column's values are shuffled among the rows, as scikit-learn's permutation_importance (the file is read into memory)"),
 		repeats: fs.Int("n-repeats", 5, "with -importance, the `number` of shuffles of each column, at least 1"),
 		seed:    fs.Uint64("seed", 0, "with -importance, the random `seed` of the shuffles"),
+		scoring: fs.String("scoring", "", "with -importance, the score whose drop is measured, by scikit-learn's `name`: "+scoringNames()+" (default: the model's score, accuracy for a classifier, r2 for a regressor)"),
 	}
 }
 
-// check returns a usage error for -n-repeats or -seed without -importance,
-// and for a -n-repeats below 1.
+// check returns a usage error for -n-repeats, -seed or -scoring without
+// -importance, for a -n-repeats below 1 and for an unknown -scoring.
 func (f *importanceFlags) check(fs *flag.FlagSet) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	for _, name := range []string{"n-repeats", "seed"} {
+	if _, ok := tabular.ScoringTask(*f.scoring); given["scoring"] && !ok {
+		return usagef("invalid value %q for flag -scoring: want one of %s", *f.scoring, scoringNames())
+	}
+	for _, name := range []string{"n-repeats", "seed", "scoring"} {
 		if given[name] && !*f.on {
 			return usagef("-%s needs -importance", name)
 		}
@@ -44,6 +49,13 @@ func (f *importanceFlags) check(fs *flag.FlagSet) error {
 		return usagef("invalid value %d for flag -n-repeats: must be 1 to %d", *f.repeats, 1<<20)
 	}
 	return nil
+}
+
+// checkModel returns a usage error when -scoring is for the other task
+// than p's, before anything is printed.
+func (f *importanceFlags) checkModel(p *tabular.Pipeline) error {
+	_, err := scoringFor(*f.scoring, p.Task(), "flag -scoring")
+	return err
 }
 
 // input returns r as it is without -importance; with it, r read whole
@@ -81,13 +93,19 @@ func (f *importanceFlags) print(ctx context.Context, w io.Writer, p *tabular.Pip
 		cols = append(cols, c.Name)
 	}
 	t.Features = slices.DeleteFunc(t.Features, func(c tabular.Column) bool { return !slices.Contains(cols, c.Name) })
-	res, err := tabular.PermutationImportance(ctx, p, t, tabular.PermutationSettings{NRepeats: *f.repeats, Seed: *f.seed})
+	score, err := scoringFor(*f.scoring, p.Task(), "flag -scoring")
+	if err != nil {
+		return err
+	}
+	s := tabular.PermutationSettings{NRepeats: *f.repeats, Seed: *f.seed}
+	if *f.scoring != "" {
+		if s.Scoring, err = tabular.ScoringByName(*f.scoring); err != nil {
+			return err
+		}
+	}
+	res, err := tabular.PermutationImportance(ctx, p, t, s)
 	if err != nil {
 		return fmt.Errorf("%s: -importance: %w", dataName(*md.data), err)
-	}
-	score := "accuracy"
-	if p.Task() == tabular.Regression {
-		score = "r2"
 	}
 	fmt.Fprintf(w, "\npermutation importance: the drop in %s when a column's values are shuffled among the %d rows (%d repeats, seed %d; %s=%.4f unshuffled):\n",
 		score, t.Rows(), *f.repeats, *f.seed, score, res.Baseline)

@@ -62,6 +62,31 @@ func TestEvalImportance(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("importance lines\n%q\nwant PermutationImportance's\n%q", got, want)
 	}
+
+	// -scoring names the score whose drop is measured: the figures of
+	// PermutationSettings.Scoring from tabular.ScoringByName.
+	rn := runMLP(t, "", nil, "eval", "-model", model, "-data", data, "-importance", "-n-repeats", "3", "-seed", "2", "-scoring", "neg_log_loss")
+	if rn.code != 0 {
+		t.Fatalf("-scoring neg_log_loss: exit %d: %s", rn.code, rn.stderr)
+	}
+	sc, err := tabular.ScoringByName("neg_log_loss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resN, err := tabular.PermutationImportance(context.Background(), p, tab, tabular.PermutationSettings{NRepeats: 3, Seed: 2, Scoring: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := fmt.Sprintf("\npermutation importance: the drop in neg_log_loss when a column's values are shuffled among the 150 rows (3 repeats, seed 2; neg_log_loss=%.4f unshuffled):\n", resN.Baseline)
+	_, afterN, ok := strings.Cut(rn.stdout, head)
+	if !ok || resN.Baseline >= 0 {
+		t.Fatalf("no heading %q (baseline %v) in\n%s", head, resN.Baseline, rn.stdout)
+	}
+	linesN := strings.Split(strings.TrimRight(afterN, "\n"), "\n")[1:]
+	j := resN.Ranked()[0]
+	if top := fmt.Sprintf("%s %.4f %.4f", resN.Columns[j], resN.ImportancesMean[j], resN.ImportancesStd[j]); strings.Join(strings.Fields(linesN[0]), " ") != top || len(linesN) != 5 {
+		t.Errorf("-scoring neg_log_loss lines %q; want %d starting %q", linesN, 5, top)
+	}
 	if len(got) != 5 || strings.HasPrefix(got[4], "id ") {
 		t.Errorf("%d lines; want one per input column of the model, 5", len(got))
 	}
@@ -83,6 +108,9 @@ func TestEvalImportance(t *testing.T) {
 		{[]string{"-importance", "-n-repeats", "0"}, "invalid value 0 for flag -n-repeats"},
 		{[]string{"-n-repeats", "3"}, "-n-repeats needs -importance"},
 		{[]string{"-seed", "3"}, "-seed needs -importance"},
+		{[]string{"-scoring", "f1_macro"}, "-scoring needs -importance"},
+		{[]string{"-importance", "-scoring", "macro_f1"}, `invalid value "macro_f1" for flag -scoring: want one of accuracy, average_precision, balanced_accuracy`},
+		{[]string{"-importance", "-scoring", "r2"}, "flag -scoring r2 scores a regression model; the target is classification"},
 	} {
 		r := runMLP(t, "", nil, append([]string{"eval", "-model", model, "-data", data}, tc.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
