@@ -5,11 +5,13 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 
 	"github.com/mlpkit/mlp/internal/atomicfile"
 	"github.com/mlpkit/mlp/tabular"
+	"github.com/mlpkit/mlp/tabular/parquet"
 )
 
 // loadPipeline reads the pipeline saved in the file at path.
@@ -38,6 +40,42 @@ func loadPipelineVersion(path string) (*tabular.Pipeline, int, error) {
 		return nil, 0, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, version, nil
+}
+
+// readTrainingData reads the training table from f, the -data file: a
+// Parquet file (found by its magic bytes) with parquet.Reader, otherwise
+// CSV delimited by comma with tabular.CSVReader and a leading column of
+// row names named (rowNames is its name, "" when none). All the bytes of
+// f are written to sum, the data's fingerprint.
+func readTrainingData(f io.Reader, sum hash.Hash, comma rune, r tabular.Roles) (t *tabular.Table, rowNames string, err error) {
+	in, isParquet, err := sniffParquet(f)
+	if err != nil {
+		return nil, "", err
+	}
+	if isParquet {
+		ra, size, err := parquetBytes(f, in, sum)
+		if err != nil {
+			return nil, "", err
+		}
+		rd := parquet.NewReader(ra, size)
+		rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
+		t, err := rd.ReadAll()
+		return t, "", err
+	}
+	in, rowNames, err = nameRowNames(io.TeeReader(in, sum), comma)
+	if err != nil {
+		return nil, "", err
+	}
+	rd := tabular.NewCSVReader(in)
+	rd.Comma = comma
+	rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
+	if t, err = rd.ReadAll(); err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
+		return nil, "", err
+	}
+	return t, rowNames, nil
 }
 
 // openData opens the CSV file at path, or standard input for "-". The
@@ -117,6 +155,30 @@ func (m *modelData) open(e *env) (*tabular.Pipeline, io.ReadCloser, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	in, isParquet, err := sniffParquet(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", dataName(*m.data), err)
+	}
+	var data io.ReadCloser = readCloser{in, f.Close}
+	if isParquet {
+		// A Parquet file is read whole, and its cells are given to eval
+		// and predict as CSV text delimited by -sep.
+		text, err := parquetAsCSV(f, in, rune(m.sep))
+		f.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", dataName(*m.data), err)
+		}
+		data = text
+	}
 	printKernel(e)
-	return p, f, nil
+	return p, data, nil
 }
+
+// readCloser is a reader with the Close of what it reads from.
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }

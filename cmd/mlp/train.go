@@ -133,22 +133,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		defer f.Close()
 		sum := sha256.New()
-		in, rowNames, err := nameRowNames(io.TeeReader(f, sum), rune(sep))
+		t, rowNames, err := readTrainingData(f, sum, rune(sep), tabular.Roles{
+			Targets: targets, Task: asked, Categorical: categorical, Ignore: ignore, NA: na})
 		if err != nil {
-			return fmt.Errorf("%s: %w", dataName(*data), err)
-		}
-		rd := tabular.NewCSVReader(in)
-		rd.Comma = rune(sep)
-		rd.Targets = targets
-		rd.Task = asked
-		rd.Categorical = categorical
-		rd.Ignore = ignore
-		rd.NA = na
-		t, err := rd.ReadAll()
-		if err != nil {
-			return fmt.Errorf("%s: %w", dataName(*data), err)
-		}
-		if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
 			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
 		// w receives the text output; with -json only the object is printed.

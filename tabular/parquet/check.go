@@ -163,17 +163,22 @@ func checkPages(r io.ReaderAt, s chunkSpan, codec format.CompressionCodec, rows 
 		if values > rows || values < 0 {
 			return fmt.Errorf("%w: page %d: more values than the row group's %d rows", errCorrupt, page, rows)
 		}
-		if codec != format.Uncompressed && (h.Type == format.DataPage || h.Type == format.DictionaryPage ||
-			h.Type == format.DataPageV2 && (!h.DataPageHeaderV2.V.IsCompressed.Valid || h.DataPageHeaderV2.V.IsCompressed.V)) {
+		levels := int64(0)
+		compressed := codec != format.Uncompressed
+		if h.Type == format.DataPageV2 {
+			v := &h.DataPageHeaderV2.V
+			levels = int64(v.DefinitionLevelsByteLength) + int64(v.RepetitionLevelsByteLength)
+			compressed = compressed && (!v.IsCompressed.Valid || v.IsCompressed.V)
+		}
+		if !compressed && us != cs {
+			return fmt.Errorf("%w: page %d: %d bytes uncompressed, but %d stored without compression", errCorrupt, page, us, cs)
+		}
+		if compressed && (h.Type == format.DataPage || h.Type == format.DictionaryPage || h.Type == format.DataPageV2) {
 			data := make([]byte, cs)
 			if _, err := r.ReadAt(data, pos); err != nil {
 				return fmt.Errorf("page %d: %w", page, err)
 			}
-			if h.Type == format.DataPageV2 {
-				v := &h.DataPageHeaderV2.V
-				data = data[v.DefinitionLevelsByteLength+v.RepetitionLevelsByteLength:]
-			}
-			if err := checkUncompressed(codec, data, us); err != nil {
+			if err := checkUncompressed(codec, data[levels:], us-levels); err != nil {
 				return fmt.Errorf("%w: page %d: %w", errCorrupt, page, err)
 			}
 		}
@@ -186,7 +191,8 @@ func checkPages(r io.ReaderAt, s chunkSpan, codec format.CompressionCodec, rows 
 }
 
 // checkUncompressed checks that data, compressed with codec, uncompresses
-// to at most size bytes, without holding more than size+1 bytes of it.
+// to size bytes, as the page header says (parquet-go allocates that much
+// before it uncompresses), without holding more than a buffer of it.
 func checkUncompressed(codec format.CompressionCodec, data []byte, size int64) error {
 	var rd io.Reader
 	switch codec {
@@ -195,8 +201,13 @@ func checkUncompressed(codec format.CompressionCodec, data []byte, size int64) e
 		if err != nil {
 			return err
 		}
-		if int64(n) > size {
-			return fmt.Errorf("snappy data of %d bytes where the header says %d", n, size)
+		if int64(n) != size {
+			return fmt.Errorf("snappy data of %d bytes where the page header says %d", n, size)
+		}
+		// Snappy's densest element, a copy of 64 bytes in 3, bounds the
+		// ratio of a sound stream.
+		if int64(n) > 22*int64(len(data))+64 {
+			return fmt.Errorf("snappy data of %d bytes in %d, more than snappy can compress", n, len(data))
 		}
 		return nil
 	case format.Gzip:
@@ -220,8 +231,8 @@ func checkUncompressed(codec format.CompressionCodec, data []byte, size int64) e
 	if err != nil {
 		return fmt.Errorf("uncompressing: %w", err)
 	}
-	if n > size {
-		return fmt.Errorf("the page uncompresses to more than the %d bytes its header says", size)
+	if n != size {
+		return fmt.Errorf("the page uncompresses to other than the %d bytes its header says", size)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"math/big"
-	"runtime/debug"
 	"slices"
 
 	pq "github.com/parquet-go/parquet-go"
@@ -106,6 +105,16 @@ func (rd *Reader) ReadAll() (t *tabular.Table, err error) {
 	if rd.r == nil {
 		return nil, fmt.Errorf("%w: parquet.Reader has no input: make it with NewReader", mlp.ErrData)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = nil, fmt.Errorf("%w: %w: the Parquet decoder failed: %v", mlp.ErrData, errCorrupt, r)
+		}
+	}()
+	return rd.read()
+}
+
+// read is ReadAll without its recover, for the fuzz target.
+func (rd *Reader) read() (*tabular.Table, error) {
 	lim, err := limits(rd.Limits)
 	if err != nil {
 		return nil, err
@@ -113,19 +122,11 @@ func (rd *Reader) ReadAll() (t *tabular.Table, err error) {
 	if rd.size > lim.MaxBytes {
 		return nil, fmt.Errorf("%w: the file's %d bytes are more than Limits.MaxBytes = %d", tabular.ErrLimit, rd.size, lim.MaxBytes)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			t, err = nil, fmt.Errorf("%w: %w: the Parquet decoder failed: %v", mlp.ErrData, errCorrupt, r)
-			if debugPanics {
-				err = fmt.Errorf("%w\n%s", err, debug.Stack())
-			}
-		}
-	}()
 	cols, err := rd.columns(lim)
 	if err != nil {
 		return nil, err
 	}
-	t, err = tabular.NewTable(cols, tabular.Roles{Targets: rd.Targets, TargetIndex: rd.TargetIndex, Task: rd.Task,
+	t, err := tabular.NewTable(cols, tabular.Roles{Targets: rd.Targets, TargetIndex: rd.TargetIndex, Task: rd.Task,
 		Categorical: rd.Categorical, Ignore: rd.Ignore, NA: rd.NA})
 	if err != nil {
 		return nil, err
@@ -140,9 +141,6 @@ func (rd *Reader) ReadAll() (t *tabular.Table, err error) {
 	}
 	return t, nil
 }
-
-// debugPanics adds the stack to the error of a recovered panic (tests).
-var debugPanics = false
 
 // limits returns l with its defaults, or an error for a negative field.
 func limits(l tabular.Limits) (tabular.Limits, error) {
@@ -270,9 +268,21 @@ func (rd *Reader) columns(lim tabular.Limits) ([]tabular.Column, error) {
 			if err := cr.readChunk(rg.ColumnChunks()[j]); err != nil {
 				return nil, columnError(l.name, g, err)
 			}
+			if want := int(rows - remaining(md.RowGroups[g+1:])); cr.row != want {
+				return nil, columnError(l.name, g, fmt.Errorf("%w: %d values where the row groups so far hold %d rows", errCorrupt, cr.row, want))
+			}
 		}
 	}
 	return cols, nil
+}
+
+// remaining returns the rows of the row groups rgs.
+func remaining(rgs []format.RowGroup) int64 {
+	n := int64(0)
+	for i := range rgs {
+		n += rgs[i].NumRows
+	}
+	return n
 }
 
 // columnError names the column and the row group of err.
