@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -177,56 +177,82 @@ func TestMutatedFiles(t *testing.T) {
 }
 
 // The same damaged files read by parquet-go alone (OpenFile, then every
-// page of every column), for the record: how many panic, and how much the
-// worst allocates. It runs only with MLP_PARQUET_BASELINE=1: parquet-go
-// may allocate gigabytes on some of them.
+// page of every column), for the record: how many panic, run out of
+// memory (a child process limited to 2 GiB of address space) or take more
+// than 10 s. It runs only with MLP_PARQUET_BASELINE=1, one child process
+// per file.
 func TestMutatedFilesBaseline(t *testing.T) {
 	if os.Getenv("MLP_PARQUET_BASELINE") != "1" {
 		t.Skip("set MLP_PARQUET_BASELINE=1 to measure parquet-go alone on the damaged files")
 	}
 	files, kinds := mutated(t, 2000)
-	panics := map[string]int{}
-	var worst uint64
-	var ms runtime.MemStats
+	dir := t.TempDir()
+	type count struct{ panics, oom, slow, other int }
+	counts := map[string]*count{}
 	for i, b := range files {
-		runtime.ReadMemStats(&ms)
-		before := ms.TotalAlloc
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					panics[kinds[i]]++
-				}
-			}()
-			f, err := pq.OpenFile(bytes.NewReader(b), int64(len(b)))
-			if err != nil {
-				return
-			}
-			buf := make([]pq.Value, 1024)
-			for _, rg := range f.RowGroups() {
-				for _, cc := range rg.ColumnChunks() {
-					pages := cc.Pages()
-					for {
-						p, err := pages.ReadPage()
-						if err != nil {
-							break
-						}
-						vr := p.Values()
-						for {
-							if _, err := vr.ReadValues(buf); err != nil {
-								break
-							}
-						}
-					}
-					pages.Close()
-				}
-			}
-		}()
-		runtime.ReadMemStats(&ms)
-		worst = max(worst, ms.TotalAlloc-before)
+		c := counts[kinds[i]]
+		if c == nil {
+			c = &count{}
+			counts[kinds[i]] = c
+		}
+		path := filepath.Join(dir, "f.parquet")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("sh", "-c", `ulimit -v 2097152; exec timeout 10 "$0" -test.run '^TestBaselineChild$'`, os.Args[0])
+		cmd.Env = append(os.Environ(), "MLP_PARQUET_CHILD="+path)
+		out, err := cmd.CombinedOutput()
+		switch s := string(out); {
+		case err == nil:
+		case strings.Contains(s, "out of memory") || strings.Contains(s, "cannot allocate"):
+			c.oom++
+		case strings.Contains(s, "panic:"):
+			c.panics++
+		case cmd.ProcessState != nil && cmd.ProcessState.ExitCode() == 124:
+			c.slow++
+		default:
+			c.other++
+			t.Logf("file %d: %v\n%s", i, err, s)
+		}
 	}
 	for _, m := range mutations {
-		t.Logf("%-14s panics: %d", m.kind, panics[m.kind])
+		c := counts[m.kind]
+		t.Logf("%-14s panics %d, out of memory %d, over 10 s %d, other failures %d", m.kind, c.panics, c.oom, c.slow, c.other)
 	}
-	t.Logf("worst allocation of one file: %d bytes", worst)
-	_ = io.EOF
+}
+
+// TestBaselineChild reads the file MLP_PARQUET_CHILD names with
+// parquet-go alone, for TestMutatedFilesBaseline.
+func TestBaselineChild(t *testing.T) {
+	path := os.Getenv("MLP_PARQUET_CHILD")
+	if path == "" {
+		t.Skip("a child of TestMutatedFilesBaseline")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := pq.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return
+	}
+	buf := make([]pq.Value, 1024)
+	for _, rg := range f.RowGroups() {
+		for _, cc := range rg.ColumnChunks() {
+			pages := cc.Pages()
+			for {
+				p, err := pages.ReadPage()
+				if err != nil {
+					break
+				}
+				vr := p.Values()
+				for {
+					if _, err := vr.ReadValues(buf); err != nil {
+						break
+					}
+				}
+			}
+			pages.Close()
+		}
+	}
 }
