@@ -132,7 +132,7 @@ type modelData struct {
 func addModelData(fs *flag.FlagSet, dataUsage string) *modelData {
 	m := &modelData{sep: ','}
 	m.model = fs.String("model", "", "the model `file` (required)")
-	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+"; - reads standard input (required)")
+	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+", or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	fs.Var(&m.sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	fs.Var(&m.na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...) and those the model was trained with")
 	return m

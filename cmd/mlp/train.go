@@ -39,7 +39,7 @@ func init() {
 const splitStream = 1 << 32
 
 func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
-	data := fs.String("data", "", "the CSV `file` to train on, with a header row; - reads standard input (required)")
+	data := fs.String("data", "", "the CSV `file` to train on, with a header row, or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	var targets repeatedFlag
 	fs.Var(&targets, "target", "a target `column`; repeat for several (multi-output regression) (required)")
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
