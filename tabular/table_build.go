@@ -85,6 +85,9 @@ func NewTable(cols []Column, r Roles) (*Table, error) {
 			numbersToCategories(col)
 		}
 		if col.Kind == Categorical {
+			if err := col.check("column"); err != nil {
+				return nil, err
+			}
 			normalizeCategories(col, r.NA)
 		}
 		if err := col.check("column"); err != nil {
@@ -193,8 +196,8 @@ func numbersToCategories(c *Column) {
 
 // normalizeCategories reads the categories of c as CSVReader reads text
 // cells: trimmed, missing-value markers missing, equal texts merged, in
-// byte order. Values that are not the index of a category are left for
-// Column.check to refuse.
+// byte order. Every value of c must be NaN or the index of a category
+// (Column.check).
 func normalizeCategories(c *Column, na []string) {
 	code := make([]float64, len(c.Categories))
 	var cats []string
@@ -214,10 +217,8 @@ func normalizeCategories(c *Column, na []string) {
 		code[k] = float64(n)
 	}
 	for i, v := range c.Values {
-		if v >= 0 && v < float64(len(code)) && v == math.Trunc(v) {
+		if !math.IsNaN(v) {
 			c.Values[i] = code[int(v)]
-		} else if !math.IsNaN(v) {
-			c.Values[i] = -1 // not a category: Column.check refuses it
 		}
 	}
 	c.Categories = cats
