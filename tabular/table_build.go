@@ -50,8 +50,9 @@ type Roles struct {
 // refuse (±Inf, a bad category index, invalid UTF-8), columns of different
 // lengths, an unnamed or repeated name, a name in r absent from cols
 // (ErrNoColumn), and no rows left (ErrEmptyInput); mlp.ErrSetting for
-// settings that cannot work. It takes over the Values and Categories of
-// cols, which it may change; the caller must not use them after.
+// settings that cannot work. The Values of an ignored column are not read
+// (they may be nil). It takes over the Values and Categories of cols,
+// which it may change; the caller must not use them after.
 func NewTable(cols []Column, r Roles) (*Table, error) {
 	c := &CSVReader{Comma: ',', Targets: r.Targets, TargetIndex: r.TargetIndex, Task: r.Task,
 		Categorical: r.Categorical, Ignore: r.Ignore, NA: r.NA}
@@ -61,10 +62,6 @@ func NewTable(cols []Column, r Roles) (*Table, error) {
 	names := make([]string, len(cols))
 	for j := range cols {
 		names[j] = cols[j].Name
-		if len(cols[j].Values) != len(cols[0].Values) {
-			return nil, fmt.Errorf("%w: NewTable: column %s has %d rows, column %s has %d",
-				mlp.ErrData, quote(cols[j].Name), len(cols[j].Values), quote(cols[0].Name), len(cols[0].Values))
-		}
 	}
 	t := &tableReader{c: c}
 	if len(cols) == 0 {
@@ -72,6 +69,22 @@ func NewTable(cols []Column, r Roles) (*Table, error) {
 	}
 	if err := t.header(names, 1); err != nil {
 		return nil, withoutLine(err)
+	}
+	rows := -1
+	for j := range cols {
+		if t.cols[j].role == roleIgnore {
+			continue
+		}
+		if rows < 0 {
+			rows = len(cols[j].Values)
+		}
+		if len(cols[j].Values) != rows {
+			return nil, fmt.Errorf("%w: NewTable: column %s has %d rows, the columns before it %d",
+				mlp.ErrData, quote(cols[j].Name), len(cols[j].Values), rows)
+		}
+	}
+	if rows < 0 {
+		return nil, &TableError{Err: fmt.Errorf("%w: every column is ignored", ErrEmptyInput)}
 	}
 	for k, j := range t.order {
 		t.cols[j].target = k
@@ -94,8 +107,8 @@ func NewTable(cols []Column, r Roles) (*Table, error) {
 			return nil, err
 		}
 	}
-	keep := make([]int, 0, len(cols[0].Values))
-	for i := range cols[0].Values {
+	keep := make([]int, 0, rows)
+	for i := range rows {
 		missing := false
 		for _, j := range t.order {
 			missing = missing || math.IsNaN(cols[j].Values[i])
@@ -106,12 +119,12 @@ func NewTable(cols []Column, r Roles) (*Table, error) {
 	}
 	if len(keep) == 0 {
 		what := "no data rows"
-		if len(cols[0].Values) > 0 {
-			what = fmt.Sprintf("every one of the %d data rows has a missing target", len(cols[0].Values))
+		if rows > 0 {
+			what = fmt.Sprintf("every one of the %d data rows has a missing target", rows)
 		}
 		return nil, &TableError{Err: fmt.Errorf("%w: %s", ErrEmptyInput, what)}
 	}
-	tab := &Table{Dropped: len(cols[0].Values) - len(keep), NA: slices.Clone(r.NA)}
+	tab := &Table{Dropped: rows - len(keep), NA: slices.Clone(r.NA)}
 	if len(t.order) > 0 {
 		tab.Targets = make([]Column, len(t.order))
 	}

@@ -176,8 +176,8 @@ func TestMutatedFiles(t *testing.T) {
 	}
 }
 
-// The same damaged files read by parquet-go alone (OpenFile, then every
-// page of every column), for the record: how many panic, run out of
+// The same damaged files read by parquet-go alone (OpenFile with the
+// options Reader uses, then every page of every column), for the record: how many panic, run out of
 // memory (a child process limited to 2 GiB of address space) or take more
 // than 10 s. It runs only with MLP_PARQUET_BASELINE=1, one child process
 // per file.
@@ -232,7 +232,9 @@ func TestBaselineChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := pq.OpenFile(bytes.NewReader(b), int64(len(b)))
+	// Without SkipPageIndex, parquet-go v0.31.0 panics on each of the
+	// fixtures, undamaged, in File.ReadPageIndex.
+	f, err := pq.OpenFile(bytes.NewReader(b), int64(len(b)), pq.SkipPageIndex(true), pq.SkipBloomFilters(true))
 	if err != nil {
 		return
 	}

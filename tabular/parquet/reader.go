@@ -191,7 +191,7 @@ const (
 )
 
 // columns checks the file and reads its columns, in file order; an
-// ignored column is read as an empty Numeric column of the right length.
+// ignored column is not read (its Values are nil).
 func (rd *Reader) columns(lim tabular.Limits) ([]tabular.Column, error) {
 	md, err := checkFooter(rd.r, rd.size)
 	if err != nil {
@@ -259,10 +259,10 @@ func (rd *Reader) columns(lim tabular.Limits) ([]tabular.Column, error) {
 	for j, l := range leaves {
 		cols[j].Name = l.name
 		cols[j].Kind = tabular.Numeric
-		cols[j].Values = make([]float64, rows)
 		if l.ignored {
 			continue
 		}
+		cols[j].Values = make([]float64, rows)
 		cr := &columnReader{leaf: l, col: &cols[j], lim: lim, cats: &cats}
 		for g, rg := range groups {
 			if err := cr.readChunk(rg.ColumnChunks()[j]); err != nil {
