@@ -457,6 +457,9 @@ func (c *columnReader) value(v pq.Value) (float64, error) {
 			x = float64(uint64(v.Int64()))
 		}
 	case kindDecimal:
+		if k := v.Kind(); (k == pq.ByteArray || k == pq.FixedLenByteArray) && len(v.ByteArray()) > maxDecimalBytes {
+			return 0, fmt.Errorf("%w: row %d (0-based): a decimal of %d bytes, more than %d", errCorrupt, c.row, len(v.ByteArray()), maxDecimalBytes)
+		}
 		x = c.decimal(v)
 	}
 	if math.IsInf(x, 0) {
@@ -491,6 +494,10 @@ func (c *columnReader) text(b []byte) (float64, error) {
 }
 
 var textTrue, textFalse = []byte("True"), []byte("False")
+
+// maxDecimalBytes is the longest decimal read: 32 bytes hold 76 digits,
+// beyond the 38 of the Parquet format's largest precision in common use.
+const maxDecimalBytes = 32
 
 // pow10 holds the powers of ten float64 holds exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
