@@ -19,6 +19,7 @@ var docPackages = map[string]string{
 	"mlpserve": "mlpserve",
 	"onnx":     "onnx",
 	"mlpplot":  "mlpplot",
+	"parquet":  "tabular/parquet",
 }
 
 // exportedNames returns the exported names the non-test files of the

@@ -13,18 +13,22 @@ import (
 // optional lists the module paths that only a subpackage may bring in, so
 // that programs which only train and run models do not pull them in: the
 // plotting library (mlpplot), protobuf (onnx) and the Prometheus client
-// (mlpserve/prommetrics), and those subpackages;
+// (mlpserve/prommetrics), the Parquet decoder (tabular/parquet), and those
+// subpackages;
 // and the packages built on the engine (tabular, mlpserve), which the
 // engine never imports: imports point one way.
 var optional = []string{
 	"gonum.org/v1/plot",
 	"google.golang.org/protobuf",
 	"github.com/prometheus/client_golang",
+	"github.com/parquet-go/parquet-go",
+	"github.com/klauspost/compress",
 	"github.com/mlpkit/mlp/mlpplot",
 	"github.com/mlpkit/mlp/onnx",
 	"github.com/mlpkit/mlp/tabular",
 	"github.com/mlpkit/mlp/mlpserve",
 	"github.com/mlpkit/mlp/mlpserve/prommetrics",
+	"github.com/mlpkit/mlp/tabular/parquet",
 }
 
 // isOptional reports whether the package path is one of optional or below it.

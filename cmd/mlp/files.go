@@ -5,11 +5,13 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 
 	"github.com/mlpkit/mlp/internal/atomicfile"
 	"github.com/mlpkit/mlp/tabular"
+	"github.com/mlpkit/mlp/tabular/parquet"
 )
 
 // loadPipeline reads the pipeline saved in the file at path.
@@ -38,6 +40,46 @@ func loadPipelineVersion(path string) (*tabular.Pipeline, int, error) {
 		return nil, 0, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, version, nil
+}
+
+// readTrainingData reads the training table from f, the -data file: a
+// Parquet file (found by its magic bytes) with parquet.Reader, otherwise
+// CSV delimited by comma with tabular.CSVReader and a leading column of
+// row names named (rowNames is its name, "" when none). All the bytes of
+// f are written to sum, the data's fingerprint.
+func readTrainingData(f io.Reader, sum hash.Hash, comma rune, r tabular.Roles, categoricalInts int) (t *tabular.Table, rowNames string, err error) {
+	in, isParquet, err := sniffParquet(f)
+	if err != nil {
+		return nil, "", err
+	}
+	if isParquet {
+		if categoricalInts != 0 {
+			return nil, "", usagef("-categorical-ints reads CSV files only; for a Parquet file name the columns with -categorical")
+		}
+		ra, size, err := parquetBytes(f, in, sum)
+		if err != nil {
+			return nil, "", err
+		}
+		rd := parquet.NewReader(ra, size)
+		rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
+		t, err := rd.ReadAll()
+		return t, "", err
+	}
+	in, rowNames, err = nameRowNames(io.TeeReader(in, sum), comma)
+	if err != nil {
+		return nil, "", err
+	}
+	rd := tabular.NewCSVReader(in)
+	rd.Comma = comma
+	rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
+	rd.CategoricalInts = categoricalInts
+	if t, err = rd.ReadAll(); err != nil {
+		return nil, "", err
+	}
+	if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
+		return nil, "", err
+	}
+	return t, rowNames, nil
 }
 
 // openData opens the CSV file at path, or standard input for "-". The
@@ -94,7 +136,7 @@ type modelData struct {
 func addModelData(fs *flag.FlagSet, dataUsage string) *modelData {
 	m := &modelData{sep: ','}
 	m.model = fs.String("model", "", "the model `file` (required)")
-	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+"; - reads standard input (required)")
+	m.data = fs.String("data", "", "the CSV `file` "+dataUsage+", or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	fs.Var(&m.sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	fs.Var(&m.na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...) and those the model was trained with")
 	return m
@@ -117,6 +159,30 @@ func (m *modelData) open(e *env) (*tabular.Pipeline, io.ReadCloser, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	in, isParquet, err := sniffParquet(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", dataName(*m.data), err)
+	}
+	var data io.ReadCloser = readCloser{in, f.Close}
+	if isParquet {
+		// A Parquet file is read whole, and its cells are given to eval
+		// and predict as CSV text delimited by -sep.
+		text, err := parquetAsCSV(f, in, rune(m.sep))
+		f.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", dataName(*m.data), err)
+		}
+		data = text
+	}
 	printKernel(e)
-	return p, f, nil
+	return p, data, nil
 }
+
+// readCloser is a reader with the Close of what it reads from.
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }

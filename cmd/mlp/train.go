@@ -40,7 +40,7 @@ func init() {
 const splitStream = 1 << 32
 
 func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
-	data := fs.String("data", "", "the CSV `file` to train on, with a header row; - reads standard input (required)")
+	data := fs.String("data", "", "the CSV `file` to train on, with a header row, or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	var targets repeatedFlag
 	fs.Var(&targets, "target", "a target `column`; repeat for several (multi-output regression) (required)")
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
@@ -155,24 +155,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		defer f.Close()
 		sum := sha256.New()
-		in, rowNames, err := nameRowNames(io.TeeReader(f, sum), rune(sep))
-		if err != nil {
-			return fmt.Errorf("%s: %w", dataName(*data), err)
-		}
-		rd := tabular.NewCSVReader(in)
-		rd.Comma = rune(sep)
-		rd.Targets = targets
-		rd.Task = asked
-		rd.Categorical = categorical
-		rd.Ignore = ignore
-		rd.CategoricalInts = *catInts
-		rd.NA = na
-		t, err := rd.ReadAll()
+		t, rowNames, err := readTrainingData(f, sum, rune(sep), tabular.Roles{
+			Targets: targets, Task: asked, Categorical: categorical, Ignore: ignore, NA: na}, *catInts)
 		if err != nil {
 			return fmt.Errorf("%s: %w%s", dataName(*data), err, streamHint(err))
-		}
-		if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
-			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
 		// w receives the text output; with -json only the object is printed.
 		w := e.stdout
