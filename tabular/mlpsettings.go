@@ -189,6 +189,20 @@ type MLPSettings struct {
 	// mlp.DType). The fitted weights are float64 either way, and
 	// prediction and saved models compute in float64.
 	DType mlp.DType
+
+	// Hooks, when not empty, are called after every epoch, after Log's
+	// line and the estimator's own stopping rule (Tol, NIterNoChange,
+	// EarlyStopping), as mlp.TrainerSettings.Hooks are: one that returns
+	// true ends training there, with the weights of that epoch unless it
+	// restores others itself (mlp.EarlyStopping.RestoreBest). With
+	// Monitor, the History they see records val_loss and the Monitor
+	// score, so an mlp.EarlyStopping on "val_loss" with a Patience stops
+	// a run whose validation loss has stopped falling. Convergence then
+	// reports Converged false, as for a run that reached MaxIter. The
+	// estimator does not reset them: a stateful hook such as
+	// mlp.EarlyStopping serves one Fit at a time, so give each Fit a new
+	// one, and none to CrossValidate or GridSearch, whose fits run at once.
+	Hooks []mlp.Hook
 }
 
 // NoPenalty is an MLPSettings.Alpha that trains without an L2 penalty: the
@@ -461,6 +475,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 		ts.Hooks = append(ts.Hooks, &mlp.ProgressLogger{W: d.Log})
 	}
 	ts.Hooks = append(ts.Hooks, stop)
+	ts.Hooks = append(ts.Hooks, d.Hooks...)
 	if val != nil {
 		ts.Metrics = []mlp.Metric{score}
 	}

@@ -135,6 +135,7 @@ func fitStream(ctx context.Context, set MLPSettings, name string, s *CSVStream, 
 	if d.Log != nil {
 		ts2.Hooks = append(ts2.Hooks, &mlp.ProgressLogger{W: d.Log})
 	}
+	ts2.Hooks = append(ts2.Hooks, d.Hooks...)
 	tr, err := mlp.NewTrainer(net, pen, opt, ts2)
 	if err != nil {
 		return nil, err

@@ -117,7 +117,7 @@ func TestTrainEpochChoice(t *testing.T) {
 		t.Errorf("a warning though val_loss was lowest before the last epoch: %q", rr.stderr)
 	}
 	_, text := trained(t, "iris.csv", args...)
-	line := regexp.MustCompile(`(?m)^epochs: (\d+) of the (\d+) run, the lowest val_loss \((\d+\.\d{4}), at epoch=(\d+)\); the saved model is trained again on all 150 rows for (\d+) epochs \(-refit\)`).FindStringSubmatch(text.stdout)
+	line := regexp.MustCompile(`(?m)^epochs: (\d+) of the (\d+) run, the lowest val_loss \((\d+\.\d{4}), at epoch=(\d+)\)(?:; the run stopped after 100 epochs without a lower val_loss \(patience: a tenth of -epochs, at least -n-iter-no-change\))?; the saved model is trained again on all 150 rows for (\d+) epochs \(-refit\)`).FindStringSubmatch(text.stdout)
 	if line == nil || line[1] != fmt.Sprint(refit["epochs"]) || line[5] != line[1] {
 		t.Fatalf("no line naming the choice of %v epochs:\n%s", refit["epochs"], text.stdout)
 	}
@@ -155,25 +155,26 @@ func TestTrainEpochChoice(t *testing.T) {
 	}
 }
 
-// TestTrainEpochChoiceAtCap checks the line of a run that reaches -epochs
-// while the training loss still falls but val_loss was lowest earlier:
-// churn, seed 1, whose val_loss is lowest at epoch=85 of 300 (on amd64).
-// The chosen net is not at the cap, so there is no warning.
-func TestTrainEpochChoiceAtCap(t *testing.T) {
+// TestTrainEpochChoicePatience checks the lines of a run that the patience
+// ends: churn, seed 1, -epochs 300 (a patience of 30), whose val_loss is
+// lowest at epoch=85 (on amd64) and not lower in the 30 epochs after, so the
+// run stops after 116 epochs, well before the cap, and there is no warning.
+func TestTrainEpochChoicePatience(t *testing.T) {
 	r := runMLP(t, "", nil, "train", "-data", "../../internal/datasets/churn.csv", "-target", "churned", "-seed", "1", "-epochs", "300", "-quiet", "-o", filepath.Join(t.TempDir(), "m"))
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	stop := regexp.MustCompile(`(?m)^stopped: at the maximum of 300 epochs \(-epochs\); val_loss was lowest at epoch=(\d+)$`).FindStringSubmatch(r.stdout)
-	choice := regexp.MustCompile(`(?m)^epochs: (\d+) of the 300 run, the lowest val_loss \(\d\.\d{4}, at epoch=(\d+)\)`).FindStringSubmatch(r.stdout)
+	stop := regexp.MustCompile(`(?m)^stopped: val_loss has not reached a new low for 30 epochs \(the patience: a tenth of -epochs, at least -n-iter-no-change\); it was lowest at epoch=(\d+)$`).FindStringSubmatch(r.stdout)
+	choice := regexp.MustCompile(`(?m)^epochs: (\d+) of the (\d+) run, the lowest val_loss \(\d\.\d{4}, at epoch=(\d+)\); the run stopped after 30 epochs without a lower val_loss`).FindStringSubmatch(r.stdout)
 	if stop == nil || choice == nil {
-		t.Fatalf("the stop at the cap is not explained:\n%s", r.stdout)
+		t.Fatalf("the stop by the patience is not explained:\n%s", r.stdout)
 	}
 	n, _ := strconv.Atoi(choice[1])
-	if stop[1] != choice[2] || choice[2] != strconv.Itoa(n-1) || n >= 300 {
-		t.Errorf("stop at epoch=%s, choice of %s epochs at epoch=%s; want one epoch before the cap, counted alike", stop[1], choice[1], choice[2])
+	run, _ := strconv.Atoi(choice[2])
+	if stop[1] != choice[3] || choice[3] != strconv.Itoa(n-1) || run != n+30 || n != 86 {
+		t.Errorf("stop at epoch=%s, choice of %d epochs at epoch=%s of %d run; want 86 epochs, the run 30 more, counted alike", stop[1], n, choice[3], run)
 	}
 	if strings.Contains(r.stderr, "warning") {
-		t.Errorf("a warning though the chosen epoch is before the cap: %q", r.stderr)
+		t.Errorf("a warning though the patience ended the run: %q", r.stderr)
 	}
 }

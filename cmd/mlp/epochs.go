@@ -16,6 +16,16 @@ import (
 // (docs/defaults.md).
 const selectMaxEpochs = 1000
 
+// selectPatience returns the patience of the run that chooses the epoch
+// count: it stops when val_loss has not reached a new low for that many
+// epochs. It is a tenth of maxIter (the -epochs cap), and at least
+// nIterNoChange (the training-loss rule's own patience). On the defaults
+// study's 45 runs (docs/defaults.md), the longest wait for a later new low
+// was 43 epochs, so 100 at the default cap of 1000 misses none.
+func selectPatience(maxIter, nIterNoChange int) int {
+	return max(maxIter/10, nIterNoChange, 1)
+}
+
 // fitFunc fits the command's estimator with settings s on t, weighing its
 // rows by w (nil: unweighted).
 type fitFunc func(ctx context.Context, s tabular.MLPSettings, t *tabular.Table, w []float64) (*tabular.FittedMLP, error)
@@ -25,6 +35,8 @@ type selection struct {
 	best     int     // the chosen epoch count: the epoch with the lowest val_loss, 1-based
 	bestLoss float64 // its val_loss
 	run      int     // the epochs the first fit ran
+	patience int     // the first fit stopped after this many epochs without a lower val_loss (selectPatience)
+	waited   bool    // the patience ended the first fit
 	refit    bool    // the saved model was trained on every row
 	allRows  int     // the rows of the refit
 }
@@ -45,7 +57,8 @@ func bestEpoch(h *mlp.History) (int, float64) {
 // fitSelected trains as train does by default when there are validation
 // rows: a first fit on train, scored on valid after every epoch (s.Monitor
 // must be valid), runs up to s.MaxIter epochs under the estimator's own
-// stopping rule; the epoch with the lowest val_loss sets the epoch count.
+// stopping rule, and stops too when val_loss has not reached a new low for
+// selectPatience epochs (an mlp.EarlyStopping in s.Hooks); the epoch with the lowest val_loss sets the epoch count.
 // report is the net trained on train for that many epochs (the same seed
 // retraces the first fit's epochs exactly), whose figures the validation
 // report shows. With refit, saved is trained for as many epochs on all,
@@ -61,11 +74,22 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 		}
 		return status(label, rows, epochs)
 	}
-	if first, err = fit(ctx, s, train, trainW); err != nil {
+	n, most := s.NIterNoChange, s.MaxIter
+	if n == 0 {
+		n = 10 // the estimator's default
+	}
+	if most == 0 {
+		most = 200 // the estimator's default
+	}
+	sel.patience = selectPatience(most, n)
+	choose := s
+	choose.Hooks = append(append([]mlp.Hook(nil), s.Hooks...), &mlp.EarlyStopping{Monitor: "val_loss", Patience: sel.patience})
+	if first, err = fit(ctx, choose, train, trainW); err != nil {
 		return nil, nil, nil, sel, err
 	}
 	sel.run = first.NIter()
 	sel.best, sel.bestLoss = bestEpoch(first.History())
+	sel.waited = !first.Convergence().Converged && sel.run < most
 	if sel.best == 0 {
 		return nil, nil, nil, sel, fmt.Errorf("validation: no epoch has a finite val_loss to choose the epoch count by")
 	}
@@ -96,6 +120,9 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 // String says how the epoch count was chosen and what the saved model is.
 func (sel selection) String() string {
 	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f, at epoch=%d)", sel.best, sel.run, sel.bestLoss, sel.best-1)
+	if sel.waited {
+		s += fmt.Sprintf("; the run stopped after %d epochs without a lower val_loss (patience: a tenth of -epochs, at least -n-iter-no-change)", sel.patience)
+	}
 	if sel.refit {
 		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d epochs (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best)
 	}

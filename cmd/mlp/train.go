@@ -46,7 +46,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
 	var hidden widthsFlag
 	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200)")
+	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss")
 	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	est := addEstimatorFlags(fs)
@@ -300,6 +300,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		switch {
 		case selectEpochs && !conv.Converged && sel.best == sel.run:
 			convText = fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
+		case selectEpochs && sel.waited:
+			converged = true
+			convText = fmt.Sprintf("val_loss has not reached a new low for %d epochs (the patience: a tenth of -epochs, at least -n-iter-no-change); it was lowest at epoch=%d", sel.patience, sel.best-1)
 		case selectEpochs && !conv.Converged:
 			converged = true
 			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
