@@ -47,19 +47,27 @@ type trajectoryCase struct {
 
 func loadTrajectories(t *testing.T) []trajectoryCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn/trajectories.json")
+	return loadSklearnCases[trajectoryCase](t, "testdata/sklearn/trajectories.json")
+}
+
+// loadSklearnCases reads the cases of a vector file {"sklearn": version,
+// "cases": [...]} and fails t unless the file is of scikit-learn 1.2.1 and
+// holds some.
+func loadSklearnCases[C any](t *testing.T, file string) []C {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var v struct {
-		Sklearn string           `json:"sklearn"`
-		Cases   []trajectoryCase `json:"cases"`
+		Sklearn string `json:"sklearn"`
+		Cases   []C    `json:"cases"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
 	if v.Sklearn != "1.2.1" || len(v.Cases) == 0 {
-		t.Fatalf("vectors of scikit-learn %q with %d cases; want 1.2.1 and some", v.Sklearn, len(v.Cases))
+		t.Fatalf("%s: vectors of scikit-learn %q with %d cases; want 1.2.1 and some", file, v.Sklearn, len(v.Cases))
 	}
 	return v.Cases
 }

@@ -3,10 +3,8 @@ package tabular
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -28,21 +26,7 @@ type warmCase struct {
 
 func loadWarmCases(t *testing.T) []warmCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn/warmstart.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Sklearn string     `json:"sklearn"`
-		Cases   []warmCase `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	if v.Sklearn != "1.2.1" || len(v.Cases) == 0 {
-		t.Fatalf("vectors of scikit-learn %q with %d cases; want 1.2.1 and some", v.Sklearn, len(v.Cases))
-	}
-	return v.Cases
+	return loadSklearnCases[warmCase](t, "testdata/sklearn/warmstart.json")
 }
 
 // fitCase fits the estimator of c with s on t.
