@@ -93,11 +93,16 @@ type ops[T elem] struct {
 	mulAdd  func(m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
 	group   func(g *Group, m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
 	sumRows func(dst []T, r, c int, g []T, ldg int)
+	relu    func(dst, x []T)
+	grad    func(dst, g, y []T) // ReLUGrad
+	sgdStep func(w, g []T, lr, wd T)
 }
 
 var (
-	ops64 = ops[float64]{"MulAdd", func() *gemm[float64] { return &cur.f64 }, MulAdd, (*Group).MulAdd, SumRows}
-	ops32 = ops[float32]{"MulAdd32", func() *gemm[float32] { return &cur.f32 }, MulAdd32, (*Group).MulAdd32, SumRows32}
+	ops64 = ops[float64]{"MulAdd", func() *gemm[float64] { return &cur.f64 }, MulAdd, (*Group).MulAdd, SumRows,
+		ReLU, ReLUGrad, SGDStep}
+	ops32 = ops[float32]{"MulAdd32", func() *gemm[float32] { return &cur.f32 }, MulAdd32, (*Group).MulAdd32, SumRows32,
+		ReLU32, ReLUGrad32, SGDStep32}
 )
 
 // forEachPath calls f once with each path this CPU and build can run in
