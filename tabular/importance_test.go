@@ -142,14 +142,7 @@ func TestPermutationImportanceSklearn(t *testing.T) {
 	var worst float64
 	for _, c := range loadImportanceCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			near := func(what string, got, want float64) {
-				t.Helper()
-				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-				worst = math.Max(worst, d)
-				if !(d <= importanceTol) {
-					t.Errorf("%s = %.17g, scikit-learn %.17g", what, got, want)
-				}
-			}
+			near := nearSklearn(t, importanceTol, &worst)
 			train, test := c.tables()
 			p := c.pipeline(t, train)
 			s := PermutationSettings{NRepeats: c.NRepeats}

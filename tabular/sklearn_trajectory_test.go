@@ -161,20 +161,27 @@ func TestSklearnTrajectories(t *testing.T) {
 	t.Logf("largest relative difference from scikit-learn: %.2g", worst)
 }
 
+// nearSklearn returns a check that fails t unless got is within tol of
+// scikit-learn's want, relative to max(1, |want|), and keeps the largest
+// relative difference in *worst.
+func nearSklearn(t *testing.T, tol float64, worst *float64) func(what string, got, want float64) {
+	return func(what string, got, want float64) {
+		t.Helper()
+		d := math.Abs(got-want) / math.Max(1, math.Abs(want))
+		*worst = math.Max(*worst, d)
+		if !(d <= tol) {
+			t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
+		}
+	}
+}
+
 // checkTrajectory fits the estimator of c on its table, with sample
 // weights sw when not nil, and checks n_iter_, the loss curve, the final
 // weights and, with early stopping, the validation scores against c to
 // trajectoryTol. It returns the largest relative difference it saw.
 func checkTrajectory(t *testing.T, c *trajectoryCase, sw []float64) (worst float64) {
 	t.Helper()
-	near := func(what string, got, want float64) {
-		t.Helper()
-		d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-		worst = math.Max(worst, d)
-		if !(d <= trajectoryTol) {
-			t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
-		}
-	}
+	near := nearSklearn(t, trajectoryTol, &worst)
 	s := c.settings()
 	var (
 		m   *FittedMLP

@@ -3,7 +3,6 @@ package tabular
 import (
 	"bytes"
 	"context"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -74,14 +73,7 @@ func TestWarmStartSklearn(t *testing.T) {
 	defer func() { t.Logf("largest relative difference from scikit-learn: %.2g", worst) }()
 	for _, c := range loadWarmCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			near := func(what string, got, want float64) {
-				t.Helper()
-				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-				worst = math.Max(worst, d)
-				if !(d <= trajectoryTol) {
-					t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
-				}
-			}
+			near := nearSklearn(t, trajectoryTol, &worst)
 			s := c.settings()
 			first := fitCase(t, &c.trajectoryCase, s, c.table())
 			h1 := first.History()
