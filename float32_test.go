@@ -177,6 +177,21 @@ func (p plainLayer) Probabilities() ProbabilityKind {
 
 func (p plainLayer) Logits() *mat.Dense { return p.l.(ProbabilityOutput).Logits() }
 
+// adamTrainer is a Trainer of m in d: Adam (learning rate 0.01),
+// CrossEntropy, and the accuracy among its metrics.
+func adamTrainer(t *testing.T, m *Sequential, d DType) *Trainer {
+	t.Helper()
+	opt, err := NewAdam(m.Params(), AdamSettings{LR: 1e-2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{DType: d, Metrics: []Metric{&Accuracy{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
 // trainRun trains a 64-48-10 network (Linear, ReLU, Dropout, Linear,
 // Softmax; wrap replaces each activation and the Dropout by a layer without
 // Float32Layer when set) for 3 epochs of Adam with CrossEntropy in the
@@ -209,14 +224,7 @@ func trainRun(t *testing.T, d DType, wrap bool) ([][]float64, *History) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := NewAdam(m.Params(), AdamSettings{LR: 1e-2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{DType: d, Metrics: []Metric{&Accuracy{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := adamTrainer(t, m, d)
 	l := mustLoader(t, ds, LoaderSettings{BatchSize: 32, Shuffle: true, Src: rand.NewPCG(7, 10)})
 	h, err := tr.Fit(context.Background(), l, l, 3)
 	if err != nil {
@@ -325,29 +333,7 @@ func TestTrainAllocs32(t *testing.T) {
 				w.rows = 2 * w.batch
 			}
 			tr, l := benchTrainerAs(t, w, Float32)
-			ctx := context.Background()
-			if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
-				t.Fatal(err)
-			}
-			epoch := testing.AllocsPerRun(3, func() {
-				if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if epoch != 0 {
-				t.Errorf("a float32 training epoch allocates %v times, want 0", epoch)
-			}
-			l.Reset()
-			l.Next()
-			b := l.Batch()
-			step := testing.AllocsPerRun(10, func() {
-				if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if step != 0 {
-				t.Errorf("a float32 training step allocates %v times, want 0", step)
-			}
+			checkTrainAllocs(t, tr, l, 10, "a float32 training")
 		})
 	}
 }
@@ -397,14 +383,7 @@ func TestFloat32Accuracy(t *testing.T) {
 			acc := map[DType]float64{}
 			for _, d := range []DType{Float64, Float32} {
 				m := reluNet(t, rand.NewPCG(9, 2), w.sizes)
-				opt, err := NewAdam(m.Params(), AdamSettings{LR: 1e-2})
-				if err != nil {
-					t.Fatal(err)
-				}
-				tr, err := NewTrainer(m, &CrossEntropy{}, opt, TrainerSettings{DType: d, Metrics: []Metric{&Accuracy{}}})
-				if err != nil {
-					t.Fatal(err)
-				}
+				tr := adamTrainer(t, m, d)
 				l := mustLoader(t, train, LoaderSettings{BatchSize: 32, Shuffle: true, Src: rand.NewPCG(9, 3)})
 				if _, err := tr.Fit(context.Background(), l, nil, c.epochs); err != nil {
 					t.Fatal(err)

@@ -229,9 +229,9 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 }
 
 // transpose writes the transpose of the r×c row-major src into dst (c×r),
-// in 8×8 tiles: larger tiles write to rows whose power-of-two strides
+// float64 or float32, in 8×8 tiles: larger tiles write to rows whose power-of-two strides
 // collide in the same L1 cache sets, and run three times slower.
-func transpose(dst, src []float64, r, c int) {
+func transpose[T float32 | float64](dst, src []T, r, c int) {
 	const tile = 8
 	for i0 := 0; i0 < r; i0 += tile {
 		i1 := min(i0+tile, r)

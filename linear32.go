@@ -55,7 +55,7 @@ func (l *Linear) Backward32(g blas32.General) blas32.General {
 	if len(s.wt) != l.in*l.out {
 		s.wt = make([]float32, l.in*l.out)
 	}
-	transpose32(s.wt, s.w, l.in, l.out)
+	transpose(s.wt, s.w, l.in, l.out)
 	clear(s.dx.Data)
 	l.par.MulAdd32(r, l.in, l.out, g.Data, g.Stride, 1, s.wt, l.in, s.dx.Data, s.dx.Stride)
 	return s.dx
@@ -78,21 +78,4 @@ func (l *Linear) backwardParams32(g blas32.General) {
 	kernel.SumRows32(s.db, r, l.out, g.Data, g.Stride)
 	kernel.To64(l.dw.RawMatrix().Data, s.dw)
 	kernel.To64(l.db.RawMatrix().Data, s.db)
-}
-
-// transpose32 is transpose in float32.
-func transpose32(dst, src []float32, r, c int) {
-	const tile = 8
-	for i0 := 0; i0 < r; i0 += tile {
-		i1 := min(i0+tile, r)
-		for j0 := 0; j0 < c; j0 += tile {
-			j1 := min(j0+tile, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c+j0 : i*c+j1]
-				for j, v := range row {
-					dst[(j0+j)*r+i] = v
-				}
-			}
-		}
-	}
 }

@@ -17,30 +17,38 @@ func TestTrainAllocs(t *testing.T) {
 	for _, w := range benchWorkloads[:3] { // bc, iris, digits
 		t.Run(w.name, func(t *testing.T) {
 			tr, l := benchTrainer(t, w)
-			ctx := context.Background()
-			if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
-				t.Fatal(err)
-			}
-			epoch := testing.AllocsPerRun(3, func() {
-				if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if epoch != 0 {
-				t.Errorf("a training epoch allocates %v times, want 0", epoch)
-			}
-			l.Reset()
-			l.Next()
-			b := l.Batch()
-			step := testing.AllocsPerRun(20, func() {
-				if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if step != 0 {
-				t.Errorf("a training step allocates %v times, want 0", step)
-			}
+			checkTrainAllocs(t, tr, l, 20, "a training")
 		})
+	}
+}
+
+// checkTrainAllocs checks that an epoch of tr over l (after one to warm
+// up) and a step on l's first batch (averaged over steps runs) allocate
+// nothing; kind names the training in the messages.
+func checkTrainAllocs(t *testing.T, tr *Trainer, l *DataLoader, steps int, kind string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+		t.Fatal(err)
+	}
+	epoch := testing.AllocsPerRun(3, func() {
+		if _, _, err := tr.trainEpoch(ctx, 0, l); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if epoch != 0 {
+		t.Errorf("%s epoch allocates %v times, want 0", kind, epoch)
+	}
+	l.Reset()
+	l.Next()
+	b := l.Batch()
+	step := testing.AllocsPerRun(steps, func() {
+		if _, err := tr.step(where{"training", 0, 0}, b); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if step != 0 {
+		t.Errorf("%s step allocates %v times, want 0", kind, step)
 	}
 }
 

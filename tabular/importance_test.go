@@ -2,10 +2,8 @@ package tabular
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -43,29 +41,17 @@ type importanceCase struct {
 	ImportancesStd  []float64     `json:"importances_std"`
 }
 
-// jsonColumn returns a column of JSON values: numbers (nil missing) make a
-// Numeric column, texts a Categorical one with its categories in byte
-// order.
+// loadImportanceCases reads testdata/sklearn/importance.json.
+func loadImportanceCases(t *testing.T) []importanceCase {
+	t.Helper()
+	return loadSklearnCases[importanceCase](t, "testdata/sklearn/importance.json")
+}
+
+// jsonColumn returns a column of JSON values (sklearnColumn): numbers (nil
+// missing) make a Numeric column, texts a Categorical one.
 func jsonColumn(name string, vals []any) Column {
-	c := Column{Name: name, Kind: Numeric, Values: make([]float64, len(vals))}
-	for _, v := range vals {
-		if s, ok := v.(string); ok && !slices.Contains(c.Categories, s) {
-			c.Kind = Categorical
-			c.Categories = append(c.Categories, s)
-		}
-	}
-	slices.Sort(c.Categories)
-	for i, v := range vals {
-		switch v := v.(type) {
-		case nil:
-			c.Values[i] = math.NaN()
-		case float64:
-			c.Values[i] = v
-		case string:
-			c.Values[i] = float64(slices.Index(c.Categories, v))
-		}
-	}
-	return c
+	text := slices.ContainsFunc(vals, func(v any) bool { _, ok := v.(string); return ok })
+	return sklearnColumn(name, text, vals)
 }
 
 // tables returns the case's training and test tables, target "y".
@@ -153,31 +139,10 @@ const importanceTol = 1e-12
 // scoring by name (neg_mean_absolute_error, ScoringByName), one weighs the
 // rows (sample_weight, through a Scoring of its own).
 func TestPermutationImportanceSklearn(t *testing.T) {
-	b, err := os.ReadFile("testdata/sklearn/importance.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Sklearn string           `json:"sklearn"`
-		Cases   []importanceCase `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	if v.Sklearn != "1.2.1" || len(v.Cases) == 0 {
-		t.Fatalf("vectors of scikit-learn %q with %d cases; want 1.2.1 and some", v.Sklearn, len(v.Cases))
-	}
 	var worst float64
-	for _, c := range v.Cases {
+	for _, c := range loadImportanceCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			near := func(what string, got, want float64) {
-				t.Helper()
-				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-				worst = math.Max(worst, d)
-				if !(d <= importanceTol) {
-					t.Errorf("%s = %.17g, scikit-learn %.17g", what, got, want)
-				}
-			}
+			near := nearSklearn(t, importanceTol, &worst)
 			train, test := c.tables()
 			p := c.pipeline(t, train)
 			s := PermutationSettings{NRepeats: c.NRepeats}
@@ -185,6 +150,7 @@ func TestPermutationImportanceSklearn(t *testing.T) {
 				s.Scoring = weightedAccuracy(c.SampleWeight)
 			}
 			if c.Scoring != nil {
+				var err error
 				if s.Scoring, err = ScoringByName(*c.Scoring); err != nil {
 					t.Fatal(err)
 				}
@@ -221,15 +187,7 @@ func TestPermutationImportanceSklearn(t *testing.T) {
 // ones, the table is not changed, Ranked puts the strongest column first,
 // and a FittedMLP and its Pipeline give the same figures.
 func TestPermutationImportanceSeeded(t *testing.T) {
-	b, err := os.ReadFile("testdata/sklearn/importance.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct{ Cases []importanceCase }
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	c := v.Cases[1] // the regressor scored by R²
+	c := loadImportanceCases(t)[1] // the regressor scored by R²
 	train, test := c.tables()
 	p := c.pipeline(t, train)
 	before := slices.Clone(test.Features[1].Values)
@@ -286,15 +244,7 @@ func TestPermutationImportanceSeeded(t *testing.T) {
 // TestPermutationImportanceErrors checks the errors of bad settings and
 // data, and that a score's error names the column.
 func TestPermutationImportanceErrors(t *testing.T) {
-	b, err := os.ReadFile("testdata/sklearn/importance.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct{ Cases []importanceCase }
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	c := v.Cases[0]
+	c := loadImportanceCases(t)[0]
 	train, test := c.tables()
 	p := c.pipeline(t, train)
 	ctx := context.Background()

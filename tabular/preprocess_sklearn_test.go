@@ -60,7 +60,7 @@ func sklearnClose(got, want float64) bool {
 	return got == want || d <= 1e-14 || d <= 1e-12*math.Abs(want)
 }
 
-// column returns a Column holding values as the CSV reader would: numbers
+// sklearnColumn returns a Column holding values as the CSV reader would: numbers
 // in a Numeric column, texts in a Categorical one with its categories in
 // byte order; nil is a missing cell.
 func sklearnColumn(name string, text bool, values []any) Column {

@@ -47,19 +47,27 @@ type trajectoryCase struct {
 
 func loadTrajectories(t *testing.T) []trajectoryCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn/trajectories.json")
+	return loadSklearnCases[trajectoryCase](t, "testdata/sklearn/trajectories.json")
+}
+
+// loadSklearnCases reads the cases of a vector file {"sklearn": version,
+// "cases": [...]} and fails t unless the file is of scikit-learn 1.2.1 and
+// holds some.
+func loadSklearnCases[C any](t *testing.T, file string) []C {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var v struct {
-		Sklearn string           `json:"sklearn"`
-		Cases   []trajectoryCase `json:"cases"`
+		Sklearn string `json:"sklearn"`
+		Cases   []C    `json:"cases"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
 	if v.Sklearn != "1.2.1" || len(v.Cases) == 0 {
-		t.Fatalf("vectors of scikit-learn %q with %d cases; want 1.2.1 and some", v.Sklearn, len(v.Cases))
+		t.Fatalf("%s: vectors of scikit-learn %q with %d cases; want 1.2.1 and some", file, v.Sklearn, len(v.Cases))
 	}
 	return v.Cases
 }
@@ -153,20 +161,27 @@ func TestSklearnTrajectories(t *testing.T) {
 	t.Logf("largest relative difference from scikit-learn: %.2g", worst)
 }
 
+// nearSklearn returns a check that fails t unless got is within tol of
+// scikit-learn's want, relative to max(1, |want|), and keeps the largest
+// relative difference in *worst.
+func nearSklearn(t *testing.T, tol float64, worst *float64) func(what string, got, want float64) {
+	return func(what string, got, want float64) {
+		t.Helper()
+		d := math.Abs(got-want) / math.Max(1, math.Abs(want))
+		*worst = math.Max(*worst, d)
+		if !(d <= tol) {
+			t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
+		}
+	}
+}
+
 // checkTrajectory fits the estimator of c on its table, with sample
 // weights sw when not nil, and checks n_iter_, the loss curve, the final
 // weights and, with early stopping, the validation scores against c to
 // trajectoryTol. It returns the largest relative difference it saw.
 func checkTrajectory(t *testing.T, c *trajectoryCase, sw []float64) (worst float64) {
 	t.Helper()
-	near := func(what string, got, want float64) {
-		t.Helper()
-		d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-		worst = math.Max(worst, d)
-		if !(d <= trajectoryTol) {
-			t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
-		}
-	}
+	near := nearSklearn(t, trajectoryTol, &worst)
 	s := c.settings()
 	var (
 		m   *FittedMLP

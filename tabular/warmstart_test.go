@@ -3,10 +3,7 @@ package tabular
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -28,21 +25,7 @@ type warmCase struct {
 
 func loadWarmCases(t *testing.T) []warmCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/sklearn/warmstart.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Sklearn string     `json:"sklearn"`
-		Cases   []warmCase `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	if v.Sklearn != "1.2.1" || len(v.Cases) == 0 {
-		t.Fatalf("vectors of scikit-learn %q with %d cases; want 1.2.1 and some", v.Sklearn, len(v.Cases))
-	}
-	return v.Cases
+	return loadSklearnCases[warmCase](t, "testdata/sklearn/warmstart.json")
 }
 
 // fitCase fits the estimator of c with s on t.
@@ -90,14 +73,7 @@ func TestWarmStartSklearn(t *testing.T) {
 	defer func() { t.Logf("largest relative difference from scikit-learn: %.2g", worst) }()
 	for _, c := range loadWarmCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			near := func(what string, got, want float64) {
-				t.Helper()
-				d := math.Abs(got-want) / math.Max(1, math.Abs(want))
-				worst = math.Max(worst, d)
-				if !(d <= trajectoryTol) {
-					t.Errorf("%s = %.17g, scikit-learn %.17g (relative difference %.2g)", what, got, want, d)
-				}
-			}
+			near := nearSklearn(t, trajectoryTol, &worst)
 			s := c.settings()
 			first := fitCase(t, &c.trajectoryCase, s, c.table())
 			h1 := first.History()

@@ -85,13 +85,7 @@ func TestColumnSelectionFlags(t *testing.T) {
 			t.Errorf("%s: columns %q, want %q", name, got, want)
 		}
 		// The provenance names the ignored columns, not the pattern.
-		pv, _ := p.Provenance()
-		var ignored []string
-		for _, c := range pv.Columns {
-			if c.Role == "ignored" {
-				ignored = append(ignored, c.Name)
-			}
-		}
+		ignored := ignoredColumns(p)
 		if !slices.Equal(ignored, []string{"id", "id2"}) {
 			t.Errorf("%s: provenance's ignored columns %q, want [id id2]", name, ignored)
 		}
@@ -178,13 +172,7 @@ func TestColumnSelectionStream(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("columns %q, want %q", got, want)
 	}
-	pv, _ := p.Provenance()
-	var ignored []string
-	for _, c := range pv.Columns {
-		if c.Role == "ignored" {
-			ignored = append(ignored, c.Name)
-		}
-	}
+	ignored := ignoredColumns(p)
 	if !slices.Equal(ignored, []string{"id", "id2"}) {
 		t.Errorf("provenance's ignored columns %q, want [id id2]", ignored)
 	}
@@ -212,13 +200,7 @@ func TestColumnSelectionGridAndCV(t *testing.T) {
 	if !slices.Equal(cats, []string{"b1", "b2", "b3", "b4", "b5", "b6"}) {
 		t.Errorf("grid model's categorical columns %q, want b1..b6", cats)
 	}
-	pv, _ := p.Provenance()
-	var ignored []string
-	for _, c := range pv.Columns {
-		if c.Role == "ignored" {
-			ignored = append(ignored, c.Name)
-		}
-	}
+	ignored := ignoredColumns(p)
 	if !slices.Equal(ignored, []string{"id", "id2"}) {
 		t.Errorf("grid provenance's ignored columns %q, want [id id2]", ignored)
 	}
@@ -228,4 +210,17 @@ func TestColumnSelectionGridAndCV(t *testing.T) {
 		t.Errorf("mlp cv printed %q", r.stdout)
 	}
 	oneLineError(t, runMLP(t, "", nil, "cv", "-data", data, "-target", "y", "-ignore", "zz*"), `ignored column pattern "zz*"`)
+}
+
+// ignoredColumns returns the names of the columns p's provenance marks
+// ignored, in order.
+func ignoredColumns(p *tabular.Pipeline) []string {
+	pv, _ := p.Provenance()
+	var ignored []string
+	for _, c := range pv.Columns {
+		if c.Role == "ignored" {
+			ignored = append(ignored, c.Name)
+		}
+	}
+	return ignored
 }

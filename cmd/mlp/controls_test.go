@@ -23,7 +23,7 @@ func TestTrainControlFlagsHelp(t *testing.T) {
 	r := runMLP(t, "", nil, "train", "-h")
 	for _, f := range []string{"-alpha", "-activation", "-early-stopping", "-validation-fraction", "-n-iter-no-change",
 		"-tol", "-impute", "-class-weight", "-weight", "-val", "-refit", "-quiet", "-plot", "-json"} {
-		if !regexp.MustCompile(`(?m)^  `+f+`\b`).MatchString(r.stderr+r.stdout) || !strings.Contains(r.stderr+r.stdout, "["+f) {
+		if !helpLists(r.stderr+r.stdout, f) {
 			t.Errorf("train -h does not list %s in the synopsis and the flags", f)
 		}
 	}
@@ -31,6 +31,12 @@ func TestTrainControlFlagsHelp(t *testing.T) {
 	if !strings.Contains(r.stdout, "-json") {
 		t.Errorf("inspect -h does not list -json:\n%s", r.stdout)
 	}
+}
+
+// helpLists reports whether the -h text lists flag f both in the synopsis
+// ("[-f") and among the flags (a line "  -f").
+func helpLists(text, f string) bool {
+	return regexp.MustCompile(`(?m)^  `+regexp.QuoteMeta(f)+`\b`).MatchString(text) && strings.Contains(text, "["+f)
 }
 
 // TestTrainControlFlagErrors checks that a bad value of each new flag is a

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -13,7 +12,7 @@ import (
 // run's: the same accuracy, a loss within 1e-3.
 func TestTrainFloat32(t *testing.T) {
 	r := runMLP(t, "", nil, "train", "-h")
-	if !regexp.MustCompile(`(?m)^  -float32\b`).MatchString(r.stderr+r.stdout) || !strings.Contains(r.stderr+r.stdout, "[-float32]") {
+	if !helpLists(r.stderr+r.stdout, "-float32") || !strings.Contains(r.stderr+r.stdout, "[-float32]") {
 		t.Errorf("train -h does not list -float32 in the synopsis and the flags")
 	}
 	args := []string{"-target", "species", "-ignore", "id", "-seed", "3", "-hidden", "8", "-epochs", "40", "-lr", "0.01"}

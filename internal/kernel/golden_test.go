@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -29,37 +28,49 @@ func TestGolden(t *testing.T) {
 			}
 			return s
 		}
-		h := sha256.New()
-		put := func(s []float64) {
-			for _, v := range s {
-				var b [8]byte
-				binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-				h.Write(b[:])
-			}
-		}
-		for _, s := range [][3]int{{50, 16, 30}, {16, 3, 4}, {32, 10, 128}, {64, 128, 32}, {13, 257, 300}} {
-			m, n, k := s[0], s[1], s[2]
-			a, b, c := vals(m*k), vals(k*n), vals(m*n)
-			MulAdd(m, n, k, a, k, 1, b, n, c, n)
-			put(c)
-			MulAdd(m, n, k, a, 1, m, b, n, c, n) // A read as the transpose of k×m
-			put(c)
-			sum := vals(n)
-			SumRows(sum, k, n, b, n)
-			put(sum)
-			y := make([]float64, len(c))
-			ReLU(y, c)
-			put(y)
-			ReLUGrad(y, vals(len(c)), c)
-			put(y)
-			SGDStep(c, vals(len(c)), 0.01, 1e-4)
-			put(c)
-		}
-		got := hex.EncodeToString(h.Sum(nil))
-		if got != goldenKernel {
+		shapes := [][3]int{{50, 16, 30}, {16, 3, 4}, {32, 10, 128}, {64, 128, 32}, {13, 257, 300}}
+		if got := goldenHash(ops64, shapes, vals); got != goldenKernel {
 			t.Errorf("%s: hash of the results %s, want %s", name, got, goldenKernel)
 		}
 	})
+}
+
+// goldenHash returns the SHA-256, in hex, of the little-endian bits of
+// the results of o's functions on values drawn by vals: for each shape,
+// the product (A plain, then read as the transpose of k×m), the row sums
+// of B, ReLU and its gradient of C, and an SGD step of C.
+func goldenHash[T elem](o ops[T], shapes [][3]int, vals func(n int) []T) string {
+	h := sha256.New()
+	width := 8
+	if _, ok := any(T(0)).(float32); ok {
+		width = 4
+	}
+	put := func(s []T) {
+		for _, v := range s {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], bitsOf(v))
+			h.Write(b[:width])
+		}
+	}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		a, b, c := vals(m*k), vals(k*n), vals(m*n)
+		o.mulAdd(m, n, k, a, k, 1, b, n, c, n)
+		put(c)
+		o.mulAdd(m, n, k, a, 1, m, b, n, c, n) // A read as the transpose of k×m
+		put(c)
+		sum := vals(n)
+		o.sumRows(sum, k, n, b, n)
+		put(sum)
+		y := make([]T, len(c))
+		o.relu(y, c)
+		put(y)
+		o.grad(y, vals(len(c)), c)
+		put(y)
+		o.sgdStep(c, vals(len(c)), 0.01, 1e-4)
+		put(c)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // goldenKernel32 is the SHA-256 of the bits of the results of
@@ -81,34 +92,8 @@ func TestGolden32(t *testing.T) {
 			}
 			return s
 		}
-		h := sha256.New()
-		put := func(s []float32) {
-			for _, v := range s {
-				var b [4]byte
-				binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
-				h.Write(b[:])
-			}
-		}
-		for _, s := range [][3]int{{50, 16, 30}, {16, 3, 4}, {32, 10, 128}, {64, 128, 32}, {13, 257, 300}, {128, 256, 100}, {70, 530, 300}} {
-			m, n, k := s[0], s[1], s[2]
-			a, b, c := vals(m*k), vals(k*n), vals(m*n)
-			MulAdd32(m, n, k, a, k, 1, b, n, c, n)
-			put(c)
-			MulAdd32(m, n, k, a, 1, m, b, n, c, n) // A read as the transpose of k×m
-			put(c)
-			sum := vals(n)
-			SumRows32(sum, k, n, b, n)
-			put(sum)
-			y := make([]float32, len(c))
-			ReLU32(y, c)
-			put(y)
-			ReLUGrad32(y, vals(len(c)), c)
-			put(y)
-			SGDStep32(c, vals(len(c)), 0.01, 1e-4)
-			put(c)
-		}
-		got := hex.EncodeToString(h.Sum(nil))
-		if got != goldenKernel32 {
+		shapes := [][3]int{{50, 16, 30}, {16, 3, 4}, {32, 10, 128}, {64, 128, 32}, {13, 257, 300}, {128, 256, 100}, {70, 530, 300}}
+		if got := goldenHash(ops32, shapes, vals); got != goldenKernel32 {
 			t.Errorf("%s: hash of the results %s, want %s", name, got, goldenKernel32)
 		}
 	})

@@ -70,15 +70,22 @@ func MulAdd(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []fl
 // addition, the bits of the plain loop. It panics if dst is shorter than c
 // or g is too short for its shape. It allocates nothing.
 func SumRows(dst []float64, r, c int, g []float64, ldg int) {
+	sumRows("SumRows", &cur.f64, one[:], dst, r, c, g, ldg)
+}
+
+// sumRows is SumRows and SumRows32 (name, in the panic) with the product
+// kernels gk and the one-element all-ones row one.
+func sumRows[T elem](name string, gk *gemm[T], one []T, dst []T, r, c int, g []T, ldg int) {
 	if r == 0 || c == 0 {
 		return
 	}
 	if len(dst) < c {
-		panic(fmt.Sprintf("kernel: SumRows: dst has %d elements, want %d", len(dst), c))
+		panic(fmt.Sprintf("kernel: %s: dst has %d elements, want %d", name, len(dst), c))
 	}
-	check(1, c, r, one[:], 0, 0, g, ldg, dst, c)
-	// dst = 1ᵀ·G: each fma(1, g, s) is the sum s + g rounded once.
-	unpacked(&cur.f64, 1, c, r, one[:], 0, 0, g, ldg, dst, c)
+	check(1, c, r, one, 0, 0, g, ldg, dst, c)
+	// dst = 1ᵀ·G: each fused multiply-add (1, g, s) is the sum s + g
+	// rounded once in T.
+	unpacked(gk, 1, c, r, one, 0, 0, g, ldg, dst, c)
 }
 
 // one is the single element of the all-ones row by which SumRows

@@ -1,7 +1,5 @@
 package kernel
 
-import "fmt"
-
 // MulAdd32 sets C += A·B in float32, with the shapes and strides of
 // MulAdd: A is m×k with element (i, l) at a[i*ars + l*acs], B is k×n
 // row-major with row stride ldb and C is m×n row-major with row stride
@@ -32,16 +30,7 @@ func MulAdd32(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []
 // dst is shorter than c or g is too short for its shape. It allocates
 // nothing.
 func SumRows32(dst []float32, r, c int, g []float32, ldg int) {
-	if r == 0 || c == 0 {
-		return
-	}
-	if len(dst) < c {
-		panic(fmt.Sprintf("kernel: SumRows32: dst has %d elements, want %d", len(dst), c))
-	}
-	check(1, c, r, one32[:], 0, 0, g, ldg, dst, c)
-	// dst = 1ᵀ·G: each fma32(1, g, s) is the float32 sum s + g rounded
-	// once.
-	unpacked(&cur.f32, 1, c, r, one32[:], 0, 0, g, ldg, dst, c)
+	sumRows("SumRows32", &cur.f32, one32[:], dst, r, c, g, ldg)
 }
 
 // one32 is the single element of the all-ones row by which SumRows32

@@ -3,142 +3,42 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/mlpkit/mlp/internal/fmath"
 )
 
-func randSlice32(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(rng.NormFloat64())
-	}
-	return s
-}
+// randSlice32 returns n standard normal values rounded to float32.
+func randSlice32(rng *rand.Rand, n int) []float32 { return randOf[float32](rng, n) }
 
 // naive32 returns C + A·B computed with one float32 fused multiply-add
 // chain per element (fmath.FMA32), the order MulAdd32 promises.
 func naive32(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) []float32 {
-	out := append([]float32(nil), c...)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			s := out[i*ldc+j]
-			for l := 0; l < k; l++ {
-				s = fmath.FMA32(a[i*ars+l*acs], b[l*ldb+j], s)
-			}
-			out[i*ldc+j] = s
-		}
-	}
-	return out
+	return naiveOf(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
 // same32 fails unless got and want hold the same bits.
 func same32(t *testing.T, what string, got, want []float32) {
 	t.Helper()
-	for i := range want {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("%s: [%d] = %v (%#x), want %v (%#x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
-		}
-	}
-}
-
-// operands32 returns A (plain, or the transpose of a k×m matrix), B and C
-// of an m×n×k product with strides padded by pad, and A's strides.
-func operands32(rng *rand.Rand, m, n, k, pad int, trans bool) (a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
-	if trans {
-		a, ars, acs = randSlice32(rng, k*(m+pad)), 1, m+pad
-	} else {
-		a, ars, acs = randSlice32(rng, m*(k+pad)), k+pad, 1
-	}
-	ldb, ldc = n+pad, n+pad
-	b = randSlice32(rng, (k-1)*ldb+n)
-	c = randSlice32(rng, (m-1)*ldc+n)
-	return
+	sameBits(t, what, got, want)
 }
 
 // TestMulAdd32 checks MulAdd32 on every path the CPU can run against a
 // plain loop of fmath.FMA32, bit for bit, over the shapes of TestMulAdd.
 func TestMulAdd32(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	shapes := [][3]int{
 		{1, 1, 1}, {4, 16, 30}, {50, 16, 30}, {50, 2, 16}, {16, 3, 16}, {3, 7, 5}, {4, 33, 7}, {5, 65, 3},
 		{30, 16, 50}, {32, 128, 64}, {7, 33, 9}, {5, 41, 300}, {9, 600, 260}, {13, 10, 128}, {6, 1100, 20},
 		{40, 300, 530}, {13, 560, 100}, {26, 70, 300}, {64, 256, 257}, {12, 1030, 70},
 	}
-	for _, s := range shapes {
-		m, n, k := s[0], s[1], s[2]
-		for _, trans := range []bool{false, true} {
-			for _, pad := range []int{0, 3} {
-				a, ars, acs, b, ldb, c, ldc := operands32(rng, m, n, k, pad, trans)
-				want := naive32(m, n, k, a, ars, acs, b, ldb, c, ldc)
-				forEachPath(t, func(name string) {
-					got := append([]float32(nil), c...)
-					MulAdd32(m, n, k, a, ars, acs, b, ldb, got, ldc)
-					if t.Failed() {
-						return
-					}
-					for i := range want {
-						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-							t.Fatalf("%s m=%d n=%d k=%d trans=%v pad=%d: c[%d] = %v, want %v", name, m, n, k, trans, pad, i, got[i], want[i])
-						}
-					}
-				})
-			}
-		}
-	}
+	testMulAdd(t, ops32, shapes)
 }
 
 // TestPacked32 is TestPacked for float32: the packed path called directly
 // and through MulAdd32 and Group.MulAdd32 (one core and two), against the
 // plain loop, bit for bit.
 func TestPacked32(t *testing.T) {
-	saved, savedPar := packMin, ParallelMin
-	defer func() { packMin, ParallelMin = saved, savedPar }()
-	packMin, ParallelMin = 0, 0
-	rng := rand.New(rand.NewPCG(5, 6))
-	var g Group
-	// Rows around the tiles' 6 and the packed A's 48; columns around the
-	// tiles' 16 and 64 and the packed blocks' 512; the inner dimension
-	// around the blocks' 256.
-	for _, m := range []int{12, 13, 27, 53} {
-		for _, n := range []int{16, 31, 64, 65, 130, 513, 1030} {
-			for _, k := range []int{16, 64, 257, 600} {
-				if m*n*k > 1<<21 {
-					continue
-				}
-				for _, trans := range []bool{false, true} {
-					a, ars, acs, b, ldb, c, ldc := operands32(rng, m, n, k, rng.IntN(3), trans)
-					want := naive32(m, n, k, a, ars, acs, b, ldb, c, ldc)
-					forEachPath(t, func(name string) {
-						procs := 1 + rng.IntN(2)
-						prev := runtime.GOMAXPROCS(procs)
-						defer runtime.GOMAXPROCS(prev)
-						for _, how := range []string{"packed", "MulAdd32", "Group"} {
-							got := append([]float32(nil), c...)
-							switch how {
-							case "packed":
-								if cur.f32.tiles == nil || m < 2*cur.f32.mr || n < cur.f32.nr {
-									continue
-								}
-								packed(&cur.f32, nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
-							case "MulAdd32":
-								MulAdd32(m, n, k, a, ars, acs, b, ldb, got, ldc)
-							case "Group":
-								g.MulAdd32(m, n, k, a, ars, acs, b, ldb, got, ldc)
-							}
-							for i := range want {
-								if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-									t.Fatalf("%s %s GOMAXPROCS=%d m=%d n=%d k=%d trans=%v: c[%d] = %v, want %v",
-										name, how, procs, m, n, k, trans, i, got[i], want[i])
-								}
-							}
-						}
-					})
-				}
-			}
-		}
-	}
+	testPacked(t, ops32, []int{12, 13, 27, 53}, []int{16, 31, 64, 65, 130, 513, 1030}, []int{16, 64, 257, 600})
 }
 
 // TestFMA32Hardware runs adversarial triples through every path's
@@ -237,50 +137,14 @@ func TestFMA32Hardware(t *testing.T) {
 // TestSumRows32 checks SumRows32 against the plain float32 loop, bit for
 // bit, on every path, for values of very different magnitudes.
 func TestSumRows32(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	for _, s := range [][2]int{{1, 1}, {50, 2}, {16, 3}, {32, 10}, {7, 33}, {300, 129}} {
-		r, c := s[0], s[1]
-		ld := c + 2
-		g := make([]float32, r*ld)
-		for i := range g {
-			g[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
-		}
-		want := randSlice32(rng, c)
-		start := append([]float32(nil), want...)
-		for i := 0; i < r; i++ {
-			for j := range want {
-				want[j] += g[i*ld+j]
-			}
-		}
-		forEachPath(t, func(name string) {
-			got := append([]float32(nil), start...)
-			SumRows32(got, r, c, g, ld)
-			same32(t, name+" SumRows32", got, want)
-		})
-	}
+	testSumRows(t, ops32)
 }
 
 // TestGroupMulAdd32 checks that splitting a float32 product between
 // goroutines gives the bits of the plain loop, by rows and by columns,
 // with GOMAXPROCS 1 and 2.
 func TestGroupMulAdd32(t *testing.T) {
-	saved := ParallelMin
-	defer func() { ParallelMin = saved }()
-	ParallelMin = 0
-	rng := rand.New(rand.NewPCG(3, 4))
-	var g Group
-	for _, s := range [][3]int{{64, 10, 33}, {9, 100, 17}, {50, 16, 30}, {130, 260, 70}} {
-		m, n, k := s[0], s[1], s[2]
-		a, b, c := randSlice32(rng, m*k), randSlice32(rng, k*n), randSlice32(rng, m*n)
-		want := naive32(m, n, k, a, k, 1, b, n, c, n)
-		for _, procs := range []int{1, 2} {
-			prev := runtime.GOMAXPROCS(procs)
-			got := append([]float32(nil), c...)
-			g.MulAdd32(m, n, k, a, k, 1, b, n, got, n)
-			runtime.GOMAXPROCS(prev)
-			same32(t, "Group.MulAdd32", got, want)
-		}
-	}
+	testGroupMulAdd(t, ops32)
 }
 
 // TestMulAdd32Panics checks that MulAdd32 and SumRows32 refuse slices too
@@ -364,28 +228,5 @@ func TestTo32(t *testing.T) {
 // multiple of 4 KiB (1024 elements), which it copies to the packing
 // buffer (packTransposed), against the plain loop, bit for bit.
 func TestPacked32Aligned(t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 16))
-	if !packTransposed[float32](1024) || packTransposed[float32](1024+1) {
-		t.Fatalf("packTransposed: a stride of 1024 elements must be packed and 1025 not")
-	}
-	for _, s := range [][3]int{{12, 64, 64}, {53, 130, 100}, {13, 70, 300}} {
-		m, n, k := s[0], s[1], s[2]
-		for _, lda := range []int{1024, 1025} {
-			a, b, c := randSlice32(rng, k*lda), randSlice32(rng, k*n), randSlice32(rng, m*n)
-			want := naive32(m, n, k, a, 1, lda, b, n, c, n)
-			forEachPath(t, func(name string) {
-				g := &cur.f32
-				if g.tiles == nil || m < 2*g.mr || n < g.nr {
-					return
-				}
-				got := append([]float32(nil), c...)
-				packed(g, nil, m, n, k, a, 1, lda, b, n, got, n)
-				for i := range want {
-					if got[i] != want[i] {
-						t.Fatalf("%s m=%d n=%d k=%d lda=%d: c[%d] = %v, want %v", name, m, n, k, lda, i, got[i], want[i])
-					}
-				}
-			})
-		}
-	}
+	testPackedAligned(t, ops32, 1024)
 }

@@ -1,16 +1,23 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
-func randSlice(rng *rand.Rand, n int) []float64 {
-	s := make([]float64, n)
+// randSlice returns n standard normal float64 values.
+func randSlice(rng *rand.Rand, n int) []float64 { return randOf[float64](rng, n) }
+
+// randOf returns n standard normal values, rounded to T.
+func randOf[T elem](rng *rand.Rand, n int) []T {
+	s := make([]T, n)
 	for i := range s {
-		s[i] = rng.NormFloat64()
+		s[i] = T(rng.NormFloat64())
 	}
 	return s
 }
@@ -18,18 +25,85 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 // naive returns C + A·B computed with one fused multiply-add chain per
 // element, the order MulAdd promises.
 func naive(m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) []float64 {
-	out := append([]float64(nil), c...)
+	return naiveOf(m, n, k, a, ars, acs, b, ldb, c, ldc)
+}
+
+// naiveOf returns C + A·B computed with one fused multiply-add chain per
+// element rounded once in T (math.FMA or fmath.FMA32), the order MulAdd
+// and MulAdd32 promise.
+func naiveOf[T elem](m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) []T {
+	out := append([]T(nil), c...)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			s := out[i*ldc+j]
 			for l := 0; l < k; l++ {
-				s = math.FMA(a[i*ars+l*acs], b[l*ldb+j], s)
+				s = fmaOf(a[i*ars+l*acs], b[l*ldb+j], s)
 			}
 			out[i*ldc+j] = s
 		}
 	}
 	return out
 }
+
+// fmaOf is x*y + z rounded once in T.
+func fmaOf[T elem](x, y, z T) T {
+	if v, ok := any(x).(float32); ok {
+		return T(fmath.FMA32(v, float32(y), float32(z)))
+	}
+	return T(math.FMA(float64(x), float64(y), float64(z)))
+}
+
+// bitsOf is the bits of x in its own type.
+func bitsOf[T elem](x T) uint64 {
+	if v, ok := any(x).(float32); ok {
+		return uint64(math.Float32bits(v))
+	}
+	return math.Float64bits(float64(x))
+}
+
+// sameBits fails unless got and want hold the same bits.
+func sameBits[T elem](t *testing.T, what string, got, want []T) {
+	t.Helper()
+	for i := range want {
+		if bitsOf(got[i]) != bitsOf(want[i]) {
+			t.Fatalf("%s: [%d] = %v (%#x), want %v (%#x)", what, i, got[i], bitsOf(got[i]), want[i], bitsOf(want[i]))
+		}
+	}
+}
+
+// operands returns A (plain, or the transpose of a k×m matrix), B and C
+// of an m×n×k product with strides padded by pad, and A's strides.
+func operands[T elem](rng *rand.Rand, m, n, k, pad int, trans bool) (a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
+	if trans {
+		a, ars, acs = randOf[T](rng, k*(m+pad)), 1, m+pad
+	} else {
+		a, ars, acs = randOf[T](rng, m*(k+pad)), k+pad, 1
+	}
+	ldb, ldc = n+pad, n+pad
+	b = randOf[T](rng, (k-1)*ldb+n)
+	c = randOf[T](rng, (m-1)*ldc+n)
+	return
+}
+
+// ops is the float64 or the float32 side of the package, for the tests
+// that check both the same way.
+type ops[T elem] struct {
+	name    string          // of the product: MulAdd or MulAdd32
+	gemm    func() *gemm[T] // the product kernels of the path in use
+	mulAdd  func(m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
+	group   func(g *Group, m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
+	sumRows func(dst []T, r, c int, g []T, ldg int)
+	relu    func(dst, x []T)
+	grad    func(dst, g, y []T) // ReLUGrad
+	sgdStep func(w, g []T, lr, wd T)
+}
+
+var (
+	ops64 = ops[float64]{"MulAdd", func() *gemm[float64] { return &cur.f64 }, MulAdd, (*Group).MulAdd, SumRows,
+		ReLU, ReLUGrad, SGDStep}
+	ops32 = ops[float32]{"MulAdd32", func() *gemm[float32] { return &cur.f32 }, MulAdd32, (*Group).MulAdd32, SumRows32,
+		ReLU32, ReLUGrad32, SGDStep32}
+)
 
 // forEachPath calls f once with each path this CPU and build can run in
 // use, and restores the path chosen at start-up after.
@@ -51,7 +125,6 @@ func forEachPath(t *testing.T, f func(name string)) {
 // and edge of the micro-kernels and the blocking, with row-major and
 // transposed A and strides wider than the rows.
 func TestMulAdd(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
 	shapes := [][3]int{
 		{1, 1, 1}, {4, 16, 30}, {50, 16, 30}, {50, 2, 16}, {16, 3, 16}, {3, 7, 5},
 		{30, 16, 50}, {32, 128, 64}, {7, 33, 9}, {5, 41, 300}, {9, 600, 260}, {13, 10, 128},
@@ -60,29 +133,24 @@ func TestMulAdd(t *testing.T) {
 		// over from whole tiles.
 		{40, 300, 530}, {13, 560, 100}, {26, 70, 300}, {64, 256, 257},
 	}
+	testMulAdd(t, ops64, shapes)
+}
+
+// testMulAdd checks o's product on every path against naiveOf, bit for
+// bit, over the shapes with A plain and transposed, strides tight and
+// padded by 3.
+func testMulAdd[T elem](t *testing.T, o ops[T], shapes [][3]int) {
+	rng := rand.New(rand.NewPCG(1, 2))
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		for _, trans := range []bool{false, true} {
 			for _, pad := range []int{0, 3} {
-				var a []float64
-				var ars, acs int
-				if trans { // A is the transpose of a k×m matrix with stride m+pad
-					a, ars, acs = randSlice(rng, k*(m+pad)), 1, m+pad
-				} else {
-					a, ars, acs = randSlice(rng, m*(k+pad)), k+pad, 1
-				}
-				ldb, ldc := n+pad, n+pad
-				b := randSlice(rng, (k-1)*ldb+n)
-				c := randSlice(rng, (m-1)*ldc+n)
-				want := naive(m, n, k, a, ars, acs, b, ldb, c, ldc)
+				a, ars, acs, b, ldb, c, ldc := operands[T](rng, m, n, k, pad, trans)
+				want := naiveOf(m, n, k, a, ars, acs, b, ldb, c, ldc)
 				forEachPath(t, func(name string) {
-					got := append([]float64(nil), c...)
-					MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
-					for i := range want {
-						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%s m=%d n=%d k=%d trans=%v pad=%d: c[%d] = %v, want %v", name, m, n, k, trans, pad, i, got[i], want[i])
-						}
-					}
+					got := append([]T(nil), c...)
+					o.mulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
+					sameBits(t, fmt.Sprintf("%s %s m=%d n=%d k=%d trans=%v pad=%d", name, o.name, m, n, k, trans, pad), got, want)
 				})
 			}
 		}
@@ -97,53 +165,49 @@ func TestMulAdd(t *testing.T) {
 // packed buffers, with A plain and transposed and strides wider than the
 // rows.
 func TestPacked(t *testing.T) {
+	testPacked(t, ops64, []int{12, 13, 16, 20, 27, 35, 64, 71}, []int{8, 15, 32, 33, 71, 255, 256, 290, 513},
+		[]int{16, 31, 64, 255, 256, 257, 600})
+}
+
+// testPacked checks o's packed path directly and through o's product and
+// Group's (GOMAXPROCS 1 or 2) against naiveOf, bit for bit, on every
+// path, for the rows ms, columns ns and inner dimensions ks of at most
+// 2**21 multiply-adds, with A plain and transposed and random padding.
+func testPacked[T elem](t *testing.T, o ops[T], ms, ns, ks []int) {
 	saved, savedPar := packMin, ParallelMin
 	defer func() { packMin, ParallelMin = saved, savedPar }()
 	packMin, ParallelMin = 0, 0
 	rng := rand.New(rand.NewPCG(5, 6))
 	var g Group
-	for _, m := range []int{12, 13, 16, 20, 27, 35, 64, 71} {
-		for _, n := range []int{8, 15, 32, 33, 71, 255, 256, 290, 513} {
-			for _, k := range []int{16, 31, 64, 255, 256, 257, 600} {
+	for _, m := range ms {
+		for _, n := range ns {
+			for _, k := range ks {
 				if m*n*k > 1<<21 {
 					continue
 				}
 				for _, trans := range []bool{false, true} {
 					pad := rng.IntN(3)
-					var a []float64
-					var ars, acs int
-					if trans {
-						a, ars, acs = randSlice(rng, k*(m+pad)), 1, m+pad
-					} else {
-						a, ars, acs = randSlice(rng, m*(k+pad)), k+pad, 1
-					}
-					ldb, ldc := n+pad, n+pad
-					b := randSlice(rng, (k-1)*ldb+n)
-					c := randSlice(rng, (m-1)*ldc+n)
-					want := naive(m, n, k, a, ars, acs, b, ldb, c, ldc)
+					a, ars, acs, b, ldb, c, ldc := operands[T](rng, m, n, k, pad, trans)
+					want := naiveOf(m, n, k, a, ars, acs, b, ldb, c, ldc)
 					forEachPath(t, func(name string) {
 						procs := 1 + rng.IntN(2)
 						prev := runtime.GOMAXPROCS(procs)
 						defer runtime.GOMAXPROCS(prev)
-						for _, how := range []string{"packed", "MulAdd", "Group"} {
-							got := append([]float64(nil), c...)
+						for _, how := range []string{"packed", o.name, "Group"} {
+							got := append([]T(nil), c...)
 							switch how {
 							case "packed":
-								if cur.f64.tiles == nil || m < 2*cur.f64.mr || n < cur.f64.nr {
+								gk := o.gemm()
+								if gk.tiles == nil || m < 2*gk.mr || n < gk.nr {
 									continue
 								}
-								packed(&cur.f64, nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
-							case "MulAdd":
-								MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
+								packed(gk, nil, m, n, k, a, ars, acs, b, ldb, got, ldc)
+							case o.name:
+								o.mulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
 							case "Group":
-								g.MulAdd(m, n, k, a, ars, acs, b, ldb, got, ldc)
+								o.group(&g, m, n, k, a, ars, acs, b, ldb, got, ldc)
 							}
-							for i := range want {
-								if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-									t.Fatalf("%s %s GOMAXPROCS=%d m=%d n=%d k=%d trans=%v pad=%d: c[%d] = %v, want %v",
-										name, how, procs, m, n, k, trans, pad, i, got[i], want[i])
-								}
-							}
+							sameBits(t, fmt.Sprintf("%s %s GOMAXPROCS=%d m=%d n=%d k=%d trans=%v pad=%d", name, how, procs, m, n, k, trans, pad), got, want)
 						}
 					})
 				}
@@ -167,29 +231,31 @@ func TestMulAddPanics(t *testing.T) {
 // TestSumRows checks SumRows against the plain loop, bit for bit, on
 // every path, for values of very different magnitudes.
 func TestSumRows(t *testing.T) {
+	testSumRows(t, ops64)
+}
+
+// testSumRows checks o's SumRows against the plain loop, bit for bit, on
+// every path, for values of very different magnitudes.
+func testSumRows[T elem](t *testing.T, o ops[T]) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, s := range [][2]int{{1, 1}, {50, 2}, {16, 3}, {32, 10}, {7, 33}, {300, 129}} {
 		r, c := s[0], s[1]
 		ld := c + 2
-		g := make([]float64, r*ld)
+		g := make([]T, r*ld)
 		for i := range g {
-			g[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4))
+			g[i] = T(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
 		}
-		want := randSlice(rng, c)
-		start := append([]float64(nil), want...)
+		want := randOf[T](rng, c)
+		start := append([]T(nil), want...)
 		for i := 0; i < r; i++ {
 			for j := range want {
 				want[j] += g[i*ld+j]
 			}
 		}
 		forEachPath(t, func(name string) {
-			got := append([]float64(nil), start...)
-			SumRows(got, r, c, g, ld)
-			for j := range want {
-				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
-					t.Fatalf("%s %dx%d: dst[%d] = %v, want %v", name, r, c, j, got[j], want[j])
-				}
-			}
+			got := append([]T(nil), start...)
+			o.sumRows(got, r, c, g, ld)
+			sameBits(t, fmt.Sprintf("%s %dx%d", name, r, c), got, want)
 		})
 	}
 }
@@ -198,6 +264,12 @@ func TestSumRows(t *testing.T) {
 // the same bits as computing it on one, for splits by rows and by columns
 // and with GOMAXPROCS 1 and 2.
 func TestGroupMulAdd(t *testing.T) {
+	testGroupMulAdd(t, ops64)
+}
+
+// testGroupMulAdd checks that Group's o product gives the bits of
+// naiveOf, split by rows and by columns, with GOMAXPROCS 1 and 2.
+func testGroupMulAdd[T elem](t *testing.T, o ops[T]) {
 	saved := ParallelMin
 	defer func() { ParallelMin = saved }()
 	ParallelMin = 0
@@ -205,18 +277,14 @@ func TestGroupMulAdd(t *testing.T) {
 	var g Group
 	for _, s := range [][3]int{{64, 10, 33}, {9, 100, 17}, {50, 16, 30}, {130, 260, 70}} {
 		m, n, k := s[0], s[1], s[2]
-		a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), randSlice(rng, m*n)
-		want := naive(m, n, k, a, k, 1, b, n, c, n)
+		a, b, c := randOf[T](rng, m*k), randOf[T](rng, k*n), randOf[T](rng, m*n)
+		want := naiveOf(m, n, k, a, k, 1, b, n, c, n)
 		for _, procs := range []int{1, 2} {
 			prev := runtime.GOMAXPROCS(procs)
-			got := append([]float64(nil), c...)
-			g.MulAdd(m, n, k, a, k, 1, b, n, got, n)
+			got := append([]T(nil), c...)
+			o.group(&g, m, n, k, a, k, 1, b, n, got, n)
 			runtime.GOMAXPROCS(prev)
-			for i := range want {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("m=%d n=%d k=%d GOMAXPROCS=%d: c[%d] = %v, want %v", m, n, k, procs, i, got[i], want[i])
-				}
-			}
+			sameBits(t, fmt.Sprintf("Group.%s m=%d n=%d k=%d GOMAXPROCS=%d", o.name, m, n, k, procs), got, want)
 		}
 	}
 }
@@ -225,27 +293,30 @@ func TestGroupMulAdd(t *testing.T) {
 // multiple of 4 KiB (512 elements), which it copies to the packing
 // buffer (packTransposed), against the plain loop, bit for bit.
 func TestPackedAligned(t *testing.T) {
+	testPackedAligned(t, ops64, 512)
+}
+
+// testPackedAligned runs o's packed path on transposed A of stride lda (a
+// multiple of 4 KiB, which packTransposed must take) and lda+1 (which it
+// must not) against naiveOf, bit for bit, on every path.
+func testPackedAligned[T elem](t *testing.T, o ops[T], lda int) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	if !packTransposed[float64](512) || packTransposed[float64](512+1) {
-		t.Fatalf("packTransposed: a stride of 512 elements must be packed and 513 not")
+	if !packTransposed[T](lda) || packTransposed[T](lda+1) {
+		t.Fatalf("packTransposed: a stride of %d elements must be packed and %d not", lda, lda+1)
 	}
 	for _, s := range [][3]int{{12, 64, 64}, {53, 130, 100}, {13, 70, 300}} {
 		m, n, k := s[0], s[1], s[2]
-		for _, lda := range []int{512, 513} {
-			a, b, c := randSlice(rng, k*lda), randSlice(rng, k*n), randSlice(rng, m*n)
-			want := naive(m, n, k, a, 1, lda, b, n, c, n)
+		for _, lda := range []int{lda, lda + 1} {
+			a, b, c := randOf[T](rng, k*lda), randOf[T](rng, k*n), randOf[T](rng, m*n)
+			want := naiveOf(m, n, k, a, 1, lda, b, n, c, n)
 			forEachPath(t, func(name string) {
-				g := &cur.f64
+				g := o.gemm()
 				if g.tiles == nil || m < 2*g.mr || n < g.nr {
 					return
 				}
-				got := append([]float64(nil), c...)
+				got := append([]T(nil), c...)
 				packed(g, nil, m, n, k, a, 1, lda, b, n, got, n)
-				for i := range want {
-					if got[i] != want[i] {
-						t.Fatalf("%s m=%d n=%d k=%d lda=%d: c[%d] = %v, want %v", name, m, n, k, lda, i, got[i], want[i])
-					}
-				}
+				sameBits(t, fmt.Sprintf("%s m=%d n=%d k=%d lda=%d", name, m, n, k, lda), got, want)
 			})
 		}
 	}
