@@ -63,6 +63,8 @@ func (f *streamFlags) check(given map[string]bool, r *trainRun) error {
 		return usagef("-class-weight is not supported with -stream")
 	case r.s.EarlyStopping:
 		return usagef("-early-stopping is not supported with -stream: its -val rows are scored after every epoch instead")
+	case r.s.WarmStart != nil || given["init"]:
+		return usagef("-init is not supported with -stream: a streamed fit starts from fresh weights")
 	}
 	return nil
 }
