@@ -99,6 +99,13 @@ func TestTrainStreamFlagErrors(t *testing.T) {
 		t.Errorf("-stream -data -: exit %d, stderr %q; want a usage error naming standard input", r.code, r.stderr)
 	}
 	r = runMLP(t, "", nil, "train", "-h")
+	// -h once said the -val rows choose the epoch count, which -stream
+	// does not do.
+	for _, want := range []string{"as with -stream, -val 0 and -early-stopping", "unless -early-stopping or -stream"} {
+		if !strings.Contains(strings.Join(strings.Fields(r.stderr+r.stdout), " "), want) {
+			t.Errorf("train -h lacks %q", want)
+		}
+	}
 	for _, f := range []string{"-stream", "-buffer"} {
 		if !regexp.MustCompile(`(?m)^  `+f+`\b`).MatchString(r.stderr+r.stdout) || !strings.Contains(r.stderr+r.stdout, "["+f) {
 			t.Errorf("train -h does not list %s in the synopsis and the flags", f)
