@@ -51,8 +51,28 @@ func (c Convergence) String() string {
 		}
 		return s
 	}
+	if c.ShortRun() {
+		return fmt.Sprintf("not converged: training stopped at the maximum of %d %s (MaxIter), too few for the stopping rule (n_iter_no_change=%d) to judge; raise MaxIter",
+			c.MaxIter, epochWord(c.MaxIter), c.NIterNoChange)
+	}
 	return fmt.Sprintf("not converged: the maximum of %d epochs (MaxIter) was reached while %s was still improving (%.4f to %.4f over the last %d epochs, more than tol=%g); raise MaxIter",
 		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
+}
+
+// ShortRun reports a run that ended, not converged, before the stopping
+// rule could judge it: at most NIterNoChange+1 epochs ran, so no window of
+// NIterNoChange+1 epochs after the first exists, and First and Last say
+// nothing of an improvement.
+func (c Convergence) ShortRun() bool {
+	return !c.Converged && c.Window < c.NIterNoChange+1
+}
+
+// epochWord returns "epoch" for 1 and "epochs" otherwise.
+func epochWord(n int) string {
+	if n == 1 {
+		return "epoch"
+	}
+	return "epochs"
 }
 
 // convergence returns how the run recorded in h ended under the rule s.

@@ -128,3 +128,22 @@ func (sel selection) String() string {
 	}
 	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d epochs (-refit=false)", sel.best)
 }
+
+// provenance is the saved model's convergence sentence: it ran the epoch
+// count the -val rows chose, not a cap it could not get past.
+func (sel selection) provenance() string {
+	on := "on the training rows (-refit=false)"
+	if sel.refit {
+		on = fmt.Sprintf("again on all %d rows (-refit)", sel.allRows)
+	}
+	return fmt.Sprintf("trained %s for the %d %s the -val rows chose: the lowest val_loss (%.4f, at epoch=%d) of the %d run",
+		on, sel.best, plural(sel.best, "epoch"), sel.bestLoss, sel.best-1, sel.run)
+}
+
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

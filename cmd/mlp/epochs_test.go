@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestSelectPatience checks the patience of the run that chooses the epoch
 // count: a tenth of the cap, at least the training-loss rule's patience
@@ -15,6 +18,35 @@ func TestSelectPatience(t *testing.T) {
 	} {
 		if got := selectPatience(c.maxIter, c.n); got != c.want {
 			t.Errorf("selectPatience(%d, %d) = %d, want %d", c.maxIter, c.n, got, c.want)
+		}
+	}
+}
+
+// TestTrainConvergenceText checks the convergence sentences: after the
+// epoch choice and refit, the model file once said the chosen count was a
+// cap to raise; a run of fewer epochs than the stopping rule's window once
+// claimed an improvement "over the last 0 epochs"; and "1 epochs".
+func TestTrainConvergenceText(t *testing.T) {
+	model, _ := trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-hidden", "4", "-epochs", "30", "-lr", "0.01", "-quiet")
+	pv, _ := loadModel(t, model).Provenance()
+	if !pv.Converged || !strings.HasPrefix(pv.Convergence, "trained again on all 150 rows (-refit) for the ") ||
+		strings.Contains(pv.Convergence, "raise") || !strings.Contains(pv.Convergence, "the -val rows chose") {
+		t.Errorf("refit model: converged %v, convergence %q; want the count the -val rows chose, no advice to raise it", pv.Converged, pv.Convergence)
+	}
+	ins := runMLP(t, "", nil, "inspect", "-model", model)
+	if !strings.Contains(ins.stdout, "the -val rows chose") || strings.Contains(ins.stdout, "MaxIter") {
+		t.Errorf("inspect of the refit model:\n%s", ins.stdout)
+	}
+	for _, n := range []string{"1", "5"} {
+		m, r := trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-epochs", n, "-val", "0", "-quiet")
+		word := map[string]string{"1": "epoch", "5": "epochs"}[n]
+		want := "training stopped at the maximum of " + n + " " + word + " (-epochs), too few for the stopping rule"
+		if !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "over the last") {
+			t.Errorf("-epochs %s: stderr %q; want %q and no improvement claim", n, r.stderr, want)
+		}
+		ins := runMLP(t, "", nil, "inspect", "-model", m)
+		if !strings.Contains(ins.stdout, "training: "+n+" "+word+"; not converged: training stopped at the maximum of "+n+" "+word+" (MaxIter), too few") {
+			t.Errorf("-epochs %s: inspect says\n%s", n, ins.stdout)
 		}
 	}
 }

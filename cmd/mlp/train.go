@@ -343,6 +343,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				pv.Settings = map[string]string{}
 			}
 			pv.Settings["refit"] = fmt.Sprint(sel.refit)
+			// The saved fit ran the chosen count, its MaxIter: its own
+			// Convergence would say the cap was reached and to raise it.
+			pv.Converged = true
+			pv.Convergence = sel.provenance()
 		}
 		if ev != nil {
 			pv.ValidationRows = ev.rows
@@ -420,6 +424,10 @@ func btoi(b bool) int {
 func convergenceText(c tabular.Convergence) string {
 	if c.Converged {
 		return ruleTerms.Replace(c.String())
+	}
+	if c.ShortRun() {
+		return fmt.Sprintf("training stopped at the maximum of %d %s (-epochs), too few for the stopping rule (-n-iter-no-change %d) to judge; the model has not converged: raise -epochs",
+			c.MaxIter, plural(c.MaxIter, "epoch"), c.NIterNoChange)
 	}
 	return fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while %s was still improving (%.4f to %.4f over the last %d epochs, more than -tol %g); the model has not converged: raise -epochs, or use -early-stopping",
 		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
