@@ -39,6 +39,9 @@ type selection struct {
 	waited   bool    // the patience ended the first fit
 	refit    bool    // the saved model was trained on every row
 	allRows  int     // the rows of the refit
+	// standardized says bestLoss is on the standardized target (a
+	// regressor's).
+	standardized bool
 }
 
 // bestEpoch returns the 1-based epoch of h with the lowest validation loss
@@ -119,7 +122,11 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 
 // String says how the epoch count was chosen and what the saved model is.
 func (sel selection) String() string {
-	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f, at epoch=%d)", sel.best, sel.run, sel.bestLoss, sel.best-1)
+	unit := ""
+	if sel.standardized {
+		unit = " on the standardized target"
+	}
+	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f%s, at epoch=%d)", sel.best, sel.run, sel.bestLoss, unit, sel.best-1)
 	if sel.waited {
 		s += fmt.Sprintf("; the run stopped after %d epochs without a lower val_loss (patience: a tenth of -epochs, at least -n-iter-no-change)", sel.patience)
 	}
@@ -136,8 +143,12 @@ func (sel selection) provenance() string {
 	if sel.refit {
 		on = fmt.Sprintf("again on all %d rows (-refit)", sel.allRows)
 	}
-	return fmt.Sprintf("trained %s for the %d %s the -val rows chose: the lowest val_loss (%.4f, at epoch=%d) of the %d run",
-		on, sel.best, plural(sel.best, "epoch"), sel.bestLoss, sel.best-1, sel.run)
+	unit := ""
+	if sel.standardized {
+		unit = " on the standardized target"
+	}
+	return fmt.Sprintf("trained %s for the %d %s the -val rows chose: the lowest val_loss (%.4f%s, at epoch=%d) of the %d run",
+		on, sel.best, plural(sel.best, "epoch"), sel.bestLoss, unit, sel.best-1, sel.run)
 }
 
 // plural returns word, with an s unless n is 1.

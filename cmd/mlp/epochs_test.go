@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -48,5 +49,25 @@ func TestTrainConvergenceText(t *testing.T) {
 		if !strings.Contains(ins.stdout, "training: "+n+" "+word+"; not converged: training stopped at the maximum of "+n+" "+word+" (MaxIter), too few") {
 			t.Errorf("-epochs %s: inspect says\n%s", n, ins.stdout)
 		}
+	}
+}
+
+// TestTrainRegressionLossUnits checks that a regressor's losses say their
+// unit: the epoch lines, the epochs: line and the -val 0 final line were on
+// the standardized target next to a final val_loss in the target's units.
+func TestTrainRegressionLossUnits(t *testing.T) {
+	_, r := trained(t, "diabetes.csv", "-target", "progression", "-task", "regress", "-hidden", "4", "-epochs", "3")
+	for _, want := range []string{standardizedNote + "\nepoch=  0 |", "the lowest val_loss (", " on the standardized target, at epoch="} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	_, r = trained(t, "diabetes.csv", "-target", "progression", "-task", "regress", "-hidden", "4", "-epochs", "3", "-val", "0")
+	if !regexp.MustCompile(`(?m)^final loss=[0-9.]+ epochs=3 \(training loss on the standardized target; no validation rows\)$`).MatchString(r.stdout) {
+		t.Errorf("-val 0 final line does not say its unit:\n%s", r.stdout)
+	}
+	_, r = trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-hidden", "4", "-epochs", "3")
+	if strings.Contains(r.stdout, "standardized target") {
+		t.Errorf("a classifier's output names a standardized target:\n%s", r.stdout)
 	}
 }

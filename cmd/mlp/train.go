@@ -245,6 +245,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		var pr *progress
 		if !*quiet && !*asJSON {
+			if t.Task == tabular.Regression {
+				fmt.Fprintln(w, standardizedNote)
+			}
 			s.Log = w
 			if e.terminal {
 				// An epoch longer than 2 s gets a status line, erased by the
@@ -285,6 +288,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				}
 			}
 			first, fitted, saved, sel, err = fitSelected(ctx, fit, s, train, weights, all, *refit, status)
+			sel.standardized = t.Task == tabular.Regression
 		} else {
 			fitted, err = fit(ctx, s, train, weights)
 			first, saved = fitted, fitted
@@ -390,7 +394,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if ev == nil {
 			fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
 			fmt.Fprintf(w, "model: %s\n", *out)
-			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(saved), saved.NIter())
+			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss%s; no validation rows)\n", finalLoss(saved), saved.NIter(), lossUnit(t.Task))
 			return nil
 		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
@@ -410,6 +414,21 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 // An epoch longer than progressAfter gets a status line on a terminal,
 // rewritten every progressTick; tests shorten both.
 var progressAfter, progressTick = 2 * time.Second, 500 * time.Millisecond
+
+// standardizedNote heads a regressor's epoch lines: their losses, and the
+// epoch choice's, are on the standardized target (the estimator trains on
+// it), where the final line's val_loss is in the target's units.
+const standardizedNote = "epoch lines: loss and val_loss on the standardized target; the final line's val_loss is in the target's units"
+
+// lossUnit returns what the final line of a run without validation rows
+// says of its training loss's unit: a regressor's is on the standardized
+// target.
+func lossUnit(task tabular.Task) string {
+	if task == tabular.Regression {
+		return " on the standardized target"
+	}
+	return ""
+}
 
 // btoi returns 1 for true and 0 for false.
 func btoi(b bool) int {
