@@ -177,6 +177,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err := ini.checkTable(t, *est.weight); err != nil {
 			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
+		if *val > 0 {
+			if note := ini.trainedOn(hex.EncodeToString(sum.Sum(nil)), t.Rows()); note != "" {
+				fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", note)
+			}
+		}
 		for _, note := range t.Notes {
 			fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), flagTerms(note))
 		}
