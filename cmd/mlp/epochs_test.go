@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,5 +70,23 @@ func TestTrainRegressionLossUnits(t *testing.T) {
 	_, r = trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-hidden", "4", "-epochs", "3")
 	if strings.Contains(r.stdout, "standardized target") {
 		t.Errorf("a classifier's output names a standardized target:\n%s", r.stdout)
+	}
+}
+
+// TestTrainFlagConflictsFirst checks that -refit with -val 0 or
+// -early-stopping is refused before the data is read (it once printed the
+// data:, task: and split: lines first), and that a -class-weight class the
+// target lacks is named in the command's terms, not the estimator's.
+func TestTrainFlagConflictsFirst(t *testing.T) {
+	for _, extra := range [][]string{{"-val", "0", "-refit=false"}, {"-early-stopping", "-refit"}} {
+		r := runMLP(t, "", nil, append([]string{"train", "-data", "testdata/iris.csv", "-target", "species", "-o", filepath.Join(t.TempDir(), "m")}, extra...)...)
+		if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "-refit needs -val rows") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 before any data line", extra, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := runMLP(t, "", nil, "train", "-data", "testdata/iris.csv", "-target", "species", "-ignore", "id", "-class-weight", "setosa=2,tulip=1", "-quiet", "-o", filepath.Join(t.TempDir(), "m"))
+	want := `-class-weight names class "tulip", which the target column "species" does not have (classes: setosa, versicolor, virginica)`
+	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "MLPClassifier") {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.stderr, want)
 	}
 }

@@ -142,6 +142,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		run := &trainRun{data: *data, out: *out, plot: *plot, targets: targets, na: na, categorical: categorical, ignore: ignore,
 			task: asked, sep: rune(sep), seed: *seed, val: *val, quiet: *quiet, asJSON: *asJSON, s: s, dst: dst, plotDst: plotDst,
 			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight}
+		if given["refit"] && (*val == 0 || s.EarlyStopping) {
+			// The -val rows choose the epoch count only with -val > 0 and
+			// without -early-stopping; found before reading the data.
+			return usagef("-refit needs -val rows to choose the epoch count, which -val 0 and -early-stopping turn off")
+		}
 		if err := stream.check(given, run); err != nil || *stream.on {
 			if err != nil {
 				return err
@@ -187,6 +192,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
 			return usagef("-class-weight weighs classes; the target is %s (use -weight COLUMN for row weights)", t.Task)
+		}
+		if s.ClassWeight != nil && len(t.Targets) == 1 {
+			if err := checkClassWeight(s.ClassWeight, &t.Targets[0]); err != nil {
+				return fmt.Errorf("%s: %w", dataName(*data), err)
+			}
 		}
 		var weights, valWeights []float64
 		if *est.weight != "" {
@@ -239,9 +249,6 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		// lines and the plot show their figures. Scoring them does not
 		// change training.
 		selectEpochs := valid != nil && !s.EarlyStopping
-		if given["refit"] && !selectEpochs {
-			return usagef("-refit needs -val rows to choose the epoch count, which -val 0 and -early-stopping turn off")
-		}
 		if selectEpochs {
 			s.Monitor = valid
 			if !given["epochs"] {
