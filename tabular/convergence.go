@@ -44,8 +44,8 @@ type Convergence struct {
 // epochs and that MaxIter (the command's -epochs) could be raised.
 func (c Convergence) String() string {
 	if c.Converged {
-		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after epoch %d of at most %d, best %s=%.4f at epoch %d",
-			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs-1, c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
+		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after %d %s of at most %d, best %s=%.4f at epoch=%d (0-based, as History numbers them)",
+			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs, epochWord(c.Epochs), c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
 		if c.Monitor != "loss" {
 			s += ", whose weights are kept"
 		}

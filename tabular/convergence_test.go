@@ -58,6 +58,15 @@ func TestConvergence(t *testing.T) {
 				}
 			}
 			msg := cv.String()
+			if c.converged {
+				// It once said "stopped after epoch 697" (an index) next to
+				// counts.
+				want := fmt.Sprintf("stopped after %d epochs of at most %d, best %s=", m.NIter(), s.MaxIter, c.monitor)
+				at := fmt.Sprintf(" at epoch=%d (0-based", cv.BestEpoch)
+				if !strings.Contains(msg, want) || !strings.Contains(msg, at) {
+					t.Errorf("String() = %q; want %q and %q", msg, want, at)
+				}
+			}
 			for _, w := range c.words {
 				if !strings.Contains(msg, w) {
 					t.Errorf("String() = %q; want it to say %q", msg, w)

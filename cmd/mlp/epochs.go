@@ -131,9 +131,9 @@ func (sel selection) String() string {
 		s += fmt.Sprintf("; the run stopped after %d epochs without a lower val_loss (patience: a tenth of -epochs, at least -n-iter-no-change)", sel.patience)
 	}
 	if sel.refit {
-		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d epochs (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best)
+		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d %s (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best, plural(sel.best, "epoch"))
 	}
-	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d epochs (-refit=false)", sel.best)
+	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d %s (-refit=false)", sel.best, plural(sel.best, "epoch"))
 }
 
 // provenance is the saved model's convergence sentence: it ran the epoch

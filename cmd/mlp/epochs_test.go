@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -89,4 +91,28 @@ func TestTrainFlagConflictsFirst(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "MLPClassifier") {
 		t.Errorf("exit %d, stderr %q; want exit 1 and %q", r.code, r.stderr, want)
 	}
+}
+
+// TestTrainStoppedLineCounts checks that the stopped: line gives a count
+// of epochs and an epoch= index as the epoch lines print them: it once
+// said "stopped after epoch 127" (an index) next to "of at most 1000".
+func TestTrainStoppedLineCounts(t *testing.T) {
+	_, r := trained(t, "iris.csv", "-target", "species", "-ignore", "id", "-val", "0", "-lr", "0.01", "-epochs", "1000")
+	m := regexp.MustCompile(`stopped: .*; stopped after (\d+) epochs of at most 1000, best loss=[0-9.]+ at epoch=(\d+) \(0-based, as the epoch lines print them\)`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no stopped: line with a count and an epoch= index:\n%s", r.stdout)
+	}
+	last := regexp.MustCompile(`(?m)^epoch=\s*(\d+) \|`).FindAllStringSubmatch(r.stdout, -1)
+	if len(last) == 0 || last[len(last)-1][1] != fmt.Sprint(mustAtoi(t, m[1])-1) {
+		t.Errorf("stopped after %s epochs, but the last epoch line is %v", m[1], last[len(last)-1])
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

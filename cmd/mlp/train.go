@@ -465,7 +465,7 @@ func convergenceText(c tabular.Convergence) string {
 }
 
 // ruleTerms names the stopping rule's settings by their flags.
-var ruleTerms = strings.NewReplacer("tol=", "-tol ", "n_iter_no_change=", "-n-iter-no-change ", "converged: ", "")
+var ruleTerms = strings.NewReplacer("tol=", "-tol ", "n_iter_no_change=", "-n-iter-no-change ", "converged: ", "", "as History numbers them", "as the epoch lines print them")
 
 // finalLoss returns the training loss of the last epoch.
 func finalLoss(f *tabular.FittedMLP) float64 {
