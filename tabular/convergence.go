@@ -44,15 +44,35 @@ type Convergence struct {
 // epochs and that MaxIter (the command's -epochs) could be raised.
 func (c Convergence) String() string {
 	if c.Converged {
-		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after epoch %d of at most %d, best %s=%.4f at epoch %d",
-			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs-1, c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
+		s := fmt.Sprintf("converged: %s did not improve by at least tol=%g for %d consecutive epochs (n_iter_no_change=%d); stopped after %d %s of at most %d, best %s=%.4f at epoch=%d (0-based, as History numbers them)",
+			c.Monitor, c.Tol, c.NIterNoChange+1, c.NIterNoChange, c.Epochs, epochWord(c.Epochs), c.MaxIter, c.Monitor, c.Best, c.BestEpoch)
 		if c.Monitor != "loss" {
 			s += ", whose weights are kept"
 		}
 		return s
 	}
+	if c.ShortRun() {
+		return fmt.Sprintf("not converged: training stopped at the maximum of %d %s (MaxIter), too few for the stopping rule (n_iter_no_change=%d) to judge; raise MaxIter",
+			c.MaxIter, epochWord(c.MaxIter), c.NIterNoChange)
+	}
 	return fmt.Sprintf("not converged: the maximum of %d epochs (MaxIter) was reached while %s was still improving (%.4f to %.4f over the last %d epochs, more than tol=%g); raise MaxIter",
 		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
+}
+
+// ShortRun reports a run that ended, not converged, before the stopping
+// rule could judge it: at most NIterNoChange+1 epochs ran, so no window of
+// NIterNoChange+1 epochs after the first exists, and First and Last say
+// nothing of an improvement.
+func (c Convergence) ShortRun() bool {
+	return !c.Converged && c.Window < c.NIterNoChange+1
+}
+
+// epochWord returns "epoch" for 1 and "epochs" otherwise.
+func epochWord(n int) string {
+	if n == 1 {
+		return "epoch"
+	}
+	return "epochs"
 }
 
 // convergence returns how the run recorded in h ended under the rule s.

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -57,11 +58,44 @@ func TestConvergence(t *testing.T) {
 				}
 			}
 			msg := cv.String()
+			if c.converged {
+				// It once said "stopped after epoch 697" (an index) next to
+				// counts.
+				want := fmt.Sprintf("stopped after %d epochs of at most %d, best %s=", m.NIter(), s.MaxIter, c.monitor)
+				at := fmt.Sprintf(" at epoch=%d (0-based", cv.BestEpoch)
+				if !strings.Contains(msg, want) || !strings.Contains(msg, at) {
+					t.Errorf("String() = %q; want %q and %q", msg, want, at)
+				}
+			}
 			for _, w := range c.words {
 				if !strings.Contains(msg, w) {
 					t.Errorf("String() = %q; want it to say %q", msg, w)
 				}
 			}
 		})
+	}
+}
+
+// TestConvergenceShortRun checks the sentence of a run capped before the
+// stopping rule could judge it: it once claimed an improvement "over the
+// last 0 epochs".
+func TestConvergenceShortRun(t *testing.T) {
+	tab, s := trajectoryTable(t, "classifier 3 classes relu alpha 0")
+	for _, n := range []int{1, 5} {
+		s.MaxIter = n
+		m, err := MLPClassifier(s).Fit(context.Background(), tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv := m.Convergence()
+		msg := cv.String()
+		word := "epochs"
+		if n == 1 {
+			word = "epoch"
+		}
+		want := fmt.Sprintf("not converged: training stopped at the maximum of %d %s (MaxIter), too few for the stopping rule", n, word)
+		if !cv.ShortRun() || !strings.HasPrefix(msg, want) || strings.Contains(msg, "over the last") || strings.Contains(msg, "improving") {
+			t.Errorf("MaxIter %d: ShortRun %v, String() = %q; want it to start %q and claim no improvement", n, cv.ShortRun(), msg, want)
+		}
 	}
 }

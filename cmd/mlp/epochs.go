@@ -39,6 +39,9 @@ type selection struct {
 	waited   bool    // the patience ended the first fit
 	refit    bool    // the saved model was trained on every row
 	allRows  int     // the rows of the refit
+	// standardized says bestLoss is on the standardized target (a
+	// regressor's).
+	standardized bool
 }
 
 // bestEpoch returns the 1-based epoch of h with the lowest validation loss
@@ -119,12 +122,39 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 
 // String says how the epoch count was chosen and what the saved model is.
 func (sel selection) String() string {
-	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f, at epoch=%d)", sel.best, sel.run, sel.bestLoss, sel.best-1)
+	unit := ""
+	if sel.standardized {
+		unit = " on the standardized target"
+	}
+	s := fmt.Sprintf("epochs: %d of the %d run, the lowest val_loss (%.4f%s, at epoch=%d)", sel.best, sel.run, sel.bestLoss, unit, sel.best-1)
 	if sel.waited {
 		s += fmt.Sprintf("; the run stopped after %d epochs without a lower val_loss (patience: a tenth of -epochs, at least -n-iter-no-change)", sel.patience)
 	}
 	if sel.refit {
-		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d epochs (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best)
+		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d %s (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best, plural(sel.best, "epoch"))
 	}
-	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d epochs (-refit=false)", sel.best)
+	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d %s (-refit=false)", sel.best, plural(sel.best, "epoch"))
+}
+
+// provenance is the saved model's convergence sentence: it ran the epoch
+// count the -val rows chose, not a cap it could not get past.
+func (sel selection) provenance() string {
+	on := "on the training rows (-refit=false)"
+	if sel.refit {
+		on = fmt.Sprintf("again on all %d rows (-refit)", sel.allRows)
+	}
+	unit := ""
+	if sel.standardized {
+		unit = " on the standardized target"
+	}
+	return fmt.Sprintf("trained %s for the %d %s the -val rows chose: the lowest val_loss (%.4f%s, at epoch=%d) of the %d run",
+		on, sel.best, plural(sel.best, "epoch"), sel.bestLoss, unit, sel.best-1, sel.run)
+}
+
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -168,7 +168,7 @@ func printProvenance(w io.Writer, pv tabular.Provenance) {
 		cols[i] += ")"
 	}
 	fmt.Fprintf(w, "  columns: %s\n", abbreviate(cols, 20))
-	fmt.Fprintf(w, "  training: %d epochs; %s\n", pv.Epochs, pv.Convergence)
+	fmt.Fprintf(w, "  training: %d %s; %s\n", pv.Epochs, plural(pv.Epochs, "epoch"), pv.Convergence)
 	if pv.ValidationRows == 0 {
 		fmt.Fprintln(w, "  validation: none")
 		return

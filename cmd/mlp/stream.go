@@ -63,6 +63,8 @@ func (f *streamFlags) check(given map[string]bool, r *trainRun) error {
 		return usagef("-class-weight is not supported with -stream")
 	case r.s.EarlyStopping:
 		return usagef("-early-stopping is not supported with -stream: its -val rows are scored after every epoch instead")
+	case r.s.WarmStart != nil || given["init"]:
+		return usagef("-init is not supported with -stream: a streamed fit starts from fresh weights")
 	}
 	return nil
 }
@@ -104,6 +106,9 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 	s := r.s
 	var pr *progress
 	if !r.quiet && !r.asJSON {
+		if st.Task() == tabular.Regression {
+			fmt.Fprintln(w, standardizedNote)
+		}
 		s.Log = w
 		if e.terminal {
 			pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
@@ -182,7 +187,7 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 	if ev == nil {
 		fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
 		fmt.Fprintf(w, "model: %s\n", r.out)
-		fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(fitted), fitted.NIter())
+		fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss%s; no validation rows)\n", finalLoss(fitted), fitted.NIter(), lossUnit(st.Task()))
 		return nil
 	}
 	fmt.Fprintf(w, "\nvalidation (%d rows):\n", ev.rows)

@@ -87,11 +87,25 @@ func TestTrainStreamFlagErrors(t *testing.T) {
 			}
 		})
 	}
+	// -init was once ignored with -stream: a fresh net was trained and the
+	// model file said warm_start=true.
+	init, _ := trained(t, "iris.csv", "-target", "species", "-hidden", "4", "-epochs", "2", "-val", "0")
+	ri := runMLP(t, "", nil, append(slicesClone(base), "-hidden", "4", "-stream", "-init", init)...)
+	if ri.code != 2 || !strings.Contains(ri.stderr, "-init is not supported with -stream") {
+		t.Errorf("-stream -init: exit %d, stderr %q: want exit 2 naming -init and -stream", ri.code, ri.stderr)
+	}
 	r := runMLP(t, "", strings.NewReader("a,y\n1,0\n"), "train", "-data", "-", "-target", "y", "-stream", "-o", filepath.Join(t.TempDir(), "m"))
 	if r.code != 2 || !strings.Contains(r.stderr, "standard input") {
 		t.Errorf("-stream -data -: exit %d, stderr %q; want a usage error naming standard input", r.code, r.stderr)
 	}
 	r = runMLP(t, "", nil, "train", "-h")
+	// -h once said the -val rows choose the epoch count, which -stream
+	// does not do.
+	for _, want := range []string{"as with -stream, -val 0 and -early-stopping", "unless -early-stopping or -stream"} {
+		if !strings.Contains(strings.Join(strings.Fields(r.stderr+r.stdout), " "), want) {
+			t.Errorf("train -h lacks %q", want)
+		}
+	}
 	for _, f := range []string{"-stream", "-buffer"} {
 		if !regexp.MustCompile(`(?m)^  `+f+`\b`).MatchString(r.stderr+r.stdout) || !strings.Contains(r.stderr+r.stdout, "["+f) {
 			t.Errorf("train -h does not list %s in the synopsis and the flags", f)

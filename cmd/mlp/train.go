@@ -46,13 +46,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
 	var hidden widthsFlag
 	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss")
+	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -stream, -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss")
 	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	est := addEstimatorFlags(fs)
 	ini := addInitFlag(fs)
 	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
-	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping, the epoch count is the one with their lowest val_loss; 0 trains on every row and reports no validation figures")
+	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping or -stream, the epoch count is the one with their lowest val_loss (-stream only reports them); 0 trains on every row and reports no validation figures")
 	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs; -refit=false saves the net trained on the training rows")
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
@@ -142,6 +142,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		run := &trainRun{data: *data, out: *out, plot: *plot, targets: targets, na: na, categorical: categorical, ignore: ignore,
 			task: asked, sep: rune(sep), seed: *seed, val: *val, quiet: *quiet, asJSON: *asJSON, s: s, dst: dst, plotDst: plotDst,
 			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight}
+		if given["refit"] && (*val == 0 || s.EarlyStopping) {
+			// The -val rows choose the epoch count only with -val > 0 and
+			// without -early-stopping; found before reading the data.
+			return usagef("-refit needs -val rows to choose the epoch count, which -val 0 and -early-stopping turn off")
+		}
 		if err := stream.check(given, run); err != nil || *stream.on {
 			if err != nil {
 				return err
@@ -177,11 +182,21 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err := ini.checkTable(t, *est.weight); err != nil {
 			return fmt.Errorf("%s: %w", dataName(*data), err)
 		}
+		if *val > 0 {
+			if note := ini.trainedOn(hex.EncodeToString(sum.Sum(nil)), t.Rows()); note != "" {
+				fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", note)
+			}
+		}
 		for _, note := range t.Notes {
 			fmt.Fprintf(e.stderr, "mlp train: %s: %s\n", dataName(*data), flagTerms(note))
 		}
 		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
 			return usagef("-class-weight weighs classes; the target is %s (use -weight COLUMN for row weights)", t.Task)
+		}
+		if s.ClassWeight != nil && len(t.Targets) == 1 {
+			if err := checkClassWeight(s.ClassWeight, &t.Targets[0]); err != nil {
+				return fmt.Errorf("%s: %w", dataName(*data), err)
+			}
 		}
 		var weights, valWeights []float64
 		if *est.weight != "" {
@@ -234,9 +249,6 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		// lines and the plot show their figures. Scoring them does not
 		// change training.
 		selectEpochs := valid != nil && !s.EarlyStopping
-		if given["refit"] && !selectEpochs {
-			return usagef("-refit needs -val rows to choose the epoch count, which -val 0 and -early-stopping turn off")
-		}
 		if selectEpochs {
 			s.Monitor = valid
 			if !given["epochs"] {
@@ -245,6 +257,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		var pr *progress
 		if !*quiet && !*asJSON {
+			if t.Task == tabular.Regression {
+				fmt.Fprintln(w, standardizedNote)
+			}
 			s.Log = w
 			if e.terminal {
 				// An epoch longer than 2 s gets a status line, erased by the
@@ -285,6 +300,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				}
 			}
 			first, fitted, saved, sel, err = fitSelected(ctx, fit, s, train, weights, all, *refit, status)
+			sel.standardized = t.Task == tabular.Regression
 		} else {
 			fitted, err = fit(ctx, s, train, weights)
 			first, saved = fitted, fitted
@@ -343,6 +359,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				pv.Settings = map[string]string{}
 			}
 			pv.Settings["refit"] = fmt.Sprint(sel.refit)
+			// The saved fit ran the chosen count, its MaxIter: its own
+			// Convergence would say the cap was reached and to raise it.
+			pv.Converged = true
+			pv.Convergence = sel.provenance()
 		}
 		if ev != nil {
 			pv.ValidationRows = ev.rows
@@ -386,7 +406,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		if ev == nil {
 			fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
 			fmt.Fprintf(w, "model: %s\n", *out)
-			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss; no validation rows)\n", finalLoss(saved), saved.NIter())
+			fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss%s; no validation rows)\n", finalLoss(saved), saved.NIter(), lossUnit(t.Task))
 			return nil
 		}
 		fmt.Fprintf(w, "\nvalidation (%d rows):\n", valid.Rows())
@@ -407,6 +427,21 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 // rewritten every progressTick; tests shorten both.
 var progressAfter, progressTick = 2 * time.Second, 500 * time.Millisecond
 
+// standardizedNote heads a regressor's epoch lines: their losses, and the
+// epoch choice's, are on the standardized target (the estimator trains on
+// it), where the final line's val_loss is in the target's units.
+const standardizedNote = "epoch lines: loss and val_loss on the standardized target; the final line's val_loss is in the target's units"
+
+// lossUnit returns what the final line of a run without validation rows
+// says of its training loss's unit: a regressor's is on the standardized
+// target.
+func lossUnit(task tabular.Task) string {
+	if task == tabular.Regression {
+		return " on the standardized target"
+	}
+	return ""
+}
+
 // btoi returns 1 for true and 0 for false.
 func btoi(b bool) int {
 	if b {
@@ -421,12 +456,16 @@ func convergenceText(c tabular.Convergence) string {
 	if c.Converged {
 		return ruleTerms.Replace(c.String())
 	}
+	if c.ShortRun() {
+		return fmt.Sprintf("training stopped at the maximum of %d %s (-epochs), too few for the stopping rule (-n-iter-no-change %d) to judge; the model has not converged: raise -epochs",
+			c.MaxIter, plural(c.MaxIter, "epoch"), c.NIterNoChange)
+	}
 	return fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while %s was still improving (%.4f to %.4f over the last %d epochs, more than -tol %g); the model has not converged: raise -epochs, or use -early-stopping",
 		c.MaxIter, c.Monitor, c.First, c.Last, c.Window, c.Tol)
 }
 
 // ruleTerms names the stopping rule's settings by their flags.
-var ruleTerms = strings.NewReplacer("tol=", "-tol ", "n_iter_no_change=", "-n-iter-no-change ", "converged: ", "")
+var ruleTerms = strings.NewReplacer("tol=", "-tol ", "n_iter_no_change=", "-n-iter-no-change ", "converged: ", "", "as History numbers them", "as the epoch lines print them")
 
 // finalLoss returns the training loss of the last epoch.
 func finalLoss(f *tabular.FittedMLP) float64 {

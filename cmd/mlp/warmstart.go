@@ -104,6 +104,21 @@ func (f *initFlag) checkTable(t *tabular.Table, weight string) error {
 	return nil
 }
 
+// trainedOn returns a warning when the -init model was trained on every
+// row of this data (its provenance records the same SHA-256 and either a
+// refit or as many training rows), so that validation rows drawn from it
+// are not held out from the net; "" otherwise or without -init.
+func (f *initFlag) trainedOn(sha string, rows int) string {
+	if f.p == nil {
+		return ""
+	}
+	pv, ok := f.p.Provenance()
+	if !ok || pv.DataSHA256 == "" || pv.DataSHA256 != sha || !(pv.Settings["refit"] == "true" || pv.TrainingRows == rows) {
+		return ""
+	}
+	return fmt.Sprintf("the model -init %s was trained on all %d rows of this data, so the -val rows are not held out from it: the validation figures and the epoch choice are optimistic; give -init a model trained with -refit=false and the same -seed and -val, or data it has not seen", *f.path, pv.TrainingRows)
+}
+
 // print writes the line saying which model training continues, or nothing
 // without -init.
 func (f *initFlag) print(w io.Writer) {

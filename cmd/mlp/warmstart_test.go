@@ -137,3 +137,20 @@ func TestTrainInitErrors(t *testing.T) {
 		t.Errorf("-target site: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// TestInitSeenRowsWarning checks the warning that the -val rows are not
+// held out from an -init model refit on every row of the same data, and
+// that a model trained with -refit=false gets none.
+func TestInitSeenRowsWarning(t *testing.T) {
+	args := []string{"-target", "species", "-ignore", "id", "-hidden", "4", "-epochs", "5", "-quiet"}
+	refit, _ := trained(t, "iris.csv", args...)
+	_, r := trained(t, "iris.csv", append(args, "-init", refit)...)
+	want := "mlp train: warning: the model -init " + refit + " was trained on all 150 rows of this data, so the -val rows are not held out from it"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("-init of a model refit on these rows: stderr %q; want %q", r.stderr, want)
+	}
+	held, _ := trained(t, "iris.csv", append(args, "-refit=false")...)
+	if _, r := trained(t, "iris.csv", append(args, "-init", held)...); strings.Contains(r.stderr, "not held out") {
+		t.Errorf("-init of a -refit=false model warns: %q", r.stderr)
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/mlpkit/mlp"
 	"github.com/mlpkit/mlp/tabular"
@@ -79,4 +81,25 @@ func weightedFigures(p *tabular.Pipeline, t *tabular.Table, w []float64, prefix 
 	}
 	mse := sse / (sw * float64(m))
 	return map[string]float64{prefix + "loss": mse, prefix + "rmse": math.Sqrt(mse), prefix + "r2": r2 / float64(m)}, nil
+}
+
+// checkClassWeight returns an error naming the first class (in sorted
+// order) of -class-weight that the target column y does not have, with
+// the classes it has.
+func checkClassWeight(cw map[string]float64, y *tabular.Column) error {
+	enc, err := tabular.FitLabelEncoder(y)
+	if err != nil {
+		return nil // the fit reports it
+	}
+	names := make([]string, 0, len(cw))
+	for name := range cw {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(enc.Classes, name) {
+			return fmt.Errorf("-class-weight names class %q, which the target column %q does not have (classes: %s)", name, y.Name, strings.Join(enc.Classes, ", "))
+		}
+	}
+	return nil
 }
