@@ -35,9 +35,9 @@
 // and To64 are assembly on AVX-512 and AVX2 (elem32_amd64.s: VCMPPS with
 // the NaN-passing predicate of the float64 ReLU, VCVTPD2PS and VCVTPS2PD,
 // which round to nearest even and quiet NaNs exactly as Go's conversions
-// on amd64 do) for whole blocks, and Go for the last few elements;
-// AllFinite32 and SGDStep32, and every float32 element-wise loop on NEON,
-// are Go.
+// on amd64 do) and on NEON (elem32_arm64.s: FCMLE and BIC, FCVTN and
+// FCVTL) for whole blocks, and Go for the last few elements; AllFinite32
+// and SGDStep32 are Go on every path.
 package kernel
 
 import (
