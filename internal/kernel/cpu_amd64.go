@@ -149,6 +149,8 @@ func impls() []impl {
 	goFloat32(&a512)
 	goFloat32(&a2)
 	a512.f32, a2.f32 = avx512Gemm32, avx2Gemm32
+	elem32AMD64(&a512, 32, relu32AVX512, reluGrad32AVX512, to32AVX512, to64AVX512)
+	elem32AMD64(&a2, 16, relu32AVX2, reluGrad32AVX2, to32AVX2, to64AVX2)
 	g := goImpl
 	g.has = "the CPU has neither AVX-512F nor AVX2 with FMA"
 	return []impl{a512, a2, g}

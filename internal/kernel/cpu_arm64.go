@@ -59,5 +59,6 @@ func impls() []impl {
 	}
 	goFloat32(&neon)
 	neon.f32 = neonGemm32
+	elem32NEON(&neon)
 	return []impl{neon, goImpl}
 }

@@ -46,6 +46,20 @@ func To32(dst []float32, src []float64) {
 	if len(dst) < len(src) {
 		panic("kernel: To32: dst is shorter than src")
 	}
+	cur.to32(dst[:len(src)], src)
+}
+
+// To64 sets dst[i] = float64(src[i]), which is exact. It panics if dst is
+// shorter than src. It allocates nothing.
+func To64(dst []float64, src []float32) {
+	if len(dst) < len(src) {
+		panic("kernel: To64: dst is shorter than src")
+	}
+	cur.to64(dst[:len(src)], src)
+}
+
+// goTo32 is To32 in Go.
+func goTo32(dst []float32, src []float64) {
 	dst = dst[:len(src)]
 	// Four at a time: the conversions of one iteration do not wait for one
 	// another (2.5 times the plain loop's speed on amd64).
@@ -59,12 +73,8 @@ func To32(dst []float32, src []float64) {
 	}
 }
 
-// To64 sets dst[i] = float64(src[i]), which is exact. It panics if dst is
-// shorter than src. It allocates nothing.
-func To64(dst []float64, src []float32) {
-	if len(dst) < len(src) {
-		panic("kernel: To64: dst is shorter than src")
-	}
+// goTo64 is To64 in Go.
+func goTo64(dst []float64, src []float32) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] = float64(v)

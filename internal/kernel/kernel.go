@@ -30,9 +30,14 @@
 // rounded once to float32 (fmath.FMA32 on the Go path, VFMADD231PS on
 // AVX-512 and AVX2, FMLA .4S on NEON), so every path gives the same bits.
 // The assembly paths have float32 product kernels of twice the lanes of
-// their float64 ones (tiles of 6×64 on AVX-512, 6×16 on AVX2 and NEON);
-// the float32 element-wise loops are Go on every path. To32 and To64
-// convert between the precisions.
+// their float64 ones (tiles of 6×64 on AVX-512, 6×16 on AVX2 and NEON).
+// To32 and To64 convert between the precisions. ReLU32, ReLUGrad32, To32
+// and To64 are assembly on AVX-512 and AVX2 (elem32_amd64.s: VCMPPS with
+// the NaN-passing predicate of the float64 ReLU, VCVTPD2PS and VCVTPS2PD,
+// which round to nearest even and quiet NaNs exactly as Go's conversions
+// on amd64 do) and on NEON (elem32_arm64.s: FCMLE and BIC, FCVTN and
+// FCVTL) for whole blocks, and Go for the last few elements; AllFinite32
+// and SGDStep32 are Go on every path.
 package kernel
 
 import (

@@ -24,6 +24,8 @@ type impl struct {
 	relu32      func(dst, x []float32)
 	reluGrad32  func(dst, g, y []float32)
 	sgd32       func(w, g []float32, lr, wd float32)
+	to32        func(dst []float32, src []float64)
+	to64        func(dst []float64, src []float32)
 }
 
 // goImpl is the path in plain Go, available everywhere.
@@ -33,6 +35,7 @@ var goImpl = impl{
 	f32:       goGemm32,
 	allFinite: goAllFinite, relu: goReLU, reluGrad: goReLUGrad, sgd: goSGD,
 	allFinite32: goAllFinite32, relu32: goReLU32, reluGrad32: goReLUGrad32, sgd32: goSGD32,
+	to32: goTo32, to64: goTo64,
 }
 
 // cur is the path in use, and reason why it was chosen; both are set once,
@@ -93,4 +96,5 @@ func choose(env string, set bool, all []impl) (impl, string, bool) {
 func goFloat32(im *impl) {
 	im.f32 = goImpl.f32
 	im.allFinite32, im.relu32, im.reluGrad32, im.sgd32 = goImpl.allFinite32, goImpl.relu32, goImpl.reluGrad32, goImpl.sgd32
+	im.to32, im.to64 = goImpl.to32, goImpl.to64
 }
