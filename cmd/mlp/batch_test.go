@@ -123,19 +123,23 @@ func TestBatchRecipes(t *testing.T) {
 		if m == nil || string(m[1]) != strconv.Itoa(count-1) {
 			t.Fatalf("the array %q; want 0-%d", m, count-1)
 		}
+		bash, err := exec.LookPath("bash")
+		if err != nil {
+			needtool.Missing(t, "bash is needed to run deploy/batch/*.sbatch: apt-get install -y bash")
+		}
 		dir := t.TempDir()
 		results := filepath.Join(dir, "results")
 		os.Mkdir(results, 0o755)
 		abs := func(p string) string { a, _ := filepath.Abs(p); return a }
 		env := append(os.Environ(), "MLP="+mlpBin, "SPEC="+abs(spec), "DATA="+abs(filepath.Join("testdata", "iris.csv")), "RESULTS="+results)
 		for task := range count {
-			c := exec.Command("bash", filepath.Join("..", "..", "deploy", "batch", "grid.sbatch"))
+			c := exec.Command(bash, filepath.Join("..", "..", "deploy", "batch", "grid.sbatch"))
 			c.Env = append(env, "SLURM_ARRAY_TASK_ID="+strconv.Itoa(task))
 			if out, err := c.CombinedOutput(); err != nil {
 				t.Fatalf("task %d: %v\n%s", task, err, out)
 			}
 		}
-		c := exec.Command("bash", filepath.Join("..", "..", "deploy", "batch", "gather.sbatch"))
+		c := exec.Command(bash, filepath.Join("..", "..", "deploy", "batch", "gather.sbatch"))
 		c.Env = append(env, "OUT="+filepath.Join(dir, "best.mlp"))
 		out, err := c.CombinedOutput()
 		if err != nil {
