@@ -27,7 +27,8 @@ func setupCV(fs *flag.FlagSet) func(context.Context, *env) error {
 	data := fs.String("data", "", "the CSV `file` to cross-validate on, with a header row; - reads standard input (required)")
 	var targets repeatedFlag
 	fs.Var(&targets, "target", "a target `column`; repeat for several (multi-output regression) (required)")
-	model := addSettingsFlags(fs, "random `seed` of the initial weights, the batch order and, with -shuffle, the folds")
+	model := addSettingsFlags(fs, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: the estimator's, 200)",
+		"random `seed` of the initial weights, the batch order and, with -shuffle, the folds")
 	k := fs.Int("k", 5, "the number of `folds`, at least 2")
 	scoring := fs.String("scoring", "", "the score of each fold, by scikit-learn's `name`: "+scoringNames()+" (default: accuracy for a classifier, r2 for a regressor)")
 	shuffle := fs.Bool("shuffle", false, "shuffle the rows (with -seed) before the folds are cut; classification folds are stratified either way")

@@ -15,7 +15,7 @@ import (
 	"github.com/mlpkit/mlp/tabular"
 )
 
-// estimatorSettingsFlags are the flags of train's estimator settings that cv takes:
+// estimatorSettingsFlags are the flags of the estimator's settings that train and cv take:
 // -task, -hidden, -epochs, -batch, -lr, -seed and those of
 // addEstimatorFlags.
 type estimatorSettingsFlags struct {
@@ -27,13 +27,13 @@ type estimatorSettingsFlags struct {
 	est           *estimatorFlags
 }
 
-// addSettingsFlags registers the flags on fs; seedUsage says what -seed
-// drives.
-func addSettingsFlags(fs *flag.FlagSet, seedUsage string) *estimatorSettingsFlags {
+// addSettingsFlags registers the flags on fs; epochsUsage and seedUsage
+// say what -epochs defaults to and what -seed drives.
+func addSettingsFlags(fs *flag.FlagSet, epochsUsage, seedUsage string) *estimatorSettingsFlags {
 	m := &estimatorSettingsFlags{}
 	m.task = fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
 	fs.Var(&m.hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	m.epochs = fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: the estimator's, 200)")
+	m.epochs = fs.Int("epochs", 0, epochsUsage)
 	m.batch = fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
 	m.lr = fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
 	m.est = addEstimatorFlags(fs)

@@ -43,15 +43,11 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	data := fs.String("data", "", "the CSV `file` to train on, with a header row, or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	var targets repeatedFlag
 	fs.Var(&targets, "target", "a target `column`; repeat for several (multi-output regression) (required)")
-	task := fs.String("task", "", "classify or regress; by default the target decides: text or at most 20 distinct integers classify")
-	var hidden widthsFlag
-	fs.Var(&hidden, "hidden", "comma-separated `widths` of the hidden layers, \"\" for none (default: the estimator's, 100)")
-	epochs := fs.Int("epochs", 0, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -stream, -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss")
-	batch := fs.Int("batch", 0, "mini-batch `size`, at least 1 (default: the estimator's, min(200, rows))")
-	lr := fs.Float64("lr", 0, "Adam's learning `rate`, positive (default: the estimator's, 0.001)")
-	est := addEstimatorFlags(fs)
+	model := addSettingsFlags(fs, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -stream, -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss",
+		"random `seed` of the validation split, the initial weights and the batch order")
+	est := model.est
 	ini := addInitFlag(fs)
-	seed := fs.Uint64("seed", 0, "random `seed` of the validation split, the initial weights and the batch order")
+	seed := model.seed
 	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping or -stream, the epoch count is the one with their lowest val_loss (-stream only reports them); 0 trains on every row and reports no validation figures")
 	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs; -refit=false saves the net trained on the training rows")
 	sep := sepFlag(',')
@@ -72,7 +68,6 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		// out means the estimator's default.
 		given := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		var asked tabular.Task
 		switch {
 		case *data == "":
 			return usagef("-data is required")
@@ -80,12 +75,6 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("-target is required")
 		case *out == "":
 			return usagef("-o is required")
-		case *epochs < 0 || given["epochs"] && *epochs == 0:
-			return usagef("invalid value %d for flag -epochs: must be at least 1", *epochs)
-		case *batch < 0 || given["batch"] && *batch == 0:
-			return usagef("invalid value %d for flag -batch: must be at least 1", *batch)
-		case *lr < 0 || given["lr"] && *lr == 0 || math.IsNaN(*lr) || math.IsInf(*lr, 1):
-			return usagef("invalid value %v for flag -lr: must be positive and finite", *lr)
 		case *catInts < 0:
 			return usagef("invalid value %d for flag -categorical-ints: must be ≥ 0; 0 is off", *catInts)
 		case *catInts > 0 && *stream.on:
@@ -93,33 +82,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		case !(*val >= 0 && *val < 1):
 			return usagef("invalid value %v for flag -val: must be in [0, 1)", *val)
 		}
-		switch *task {
-		case "":
-			asked = tabular.AutoTask
-		case "classify", "classification":
-			asked = tabular.Classification
-		case "regress", "regression":
-			asked = tabular.Regression
-		default:
-			return usagef("invalid value %q for flag -task: want classify or regress", *task)
-		}
-		if hidden.set {
-			// Refuse a net that cannot fit before reading any data.
-			if err := (mlp.ModelLimits{}).CheckWidths(append(append([]int{1}, hidden.widths...), 1)); err != nil {
-				return usagef("invalid value %q for flag -hidden: %v", hidden.String(), err)
-			}
-		}
-		s := tabular.MLPSettings{
-			BatchSize:        *batch,
-			LearningRateInit: *lr,
-			MaxIter:          *epochs,
-			Seed:             *seed,
-		}
-		if err := est.apply(given, &s); err != nil {
+		s, asked, err := model.settings(given)
+		if err != nil {
 			return err
-		}
-		if hidden.set {
-			s.HiddenLayerSizes = append([]int{}, hidden.widths...)
 		}
 		if err := ini.apply(given, &s, targets, asked); err != nil {
 			return err
