@@ -65,15 +65,25 @@ func readTrainingData(f io.Reader, sum hash.Hash, comma rune, r tabular.Roles, c
 		t, err := rd.ReadAll()
 		return t, "", err
 	}
+	return readCSVTable(in, sum, comma, func(in io.Reader) *tabular.CSVReader {
+		rd := tabular.NewCSVReader(in)
+		rd.Comma = comma
+		rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
+		rd.CategoricalInts = categoricalInts
+		return rd
+	})
+}
+
+// readCSVTable reads a CSV table from in with the reader newReader makes,
+// after naming a leading column of row names (rowNames is its name, ""
+// when none; nameRowNames), and reads in to its end so that sum, the
+// data's fingerprint, receives every byte.
+func readCSVTable(in io.Reader, sum hash.Hash, comma rune, newReader func(io.Reader) *tabular.CSVReader) (t *tabular.Table, rowNames string, err error) {
 	in, rowNames, err = nameRowNames(io.TeeReader(in, sum), comma)
 	if err != nil {
 		return nil, "", err
 	}
-	rd := tabular.NewCSVReader(in)
-	rd.Comma = comma
-	rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
-	rd.CategoricalInts = categoricalInts
-	if t, err = rd.ReadAll(); err != nil {
+	if t, err = newReader(in).ReadAll(); err != nil {
 		return nil, "", err
 	}
 	if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input

@@ -96,15 +96,8 @@ func readData(path, cmd string, comma rune, e *env, newReader func(io.Reader) *t
 	}
 	defer f.Close()
 	sum := sha256.New()
-	in, rowNames, err := nameRowNames(io.TeeReader(f, sum), comma)
+	t, rowNames, err := readCSVTable(f, sum, comma, newReader)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dataName(path), err)
-	}
-	t, err := newReader(in).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dataName(path), err)
-	}
-	if _, err := io.Copy(io.Discard, in); err != nil { // the fingerprint covers the whole input
 		return nil, fmt.Errorf("%s: %w", dataName(path), err)
 	}
 	if rowNames != "" {
