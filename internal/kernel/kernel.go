@@ -125,6 +125,11 @@ type gemm[T elem] struct {
 	mr, nr   int
 	tiles    func(rows, k, nt int, a []T, ars, acs int, b []T, c []T, ldc int)
 	tilePack func(k int, a []T, ars, acs int, b []T, ldb int, p, c []T, ldc int)
+	// cols, where the path has it, is the kernel of products whose A is
+	// transposed and whose C has few columns (see useCols): it updates
+	// colRows whole rows of C with A(i, l) = a[i + l*acs].
+	colRows int
+	cols    func(k, n int, a []T, acs int, b []T, ldb int, c []T, ldc int)
 }
 
 // mulAdd is MulAdd without the checks, with the kernels g: on the packed
@@ -133,6 +138,10 @@ type gemm[T elem] struct {
 func mulAdd[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	if usePacked(g, m, n, k, acs) {
 		packed(g, buf, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	if useCols(g, m, n, k, ars, acs, ldc) {
+		byCols(g, m, n, k, a, acs, b, ldb, c, ldc)
 		return
 	}
 	unpacked(g, m, n, k, a, ars, acs, b, ldb, c, ldc)
