@@ -35,6 +35,7 @@ import time
 # The shapes of benchShapes in internal/kernel/bench_test.go: m, n, k and whether A is transposed.
 SHAPES = [
     (50, 16, 30, False), (16, 16, 4, False), (32, 128, 64, False), (64, 128, 32, True),
+    (50, 2, 16, False), (16, 3, 16, False), (32, 10, 128, False),
     (16, 2, 50, True), (16, 3, 16, True), (128, 10, 32, True),
     (128, 256, 784, False), (128, 128, 256, False), (128, 10, 128, False),
     (784, 256, 128, True), (256, 128, 128, True), (128, 10, 128, True),

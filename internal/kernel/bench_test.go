@@ -24,7 +24,8 @@ var benchShapes = []struct {
 	trans   bool
 }{
 	{50, 16, 30, false}, {16, 16, 4, false}, {32, 128, 64, false}, {64, 128, 32, true},
-	// The weight gradients of the last layers of bc, iris and digits.
+	// The last layers of bc, iris and digits: forward, weight gradient.
+	{50, 2, 16, false}, {16, 3, 16, false}, {32, 10, 128, false},
 	{16, 2, 50, true}, {16, 3, 16, true}, {128, 10, 32, true},
 	// mnist-shape: forward, weight gradients, input gradients.
 	{128, 256, 784, false}, {128, 128, 256, false}, {128, 10, 128, false},

@@ -20,6 +20,9 @@ func tilePackAVX512(k int, a *float64, ars, acs int, b *float64, ldb int, p *flo
 func tcolsAVX512(k, n int, a *float64, acs int, b *float64, ldb int, c *float64, ldc int)
 
 //go:noescape
+func narrowAVX512(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
 func finiteAVX512(x *float64, n int) bool
 
 //go:noescape
@@ -110,6 +113,9 @@ func impls() []impl {
 			colRows: 16,
 			cols: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64, ldc int) {
 				tcolsAVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+			},
+			narrow: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+				narrowAVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 			},
 		},
 		allFinite: func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) },

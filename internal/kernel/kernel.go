@@ -130,7 +130,13 @@ type gemm[T elem] struct {
 	// colRows whole rows of C with A(i, l) = a[i + l*acs].
 	colRows int
 	cols    func(k, n int, a []T, acs int, b []T, ldb int, c []T, ldc int)
+	// narrow, where the path has it, updates narrowRows rows of a C of
+	// at most colsMaxN columns as block4 does four (see rows).
+	narrow func(k, n int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
 }
+
+// narrowRows is the rows of C that the narrow kernels update at once.
+const narrowRows = 12
 
 // mulAdd is MulAdd without the checks, with the kernels g: on the packed
 // path, if the product goes there, with the buffers of buf or, if buf is
@@ -163,10 +169,19 @@ func unpacked[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb i
 	}
 }
 
-// rows runs the micro-kernels g over the rows of C, four at a time.
+// rows runs the micro-kernels g over the rows of C, four at a time or,
+// if C has at most colsMaxN columns and the path has a narrow kernel,
+// narrowRows at a time first: a row of such a C fills at most two
+// registers, so four rows would leave too few independent chains of
+// multiply-adds to hide their latency.
 func rows[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	block4, block1 := g.block4, g.block1
 	i := 0
+	if g.narrow != nil && n <= colsMaxN {
+		for ; i+narrowRows <= m; i += narrowRows {
+			g.narrow(k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
+		}
+	}
 	for ; i+4 <= m; i += 4 {
 		block4(k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
 	}
