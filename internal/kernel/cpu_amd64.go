@@ -23,6 +23,9 @@ func tcolsAVX512(k, n int, a *float64, acs int, b *float64, ldb int, c *float64,
 func narrowAVX512(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
 
 //go:noescape
+func tileAPackAVX512(k int, a *float64, acs int, b *float64, p *float64, c *float64, ldc int)
+
+//go:noescape
 func finiteAVX512(x *float64, n int) bool
 
 //go:noescape
@@ -109,6 +112,9 @@ func impls() []impl {
 			},
 			tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
 				tilePackAVX512(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+			},
+			tileAPack: func(k int, a []float64, acs int, b []float64, p, c []float64, ldc int) {
+				tileAPackAVX512(k, unsafe.SliceData(a), acs, unsafe.SliceData(b), unsafe.SliceData(p), unsafe.SliceData(c), ldc)
 			},
 			colRows: 16,
 			cols: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64, ldc int) {

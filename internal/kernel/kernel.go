@@ -125,6 +125,11 @@ type gemm[T elem] struct {
 	mr, nr   int
 	tiles    func(rows, k, nt int, a []T, ars, acs int, b []T, c []T, ldc int)
 	tilePack func(k int, a []T, ars, acs int, b []T, ldb int, p, c []T, ldc int)
+	// tileAPack, where the path has it, updates one whole tile (mr
+	// rows) reading a transposed A (ars = 1) in place, and copies the
+	// mr×k panel of A it reads to p as packA would, for the tiles to
+	// its right (see packed).
+	tileAPack func(k int, a []T, acs int, b []T, p, c []T, ldc int)
 	// cols, where the path has it, is the kernel of products whose A is
 	// transposed and whose C has few columns (see useCols): it updates
 	// colRows whole rows of C with A(i, l) = a[i + l*acs].
