@@ -21,7 +21,7 @@ toward OpenBLAS. A transposed A (shapes ending in T) is passed as a.T, which num
 without copying.
 
 With --before DIR (another checkout of the repository, such as `git worktree add DIR <commit>`), each round also runs
-DIR's benchmarks, just before this checkout's, and the table gains their medians and the ratio of this checkout's to
+DIR's benchmarks, before this checkout's in even rounds and after them in odd ones, and the table gains their medians and the ratio of this checkout's to
 them: a before/after comparison in the same run as the reference.
 
 Prints one tab-separated line per shape and precision:
@@ -127,9 +127,12 @@ def main():
 
     go_runs, np_runs, before_runs = [], [], []
     for r in range(args.rounds):
-        if args.before:
+        # The two checkouts alternate which runs first, so that neither gains from its place in the round.
+        if args.before and r % 2 == 0:
             before_runs.append(time_go(args.path, args.benchtime, cwd=args.before))
         go_runs.append(time_go(args.path, args.benchtime))
+        if args.before and r % 2 == 1:
+            before_runs.append(time_go(args.path, args.benchtime, cwd=args.before))
         np_runs.append({("float32", s): v for s, v in time_numpy(np, np.float32).items()} |
                        {("float64", s): v for s, v in time_numpy(np, np.float64).items()})
         print(f"# round {r + 1} done", file=sys.stderr)
