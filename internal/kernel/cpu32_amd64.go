@@ -23,7 +23,7 @@ func stilePackAVX512(k int, a *float32, ars, acs int, b *float32, ldb int, p *fl
 func stcolsAVX512(k, n int, a *float32, acs int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape
-func snarrowAVX512(k, n int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
+func snarrowAVX512(rows, k, n int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape
 func stileAPackAVX512(k int, a *float32, acs int, b *float32, p *float32, c *float32, ldc int)
@@ -126,8 +126,8 @@ var (
 		cols: func(k, n int, a []float32, acs int, b []float32, ldb int, c []float32, ldc int) {
 			stcolsAVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 		},
-		narrow: func(k, n int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
-			snarrowAVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+		narrow: func(rows, k, n int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+			snarrowAVX512(rows, k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 		},
 	}
 	avx2Gemm32 = gemm[float32]{

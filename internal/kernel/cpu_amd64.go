@@ -20,7 +20,7 @@ func tilePackAVX512(k int, a *float64, ars, acs int, b *float64, ldb int, p *flo
 func tcolsAVX512(k, n int, a *float64, acs int, b *float64, ldb int, c *float64, ldc int)
 
 //go:noescape
-func narrowAVX512(k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+func narrowAVX512(rows, k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
 
 //go:noescape
 func tileAPackAVX512(k int, a *float64, acs int, b *float64, p *float64, c *float64, ldc int)
@@ -120,8 +120,8 @@ func impls() []impl {
 			cols: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64, ldc int) {
 				tcolsAVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 			},
-			narrow: func(k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-				narrowAVX512(k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+			narrow: func(rows, k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+				narrowAVX512(rows, k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 			},
 		},
 		allFinite: func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) },

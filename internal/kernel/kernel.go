@@ -135,9 +135,10 @@ type gemm[T elem] struct {
 	// colRows whole rows of C with A(i, l) = a[i + l*acs].
 	colRows int
 	cols    func(k, n int, a []T, acs int, b []T, ldb int, c []T, ldc int)
-	// narrow, where the path has it, updates narrowRows rows of a C of
-	// at most colsMaxN columns as block4 does four (see rows).
-	narrow func(k, n int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
+	// narrow, where the path has it, updates rows rows (narrowRows, 8
+	// or 4) of a C of at most colsMaxN columns as block4 does four (see
+	// rows).
+	narrow func(rows, k, n int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
 }
 
 // narrowRows is the rows of C that the narrow kernels update at once.
@@ -176,7 +177,7 @@ func unpacked[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb i
 
 // rows runs the micro-kernels g over the rows of C, four at a time or,
 // if C has at most colsMaxN columns and the path has a narrow kernel,
-// narrowRows at a time first: a row of such a C fills at most two
+// narrowRows at a time first, then 8 and 4 for the rows left over: a row of such a C fills at most two
 // registers, so four rows would leave too few independent chains of
 // multiply-adds to hide their latency.
 func rows[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
@@ -184,7 +185,16 @@ func rows[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, 
 	i := 0
 	if g.narrow != nil && n <= colsMaxN {
 		for ; i+narrowRows <= m; i += narrowRows {
-			g.narrow(k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
+			g.narrow(narrowRows, k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
+		}
+		// The rows left over, in blocks of 8 and 4, when the inner
+		// dimension is long enough to pay for the narrow kernels'
+		// set-up (at 4, iris' first layer, the four-row kernels win).
+		for _, r := range [...]int{8, 4} {
+			if i+r <= m && k >= 16 {
+				g.narrow(r, k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
+				i += r
+			}
 		}
 	}
 	for ; i+4 <= m; i += 4 {
