@@ -15,17 +15,26 @@ import (
 
 // benchShapes are the m×n×k forward products of the mlp benchmark
 // networks (bc, iris, digits, mnist-shape 784-256-128-10 at batch 128 and
-// wide 1024-1024-1024-10 at batch 256), and the backward products of the
+// wide 1024-1024-1024-10 at batch 256), and every backward product of the
 // two large ones: the weight gradients Xᵀ·G, whose A is transposed, and
-// the input gradients G·Wᵀ (the first layer's is not computed).
+// the input gradients G·Wᵀ (the first layer's is not computed). With
+// these, the benchmark covers each product of a training step of the two.
 var benchShapes = []struct {
 	m, n, k int
 	trans   bool
 }{
 	{50, 16, 30, false}, {16, 16, 4, false}, {32, 128, 64, false}, {64, 128, 32, true},
-	{128, 256, 784, false}, {784, 256, 128, true}, {128, 128, 256, false},
-	{256, 128, 128, true}, {128, 256, 128, false},
-	{256, 1024, 1024, false}, {1024, 1024, 256, true},
+	// The last layers of bc, iris and digits: forward, weight gradient.
+	{50, 2, 16, false}, {16, 3, 16, false}, {32, 10, 128, false},
+	{16, 2, 50, true}, {16, 3, 16, true}, {128, 10, 32, true},
+	// mnist-shape: forward, weight gradients, input gradients.
+	{128, 256, 784, false}, {128, 128, 256, false}, {128, 10, 128, false},
+	{784, 256, 128, true}, {256, 128, 128, true}, {128, 10, 128, true},
+	{128, 256, 128, false}, {128, 128, 10, false},
+	// wide: forward, weight gradients, input gradients.
+	{256, 1024, 1024, false}, {256, 10, 1024, false},
+	{1024, 1024, 256, true}, {1024, 10, 256, true},
+	{256, 1024, 10, false},
 }
 
 // peakOnce measures, once per benchmark binary, the FMA peak of each

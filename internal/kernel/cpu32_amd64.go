@@ -20,6 +20,15 @@ func stilesAVX512(rows, k, nt int, a *float32, ars, acs int, b *float32, c *floa
 func stilePackAVX512(k int, a *float32, ars, acs int, b *float32, ldb int, p *float32, c *float32, ldc int)
 
 //go:noescape
+func stcolsAVX512(k, n int, a *float32, acs int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func snarrowAVX512(rows, k, n int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func stileAPackAVX512(k int, a *float32, acs int, b *float32, p *float32, c *float32, ldc int)
+
+//go:noescape
 func sgemm4AVX2(k, n int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape
@@ -109,6 +118,16 @@ var (
 		},
 		tilePack: func(k int, a []float32, ars, acs int, b []float32, ldb int, p, c []float32, ldc int) {
 			stilePackAVX512(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+		},
+		tileAPack: func(k int, a []float32, acs int, b []float32, p, c []float32, ldc int) {
+			stileAPackAVX512(k, unsafe.SliceData(a), acs, unsafe.SliceData(b), unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+		},
+		colRows: 32,
+		cols: func(k, n int, a []float32, acs int, b []float32, ldb int, c []float32, ldc int) {
+			stcolsAVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+		},
+		narrow: func(rows, k, n int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+			snarrowAVX512(rows, k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 		},
 	}
 	avx2Gemm32 = gemm[float32]{

@@ -17,6 +17,15 @@ func tilesAVX512(rows, k, nt int, a *float64, ars, acs int, b *float64, c *float
 func tilePackAVX512(k int, a *float64, ars, acs int, b *float64, ldb int, p *float64, c *float64, ldc int)
 
 //go:noescape
+func tcolsAVX512(k, n int, a *float64, acs int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func narrowAVX512(rows, k, n int, a *float64, ars, acs int, b *float64, ldb int, c *float64, ldc int)
+
+//go:noescape
+func tileAPackAVX512(k int, a *float64, acs int, b *float64, p *float64, c *float64, ldc int)
+
+//go:noescape
 func finiteAVX512(x *float64, n int) bool
 
 //go:noescape
@@ -103,6 +112,16 @@ func impls() []impl {
 			},
 			tilePack: func(k int, a []float64, ars, acs int, b []float64, ldb int, p, c []float64, ldc int) {
 				tilePackAVX512(k, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+			},
+			tileAPack: func(k int, a []float64, acs int, b []float64, p, c []float64, ldc int) {
+				tileAPackAVX512(k, unsafe.SliceData(a), acs, unsafe.SliceData(b), unsafe.SliceData(p), unsafe.SliceData(c), ldc)
+			},
+			colRows: 16,
+			cols: func(k, n int, a []float64, acs int, b []float64, ldb int, c []float64, ldc int) {
+				tcolsAVX512(k, n, unsafe.SliceData(a), acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
+			},
+			narrow: func(rows, k, n int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+				narrowAVX512(rows, k, n, unsafe.SliceData(a), ars, acs, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc)
 			},
 		},
 		allFinite: func(x []float64) bool { return finiteAVX512(unsafe.SliceData(x), len(x)) },

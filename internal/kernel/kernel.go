@@ -125,7 +125,24 @@ type gemm[T elem] struct {
 	mr, nr   int
 	tiles    func(rows, k, nt int, a []T, ars, acs int, b []T, c []T, ldc int)
 	tilePack func(k int, a []T, ars, acs int, b []T, ldb int, p, c []T, ldc int)
+	// tileAPack, where the path has it, updates one whole tile (mr
+	// rows) reading a transposed A (ars = 1) in place, and copies the
+	// mr×k panel of A it reads to p as packA would, for the tiles to
+	// its right (see packed).
+	tileAPack func(k int, a []T, acs int, b []T, p, c []T, ldc int)
+	// cols, where the path has it, is the kernel of products whose A is
+	// transposed and whose C has few columns (see useCols): it updates
+	// colRows whole rows of C with A(i, l) = a[i + l*acs].
+	colRows int
+	cols    func(k, n int, a []T, acs int, b []T, ldb int, c []T, ldc int)
+	// narrow, where the path has it, updates rows rows (narrowRows, 8
+	// or 4) of a C of at most colsMaxN columns as block4 does four (see
+	// rows).
+	narrow func(rows, k, n int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int)
 }
+
+// narrowRows is the rows of C that the narrow kernels update at once.
+const narrowRows = 12
 
 // mulAdd is MulAdd without the checks, with the kernels g: on the packed
 // path, if the product goes there, with the buffers of buf or, if buf is
@@ -133,6 +150,10 @@ type gemm[T elem] struct {
 func mulAdd[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	if usePacked(g, m, n, k, acs) {
 		packed(g, buf, m, n, k, a, ars, acs, b, ldb, c, ldc)
+		return
+	}
+	if useCols(g, m, n, k, ars, acs, ldc) {
+		byCols(g, m, n, k, a, acs, b, ldb, c, ldc)
 		return
 	}
 	unpacked(g, m, n, k, a, ars, acs, b, ldb, c, ldc)
@@ -154,10 +175,28 @@ func unpacked[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb i
 	}
 }
 
-// rows runs the micro-kernels g over the rows of C, four at a time.
+// rows runs the micro-kernels g over the rows of C, four at a time or,
+// if C has at most colsMaxN columns and the path has a narrow kernel,
+// narrowRows at a time first, then 8 and 4 for the rows left over: a row of such a C fills at most two
+// registers, so four rows would leave too few independent chains of
+// multiply-adds to hide their latency.
 func rows[T elem](g *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	block4, block1 := g.block4, g.block1
 	i := 0
+	if g.narrow != nil && n <= colsMaxN {
+		for ; i+narrowRows <= m; i += narrowRows {
+			g.narrow(narrowRows, k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
+		}
+		// The rows left over, in blocks of 8 and 4, when the inner
+		// dimension is long enough to pay for the narrow kernels'
+		// set-up (at 4, iris' first layer, the four-row kernels win).
+		for _, r := range [...]int{8, 4} {
+			if i+r <= m && k >= 16 {
+				g.narrow(r, k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
+				i += r
+			}
+		}
+	}
 	for ; i+4 <= m; i += 4 {
 		block4(k, n, a[i*ars:], ars, acs, b, ldb, c[i*ldc:], ldc)
 	}

@@ -132,6 +132,12 @@ func TestMulAdd(t *testing.T) {
 		// the columns, the last ones partial, and rows and columns left
 		// over from whole tiles.
 		{40, 300, 530}, {13, 560, 100}, {26, 70, 300}, {64, 256, 257},
+		// The column kernels (A transposed, fewer than 16 columns): every
+		// count of columns in groups of 4, 2 and 1, rows left over.
+		{32, 1, 16}, {64, 2, 17}, {71, 3, 40}, {96, 4, 16}, {100, 5, 33}, {64, 7, 20}, {135, 10, 64}, {64, 15, 300},
+		// The narrow kernels' blocks of 12, 8 and 4 rows, one and two
+		// registers per row.
+		{20, 10, 40}, {44, 12, 30}, {28, 9, 17}, {8, 16, 5},
 	}
 	testMulAdd(t, ops64, shapes)
 }

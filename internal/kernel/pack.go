@@ -115,7 +115,20 @@ func packed[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, 
 			for ir := 0; ir < m; ir += mr {
 				rows := min(mr, m-ir)
 				ap, pars, pacs := a[ir*ars+pc*acs:], ars, acs
-				if packsA {
+				cc := c[ir*ldc+jc:]
+				if packsA && ars == 1 && g.tileAPack != nil && ir > 0 && rows == mr {
+					// The first tile of the row packs the panel of A
+					// for the others as it goes.
+					g.tileAPack(kb, ap, acs, pb, bufA, cc, ldc)
+					if nb > nr {
+						tiles(rows, kb, nb/nr-1, bufA, 1, mr, pb[nr*kb:], cc[nr:], ldc)
+					}
+					continue
+				}
+				if packsA && ars == 1 && g.tileAPack != nil {
+					packA(bufA, mr, rows, kb, ap, ars, acs)
+					ap, pars, pacs = bufA, 1, mr
+				} else if packsA {
 					// A transposed is packed packM rows at a time, so
 					// that each of its rows is read in one run.
 					if ir%packM == 0 {
@@ -123,7 +136,6 @@ func packed[T elem](g *gemm[T], buf *packBuf, m, n, k int, a []T, ars, acs int, 
 					}
 					ap, pars, pacs = bufA[ir%packM*kb:], 1, mr
 				}
-				cc := c[ir*ldc+jc:]
 				if ir > 0 {
 					tiles(rows, kb, nb/nr, ap, pars, pacs, pb, cc, ldc)
 					continue

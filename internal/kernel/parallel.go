@@ -72,7 +72,8 @@ type Group struct {
 }
 
 // MulAdd computes what the function MulAdd does. When the product has at
-// least ParallelMin multiply-adds and GOMAXPROCS is above 1, it splits C into
+// least ParallelMin multiply-adds (four times that if C has fewer than 16
+// columns) and GOMAXPROCS is above 1, it splits C into
 // blocks of whole rows or whole columns (whole tiles of the kernel that runs
 // the product) and computes them concurrently. Each element of C is still computed by one
 // chain of fused multiply-adds over the whole inner dimension, so the result
@@ -103,7 +104,14 @@ func (g *Group) MulAdd32(m, n, k int, a []float32, ars, acs int, b []float32, ld
 // goroutines of g.
 func split[T elem](g *Group, gk *gemm[T], m, n, k int, a []T, ars, acs int, b []T, ldb int, c []T, ldc int) {
 	parts := 1
-	if m*n*k >= ParallelMin {
+	// A product of fewer than colsMaxN columns (a layer with few
+	// outputs) runs in tens of microseconds at ParallelMin, less than
+	// waking a worker costs: it is split from four times that size.
+	minSize := ParallelMin
+	if n < colsMaxN {
+		minSize = 4 * ParallelMin
+	}
+	if m*n*k >= minSize {
 		parts = runtime.GOMAXPROCS(0)
 	}
 	// Parts of whole tiles: of the packed path's tiles if the product goes
