@@ -55,7 +55,7 @@ func (l *Linear) Backward32(g blas32.General) blas32.General {
 	if len(s.wt) != l.in*l.out {
 		s.wt = make([]float32, l.in*l.out)
 	}
-	transpose(s.wt, s.w, l.in, l.out)
+	kernel.Transpose32(s.wt, s.w, l.in, l.out)
 	clear(s.dx.Data)
 	l.par.MulAdd32(r, l.in, l.out, g.Data, g.Stride, 1, s.wt, l.in, s.dx.Data, s.dx.Stride)
 	return s.dx
