@@ -182,8 +182,12 @@ func (l *Linear) affine(y, x *mat.Dense, g *kernel.Group) {
 	ym, xm := y.RawMatrix(), x.RawMatrix()
 	// Y starts as b in every row; the product adds X·W.
 	b := l.b.RawMatrix().Data
-	for i := 0; i < ym.Rows; i++ {
-		copy(ym.Data[i*ym.Stride:i*ym.Stride+l.out], b)
+	if ym.Stride == l.out {
+		fillRows(ym.Data, ym.Rows, b)
+	} else {
+		for i := 0; i < ym.Rows; i++ {
+			copy(ym.Data[i*ym.Stride:i*ym.Stride+l.out], b)
+		}
 	}
 	matmul(g, false, ym.Rows, l.out, l.in, xm.Data, xm.Stride, l.w.RawMatrix().Data, l.out, ym.Data, ym.Stride)
 }

@@ -35,9 +35,7 @@ func (l *Linear) Forward32(x blas32.General) blas32.General {
 	kernel.To32(s.b, l.b.RawMatrix().Data)
 	l.x, s.x, s.have = nil, x, true
 	reuse32(&s.y, x.Rows, l.out)
-	for i := 0; i < x.Rows; i++ {
-		copy(row32(s.y, i), s.b)
-	}
+	fillRows(s.y.Data, x.Rows, s.b)
 	l.par.MulAdd32(x.Rows, l.out, l.in, x.Data, x.Stride, 1, s.w, l.out, s.y.Data, s.y.Stride)
 	return s.y
 }
