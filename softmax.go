@@ -82,12 +82,25 @@ func softmaxRows(dst, src []float64, lds, r, c int) {
 	}
 }
 
-// shiftRow sets p_j = z_j - max z, the exponents of softmaxRow.
+// shiftRow sets p_j = z_j - max z, the exponents of softmaxRow, where
+// max z is the largest z_j that is not NaN (-Inf if none is).
+//
+// The builtin max has no branch to mispredict on random logits; it
+// returns NaN when a z_j is NaN, where the row is taken again with
+// comparisons that skip NaNs. It may pick +0 where the comparisons would
+// keep a first -0, which changes no exponential: z_j - (±0) is z_j for
+// z_j ≠ 0, and exp(±0) = 1.
 func shiftRow(p, z []float64) {
 	m := math.Inf(-1)
 	for _, v := range z {
-		if v > m {
-			m = v
+		m = max(m, v)
+	}
+	if math.IsNaN(m) {
+		m = math.Inf(-1)
+		for _, v := range z {
+			if v > m {
+				m = v
+			}
 		}
 	}
 	for j, v := range z {
