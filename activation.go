@@ -46,7 +46,14 @@ func (a *ReLU) PredictInto(dst, x *mat.Dense, _ *Workspace) {
 }
 
 // relu sets y = max(x, 0) element-wise; y has x's shape.
-func relu(y, x *mat.Dense) { eachRow(y, x, kernel.ReLU) }
+func relu(y, x *mat.Dense) {
+	xm, ym := x.RawMatrix(), y.RawMatrix()
+	if n := xm.Rows * xm.Cols; xm.Stride == xm.Cols && ym.Stride == xm.Cols {
+		kernel.ReLU(ym.Data[:n], xm.Data[:n]) // one call for the whole batch
+		return
+	}
+	eachRow(y, x, kernel.ReLU)
+}
 
 // eachRow calls f(y's row i, x's row i) for every row of x; y has x's
 // shape.
@@ -66,6 +73,10 @@ func (a *ReLU) Backward(grad *mat.Dense) *mat.Dense {
 	r, c := checkActivationGrad("ReLU", a.have, &a.y, grad)
 	reuse(&a.dx, r, c)
 	gm, ym, dm := grad.RawMatrix(), a.y.RawMatrix(), a.dx.RawMatrix()
+	if n := r * c; gm.Stride == c && ym.Stride == c && dm.Stride == c {
+		kernel.ReLUGrad(dm.Data[:n], gm.Data[:n], ym.Data[:n])
+		return &a.dx
+	}
 	for i := 0; i < r; i++ {
 		kernel.ReLUGrad(dm.Data[i*dm.Stride:i*dm.Stride+c], gm.Data[i*gm.Stride:i*gm.Stride+c], ym.Data[i*ym.Stride:i*ym.Stride+c])
 	}

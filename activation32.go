@@ -61,8 +61,14 @@ func (a *ReLU) Forward32(x blas32.General) blas32.General {
 	}
 	s := a.f32
 	reuse32(&s.y, x.Rows, x.Cols)
-	for i := 0; i < x.Rows; i++ {
-		kernel.ReLU32(row32(s.y, i), row32(x, i))
+	if x.Stride == x.Cols {
+		// One call over the whole batch, so that rows narrower than a
+		// vector block still run in the path's vector loop.
+		kernel.ReLU32(s.y.Data, x.Data[:x.Rows*x.Cols])
+	} else {
+		for i := 0; i < x.Rows; i++ {
+			kernel.ReLU32(row32(s.y, i), row32(x, i))
+		}
 	}
 	a.have, s.have = false, true
 	return s.y
@@ -74,8 +80,12 @@ func (a *ReLU) Backward32(grad blas32.General) blas32.General {
 	s := a.f32
 	r, c := s.check("ReLU", grad)
 	reuse32(&s.dx, r, c)
-	for i := 0; i < r; i++ {
-		kernel.ReLUGrad32(row32(s.dx, i), row32(grad, i), row32(s.y, i))
+	if grad.Stride == c {
+		kernel.ReLUGrad32(s.dx.Data, grad.Data[:r*c], s.y.Data)
+	} else {
+		for i := 0; i < r; i++ {
+			kernel.ReLUGrad32(row32(s.dx, i), row32(grad, i), row32(s.y, i))
+		}
 	}
 	return s.dx
 }

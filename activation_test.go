@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mlpkit/mlp/internal/fmath"
 )
 
 // softmaxShiftedRef is the softmax of one row computed the textbook stable
@@ -379,6 +381,54 @@ func TestActivationAllocs(t *testing.T) {
 				tc.layer.Backward(g)
 			}); n != 0 {
 				t.Errorf("Forward+Backward allocate %v times per run, want 0", n)
+			}
+		})
+	}
+}
+
+// TestSoftmaxRowSpecials checks softmaxRow, bit for bit, against the
+// definition with a comparison loop for the maximum (NaNs skipped) and
+// fmath.Exp, on rows with NaN, ±Inf and signed zeros, where shiftRow's
+// builtin max takes its second path or picks a different zero.
+func TestSoftmaxRowSpecials(t *testing.T) {
+	nan, inf, negz := math.NaN(), math.Inf(1), math.Copysign(0, -1)
+	rows := map[string][]float64{
+		"ordinary":       {0.5, -1, 2, 3.25},
+		"-0 then +0":     {negz, 0, -1},
+		"+0 then -0":     {0, negz, -2},
+		"NaN first":      {nan, 1, 2},
+		"NaN last":       {1, 2, nan},
+		"all NaN":        {nan, nan},
+		"+Inf":           {1, inf, 2},
+		"-Inf":           {-inf, 0, 1},
+		"all -Inf":       {-inf, -inf},
+		"NaN and -Inf":   {-inf, nan},
+		"large and tiny": {700, -800, 1e-300},
+	}
+	for name, z := range rows {
+		t.Run(name, func(t *testing.T) {
+			m := math.Inf(-1)
+			for _, v := range z {
+				if v > m {
+					m = v
+				}
+			}
+			want := make([]float64, len(z))
+			var sum float64
+			for j, v := range z {
+				want[j] = fmath.Exp(v - m)
+				sum += want[j]
+			}
+			inv := 1 / sum
+			for j := range want {
+				want[j] *= inv
+			}
+			got := make([]float64, len(z))
+			softmaxRow(got, z)
+			for j := range z {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Errorf("softmaxRow(%v)[%d] = %v (%#x), want %v (%#x)", z, j, got[j], math.Float64bits(got[j]), want[j], math.Float64bits(want[j]))
+				}
 			}
 		})
 	}

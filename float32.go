@@ -92,6 +92,20 @@ func reuse32(g *blas32.General, r, c int) {
 	g.Rows, g.Cols, g.Stride, g.Data = r, c, c, g.Data[:r*c]
 }
 
+// fillRows sets each of the rows of the contiguous r×len(v) matrix y to
+// v, float64 or float32, doubling the rows copied at each step so that a
+// batch takes log₂ r copies rather than r.
+func fillRows[T float32 | float64](y []T, r int, v []T) {
+	c := len(v)
+	if r == 0 || c == 0 {
+		return
+	}
+	copy(y[:c], v)
+	for done := 1; done < r; done *= 2 {
+		copy(y[done*c:r*c], y[:done*c])
+	}
+}
+
 // row32 returns row i of g.
 func row32(g blas32.General, i int) []float32 {
 	return g.Data[i*g.Stride : i*g.Stride+g.Cols]
@@ -103,6 +117,10 @@ func round32(dst *blas32.General, src *mat.Dense) {
 	r, c := src.Dims()
 	reuse32(dst, r, c)
 	sm := src.RawMatrix()
+	if sm.Stride == c {
+		kernel.To32(dst.Data, sm.Data[:r*c])
+		return
+	}
 	for i := 0; i < r; i++ {
 		kernel.To32(row32(*dst, i), sm.Data[i*sm.Stride:i*sm.Stride+c])
 	}
@@ -112,6 +130,10 @@ func round32(dst *blas32.General, src *mat.Dense) {
 func widen64(dst *mat.Dense, src blas32.General) {
 	reuse(dst, src.Rows, src.Cols)
 	dm := dst.RawMatrix()
+	if n := src.Rows * src.Cols; dm.Stride == src.Cols && src.Stride == src.Cols {
+		kernel.To64(dm.Data[:n], src.Data[:n])
+		return
+	}
 	for i := 0; i < src.Rows; i++ {
 		kernel.To64(dm.Data[i*dm.Stride:i*dm.Stride+src.Cols], row32(src, i))
 	}

@@ -443,3 +443,24 @@ func TestFloat32Overflow(t *testing.T) {
 		}
 	}
 }
+
+// TestFillRows32 checks that fillRows sets every row, and nothing past
+// them, for row counts that are and are not powers of two.
+func TestFillRows(t *testing.T) {
+	v := []float32{1, -2, 3}
+	for _, r := range []int{0, 1, 2, 3, 5, 8, 33} {
+		y := make([]float32, r*len(v)+2)
+		y[len(y)-2], y[len(y)-1] = 7, 7
+		fillRows(y, r, v)
+		for i := range r {
+			for j, w := range v {
+				if y[i*len(v)+j] != w {
+					t.Fatalf("r=%d: y[%d][%d] = %v, want %v", r, i, j, y[i*len(v)+j], w)
+				}
+			}
+		}
+		if y[len(y)-2] != 7 || y[len(y)-1] != 7 {
+			t.Fatalf("r=%d: wrote past the rows: %v", r, y[len(y)-2:])
+		}
+	}
+}

@@ -182,8 +182,12 @@ func (l *Linear) affine(y, x *mat.Dense, g *kernel.Group) {
 	ym, xm := y.RawMatrix(), x.RawMatrix()
 	// Y starts as b in every row; the product adds X·W.
 	b := l.b.RawMatrix().Data
-	for i := 0; i < ym.Rows; i++ {
-		copy(ym.Data[i*ym.Stride:i*ym.Stride+l.out], b)
+	if ym.Stride == l.out {
+		fillRows(ym.Data, ym.Rows, b)
+	} else {
+		for i := 0; i < ym.Rows; i++ {
+			copy(ym.Data[i*ym.Stride:i*ym.Stride+l.out], b)
+		}
 	}
 	matmul(g, false, ym.Rows, l.out, l.in, xm.Data, xm.Stride, l.w.RawMatrix().Data, l.out, ym.Data, ym.Stride)
 }
@@ -199,7 +203,7 @@ func (l *Linear) Backward(g *mat.Dense) *mat.Dense {
 	if len(l.wt) != l.in*l.out {
 		l.wt = make([]float64, l.in*l.out)
 	}
-	transpose(l.wt, l.w.RawMatrix().Data, l.in, l.out)
+	kernel.Transpose(l.wt, l.w.RawMatrix().Data, l.in, l.out)
 	dx, gm := l.dx.RawMatrix(), g.RawMatrix()
 	for i := 0; i < r; i++ {
 		clear(dx.Data[i*dx.Stride : i*dx.Stride+l.in])
@@ -226,23 +230,4 @@ func (l *Linear) backwardParams(g *mat.Dense) {
 	db := l.db.RawMatrix().Data
 	clear(db)
 	kernel.SumRows(db, gr, gc, gm.Data, gm.Stride)
-}
-
-// transpose writes the transpose of the r×c row-major src into dst (c×r),
-// float64 or float32, in 8×8 tiles: larger tiles write to rows whose power-of-two strides
-// collide in the same L1 cache sets, and run three times slower.
-func transpose[T float32 | float64](dst, src []T, r, c int) {
-	const tile = 8
-	for i0 := 0; i0 < r; i0 += tile {
-		i1 := min(i0+tile, r)
-		for j0 := 0; j0 < c; j0 += tile {
-			j1 := min(j0+tile, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c+j0 : i*c+j1]
-				for j, v := range row {
-					dst[(j0+j)*r+i] = v
-				}
-			}
-		}
-	}
 }

@@ -35,9 +35,7 @@ func (l *Linear) Forward32(x blas32.General) blas32.General {
 	kernel.To32(s.b, l.b.RawMatrix().Data)
 	l.x, s.x, s.have = nil, x, true
 	reuse32(&s.y, x.Rows, l.out)
-	for i := 0; i < x.Rows; i++ {
-		copy(row32(s.y, i), s.b)
-	}
+	fillRows(s.y.Data, x.Rows, s.b)
 	l.par.MulAdd32(x.Rows, l.out, l.in, x.Data, x.Stride, 1, s.w, l.out, s.y.Data, s.y.Stride)
 	return s.y
 }
@@ -55,7 +53,7 @@ func (l *Linear) Backward32(g blas32.General) blas32.General {
 	if len(s.wt) != l.in*l.out {
 		s.wt = make([]float32, l.in*l.out)
 	}
-	transpose(s.wt, s.w, l.in, l.out)
+	kernel.Transpose32(s.wt, s.w, l.in, l.out)
 	clear(s.dx.Data)
 	l.par.MulAdd32(r, l.in, l.out, g.Data, g.Stride, 1, s.wt, l.in, s.dx.Data, s.dx.Stride)
 	return s.dx

@@ -5,7 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/mlpkit/mlp/internal/fmath"
+	"github.com/mlpkit/mlp/internal/kernel"
 )
 
 // Softmax turns each row of logits z into probabilities
@@ -50,28 +50,74 @@ func (s *Softmax) PredictInto(dst, x *mat.Dense, _ *Workspace) {
 }
 
 // softmax sets each row of y, of x's shape, to the softmax of that row of x.
-func softmax(y, x *mat.Dense) { eachRow(y, x, softmaxRow) }
+func softmax(y, x *mat.Dense) {
+	xm, ym := x.RawMatrix(), y.RawMatrix()
+	if ym.Stride != xm.Cols {
+		eachRow(y, x, softmaxRow)
+		return
+	}
+	softmaxRows(ym.Data, xm.Data, xm.Stride, xm.Rows, xm.Cols)
+}
 
 // CloneLayer returns a new Softmax. It never fails.
 func (s *Softmax) CloneLayer() (Layer, error) { return &Softmax{}, nil }
 
 // softmaxRow writes the softmax of z into p.
 func softmaxRow(p, z []float64) {
+	shiftRow(p, z)
+	kernel.Exp(p[:len(z)], p[:len(z)])
+	normalizeRow(p[:len(z)])
+}
+
+// softmaxRows sets the r rows of c elements of dst, one after the other,
+// to the softmax of the rows of src (row stride lds), as softmaxRow does
+// row by row, with one kernel.Exp over all of them.
+func softmaxRows(dst, src []float64, lds, r, c int) {
+	for i := range r {
+		shiftRow(dst[i*c:i*c+c], src[i*lds:i*lds+c])
+	}
+	kernel.Exp(dst[:r*c], dst[:r*c])
+	for i := range r {
+		normalizeRow(dst[i*c : i*c+c])
+	}
+}
+
+// shiftRow sets p_j = z_j - max z, the exponents of softmaxRow, where
+// max z is the largest z_j that is not NaN (-Inf if none is).
+//
+// The builtin max has no branch to mispredict on random logits; it
+// returns NaN when a z_j is NaN, where the row is taken again with
+// comparisons that skip NaNs. It may pick +0 where the comparisons would
+// keep a first -0, which changes no exponential: z_j - (±0) is z_j for
+// z_j ≠ 0, and exp(±0) = 1.
+func shiftRow(p, z []float64) {
 	m := math.Inf(-1)
 	for _, v := range z {
-		if v > m {
-			m = v
+		m = max(m, v)
+	}
+	if math.IsNaN(m) {
+		m = math.Inf(-1)
+		for _, v := range z {
+			if v > m {
+				m = v
+			}
 		}
 	}
-	var sum float64
 	for j, v := range z {
-		e := fmath.Exp(v - m)
-		p[j] = e
-		sum += e
+		p[j] = v - m
+	}
+}
+
+// normalizeRow divides the exponentials e of a row by their sum, added in
+// column order.
+func normalizeRow(e []float64) {
+	var sum float64
+	for _, v := range e {
+		sum += v
 	}
 	inv := 1 / sum
-	for j := range p {
-		p[j] *= inv
+	for j := range e {
+		e[j] *= inv
 	}
 }
 

@@ -13,7 +13,7 @@ var _ Float32Layer = (*Softmax)(nil)
 type softmax32 struct {
 	act32
 	logits mat.Dense // the input of the last Forward32, widened
-	p64    []float64 // one row of probabilities in float64
+	p64    []float64 // the probabilities in float64
 }
 
 // reset is act32's reset; s may be nil.
@@ -34,14 +34,13 @@ func (s *Softmax) Forward32(x blas32.General) blas32.General {
 	st := s.f32
 	widen64(&st.logits, x)
 	reuse32(&st.y, x.Rows, x.Cols)
-	if len(st.p64) < x.Cols {
-		st.p64 = make([]float64, x.Cols)
+	n := x.Rows * x.Cols
+	if len(st.p64) < n {
+		st.p64 = make([]float64, n)
 	}
-	p := st.p64[:x.Cols]
-	for i := 0; i < x.Rows; i++ {
-		softmaxRow(p, st.logits.RawRowView(i))
-		kernel.To32(row32(st.y, i), p)
-	}
+	lm := st.logits.RawMatrix()
+	softmaxRows(st.p64, lm.Data, lm.Stride, x.Rows, x.Cols)
+	kernel.To32(st.y.Data, st.p64[:n])
 	s.x, s.have, st.have = &st.logits, false, true
 	return st.y
 }
