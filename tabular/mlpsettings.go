@@ -86,6 +86,18 @@ type MLPSettings struct {
 	// best epoch. Off by default, as in scikit-learn.
 	EarlyStopping bool
 
+	// EarlyStoppingMonitor names the figure of the held-out rows that
+	// EarlyStopping watches, as Keras' monitor names it: "val_loss" or
+	// "val_" and a name of mlp.MetricByName for the task
+	// (EarlyStoppingMonitors), such as "val_balanced_accuracy". The rule
+	// is the same (an improvement of Tol within NIterNoChange epochs, in
+	// the figure's units, in the direction its Goal says; a NaN never
+	// improves) and the best epoch's weights are kept; the figure is added
+	// to History's validation metrics after the score. "" (the default)
+	// watches the score, accuracy or R², as scikit-learn does. It requires
+	// EarlyStopping; a name of neither task, or of the other, is an error.
+	EarlyStoppingMonitor string
+
 	// ValidationFraction, in (0, 1), is the fraction held out with
 	// EarlyStopping; zero means 0.1.
 	ValidationFraction float64
@@ -306,6 +318,9 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	if s.Monitor != nil && s.EarlyStopping {
 		return d, bad("Monitor", "a table", "nil with EarlyStopping, which scores its held-out rows")
 	}
+	if err := s.checkMonitorName(estimator); err != nil {
+		return d, err
+	}
 	if s.ValidationRows != nil && !s.EarlyStopping {
 		return d, bad("ValidationRows", s.ValidationRows, "nil without EarlyStopping")
 	}
@@ -467,7 +482,15 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	if err != nil {
 		return nil, err
 	}
-	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
+	task := Regression
+	if y.Labels != nil {
+		task = Classification
+	}
+	mon, err := d.monitor(task, score)
+	if err != nil {
+		return nil, err
+	}
+	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping, mon: mon}
 	// The logger runs first: a hook after the one that stops training is
 	// not called, and the last epoch's line must be written too.
 	ts := mlp.TrainerSettings{DType: d.DType}
@@ -478,6 +501,9 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	ts.Hooks = append(ts.Hooks, d.Hooks...)
 	if val != nil {
 		ts.Metrics = []mlp.Metric{score}
+		if mon.metric != nil && d.EarlyStopping {
+			ts.Metrics = append(ts.Metrics, mon.metric)
+		}
 	}
 	tr, err := mlp.NewTrainer(net, pen, opt, ts)
 	if err != nil {
