@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name: "train",
 		args: "-data FILE.csv -target COLUMN [-target COLUMN2 ...] [-task classify|regress] [-hidden 64,32] [-epochs N]\n" +
-			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
+			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping [-monitor val_balanced_accuracy]]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
 			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-float32] [-seed S] [-val 0.2] [-refit=false] [-sep ';'] [-na 'NA,?']\n" +
 			"                 [-categorical a,b] [-categorical-ints N] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json]\n" +
@@ -157,6 +157,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
 			return usagef("-class-weight weighs classes; the target is %s (use -weight COLUMN for row weights)", t.Task)
+		}
+		if err := checkMonitorTask(s, t.Task); err != nil {
+			return err
 		}
 		if s.ClassWeight != nil && len(t.Targets) == 1 {
 			if err := checkClassWeight(s.ClassWeight, &t.Targets[0]); err != nil {
