@@ -362,6 +362,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				TrainRows:   pv.TrainingRows,
 				Epochs:      saved.NIter(),
 				EpochsRun:   first.NIter(),
+				Chosen:      sel.best,
+				RefitEpochs: sel.refitEpochs,
 				Refit:       sel.refit,
 				Converged:   converged,
 				Convergence: convText,
@@ -470,11 +472,18 @@ type trainJSON struct {
 	Targets    []string `json:"targets"`
 	Rows       int      `json:"rows"`
 	TrainRows  int      `json:"training_rows"`
-	Epochs     int      `json:"epochs"`
-	// EpochsRun are the epochs of the first fit, which -val rows choose
-	// Epochs from; Refit says the saved model was trained again on every row.
+	// Epochs are the epochs the saved model trained: with Refit, the
+	// refit's RefitEpochs, which the training-loss rule may end before
+	// Chosen.
+	Epochs int `json:"epochs"`
+	// EpochsRun are the epochs of the first fit, of which the -val rows
+	// chose Chosen (0 and left out when they chose none: -val 0,
+	// -early-stopping); Refit says the saved model was trained again on
+	// every row, for RefitEpochs (left out without the refit).
 	EpochsRun   int                `json:"epochs_run"`
+	Chosen      int                `json:"epochs_chosen,omitempty"`
 	Refit       bool               `json:"refit"`
+	RefitEpochs int                `json:"refit_epochs,omitempty"`
 	Converged   bool               `json:"converged"`
 	Convergence string             `json:"convergence"`
 	FinalLoss   float64            `json:"final_loss"`
