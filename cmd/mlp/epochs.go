@@ -123,6 +123,22 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 	return first, report, saved, sel, nil
 }
 
+// ended returns whether the run that chose the epoch count, which ended
+// as conv says, converged and the sentence that says how it ended: at the
+// -epochs cap with val_loss still falling it has not (a warning); the
+// patience or the cap after val_loss's low, it has.
+func (sel selection) ended(conv tabular.Convergence) (bool, string) {
+	switch {
+	case !conv.Converged && sel.best == sel.run:
+		return false, fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
+	case sel.waited:
+		return true, fmt.Sprintf("val_loss has not reached a new low for %d epochs (the patience: a tenth of -epochs, at least -n-iter-no-change); it was lowest at epoch=%d", sel.patience, sel.best-1)
+	case !conv.Converged:
+		return true, fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
+	}
+	return true, convergenceText(conv)
+}
+
 // String says how the epoch count was chosen and what the saved model is.
 func (sel selection) String() string {
 	unit := ""

@@ -99,9 +99,9 @@ func TestTrainStreamFlagErrors(t *testing.T) {
 		t.Errorf("-stream -data -: exit %d, stderr %q; want a usage error naming standard input", r.code, r.stderr)
 	}
 	r = runMLP(t, "", nil, "train", "-h")
-	// -h once said the -val rows choose the epoch count, which -stream
-	// does not do.
-	for _, want := range []string{"as with -stream, -val 0 and -early-stopping", "unless -early-stopping or -stream"} {
+	// -h once said the -val rows choose the epoch count when -stream did
+	// not; it does now (TestTrainStreamRefit).
+	for _, want := range []string{"as with -val 0 and -early-stopping", "unless -early-stopping, the epoch count is the one with their lowest val_loss (with -stream too)", "(with -stream, a second streamed fit)"} {
 		if !strings.Contains(strings.Join(strings.Fields(r.stderr+r.stdout), " "), want) {
 			t.Errorf("train -h lacks %q", want)
 		}

@@ -43,13 +43,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	data := fs.String("data", "", "the CSV `file` to train on, with a header row, or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	var targets repeatedFlag
 	fs.Var(&targets, "target", "a target `column`; repeat for several (multi-output regression) (required)")
-	model := addSettingsFlags(fs, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -stream, -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss",
+	model := addSettingsFlags(fs, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss",
 		"random `seed` of the validation split, the initial weights and the batch order")
 	est := model.est
 	ini := addInitFlag(fs)
 	seed := model.seed
-	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping or -stream, the epoch count is the one with their lowest val_loss (-stream only reports them); 0 trains on every row and reports no validation figures")
-	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs; -refit=false saves the net trained on the training rows")
+	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping, the epoch count is the one with their lowest val_loss (with -stream too); 0 trains on every row and reports no validation figures")
+	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs (with -stream, a second streamed fit); -refit=false saves the net trained on the training rows")
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
@@ -106,6 +106,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 
 		run := &trainRun{data: *data, out: *out, plot: *plot, targets: targets, na: na, categorical: categorical, ignore: ignore,
 			task: asked, sep: rune(sep), seed: *seed, val: *val, quiet: *quiet, asJSON: *asJSON, s: s, dst: dst, plotDst: plotDst,
+			refit: *refit, epochsGiven: given["epochs"],
 			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight}
 		if given["refit"] && (*val == 0 || s.EarlyStopping) {
 			// The -val rows choose the epoch count only with -val > 0 and
@@ -281,15 +282,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		conv := first.Convergence()
 		converged, convText := conv.Converged, convergenceText(conv)
-		switch {
-		case selectEpochs && !conv.Converged && sel.best == sel.run:
-			convText = fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
-		case selectEpochs && sel.waited:
-			converged = true
-			convText = fmt.Sprintf("val_loss has not reached a new low for %d epochs (the patience: a tenth of -epochs, at least -n-iter-no-change); it was lowest at epoch=%d", sel.patience, sel.best-1)
-		case selectEpochs && !conv.Converged:
-			converged = true
-			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
+		if selectEpochs {
+			converged, convText = sel.ended(conv)
 		}
 		if converged {
 			fmt.Fprintf(w, "stopped: %s\n", convText)
