@@ -170,3 +170,41 @@ func TestEarlyStoppingMonitorErrors(t *testing.T) {
 		t.Errorf("WithParams with an unknown monitor: %v", err)
 	}
 }
+
+// TestEarlyStoppingMonitorGridSpec checks that a grid spec sets
+// early_stopping_monitor per candidate beside its own cross-validation
+// "scoring", the two not clashing, and that a bad monitor names the file
+// and the parameter.
+func TestEarlyStoppingMonitorGridSpec(t *testing.T) {
+	spec := `{"estimator": "classifier", "target": ["churned"], "scoring": "roc_auc",
+		"params": {"early_stopping": true, "max_iter": 5},
+		"param_grid": {"early_stopping_monitor": ["val_balanced_accuracy", "val_log_loss"]}}`
+	g, err := tabular.ReadGridSpec(strings.NewReader(spec), "grid.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands, params, err := g.Candidates(tabular.Classification)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := g.CVSettings(tabular.Classification)
+	if err != nil || cv.Scoring == nil {
+		t.Fatalf("CVSettings: %v, scoring set %v", err, cv.Scoring != nil)
+	}
+	if len(cands) != 2 || params[0]["early_stopping_monitor"] != "val_balanced_accuracy" || params[1]["early_stopping_monitor"] != "val_log_loss" {
+		t.Fatalf("candidates %v", params)
+	}
+	tab := readEmbedded(t, "churn.csv", "churned")
+	for i, c := range cands {
+		m, err := c.Fit(context.Background(), tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Convergence().Monitor; got != params[i]["early_stopping_monitor"] {
+			t.Errorf("candidate %d watched %q, want %v", i, got, params[i]["early_stopping_monitor"])
+		}
+	}
+	bad := strings.Replace(spec, "val_log_loss", "val_r2x", 1)
+	_, err = tabular.ReadGridSpec(strings.NewReader(bad), "grid.json")
+	testkit.ErrorContains(t, err, mlp.ErrSetting, "grid.json", `"early_stopping_monitor"`, `"val_r2x"`)
+}

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"math"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlpkit/mlp/tabular"
 )
@@ -78,5 +81,34 @@ func TestTrainStreamRefit(t *testing.T) {
 	}
 	if bytes.Equal(netBytes(t, kept), netBytes(t, model)) {
 		t.Errorf("-refit=false saved the refit")
+	}
+}
+
+// TestTrainStreamProgressTerminal checks -stream's status lines on a
+// terminal, every epoch counting as long: the first fit's epoch of at most
+// 1000 (the command's cap when the -val rows choose), and the refit's own;
+// once they are taken out the log is the piped one.
+func TestTrainStreamProgressTerminal(t *testing.T) {
+	defer func(a, b time.Duration) { progressAfter, progressTick = a, b }(progressAfter, progressTick)
+	progressAfter, progressTick = 0, time.Millisecond
+	dir := t.TempDir()
+	train := func(terminal bool) string {
+		var out, errOut bytes.Buffer
+		args := []string{"train", "-data", "testdata/iris.csv", "-target", "species", "-ignore", "id", "-seed", "2", "-lr", "0.01", "-stream", "-o", filepath.Join(dir, "m.mlp")}
+		if code := run(context.Background(), args, &env{stdout: &out, stderr: &errOut, terminal: terminal}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		return out.String()
+	}
+	piped, term := train(false), train(true)
+	if !regexp.MustCompile("\r\x1b\\[Kepoch \\d+ running \\(of at most 1000\\): ").MatchString(term) {
+		t.Errorf("no status line of the first fit, of at most 1000 epochs:\n%q", term)
+	}
+	if !strings.Contains(term, "\r\x1b[Krefit on all 150 rows: epoch ") {
+		t.Errorf("no status line for the refit on the terminal")
+	}
+	status := regexp.MustCompile("\r\x1b\\[K(refit on all 150 rows: )?epoch \\d+ running[^\r\n]*")
+	if clean := strings.ReplaceAll(status.ReplaceAllString(term, ""), "\r\x1b[K", ""); clean != piped {
+		t.Errorf("the terminal's log differs from the piped one once the status lines are out:\n%s\n---\n%s", clean, piped)
 	}
 }

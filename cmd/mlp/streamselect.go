@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -50,12 +51,15 @@ func fitStreamSelected(ctx context.Context, r *trainRun, st *tabular.CSVStream, 
 		}
 		return tabular.MLPRegressor(s).FitStream(ctx, st)
 	}
+	if !r.epochsGiven && r.val > 0 {
+		s.MaxIter = selectMaxEpochs
+	}
+	if pr != nil {
+		pr.Phase("", st.TrainRows(), cmp.Or(s.MaxIter, 200), true) // 200: the estimator's default
+	}
 	if r.val == 0 {
 		f, err := fit(st, s)
 		return streamFits{first: f, report: f, saved: f}, err
-	}
-	if !r.epochsGiven {
-		s.MaxIter = selectMaxEpochs
 	}
 	n := s.NIterNoChange
 	if n == 0 {
