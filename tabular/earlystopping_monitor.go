@@ -15,9 +15,15 @@ import (
 // (class labels for Classification, values for Regression), such as
 // "val_balanced_accuracy", "val_roc_auc", "val_average_precision" and
 // "val_log_loss" for a classifier, "val_r2" and "val_rmse" for a
-// regressor. A metric the model cannot feed (roc_auc needs probabilities,
-// which every MLPClassifier gives) is found when Fit starts. The slice is
+// regressor (whose figures are on the standardized target). The slice is
 // new on each call.
+//
+// The rule is scikit-learn's for the score (an improvement of
+// MLPSettings.Tol within NIterNoChange epochs) on the named figure, in its
+// units and in the direction its mlp.Goal says (val_loss and
+// val_log_loss fall, val_balanced_accuracy rises); a NaN never improves.
+// The best epoch's weights are kept, the figure is recorded in History
+// after the score, and Convergence.Monitor names it.
 func EarlyStoppingMonitors(task Task) []string {
 	want := mlp.ClassLabels
 	if task == Regression {
@@ -63,12 +69,16 @@ func (s MLPSettings) checkMonitorName(estimator string) error {
 	return nil
 }
 
-// monitor returns the figure EarlyStopping watches for an estimator of
-// task whose score (accuracy or R², Epoch.ValMetrics[0]) is score: the
-// score itself when EarlyStoppingMonitor is "" or names it. It returns an
-// error wrapping mlp.ErrSetting, naming the field, for a name of the
-// other task.
-func (d *mlpDefaults) monitor(task Task, score mlp.Metric) (esMonitor, error) {
+// monitor returns the figure EarlyStopping watches for a classifier
+// (classify) or a regressor whose score (accuracy or R²,
+// Epoch.ValMetrics[0]) is score: the score itself when
+// EarlyStoppingMonitor is "" or names it. It returns an error wrapping
+// mlp.ErrSetting, naming the field, for a name of the other task.
+func (d *mlpDefaults) monitor(classify bool, score mlp.Metric) (esMonitor, error) {
+	task := Regression
+	if classify {
+		task = Classification
+	}
 	name := d.EarlyStoppingMonitor
 	if name == "" || name == "val_"+score.Name() {
 		return esMonitor{name: "val_" + score.Name()}, nil

@@ -87,15 +87,10 @@ type MLPSettings struct {
 	EarlyStopping bool
 
 	// EarlyStoppingMonitor names the figure of the held-out rows that
-	// EarlyStopping watches, as Keras' monitor names it: "val_loss" or
-	// "val_" and a name of mlp.MetricByName for the task
-	// (EarlyStoppingMonitors), such as "val_balanced_accuracy". The rule
-	// is the same (an improvement of Tol within NIterNoChange epochs, in
-	// the figure's units, in the direction its Goal says; a NaN never
-	// improves) and the best epoch's weights are kept; the figure is added
-	// to History's validation metrics after the score. "" (the default)
-	// watches the score, accuracy or R², as scikit-learn does. It requires
-	// EarlyStopping; a name of neither task, or of the other, is an error.
+	// EarlyStopping watches (Keras' monitor), one of EarlyStoppingMonitors
+	// for the task, such as "val_balanced_accuracy"; "" (the default)
+	// watches the score, accuracy or R², as scikit-learn does. See
+	// EarlyStoppingMonitors for the rule. It requires EarlyStopping.
 	EarlyStoppingMonitor string
 
 	// ValidationFraction, in (0, 1), is the fraction held out with
@@ -482,11 +477,7 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	if err != nil {
 		return nil, err
 	}
-	task := Regression
-	if y.Labels != nil {
-		task = Classification
-	}
-	mon, err := d.monitor(task, score)
+	mon, err := d.monitor(y.Labels != nil, score)
 	if err != nil {
 		return nil, err
 	}
