@@ -109,7 +109,8 @@ func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Me
 // when the training loss is above best - tol (or, for validation, the
 // monitored figure, by default the first validation metric, is below
 // best + tol, or above best - tol for a figure to minimize; or NaN) and is
-// reset otherwise; best
+// reset otherwise (a validation figure that is NaN before any number is
+// an error: nothing could choose the weights to keep); best
 // follows every new best value. Training stops when the count exceeds
 // patience. With validation, the weights of the best epoch are restored at
 // the end.
@@ -139,6 +140,10 @@ func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
 	}
 	if !s.seen {
 		s.best, s.seen = math.Inf(1), true
+	}
+	if s.validation && math.IsNaN(v) && math.IsInf(s.best, 1) {
+		return true, fmt.Errorf("%w: EarlyStoppingMonitor %s is NaN on the held-out rows at epoch=%d, with no number before it to stop by (roc_auc and average_precision need every class among those rows): hold out more rows, or watch another figure",
+			mlp.ErrData, s.mon.name, last.Epoch)
 	}
 	if math.IsNaN(v) || v > s.best-s.tol {
 		s.count++

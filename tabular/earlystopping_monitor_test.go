@@ -208,3 +208,24 @@ func TestEarlyStoppingMonitorGridSpec(t *testing.T) {
 	_, err = tabular.ReadGridSpec(strings.NewReader(bad), "grid.json")
 	testkit.ErrorContains(t, err, mlp.ErrSetting, "grid.json", `"early_stopping_monitor"`, `"val_r2x"`)
 }
+
+// TestEarlyStoppingMonitorNaN checks that a monitored figure that is NaN
+// from the first epoch (ROC AUC on held-out rows of one class) is an error
+// naming it, not a run stopped on NaN.
+func TestEarlyStoppingMonitorNaN(t *testing.T) {
+	tab := readEmbedded(t, "churn.csv", "churned")
+	y := &tab.Targets[0]
+	var held []int
+	for i := range y.Values {
+		if y.Text(i) == "no" && len(held) < 40 {
+			held = append(held, i)
+		}
+	}
+	s := tabular.MLPSettings{HiddenLayerSizes: []int{4}, MaxIter: 30, EarlyStopping: true, ValidationRows: held, EarlyStoppingMonitor: "val_roc_auc"}
+	_, err := tabular.MLPClassifier(s).Fit(context.Background(), tab)
+	testkit.ErrorContains(t, err, mlp.ErrData, "EarlyStoppingMonitor val_roc_auc is NaN on the held-out rows at epoch=0")
+	s.EarlyStoppingMonitor = "val_balanced_accuracy" // a number with one class
+	if _, err := tabular.MLPClassifier(s).Fit(context.Background(), tab); err != nil {
+		t.Errorf("val_balanced_accuracy on rows of one class: %v", err)
+	}
+}

@@ -68,3 +68,12 @@ func TestTrainMonitorErrors(t *testing.T) {
 		t.Errorf("cv: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestMonitorFlagTerms checks that the library's error for a monitored
+// figure that is NaN names -monitor.
+func TestMonitorFlagTerms(t *testing.T) {
+	msg := "mlp: invalid data: EarlyStoppingMonitor val_roc_auc is NaN on the held-out rows at epoch=0"
+	if got := flagTerms(msg); !strings.Contains(got, "-monitor val_roc_auc is NaN") {
+		t.Errorf("flagTerms(%q) = %q; want it to name -monitor", msg, got)
+	}
+}
