@@ -22,7 +22,8 @@ type Convergence struct {
 	Epochs, MaxIter int
 
 	// Monitor names the figure the rule watched: "loss" or, with
-	// EarlyStopping, "val_accuracy" or "val_r2".
+	// EarlyStopping, MLPSettings.EarlyStoppingMonitor, by default
+	// "val_accuracy" or "val_r2".
 	Monitor string
 
 	// First and Last are the monitored figure Window epochs before the
@@ -80,12 +81,12 @@ func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Me
 	c := Convergence{Converged: s.stopped, Epochs: len(h.Epochs), MaxIter: d.MaxIter, Monitor: "loss", Tol: d.Tol, NIterNoChange: d.NIterNoChange}
 	at := func(i int) float64 {
 		if d.EarlyStopping {
-			return h.Epochs[i].ValMetrics[0]
+			return s.mon.value(h.Epochs[i])
 		}
 		return h.Epochs[i].Loss
 	}
 	if d.EarlyStopping {
-		c.Monitor = "val_" + score.Name()
+		c.Monitor = s.mon.name
 	}
 	if c.Epochs == 0 {
 		return c
@@ -96,7 +97,7 @@ func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Me
 	c.Best, c.BestEpoch = at(0), 0
 	for i := range c.Epochs {
 		v := at(i)
-		if d.EarlyStopping && v > c.Best || !d.EarlyStopping && v < c.Best {
+		if d.EarlyStopping && s.mon.better(v, c.Best) || !d.EarlyStopping && v < c.Best {
 			c.Best, c.BestEpoch = v, i
 		}
 	}
@@ -105,8 +106,11 @@ func (d *mlpDefaults) convergence(s *noImprovement, h *mlp.History, score mlp.Me
 
 // noImprovement is scikit-learn's stopping rule (_update_no_improvement_count):
 // after each epoch, the count of epochs without improvement grows by one
-// when the training loss is above best - tol (or, for validation, the first
-// validation metric is below best + tol) and is reset otherwise; best
+// when the training loss is above best - tol (or, for validation, the
+// monitored figure, by default the first validation metric, is below
+// best + tol, or above best - tol for a figure to minimize; or NaN) and is
+// reset otherwise (a validation figure that is NaN before any number is
+// an error: nothing could choose the weights to keep); best
 // follows every new best value. Training stops when the count exceeds
 // patience. With validation, the weights of the best epoch are restored at
 // the end.
@@ -114,6 +118,7 @@ type noImprovement struct {
 	tol        float64
 	patience   int
 	validation bool
+	mon        esMonitor // with validation, the figure watched
 
 	best    float64
 	count   int
@@ -129,12 +134,18 @@ func (s *noImprovement) AfterEpoch(e mlp.EpochEnd) (bool, error) {
 	}
 	v := last.Loss
 	if s.validation {
-		v = -last.ValMetrics[0] // higher is better
+		if v = s.mon.value(last); !s.mon.minimize {
+			v = -v // higher is better
+		}
 	}
 	if !s.seen {
 		s.best, s.seen = math.Inf(1), true
 	}
-	if v > s.best-s.tol {
+	if s.validation && math.IsNaN(v) && math.IsInf(s.best, 1) {
+		return true, fmt.Errorf("%w: EarlyStoppingMonitor %s is NaN on the held-out rows at epoch=%d, with no number before it to stop by (roc_auc and average_precision need every class among those rows): hold out more rows, or watch another figure",
+			mlp.ErrData, s.mon.name, last.Epoch)
+	}
+	if math.IsNaN(v) || v > s.best-s.tol {
 		s.count++
 	} else {
 		s.count = 0

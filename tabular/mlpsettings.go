@@ -86,6 +86,13 @@ type MLPSettings struct {
 	// best epoch. Off by default, as in scikit-learn.
 	EarlyStopping bool
 
+	// EarlyStoppingMonitor names the figure of the held-out rows that
+	// EarlyStopping watches (Keras' monitor), one of EarlyStoppingMonitors
+	// for the task, such as "val_balanced_accuracy"; "" (the default)
+	// watches the score, accuracy or R², as scikit-learn does. See
+	// EarlyStoppingMonitors for the rule. It requires EarlyStopping.
+	EarlyStoppingMonitor string
+
 	// ValidationFraction, in (0, 1), is the fraction held out with
 	// EarlyStopping; zero means 0.1.
 	ValidationFraction float64
@@ -306,6 +313,9 @@ func (s MLPSettings) resolve(estimator string) (mlpDefaults, error) {
 	if s.Monitor != nil && s.EarlyStopping {
 		return d, bad("Monitor", "a table", "nil with EarlyStopping, which scores its held-out rows")
 	}
+	if err := s.checkMonitorName(estimator); err != nil {
+		return d, err
+	}
 	if s.ValidationRows != nil && !s.EarlyStopping {
 		return d, bad("ValidationRows", s.ValidationRows, "nil without EarlyStopping")
 	}
@@ -467,7 +477,11 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	if err != nil {
 		return nil, err
 	}
-	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping}
+	mon, err := d.monitor(y.Labels != nil, score)
+	if err != nil {
+		return nil, err
+	}
+	stop := &noImprovement{tol: d.Tol, patience: d.NIterNoChange, validation: d.EarlyStopping, mon: mon}
 	// The logger runs first: a hook after the one that stops training is
 	// not called, and the last epoch's line must be written too.
 	ts := mlp.TrainerSettings{DType: d.DType}
@@ -478,6 +492,9 @@ func (d *mlpDefaults) train(ctx context.Context, x *mat.Dense, y mlp.Targets, cl
 	ts.Hooks = append(ts.Hooks, d.Hooks...)
 	if val != nil {
 		ts.Metrics = []mlp.Metric{score}
+		if mon.metric != nil && d.EarlyStopping {
+			ts.Metrics = append(ts.Metrics, mon.metric)
+		}
 	}
 	tr, err := mlp.NewTrainer(net, pen, opt, ts)
 	if err != nil {

@@ -33,7 +33,7 @@ var (
 // (int), shuffle, early_stopping, warm_start (bool, true with
 // WarmStart or InitialWeights), random_state (uint64, the Seed), and, when set,
 // dtype ("float64" or "float32"), class_weight ("balanced" or a
-// map[string]float64) and validation_rows
+// map[string]float64), early_stopping_monitor (MLPSettings.EarlyStoppingMonitor) and validation_rows
 // (their number). Settings that are not valid are given as they are, a
 // zero where the default would be. MLPSettings.WithParams reads the same
 // names; Provenance.Settings records the same as text.
@@ -86,6 +86,9 @@ func (d *mlpDefaults) params() map[string]any {
 	if d.ValidationRows != nil {
 		p["validation_rows"] = len(d.ValidationRows)
 	}
+	if d.EarlyStoppingMonitor != "" {
+		p["early_stopping_monitor"] = d.EarlyStoppingMonitor
+	}
 	switch {
 	case d.BalancedClassWeight:
 		p["class_weight"] = "balanced"
@@ -129,7 +132,8 @@ func paramText(v any) string {
 
 // ParamNames are the parameter names WithParams sets, sorted.
 var paramNames = []string{
-	"activation", "alpha", "batch_size", "beta_1", "beta_2", "class_weight", "dtype", "early_stopping", "epsilon",
+	"activation", "alpha", "batch_size", "beta_1", "beta_2", "class_weight", "dtype", "early_stopping", "early_stopping_monitor",
+	"epsilon",
 	"hidden_layer_sizes", "impute", "learning_rate_init", "max_iter", "n_iter_no_change", "random_state",
 	"shuffle", "solver", "tol", "validation_fraction", "warm_start",
 }
@@ -148,6 +152,7 @@ var paramNames = []string{
 //	beta_1, beta_2, validation_fraction   a number in (0, 1)
 //	max_iter, n_iter_no_change   an integer ≥ 1
 //	shuffle, early_stopping      true or false
+//	early_stopping_monitor  a name of EarlyStoppingMonitors, such as "val_balanced_accuracy"
 //	random_state         an integer ≥ 0 (the Seed)
 //	class_weight         "balanced", an object of class weights, or null
 //	impute               "mean", "median" or "most_frequent"
@@ -223,6 +228,13 @@ func (s *MLPSettings) setParam(name string, v any) error {
 		s.NoShuffle = !b
 	case "early_stopping":
 		s.EarlyStopping, err = boolParam(v)
+	case "early_stopping_monitor":
+		var names []string
+		for _, t := range []Task{Classification, Regression} {
+			names = append(names, EarlyStoppingMonitors(t)...)
+		}
+		slices.Sort(names)
+		s.EarlyStoppingMonitor, err = choiceParam(v, slices.Compact(names)...)
 	case "random_state":
 		var n int
 		if n, err = intParam(v, 0); err == nil {

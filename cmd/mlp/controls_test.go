@@ -22,7 +22,7 @@ import (
 func TestTrainControlFlagsHelp(t *testing.T) {
 	r := runMLP(t, "", nil, "train", "-h")
 	for _, f := range []string{"-alpha", "-activation", "-early-stopping", "-validation-fraction", "-n-iter-no-change",
-		"-tol", "-impute", "-class-weight", "-weight", "-val", "-refit", "-quiet", "-plot", "-json"} {
+		"-monitor", "-tol", "-impute", "-class-weight", "-weight", "-val", "-refit", "-quiet", "-plot", "-json"} {
 		if !helpLists(r.stderr+r.stdout, f) {
 			t.Errorf("train -h does not list %s in the synopsis and the flags", f)
 		}

@@ -80,6 +80,9 @@ func setupCV(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
+		if err := checkMonitorTask(s, t.Task); err != nil {
+			return err
+		}
 		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
 			return usagef("-class-weight weighs classes; the target is %s", t.Task)
 		}

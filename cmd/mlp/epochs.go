@@ -39,6 +39,9 @@ type selection struct {
 	waited   bool    // the patience ended the first fit
 	refit    bool    // the saved model was trained on every row
 	allRows  int     // the rows of the refit
+	// refitEpochs are the epochs the refit ran: best, or fewer when the
+	// estimator's training-loss rule (-tol, -n-iter-no-change) ended it.
+	refitEpochs int
 	// standardized says bestLoss is on the standardized target (a
 	// regressor's).
 	standardized bool
@@ -115,9 +118,25 @@ func fitSelected(ctx context.Context, fit fitFunc, s tabular.MLPSettings, train 
 		if saved, err = fit(ctx, again, t, w); err != nil {
 			return nil, nil, nil, sel, err
 		}
-		sel.refit, sel.allRows = true, t.Rows()
+		sel.refit, sel.allRows, sel.refitEpochs = true, t.Rows(), saved.NIter()
 	}
 	return first, report, saved, sel, nil
+}
+
+// ended returns whether the run that chose the epoch count, which ended
+// as conv says, converged and the sentence that says how it ended: at the
+// -epochs cap with val_loss still falling it has not (a warning); the
+// patience or the cap after val_loss's low, it has.
+func (sel selection) ended(conv tabular.Convergence) (bool, string) {
+	switch {
+	case !conv.Converged && sel.best == sel.run:
+		return false, fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
+	case sel.waited:
+		return true, fmt.Sprintf("val_loss has not reached a new low for %d epochs (the patience: a tenth of -epochs, at least -n-iter-no-change); it was lowest at epoch=%d", sel.patience, sel.best-1)
+	case !conv.Converged:
+		return true, fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
+	}
+	return true, convergenceText(conv)
 }
 
 // String says how the epoch count was chosen and what the saved model is.
@@ -131,7 +150,7 @@ func (sel selection) String() string {
 		s += fmt.Sprintf("; the run stopped after %d epochs without a lower val_loss (patience: a tenth of -epochs, at least -n-iter-no-change)", sel.patience)
 	}
 	if sel.refit {
-		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %d %s (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.best, plural(sel.best, "epoch"))
+		return s + fmt.Sprintf("; the saved model is trained again on all %d rows for %s (-refit); the validation figures are the net's trained on the training rows", sel.allRows, sel.refitText())
 	}
 	return s + fmt.Sprintf("; the saved model is the net trained on the training rows for %d %s (-refit=false)", sel.best, plural(sel.best, "epoch"))
 }
@@ -147,8 +166,22 @@ func (sel selection) provenance() string {
 	if sel.standardized {
 		unit = " on the standardized target"
 	}
-	return fmt.Sprintf("trained %s for the %d %s the -val rows chose: the lowest val_loss (%.4f%s, at epoch=%d) of the %d run",
-		on, sel.best, plural(sel.best, "epoch"), sel.bestLoss, unit, sel.best-1, sel.run)
+	chose := fmt.Sprintf("the lowest val_loss (%.4f%s, at epoch=%d) of the %d run", sel.bestLoss, unit, sel.best-1, sel.run)
+	if sel.refit && sel.refitEpochs < sel.best {
+		return fmt.Sprintf("trained %s for %d %s, the training-loss rule (-tol, -n-iter-no-change) ending it before the %d the -val rows chose: %s",
+			on, sel.refitEpochs, plural(sel.refitEpochs, "epoch"), sel.best, chose)
+	}
+	return fmt.Sprintf("trained %s for the %d %s the -val rows chose: %s", on, sel.best, plural(sel.best, "epoch"), chose)
+}
+
+// refitText says how many epochs the refit ran: the chosen count, or
+// fewer, with the rule that ended it.
+func (sel selection) refitText() string {
+	if sel.refitEpochs >= sel.best {
+		return fmt.Sprintf("%d %s", sel.best, plural(sel.best, "epoch"))
+	}
+	return fmt.Sprintf("%d %s, the training-loss rule (-tol, -n-iter-no-change) ending it before the chosen %d",
+		sel.refitEpochs, plural(sel.refitEpochs, "epoch"), sel.best)
 }
 
 // plural returns word, with an s unless n is 1.

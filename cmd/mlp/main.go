@@ -201,6 +201,7 @@ var libraryTerms = strings.NewReplacer(
 	"set the task to Regression", "use -task regress",
 	"set the task to Classification", "use -task classify",
 	"use a smaller BatchSize", "use a smaller -batch",
+	"EarlyStoppingMonitor val_", "-monitor val_",
 	"CSVReader: column", "column",
 	"CSVReader: target column", "-target: column",
 	"CSVReader: ", "",

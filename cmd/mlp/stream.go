@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mlpkit/mlp/internal/atomicfile"
 	"github.com/mlpkit/mlp/mlpplot"
@@ -39,6 +38,7 @@ type trainRun struct {
 	seed                     uint64
 	val                      float64
 	quiet, asJSON            bool
+	refit, epochsGiven       bool // -refit; -epochs was given
 	s                        tabular.MLPSettings
 	weight, classWeight      bool
 	dst, plotDst             *atomicfile.Target
@@ -75,11 +75,9 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 	if r.asJSON {
 		w = io.Discard
 	}
-	st, err := tabular.NewCSVStream(func() (io.ReadCloser, error) { return os.Open(r.data) }, tabular.StreamSettings{
-		Comma: r.sep, Targets: r.targets, Task: r.task, Categorical: r.categorical, Ignore: r.ignore, NA: r.na,
-		ValidationFraction: r.val, Seed: r.seed, ShuffleBuffer: buffer,
-		ScoreHeldOut: r.val > 0 && (!r.quiet && !r.asJSON || r.plot != ""),
-	})
+	// The -val rows are scored after every epoch: their val_loss chooses
+	// the epoch count.
+	st, err := tabular.NewCSVStream(func() (io.ReadCloser, error) { return os.Open(r.data) }, streamSettings(r, buffer, r.val, true))
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.data, err)
 	}
@@ -111,29 +109,31 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 		}
 		s.Log = w
 		if e.terminal {
-			pr = newProgress(w, 2*time.Second, 500*time.Millisecond)
+			pr = newProgress(w, progressAfter, progressTick)
 			s.Log = pr
 		}
 	}
-	var fitted *tabular.FittedMLP
-	if st.Task() == tabular.Classification {
-		fitted, err = tabular.MLPClassifier(s).FitStream(ctx, st)
-	} else {
-		fitted, err = tabular.MLPRegressor(s).FitStream(ctx, st)
-	}
+	fits, err := fitStreamSelected(ctx, r, st, s, buffer, pr)
 	if pr != nil {
 		pr.Stop()
 	}
 	if err != nil {
 		return err
 	}
-	conv := fitted.Convergence()
-	if conv.Converged {
-		fmt.Fprintf(w, "stopped: %s\n", convergenceText(conv))
-	} else {
-		fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", strings.Replace(convergenceText(conv), ", or use -early-stopping", "", 1))
+	conv := fits.first.Convergence()
+	converged, convText := conv.Converged, strings.Replace(convergenceText(conv), ", or use -early-stopping", "", 1)
+	if fits.selected {
+		converged, convText = fits.sel.ended(conv)
 	}
-	p := fitted.Pipeline()
+	if converged {
+		fmt.Fprintf(w, "stopped: %s\n", convText)
+	} else {
+		fmt.Fprintf(e.stderr, "mlp train: warning: %s\n", convText)
+	}
+	if fits.selected {
+		fmt.Fprintln(w, fits.sel)
+	}
+	p := fits.report.Pipeline()
 	var ev *evaluation
 	if r.val > 0 {
 		sc := newScorer(p)
@@ -158,7 +158,8 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 			fmt.Fprintf(e.stderr, "mlp train: validation: %s\n", note)
 		}
 	}
-	pv, _ := p.Provenance()
+	pv, _ := fits.saved.Pipeline().Provenance()
+	fits.provenance(&pv)
 	pv.Data = r.data
 	pv.DataSHA256 = st.SHA256()
 	pv.Columns = columnRoles(pv.Columns, st.IgnoredNames(), "", "")
@@ -166,13 +167,13 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 		pv.ValidationRows = ev.rows
 		pv.Validation = ev.figures("val_")
 	}
-	p = p.WithProvenance(pv)
+	p = fits.saved.Pipeline().WithProvenance(pv)
 	if err := r.dst.Write(p.Save); err != nil {
 		return err
 	}
 	if r.plotDst != nil {
 		title := fmt.Sprintf("mlp train -stream %s -target %s", r.data, strings.Join(r.targets, ","))
-		h := fitted.History()
+		h := fits.first.History()
 		if err := r.plotDst.Write(func(pw io.Writer) error { return mlpplot.WritePNG(pw, h, mlpplot.Settings{Title: title}) }); err != nil {
 			return fmt.Errorf("-plot: %w", err)
 		}
@@ -180,14 +181,15 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 	if r.asJSON {
 		return writeTrainJSON(e.stdout, trainJSON{
 			Model: r.out, Plot: r.plot, Data: r.data, DataSHA256: pv.DataSHA256, Task: st.Task().String(), Targets: r.targets,
-			Rows: st.Rows(), TrainRows: st.TrainRows(), Epochs: fitted.NIter(), Converged: conv.Converged,
-			Convergence: convergenceText(conv), FinalLoss: finalLoss(fitted), Settings: pv.Settings, Validation: validationJSON(ev),
+			Rows: st.Rows(), TrainRows: pv.TrainingRows, Epochs: fits.epochs(), EpochsRun: fits.first.NIter(), Chosen: fits.sel.best,
+			Refit: fits.sel.refit, RefitEpochs: fits.sel.refitEpochs, Converged: converged, Convergence: convText,
+			FinalLoss: finalLoss(fits.saved), Settings: pv.Settings, Validation: validationJSON(ev),
 		})
 	}
 	if ev == nil {
 		fmt.Fprintf(w, "\nvalidation: none (-val 0)\n")
 		fmt.Fprintf(w, "model: %s\n", r.out)
-		fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss%s; no validation rows)\n", finalLoss(fitted), fitted.NIter(), lossUnit(st.Task()))
+		fmt.Fprintf(w, "final loss=%.4f epochs=%d (training loss%s; no validation rows)\n", finalLoss(fits.saved), fits.saved.NIter(), lossUnit(st.Task()))
 		return nil
 	}
 	fmt.Fprintf(w, "\nvalidation (%d rows):\n", ev.rows)

@@ -99,9 +99,9 @@ func TestTrainStreamFlagErrors(t *testing.T) {
 		t.Errorf("-stream -data -: exit %d, stderr %q; want a usage error naming standard input", r.code, r.stderr)
 	}
 	r = runMLP(t, "", nil, "train", "-h")
-	// -h once said the -val rows choose the epoch count, which -stream
-	// does not do.
-	for _, want := range []string{"as with -stream, -val 0 and -early-stopping", "unless -early-stopping or -stream"} {
+	// -h once said the -val rows choose the epoch count when -stream did
+	// not; it does now (TestTrainStreamRefit).
+	for _, want := range []string{"as with -val 0 and -early-stopping", "unless -early-stopping, the epoch count is the one with their lowest val_loss (with -stream too)", "(with -stream, a second streamed fit)"} {
 		if !strings.Contains(strings.Join(strings.Fields(r.stderr+r.stdout), " "), want) {
 			t.Errorf("train -h lacks %q", want)
 		}
@@ -120,7 +120,7 @@ func TestTrainStreamFlagErrors(t *testing.T) {
 
 // TestTrainStreamMemory checks that -stream's peak memory does not grow
 // with the rows: 200,000 and 2,000,000 rows of bench/stream's data, one
-// epoch each.
+// epoch each, and the refit on every row.
 func TestTrainStreamMemory(t *testing.T) {
 	testkit.Long(t, "trains on 2.2 million generated rows")
 	dir := t.TempDir()
@@ -134,10 +134,13 @@ func TestTrainStreamMemory(t *testing.T) {
 		if out, err := exec.Command(gen, "-rows", strconv.Itoa(rows), "-o", data).CombinedOutput(); err != nil {
 			t.Fatalf("bench/stream: %v\n%s", err, out)
 		}
-		r := runMLP(t, "", nil, "train", "-data", data, "-target", "y", "-stream", "-epochs", "1", "-hidden", "32", "-quiet", "-val", "0.01",
+		r := runMLP(t, "", nil, "train", "-data", data, "-target", "y", "-stream", "-epochs", "1", "-hidden", "32", "-json", "-val", "0.01",
 			"-o", filepath.Join(dir, "m.mlp"))
 		if r.code != 0 {
 			t.Fatalf("%d rows: exit %d\n%s", rows, r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, `"refit":true,"refit_epochs":1,`) {
+			t.Errorf("%d rows: the run did not refit on every row (the default):\n%s", rows, r.stdout)
 		}
 		rss[rows] = r.maxRSS
 		t.Logf("%d rows: peak RSS %.1f MiB", rows, float64(r.maxRSS)/(1<<20))

@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name: "train",
 		args: "-data FILE.csv -target COLUMN [-target COLUMN2 ...] [-task classify|regress] [-hidden 64,32] [-epochs N]\n" +
-			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping]\n" +
+			"                 [-batch N] [-lr X] [-alpha X] [-activation relu|tanh|logistic|identity] [-early-stopping [-monitor val_balanced_accuracy]]\n" +
 			"                 [-validation-fraction F] [-n-iter-no-change N] [-tol X] [-impute mean|median|most_frequent]\n" +
 			"                 [-class-weight balanced|a=2,b=1] [-weight COLUMN] [-float32] [-seed S] [-val 0.2] [-refit=false] [-sep ';'] [-na 'NA,?']\n" +
 			"                 [-categorical a,b] [-categorical-ints N] [-ignore id] [-init MODEL] [-quiet] [-plot FILE.png] [-json]\n" +
@@ -43,13 +43,13 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	data := fs.String("data", "", "the CSV `file` to train on, with a header row, or a Parquet file (it starts with PAR1); - reads standard input (required)")
 	var targets repeatedFlag
 	fs.Var(&targets, "target", "a target `column`; repeat for several (multi-output regression) (required)")
-	model := addSettingsFlags(fs, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -stream, -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss",
+	model := addSettingsFlags(fs, "the most training `epochs`, at least 1; training stops earlier when the loss stops improving (default: 1000 when -val rows choose the epoch count, else the estimator's 200, as with -val 0 and -early-stopping); when they do, it also stops after a tenth of -epochs (at least -n-iter-no-change) without a lower val_loss",
 		"random `seed` of the validation split, the initial weights and the batch order")
 	est := model.est
 	ini := addInitFlag(fs)
 	seed := model.seed
-	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping or -stream, the epoch count is the one with their lowest val_loss (-stream only reports them); 0 trains on every row and reports no validation figures")
-	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs; -refit=false saves the net trained on the training rows")
+	val := fs.Float64("val", 0.2, "the `fraction` of rows held out for the validation report and the final line, in [0, 1); unless -early-stopping, the epoch count is the one with their lowest val_loss (with -stream too); 0 trains on every row and reports no validation figures")
+	refit := fs.Bool("refit", true, "once the -val rows have chosen the epoch count, train the saved model again on every row for that many epochs (with -stream, a second streamed fit); -refit=false saves the net trained on the training rows")
 	sep := sepFlag(',')
 	fs.Var(&sep, "sep", "the field `delimiter`: one character, \\t for a tab")
 	var na, categorical, ignore listFlag
@@ -106,6 +106,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 
 		run := &trainRun{data: *data, out: *out, plot: *plot, targets: targets, na: na, categorical: categorical, ignore: ignore,
 			task: asked, sep: rune(sep), seed: *seed, val: *val, quiet: *quiet, asJSON: *asJSON, s: s, dst: dst, plotDst: plotDst,
+			refit: *refit, epochsGiven: given["epochs"],
 			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight}
 		if given["refit"] && (*val == 0 || s.EarlyStopping) {
 			// The -val rows choose the epoch count only with -val > 0 and
@@ -157,6 +158,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		if t.Task != tabular.Classification && (s.ClassWeight != nil || s.BalancedClassWeight) {
 			return usagef("-class-weight weighs classes; the target is %s (use -weight COLUMN for row weights)", t.Task)
+		}
+		if err := checkMonitorTask(s, t.Task); err != nil {
+			return err
 		}
 		if s.ClassWeight != nil && len(t.Targets) == 1 {
 			if err := checkClassWeight(s.ClassWeight, &t.Targets[0]); err != nil {
@@ -278,15 +282,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		conv := first.Convergence()
 		converged, convText := conv.Converged, convergenceText(conv)
-		switch {
-		case selectEpochs && !conv.Converged && sel.best == sel.run:
-			convText = fmt.Sprintf("training stopped at the maximum of %d epochs (-epochs) while val_loss was still improving (its lowest at the last epoch); the model has not converged: raise -epochs", conv.MaxIter)
-		case selectEpochs && sel.waited:
-			converged = true
-			convText = fmt.Sprintf("val_loss has not reached a new low for %d epochs (the patience: a tenth of -epochs, at least -n-iter-no-change); it was lowest at epoch=%d", sel.patience, sel.best-1)
-		case selectEpochs && !conv.Converged:
-			converged = true
-			convText = fmt.Sprintf("at the maximum of %d epochs (-epochs); val_loss was lowest at epoch=%d", conv.MaxIter, sel.best-1)
+		if selectEpochs {
+			converged, convText = sel.ended(conv)
 		}
 		if converged {
 			fmt.Fprintf(w, "stopped: %s\n", convText)
@@ -359,6 +356,8 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				TrainRows:   pv.TrainingRows,
 				Epochs:      saved.NIter(),
 				EpochsRun:   first.NIter(),
+				Chosen:      sel.best,
+				RefitEpochs: sel.refitEpochs,
 				Refit:       sel.refit,
 				Converged:   converged,
 				Convergence: convText,
@@ -467,11 +466,18 @@ type trainJSON struct {
 	Targets    []string `json:"targets"`
 	Rows       int      `json:"rows"`
 	TrainRows  int      `json:"training_rows"`
-	Epochs     int      `json:"epochs"`
-	// EpochsRun are the epochs of the first fit, which -val rows choose
-	// Epochs from; Refit says the saved model was trained again on every row.
+	// Epochs are the epochs the saved model trained: with Refit, the
+	// refit's RefitEpochs, which the training-loss rule may end before
+	// Chosen.
+	Epochs int `json:"epochs"`
+	// EpochsRun are the epochs of the first fit, of which the -val rows
+	// chose Chosen (0 and left out when they chose none: -val 0,
+	// -early-stopping); Refit says the saved model was trained again on
+	// every row, for RefitEpochs (left out without the refit).
 	EpochsRun   int                `json:"epochs_run"`
+	Chosen      int                `json:"epochs_chosen,omitempty"`
 	Refit       bool               `json:"refit"`
+	RefitEpochs int                `json:"refit_epochs,omitempty"`
 	Converged   bool               `json:"converged"`
 	Convergence string             `json:"convergence"`
 	FinalLoss   float64            `json:"final_loss"`

@@ -17,6 +17,7 @@ import (
 type estimatorFlags struct {
 	alpha, tol, validationFraction *float64
 	activation, impute, weight     *string
+	monitor                        *string
 	earlyStopping, float32         *bool
 	nIterNoChange                  *int
 	classWeight                    classWeightFlag
@@ -27,7 +28,8 @@ func addEstimatorFlags(fs *flag.FlagSet) *estimatorFlags {
 	f := &estimatorFlags{}
 	f.alpha = fs.Float64("alpha", 0, "L2 penalty `strength`, ≥ 0; 0 trains without a penalty (default: the estimator's, 0.0001)")
 	f.activation = fs.String("activation", "", "hidden layers' `function`: relu, tanh, logistic or identity (default: the estimator's, relu)")
-	f.earlyStopping = fs.Bool("early-stopping", false, "hold out -validation-fraction of the training rows, stop when their score stops improving by -tol for -n-iter-no-change epochs, keep the best epoch's weights")
+	f.earlyStopping = fs.Bool("early-stopping", false, "hold out -validation-fraction of the training rows, stop when their score (accuracy or R², or the figure -monitor names) stops improving by -tol for -n-iter-no-change epochs, keep the best epoch's weights")
+	f.monitor = addMonitorFlag(fs)
 	f.validationFraction = fs.Float64("validation-fraction", 0, "the `fraction` of training rows -early-stopping holds out, in (0, 1) (default: the estimator's, 0.1)")
 	f.nIterNoChange = fs.Int("n-iter-no-change", 0, "`epochs` without an improvement of -tol before training stops, at least 1 (default: the estimator's, 10)")
 	f.tol = fs.Float64("tol", 0, "the smallest improvement of the loss (or with -early-stopping the validation score) that counts, positive (default: the estimator's, 0.0001)")
@@ -66,6 +68,9 @@ func (f *estimatorFlags) apply(given map[string]bool, s *tabular.MLPSettings) er
 		}
 	}
 	s.EarlyStopping = *f.earlyStopping
+	if err := applyMonitor(given, *f.monitor, s); err != nil {
+		return err
+	}
 	if *f.float32 {
 		s.DType = mlp.Float32
 	}
