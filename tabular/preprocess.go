@@ -45,7 +45,7 @@ type Preprocessor struct {
 	// columnNA are the markers of one column only (Table.ColumnNA), of
 	// the input columns and the targets.
 	columnNA map[string][]string
-	width  int                 // output columns
+	width    int // output columns
 }
 
 // prepColumn is what a Preprocessor learnt about one input column.

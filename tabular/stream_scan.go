@@ -19,7 +19,7 @@ type scanColumn struct {
 	texts    map[string]int
 	nums     map[uint64]int // by math.Float64bits
 	bigs     map[string]int
-	numsOver bool // more distinct numbers than Limits.MaxCategories
+	numsOver bool            // more distinct numbers than Limits.MaxCategories
 	marks    [maxMarkers]int // training cells of each DetectNA marker
 	nonInt   float64
 	hasNon   bool // a number that is not an integer (for InferTask)

@@ -41,6 +41,7 @@ type trainRun struct {
 	quiet, asJSON            bool
 	s                        tabular.MLPSettings
 	weight, classWeight      bool
+	detectNA                 bool
 	dst, plotDst             *atomicfile.Target
 }
 
@@ -76,7 +77,7 @@ func trainStream(ctx context.Context, e *env, r *trainRun, buffer int) error {
 		w = io.Discard
 	}
 	st, err := tabular.NewCSVStream(func() (io.ReadCloser, error) { return os.Open(r.data) }, tabular.StreamSettings{
-		Comma: r.sep, Targets: r.targets, Task: r.task, Categorical: r.categorical, Ignore: r.ignore, NA: r.na,
+		Comma: r.sep, Targets: r.targets, Task: r.task, Categorical: r.categorical, Ignore: r.ignore, NA: r.na, DetectNA: r.detectNA,
 		ValidationFraction: r.val, Seed: r.seed, ShuffleBuffer: buffer,
 		ScoreHeldOut: r.val > 0 && (!r.quiet && !r.asJSON || r.plot != ""),
 	})
