@@ -388,7 +388,8 @@ func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 // PredictRecords predicts rows of text cells, as a CSV reader gives them,
 // whose columns header names (in any order; columns the pipeline does not
 // use, such as the target, are ignored). Cells are read as CSVReader reads
-// them: trimmed, with the missing-value markers the training table had.
+// them: trimmed, with the missing-value markers the training table had
+// (NA, and ColumnNA in its column only).
 //
 // It returns an error wrapping mlp.ErrData that names what is wrong: a feature
 // column missing from header (listing header), a header name repeated, a
