@@ -387,7 +387,11 @@ func (p *Preprocessor) cellValue(j int, cell string) (float64, error) {
 	if pc.kind == Categorical {
 		return pc.textCategory(cell), nil
 	}
-	return parseNumber(cell)
+	v, err := parseNumber(cell)
+	if err != nil && isNAMarker(cell) {
+		return 0, fmt.Errorf("%w, which looks like a missing-value marker that the training data did not hold in this column: give an empty cell instead, or add it to CSVReader.NA", err)
+	}
+	return v, err
 }
 
 // textCategory returns the index of a text cell (trimmed, not missing)

@@ -57,7 +57,7 @@ func TestDetectNATrainPredict(t *testing.T) {
 	}
 	r = runMLP(t, "", nil, "predict", "-model", model, "-data", writeTemp(t, dir, "bad.csv",
 		"island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\nBiscoe,40,?,211,4000,female\n"))
-	if r.code != 1 || !strings.Contains(r.stderr, `"bill_depth_mm"`) {
+	if r.code != 1 || !strings.Contains(r.stderr, `line 2, column "bill_depth_mm": not a number: "?", which looks like a missing-value marker that the training data did not hold in this column: give an empty cell instead, or add it to -na`) {
 		t.Errorf(`predict with "?" in bill_depth_mm, which held none in training: exit %d, %q; want an error naming the column`, r.code, r.stderr)
 	}
 	r = runMLP(t, "", nil, "eval", "-model", model, "-data", penguinsCSV, "-importance", "-n-repeats", "1")
