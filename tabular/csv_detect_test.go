@@ -275,3 +275,47 @@ func TestDetectNAEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectNACategoricalInts checks that markers read as missing in a
+// column of few integers stay missing when CategoricalInts makes it
+// categorical, with the note and the recorded markers.
+func TestDetectNACategoricalInts(t *testing.T) {
+	rd := NewCSVReader(strings.NewReader("a,b\n1,0.5\n2,1.5\n?,2.5\n1,3.5\n"))
+	rd.DetectNA, rd.CategoricalInts = true, 5
+	tab, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tab.Features[0]
+	if c.Kind != Categorical || !slices.Equal(c.Categories, []string{"1", "2"}) || !c.Missing(2) || c.Values[3] != 0 {
+		t.Errorf("column a is %v %q %v; want categorical 1, 2 with row 2 missing", c.Kind, c.Categories, c.Values)
+	}
+	if !slices.Equal(tab.ColumnNA["a"], []string{"?"}) || len(tab.Notes) != 1 || !strings.Contains(tab.Notes[0], `column "a" holds numbers and "?" (1 cell, on line 4)`) {
+		t.Errorf("ColumnNA %q, notes %q", tab.ColumnNA, tab.Notes)
+	}
+}
+
+// TestDetectNAMarkersOnlyThenNumbers checks a column that is all "-" in
+// training: it is text (the category "-"), and a number in it at
+// prediction is an unseen category, encoded as all zeros, not an error.
+func TestDetectNAMarkersOnlyThenNumbers(t *testing.T) {
+	rd := NewCSVReader(strings.NewReader("a,b,y\n-,1,x\n-,2,y\n,3,x\n"))
+	rd.DetectNA, rd.Targets = true, []string{"y"}
+	tab, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := FitPreprocessor(tab, PreprocessSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := pre.Columns()[0]; c.Kind != Categorical || !slices.Equal(c.Categories, []string{"-"}) || tab.ColumnNA != nil {
+		t.Fatalf("column a is %v %q; ColumnNA %q", c.Kind, c.Categories, tab.ColumnNA)
+	}
+	for _, cell := range []string{"5", "-"} {
+		v, err := pre.cellValue(0, cell)
+		if err != nil || v != map[string]float64{"5": -1, "-": 0}[cell] {
+			t.Errorf("cell %q: %v, %v; want -1 (unseen) for 5, 0 for -", cell, v, err)
+		}
+	}
+}
