@@ -22,8 +22,8 @@ var markerWords = []string{"na", "n/a", "nan", "null", "none", "missing", "unkno
 // or digit ("?", "-", "--", ".", "*", "…"), or one of markerWords in any
 // case.
 func isNAMarker(cell string) bool {
-	if cell == "" || len(cell) > 16 || !utf8.ValidString(cell) {
-		return false
+	if cell == "" || len(cell) > 16 || cell[0] >= '0' && cell[0] <= '9' || !utf8.ValidString(cell) {
+		return false // the usual cell of a numeric column is out first
 	}
 	sign := true
 	for _, r := range cell {
@@ -34,6 +34,9 @@ func isNAMarker(cell string) bool {
 	}
 	if sign {
 		return true
+	}
+	if c := cell[0] | 0x20; c < 'a' || c > 'z' {
+		return false
 	}
 	for _, w := range markerWords {
 		if strings.EqualFold(cell, w) {

@@ -319,3 +319,18 @@ func TestDetectNAMarkersOnlyThenNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestIsNAMarker checks the marker rule on single cells.
+func TestIsNAMarker(t *testing.T) {
+	for cell, want := range map[string]bool{
+		"?": true, "-": true, "--": true, ".": true, "*": true, "…": true, "—": true, "- -": true, "?????": true,
+		"unknown": true, "UNKNOWN": true, "Missing": true, "none": true, "None": true, "Nan": true, "NAN": true,
+		"Null": true, "na": true, "N/a": true, "n/A": true,
+		"1": false, "-1": false, ".5": false, "x": false, "no": false, "yes": false, "n.a.": false, "tbd": false,
+		"1?": false, "?1": false, "٣": false, "-----------------": false, "\xff": false, "nones": false,
+	} {
+		if got := isNAMarker(cell); got != want {
+			t.Errorf("isNAMarker(%q) = %v, want %v", cell, got, want)
+		}
+	}
+}
