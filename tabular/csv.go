@@ -117,14 +117,15 @@ type CSVReader struct {
 	// its numbers as categories; with it, the column is what pandas reads
 	// with those markers in na_values.
 	//
-	// The words are there because, in a column of numbers, they can only
-	// mean that the value was not recorded: pandas' own markers in other
-	// cases ("Nan", "NULL" is one, "Null" is not), and "None", which
-	// pandas 2 added to its defaults. A word that can be a value in
-	// another column ("no", "yes") is not one of them, and neither is a
-	// marker of letters that is not a word ("x"): such a column stays
-	// text. A "none" meaning zero would be read as missing: the note
-	// below says so, and NA or DetectNA set to false decide otherwise.
+	// The words are there because in a column of numbers they can only
+	// say that no value was recorded: pandas' own markers written in
+	// another case (pandas reads "null" and "NULL" as missing but "Null"
+	// as text, "nan" but not "Nan"), "none" (pandas 2 added "None" to its
+	// defaults), and "missing" and "unknown". A word that is a value
+	// elsewhere ("no", "yes") is not one of them, nor is a letter ("x"):
+	// a column holding one stays text. A "none" that means zero is read
+	// as missing: the note below names it, and DetectNA set to false (or
+	// the column in Categorical) keeps it.
 	//
 	// A column is read so only when it holds at least one number and at
 	// most 8 distinct markers, is not named in Categorical, and is not
