@@ -104,6 +104,12 @@ func TestColumnNAGolden(t *testing.T) {
 			t.Error(`"?" in color is read as missing, or "" is not filled with red`)
 		}
 	}
+	// PredictMaps, the records of a JSON request (mlpserve): "?" in weight
+	// is missing, as null is.
+	maps, err := r.PredictMaps([]map[string]any{{"size": 2.0, "color": "red", "weight": "?"}, {"size": 2.0, "color": "red", "weight": nil}})
+	if err != nil || !slices.Equal(maps.Proba.RawRowView(0), maps.Proba.RawRowView(1)) {
+		t.Errorf(`PredictMaps: "?" in weight is not read as null: %v`, err)
+	}
 	if _, err := r.PredictRecords([]string{"size", "color", "weight"}, [][]string{{"?", "red", "30"}}); err == nil {
 		t.Error(`"?" in size, whose training cells held none, is read`)
 	}
