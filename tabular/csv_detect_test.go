@@ -334,3 +334,34 @@ func TestIsNAMarker(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnNAStream checks that the stream reads CSVReader.ColumnNA's
+// markers as ReadAll does, in their column only, and records them.
+func TestColumnNAStream(t *testing.T) {
+	text := "a,b,y\n1,-,0\n-,x,1\n3,y,0\n?,z,1\n"
+	na := map[string][]string{"a": {"-"}, "absent": {"x"}}
+	rd := NewCSVReader(strings.NewReader(text))
+	rd.ColumnNA, rd.DetectNA, rd.Targets = na, true, []string{"y"}
+	tab, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string][]string{"a": {"-", "?"}}; len(tab.ColumnNA) != 1 || !slices.Equal(tab.ColumnNA["a"], want["a"]) {
+		t.Errorf("ColumnNA %q, want %q", tab.ColumnNA, want)
+	}
+	if a, b := tab.Features[0], tab.Features[1]; a.Kind != Numeric || !a.Missing(1) || !a.Missing(3) || !slices.Equal(b.Categories, []string{"-", "x", "y", "z"}) {
+		t.Errorf("a %v %v, b %q", a.Kind, a.Values, b.Categories)
+	}
+	compareStream(t, "ColumnNA", text, tab, StreamSettings{ColumnNA: na, Targets: []string{"y"}})
+	s, err := NewCSVStream(openBytes([]byte(text)), StreamSettings{ColumnNA: na, DetectNA: true, Targets: []string{"y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := s.Preprocessor(PreprocessSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pre.columnNA["a"], []string{"-", "?"}) || !slices.Equal(pre.cols[0].na, []string{"-", "?"}) {
+		t.Errorf("the stream's Preprocessor has markers %q, %q", pre.columnNA, pre.cols[0].na)
+	}
+}
