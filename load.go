@@ -78,7 +78,7 @@ func LoadWithLimits(r io.Reader, lim ModelLimits) (*Sequential, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v == modelfile.VersionPipeline || v == modelfile.VersionProvenance {
+	if v >= modelfile.VersionPipeline {
 		return nil, d.d.Errorf("version %d is a pipeline file (preprocessing and network); read it with tabular.LoadPipeline", v)
 	}
 	return d.lastNetwork()

@@ -127,7 +127,7 @@ func TestLoadErrors(t *testing.T) {
 		{"short other file", []byte("PK\x03\x04"), `bad magic "PK\x03\x04" at byte 0, want "MLPMODEL"`},
 		{"truncated magic", golden[:5], "unexpected end of file in the magic at byte 5"},
 		{"version 2", v2, "version 2 is a pipeline file (preprocessing and network); read it with tabular.LoadPipeline"},
-		{"version 7", v7, "version 7 is newer than this library reads (3)"},
+		{"version 7", v7, "version 7 is newer than this library reads (4)"},
 		{"version 0", modelFile(0, 1, lin21), "version 0 at byte 8 is not a version"},
 		{"truncated version", golden[:10], "unexpected end of file in the version at byte 10"},
 		{"truncated layer count", golden[:15], "unexpected end of file in the layer count at byte 15"},

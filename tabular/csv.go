@@ -101,6 +101,48 @@ type CSVReader struct {
 	// as "?" or "-").
 	NA []string
 
+	// ColumnNA lists, by column name, texts that mark a missing cell in
+	// that column only, besides the defaults and NA: pandas' na_values
+	// given as a dict. A name that is not in the header is ignored, as
+	// pandas ignores it. Pipeline.ColumnNA gives those a model was
+	// trained with, to read new data the same way.
+	ColumnNA map[string][]string
+
+	// DetectNA reads as missing, in a column whose other non-missing
+	// cells are all numbers, the cells that look like a missing-value
+	// marker: a text of at most 16 bytes with no letter or digit ("?",
+	// "-", "--", ".", "*", "…"), or one of the words na, n/a, nan, null,
+	// none, missing and unknown in any case. Without it such a column is
+	// text (categorical), as pandas reads it, and a model one-hot encodes
+	// its numbers as categories; with it, the column is what pandas reads
+	// with those markers in na_values.
+	//
+	// The words are there because in a column of numbers they can only
+	// say that no value was recorded: pandas' own markers written in
+	// another case (pandas reads "null" and "NULL" as missing but "Null"
+	// as text, "nan" but not "Nan"), "none" (pandas 2 added "None" to its
+	// defaults), and "missing" and "unknown". A word that is a value
+	// elsewhere ("no", "yes") is not one of them, nor is a letter ("x"):
+	// a column holding one stays text. A "none" that means zero is read
+	// as missing: the note below names it, and DetectNA set to false (or
+	// the column in Categorical) keeps it.
+	//
+	// A column is read so only when it holds at least one number and at
+	// most 8 distinct markers, is not named in Categorical, and is not
+	// boolean. A column of markers and missing cells alone stays text, as
+	// does a column with any other text, with the note of a column of
+	// numbers and text. Each column read so gets a note in Table.Notes
+	// naming the column, each marker, its number of cells and the line of
+	// the first, and the markers are recorded in Table.ColumnNA, so that a
+	// Preprocessor fitted on the table, and the Pipeline saved with it,
+	// read them as missing in new data. A target column of numbers
+	// holding markers is an error (ErrBadLabel): a row is left out for a
+	// missing target only on NA's word, never on a guess.
+	//
+	// The default, false, reads as pandas 1.5.3 does; the mlp command
+	// turns it on by default (-detect-na).
+	DetectNA bool
+
 	// Limits bound the input; the zero value gives the defaults.
 	Limits Limits
 
@@ -205,6 +247,7 @@ func (t *tableReader) header(header []string, line int) error {
 		t.cols[j].role = roles.role[j]
 		t.cols[j].categorical, t.cols[j].text = roles.categorical[j], roles.categorical[j]
 	}
+	t.setColumnNA()
 	return nil
 }
 

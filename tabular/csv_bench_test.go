@@ -52,3 +52,25 @@ func BenchmarkReadAllNumeric(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(input))*float64(b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
 }
+
+// BenchmarkReadAllNumericDetectNA is BenchmarkReadAllNumeric with
+// CSVReader.DetectNA, as the mlp command reads: its cost on a table of
+// numbers holding no marker.
+func BenchmarkReadAllNumericDetectNA(b *testing.B) {
+	input := numericCSV(100000)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(input)))
+	for b.Loop() {
+		r := tabular.NewCSVReader(bytes.NewReader(input))
+		r.Targets = []string{"label"}
+		r.DetectNA = true
+		tab, err := r.ReadAll()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if tab.Rows() != 100000 || tab.Features[0].Kind != tabular.Numeric {
+			b.Fatalf("%d rows", tab.Rows())
+		}
+	}
+	b.ReportMetric(float64(len(input))*float64(b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
+}

@@ -39,6 +39,8 @@ func FuzzCSVReader(f *testing.F) {
 		{"\uFEFFc,n,y\nred,1,a\n,NA,b\nblue,2,\n", "y", 0, false},
 		{"a,a\n1,2\n", "", 0, false},
 		{"a,b\n1,1e309\n", "", 0, false},
+		{"a,b,y\n1,-,0\n?,x,1\n3,.,0\n", "y", 0x80, false},
+		{"a,y\n1,2\n3,?\n", "y", 0x82, false},
 	} {
 		f.Add([]byte(s.data), s.target, s.task, s.semicolon)
 	}
@@ -48,6 +50,7 @@ func FuzzCSVReader(f *testing.F) {
 			r.Targets = strings.Split(target, "|")
 		}
 		r.Task = Task(task % 3)
+		r.DetectNA = task&0x80 != 0 // with NA "?" below, other markers: "-", "."
 		r.NA = []string{"?"}
 		if semicolon {
 			r.Comma = ';'
@@ -88,6 +91,9 @@ func FuzzCSVReader(f *testing.F) {
 					case math.IsNaN(v):
 						if k == 1 {
 							t.Fatalf("target %q has a missing cell", c.Name)
+						}
+						if math.Float64bits(v) != math.Float64bits(math.NaN()) {
+							t.Fatalf("column %q holds a NaN of bits %#x", c.Name, math.Float64bits(v))
 						}
 					case math.IsInf(v, 0):
 						t.Fatalf("column %q holds %v", c.Name, v)

@@ -46,6 +46,10 @@ type colState struct {
 	bigText map[int]string // the text of each integer beyond int64 among values, by row
 	codes   map[string]int // category code of each text, in order of appearance
 	cats    []string       // the texts, by code
+
+	na      []string   // the column's CSVReader.ColumnNA
+	markers []naMarker // the markers DetectNA found, while the column is not text
+	naRead  bool       // the markers are read as missing (markersMissing)
 }
 
 // cellError is an error found in a cell, which ReadAll reports only if the
@@ -167,7 +171,7 @@ func (t *tableReader) read() (tab *Table, err error) {
 		}
 		drop := false
 		for _, j := range t.order {
-			drop = drop || isMissing(trimCell(rec[j]), t.c.NA)
+			drop = drop || t.missing(&t.cols[j], trimCell(rec[j]))
 		}
 		if drop {
 			dropped++
@@ -184,10 +188,14 @@ func (t *tableReader) read() (tab *Table, err error) {
 		}
 		return nil, &ParseError{Line: last + 1, Err: fmt.Errorf("%w: %s", ErrEmptyInput, what)}
 	}
+	for _, j := range t.kept {
+		st := &t.cols[j]
+		st.naRead = st.markersMissing()
+	}
 	t.categoricalInts()
 	for _, j := range t.kept {
 		st := &t.cols[j]
-		if kind, _ := st.typ.kind(); kind == typeNumber && !st.categorical {
+		if kind, _ := st.typ.kind(); kind == typeNumber && !st.categorical && (len(st.markers) == 0 || st.naRead) {
 			if st.firstBad.rec > 0 && st.firstBad.before(t.failed) {
 				t.failed = st.firstBad
 			}
@@ -199,6 +207,11 @@ func (t *tableReader) read() (tab *Table, err error) {
 	}
 	if t.failed.rec > 0 {
 		return nil, t.failed.err
+	}
+	for _, j := range t.order {
+		if t.cols[j].naRead {
+			return nil, t.markerError(j)
+		}
 	}
 	tab = t.table(rows, dropped)
 	if err := t.task(tab); err != nil {
@@ -266,10 +279,17 @@ func (t *tableReader) row(rec []string, recNo int) {
 	for _, j := range t.kept {
 		st := &t.cols[j]
 		cell := trimCell(rec[j])
-		if isMissing(cell, t.c.NA) {
+		if t.missing(st, cell) {
 			st.typ.seenNA = true
 			if store {
 				st.values.push(math.NaN())
+			}
+			continue
+		}
+		if k := t.marker(st, j, cell); k >= 0 {
+			st.typ.seenNA = true
+			if store {
+				st.values.push(markerNaN(k))
 			}
 			continue
 		}
@@ -374,11 +394,13 @@ func (t *tableReader) toText(st *colState, j int) {
 	for _, chunk := range st.values.chunks() {
 		for i, v := range chunk {
 			row++
-			if math.IsNaN(v) {
-				continue
-			}
 			text, ok := st.bigText[row-1]
-			if !ok {
+			switch m := markerIndex(v); {
+			case m >= 0:
+				text = st.markers[m].text
+			case math.IsNaN(v):
+				continue
+			case !ok:
 				text = formatNumber(v)
 			}
 			k := t.category(st, text, rec, j)
@@ -389,6 +411,7 @@ func (t *tableReader) toText(st *colState, j int) {
 		}
 	}
 	st.bigText = nil
+	st.markersAsText()
 }
 
 // category returns the code of text cell in st, a new one for a new text;
@@ -452,7 +475,11 @@ func (t *tableReader) typeRow(rec []string) {
 	for _, j := range t.kept {
 		st := &t.cols[j]
 		cell := trimCell(rec[j])
-		if isMissing(cell, t.c.NA) {
+		if t.missing(st, cell) {
+			st.typ.seenNA = true
+			continue
+		}
+		if t.marker(st, j, cell) >= 0 {
 			st.typ.seenNA = true
 			continue
 		}
@@ -464,6 +491,7 @@ func (t *tableReader) typeRow(rec []string) {
 // table returns the Table of the columns read, of rows rows each.
 func (t *tableReader) table(rows, dropped int) *Table {
 	tab := &Table{Dropped: dropped, NA: slices.Clone(t.c.NA), Ignored: t.ignored()}
+	more := 0
 	tab.Features = make([]Column, 0, len(t.kept)-len(t.order))
 	if len(t.order) > 0 {
 		tab.Targets = make([]Column, len(t.order))
@@ -481,6 +509,15 @@ func (t *tableReader) table(rows, dropped int) *Table {
 		if st.text && !st.categorical && st.typ.number && st.firstText.rec > 0 {
 			t.mixedNote(tab, j)
 		}
+		if st.naRead {
+			for i, v := range c.Values {
+				if markerIndex(v) >= 0 {
+					c.Values[i] = math.NaN()
+				}
+			}
+			t.naNote(tab, j, &more)
+		}
+		t.columnNA(tab, j)
 		st.values, st.codes, st.cats, st.bigText = chunkedFloats{}, nil, nil, nil
 		if st.role == roleTarget {
 			tab.Targets[st.target] = c
@@ -488,6 +525,7 @@ func (t *tableReader) table(rows, dropped int) *Table {
 			tab.Features = append(tab.Features, c)
 		}
 	}
+	naSummary(tab, more)
 	return tab
 }
 

@@ -92,6 +92,16 @@
 // texts that become categories or classes must be valid UTF-8
 // (ErrInvalidUTF8).
 //
+// CSVReader.DetectNA, off by default, departs from pandas where a table
+// marks its missing numbers with a text: in a column whose other
+// non-missing cells are all numbers, cells with no letter or digit ("?",
+// "-", ".") and the words na, n/a, nan, null, none, missing and unknown
+// (any case) are read as missing, as pandas reads them when given in
+// na_values (testdata/detectna holds the vectors), and Table.Notes names
+// each such column, its markers, their cells and first line. The mlp
+// command turns it on. Table.ColumnNA records the markers, so that a
+// Pipeline reads them as missing in that column of new rows too.
+//
 // A missing feature cell is kept as NaN for the preprocessing to fill, and a
 // row with a missing target is left out and counted in Table.Dropped.
 //

@@ -321,6 +321,19 @@ func (p *Pipeline) NA() []string {
 	return slices.Clone(p.pre.na)
 }
 
+// ColumnNA returns the texts the pipeline reads as missing in one column
+// only, by column name: those of the table it was trained on
+// (Table.ColumnNA, which holds the markers CSVReader.DetectNA found), in
+// a new map; nil when none. Its predictions read them so in the records
+// they are given; a program that reads new data with a CSVReader (to
+// score it, say) sets CSVReader.ColumnNA to them.
+func (p *Pipeline) ColumnNA() map[string][]string {
+	if p == nil || p.pre == nil {
+		return nil
+	}
+	return cloneColumnNA(p.pre.columnNA)
+}
+
 // Net returns a copy of the pipeline's network (see mlp.Sequential.Clone).
 func (p *Pipeline) Net() (*mlp.Sequential, error) {
 	return p.net.Clone()
@@ -375,7 +388,8 @@ func (p *Pipeline) Predict(t *Table) (*Prediction, error) {
 // PredictRecords predicts rows of text cells, as a CSV reader gives them,
 // whose columns header names (in any order; columns the pipeline does not
 // use, such as the target, are ignored). Cells are read as CSVReader reads
-// them: trimmed, with the missing-value markers the training table had.
+// them: trimmed, with the missing-value markers the training table had
+// (NA, and ColumnNA in its column only).
 //
 // It returns an error wrapping mlp.ErrData that names what is wrong: a feature
 // column missing from header (listing header), a header name repeated, a

@@ -43,7 +43,11 @@ func FuzzLoadPipeline(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	testkit.FuzzModelFiles(f, goldenModelFile, loadPipelineRoundTrip, bare.Bytes(), v2, v3)
+	v4, err := os.ReadFile("testdata/pipeline_v4.mlp")
+	if err != nil {
+		f.Fatal(err)
+	}
+	testkit.FuzzModelFiles(f, goldenModelFile, loadPipelineRoundTrip, bare.Bytes(), v2, v3, v4)
 }
 
 // loadPipelineRoundTrip loads data and checks the properties

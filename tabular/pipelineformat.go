@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -59,6 +61,14 @@ const (
 // (encoding/json, with the field names of its tags; a reader ignores
 // names it does not know).
 //
+// Version 4, written when a column has missing-value markers of its own
+// (Table.ColumnNA, as CSVReader.DetectNA records them), is version 3 with
+// those markers right after the pipeline's: a uint32 count n (at most
+// 65536), then per column, in byte order of the names, a string name and
+// strings markers; its provenance record may have length 0, for none.
+// Files without such markers are still written as version 2 or 3, byte
+// for byte as before, and LoadPipeline reads all three versions.
+//
 // where "strings" is a uint32 count and that many strings, and a string is
 // a uint32 byte length (at most 65536) and the bytes. Numbers are
 // little-endian, float64 as IEEE-754 bits. Errors are those of
@@ -88,6 +98,12 @@ func (p *Pipeline) Save(w io.Writer) error {
 		}
 		version = modelfile.VersionProvenance
 	}
+	if len(p.pre.columnNA) > 0 {
+		version = modelfile.VersionColumnNA
+		if prov == nil {
+			prov = []byte{}
+		}
+	}
 	// The section is appended first, to a buffer with room for 1 KiB of
 	// it and the provenance record; the file's size is known after it.
 	e := modelfile.NewEncoder("Pipeline.Save", w, 1024+len(prov)+size+4)
@@ -112,6 +128,14 @@ func (p *Pipeline) appendSection(buf []byte, version uint32, prov []byte) []byte
 		buf = append(buf, fileRegression)
 	}
 	buf = modelfile.AppendStrings(buf, p.pre.na)
+	if version == modelfile.VersionColumnNA {
+		names := slices.Sorted(maps.Keys(p.pre.columnNA))
+		buf = le.AppendUint32(buf, uint32(len(names)))
+		for _, name := range names {
+			buf = modelfile.AppendString(buf, name)
+			buf = modelfile.AppendStrings(buf, p.pre.columnNA[name])
+		}
+	}
 	buf = le.AppendUint32(buf, uint32(len(p.pre.cols)))
 	for _, c := range p.pre.cols {
 		buf = modelfile.AppendString(buf, c.name)
@@ -199,13 +223,13 @@ func LoadPipeline(r io.Reader) (*Pipeline, error) {
 		}
 		return barePipeline(net)
 	}
-	p, t, err := pipelineSection(d)
+	p, t, err := pipelineSection(d, v)
 	if err != nil {
 		return nil, err
 	}
 	var prov *Provenance
-	if v == modelfile.VersionProvenance {
-		if prov, err = readProvenance(d); err != nil {
+	if v >= modelfile.VersionProvenance {
+		if prov, err = readProvenance(d, v); err != nil {
 			return nil, err
 		}
 	}
@@ -252,12 +276,16 @@ func barePipeline(net *mlp.Sequential) (*Pipeline, error) {
 	return p, nil
 }
 
-// readProvenance reads the provenance record of a version-3 file.
-func readProvenance(d *modelfile.Decoder) (*Provenance, error) {
+// readProvenance reads the provenance record of a version-3 or 4 file
+// (v), nil for an empty record of version 4.
+func readProvenance(d *modelfile.Decoder, v uint32) (*Provenance, error) {
 	at := d.Off
 	n, err := d.Uint32(-1, "the provenance length")
 	if err != nil {
 		return nil, err
+	}
+	if n == 0 && v == modelfile.VersionColumnNA {
+		return nil, nil
 	}
 	if n > maxProvenanceBytes {
 		return nil, d.Errorf("provenance length %d at byte %d is more than the cap of %d", n, at, maxProvenanceBytes)
@@ -291,8 +319,9 @@ func readNetwork(d *modelfile.Decoder) (*mlp.Sequential, error) {
 	return net.(*mlp.Sequential), nil
 }
 
-// pipelineSection reads the pipeline section of a version-2 file.
-func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, error) {
+// pipelineSection reads the pipeline section of a version-2, 3 or 4 file
+// (v).
+func pipelineSection(d *modelfile.Decoder, v uint32) (*Preprocessor, PipelineTargets, error) {
 	var t PipelineTargets
 	at := d.Off
 	b, err := d.Read(1, -1, "the task")
@@ -306,6 +335,11 @@ func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, erro
 	p := &Preprocessor{}
 	if p.na, err = d.Strings("the missing-value markers"); err != nil {
 		return nil, t, err
+	}
+	if v == modelfile.VersionColumnNA {
+		if p.columnNA, err = readColumnNA(d); err != nil {
+			return nil, t, err
+		}
 	}
 	at = d.Off
 	m, err := d.Uint32(-1, "the column count")
@@ -397,6 +431,7 @@ func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, erro
 		default:
 			return nil, t, d.Errorf("%s: unknown column kind %d at byte %d", what, b[0], at)
 		}
+		c.na = p.columnNA[name]
 		p.cols = append(p.cols, c)
 	}
 	if scaled > 0 && unscaled > 0 {
@@ -449,4 +484,31 @@ func pipelineSection(d *modelfile.Decoder) (*Preprocessor, PipelineTargets, erro
 		t.Scaler = s
 	}
 	return p, t, nil
+}
+
+// readColumnNA reads the markers of the columns of a version-4 file.
+func readColumnNA(d *modelfile.Decoder) (map[string][]string, error) {
+	at := d.Off
+	n, err := d.Uint32(-1, "the count of columns with markers")
+	if err != nil {
+		return nil, err
+	}
+	if n > maxFileColumns {
+		return nil, d.Errorf("count of columns with markers %d at byte %d is more than %d", n, at, maxFileColumns)
+	}
+	m := make(map[string][]string, n)
+	for k := range int(n) {
+		what := fmt.Sprintf("markers of column %d", k)
+		name, err := d.String(what + ": name")
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m[name]; dup {
+			return nil, d.Errorf("%s: name %s repeats, before byte %d", what, quote(name), d.Off)
+		}
+		if m[name], err = d.Strings(what); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }

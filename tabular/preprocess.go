@@ -42,7 +42,10 @@ type Preprocessor struct {
 	cols   []prepColumn
 	scaler *mlp.StandardScaler // over the numeric columns, in order; nil: no scaling
 	na     []string            // missing-value markers besides the defaults
-	width  int                 // output columns
+	// columnNA are the markers of one column only (Table.ColumnNA), of
+	// the input columns and the targets.
+	columnNA map[string][]string
+	width    int // output columns
 }
 
 // prepColumn is what a Preprocessor learnt about one input column.
@@ -60,6 +63,8 @@ type prepColumn struct {
 	// scaled is the column's index among the numeric columns (the
 	// scaler's), or -1.
 	scaled int
+	// na are the column's own markers, columnNA's.
+	na []string
 }
 
 // ColumnInfo describes an input column of a Preprocessor or Pipeline.
@@ -97,7 +102,7 @@ func FitPreprocessor(t *Table, s PreprocessSettings) (*Preprocessor, error) {
 		return nil, fmt.Errorf("%w: FitPreprocessor: the table has no feature column", mlp.ErrData)
 	}
 	rows := t.Rows()
-	p := &Preprocessor{na: slices.Clone(t.NA)}
+	p := &Preprocessor{na: slices.Clone(t.NA), columnNA: cloneColumnNA(t.ColumnNA)}
 	var numeric [][]float64
 	for _, c := range t.Features {
 		if err := c.check("FitPreprocessor: feature column"); err != nil {
@@ -147,6 +152,7 @@ func FitPreprocessor(t *Table, s PreprocessSettings) (*Preprocessor, error) {
 			numeric = append(numeric, filled)
 			p.width++
 		}
+		pc.na = p.columnNA[c.Name]
 		p.cols = append(p.cols, pc)
 	}
 	if len(numeric) > 0 {
@@ -375,13 +381,17 @@ func (p *Preprocessor) encodeRow(dst, vals []float64, row int) error {
 func (p *Preprocessor) cellValue(j int, cell string) (float64, error) {
 	pc := &p.cols[j]
 	cell = strings.TrimSpace(cell)
-	if isMissing(cell, p.na) {
+	if isMissing(cell, p.na) || len(pc.na) > 0 && slices.Contains(pc.na, cell) {
 		return math.NaN(), nil
 	}
 	if pc.kind == Categorical {
 		return pc.textCategory(cell), nil
 	}
-	return parseNumber(cell)
+	v, err := parseNumber(cell)
+	if err != nil && isNAMarker(cell) {
+		return 0, fmt.Errorf("%w, which looks like a missing-value marker that the training data did not hold in this column: give an empty cell instead, or add it to CSVReader.NA", err)
+	}
+	return v, err
 }
 
 // textCategory returns the index of a text cell (trimmed, not missing)

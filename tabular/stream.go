@@ -24,6 +24,11 @@ type StreamSettings struct {
 	Task Task
 	// Categorical, Ignore and NA are CSVReader's.
 	Categorical, Ignore, NA []string
+	// ColumnNA and DetectNA are CSVReader's; the markers DetectNA finds
+	// are read as missing in every pass, and recorded for the
+	// Preprocessor and the Table of the stream (CSVReader.DetectNA).
+	ColumnNA map[string][]string
+	DetectNA bool
 	// Limits bound each record as CSVReader's do, except MaxBytes: zero
 	// means no bound on the whole input, which a stream never holds.
 	Limits Limits
@@ -107,6 +112,7 @@ type CSVStream struct {
 	task      Task
 	taskNote  string
 	notes     []string
+	columnNA  map[string][]string // Table.ColumnNA of the file
 }
 
 // streamColumn is what the first pass learnt about a kept column.
@@ -118,6 +124,7 @@ type streamColumn struct {
 	boolean    bool // categories "False" and "True", of any spelling
 	categories []string
 	index      map[string]int
+	na         []string // markers of the column only: ColumnNA's and DetectNA's
 
 	// Of the training rows: per category, its count; for a numeric
 	// column, the count n of values, their mean, sum of squared
@@ -163,7 +170,7 @@ func NewCSVStream(open func() (io.ReadCloser, error), s StreamSettings) (*CSVStr
 		s.ChunkRows = DefaultChunkRows
 	}
 	st := &CSVStream{open: open, s: s, rd: CSVReader{Comma: s.Comma, Targets: s.Targets, Task: s.Task,
-		Categorical: s.Categorical, Ignore: s.Ignore, NA: s.NA, Limits: s.Limits}}
+		Categorical: s.Categorical, Ignore: s.Ignore, NA: s.NA, ColumnNA: s.ColumnNA, DetectNA: s.DetectNA, Limits: s.Limits}}
 	if err := st.rd.checkSettings(); err != nil {
 		return nil, err
 	}
@@ -267,7 +274,7 @@ func (s *CSVStream) TargetNames() []string {
 // shell returns a Table with the stream's feature and target columns,
 // their kinds and categories, and no rows.
 func (s *CSVStream) shell() *Table {
-	t := &Table{Task: s.task, TaskNote: s.taskNote, NA: slices.Clone(s.s.NA), Dropped: s.dropped}
+	t := &Table{Task: s.task, TaskNote: s.taskNote, NA: slices.Clone(s.s.NA), ColumnNA: cloneColumnNA(s.columnNA), Dropped: s.dropped}
 	t.Targets = make([]Column, len(s.order))
 	for _, j := range s.kept {
 		c := &s.cols[j]

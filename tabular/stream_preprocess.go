@@ -37,7 +37,7 @@ func (s *CSVStream) Preprocessor(ps PreprocessSettings) (*Preprocessor, error) {
 	if ps.Impute < ImputeMean || ps.Impute > ImputeMostFrequent {
 		return nil, fmt.Errorf("%w: PreprocessSettings.Impute = %v is not ImputeMean, ImputeMedian or ImputeMostFrequent", mlp.ErrSetting, ps.Impute)
 	}
-	p := &Preprocessor{na: slices.Clone(s.s.NA)}
+	p := &Preprocessor{na: slices.Clone(s.s.NA), columnNA: cloneColumnNA(s.columnNA)}
 	var sc mlp.StandardScaler
 	var need []int // columns whose exact median takes more passes
 	for _, j := range s.kept {
@@ -100,6 +100,9 @@ func (s *CSVStream) Preprocessor(ps PreprocessSettings) (*Preprocessor, error) {
 	}
 	if len(p.cols) == 0 {
 		return nil, fmt.Errorf("%w: CSVStream.Preprocessor: the file has no feature column", mlp.ErrData)
+	}
+	for k := range p.cols {
+		p.cols[k].na = p.columnNA[p.cols[k].name]
 	}
 	if len(sc.Mean) > 0 {
 		p.scaler = &sc

@@ -19,7 +19,8 @@ type scanColumn struct {
 	texts    map[string]int
 	nums     map[uint64]int // by math.Float64bits
 	bigs     map[string]int
-	numsOver bool // more distinct numbers than Limits.MaxCategories
+	numsOver bool            // more distinct numbers than Limits.MaxCategories
+	marks    [maxMarkers]int // training cells of each DetectNA marker
 	nonInt   float64
 	hasNon   bool // a number that is not an integer (for InferTask)
 	w        moments
@@ -74,7 +75,7 @@ func (s *CSVStream) scan() (err error) {
 		}
 		drop := false
 		for _, j := range t.order {
-			drop = drop || isMissing(trimCell(rec[j]), t.c.NA)
+			drop = drop || t.missing(&t.cols[j], trimCell(rec[j]))
 		}
 		if drop {
 			s.dropped++
@@ -109,11 +110,16 @@ func (s *CSVStream) scan() (err error) {
 // counting it in the statistics if the row trains.
 func (s *CSVStream) scanCell(t *tableReader, c *scanColumn, j int, cell string, recNo int, train bool) {
 	st := &t.cols[j]
-	if isMissing(cell, t.c.NA) {
+	if t.missing(st, cell) {
 		st.typ.seenNA = true
 		if train {
 			c.missing++
 		}
+		return
+	}
+	if k := t.marker(st, j, cell); k >= 0 {
+		st.typ.seenNA = true
+		c.marks[k] += btoi(train)
 		return
 	}
 	v, kind := classifyCell(cell)
@@ -203,10 +209,16 @@ func btoi(b bool) int {
 func (s *CSVStream) settle(t *tableReader, sc []scanColumn) error {
 	s.cols = make([]streamColumn, len(t.cols))
 	shell := &Table{}
+	more := 0
 	for _, j := range t.kept {
 		st, c := &t.cols[j], &sc[j]
 		col := &s.cols[j]
 		col.name, col.role, col.named = t.names[j], st.role, st.categorical
+		markers := st.markers
+		if st.naRead = st.markersMissing(); !st.naRead {
+			st.markersAsText()
+		}
+		s.setColumnNA(t, j)
 		if kind, _ := st.typ.kind(); kind == typeNumber && !st.categorical {
 			if st.firstBad.rec > 0 && st.firstBad.before(t.failed) {
 				t.failed = st.firstBad
@@ -214,6 +226,12 @@ func (s *CSVStream) settle(t *tableReader, sc []scanColumn) error {
 			col.kind = Numeric
 			col.n, col.missing, col.mean, col.m2, col.lo, col.hi = c.w.n, c.missing, c.w.mean, c.w.m2, c.w.lo, c.w.hi
 			col.distinct, col.distinctOver = c.nums, c.numsOver
+			for k := range markers {
+				col.missing += c.marks[k]
+			}
+			if st.naRead {
+				t.naNote(shell, j, &more)
+			}
 			continue
 		} else {
 			col.boolean = kind == typeBool
@@ -229,6 +247,12 @@ func (s *CSVStream) settle(t *tableReader, sc []scanColumn) error {
 		counts := c.texts
 		if counts == nil {
 			counts = make(map[string]int)
+		}
+		for k, m := range markers {
+			if _, ok := counts[m.text]; !ok {
+				t.nCats++
+			}
+			counts[m.text] += c.marks[k]
 		}
 		for bits, n := range c.nums {
 			counts[formatNumber(math.Float64frombits(bits))] += n
@@ -263,6 +287,12 @@ func (s *CSVStream) settle(t *tableReader, sc []scanColumn) error {
 	if t.failed.rec > 0 {
 		return t.failed.err
 	}
+	for _, j := range t.order {
+		if t.cols[j].naRead {
+			return t.markerError(j)
+		}
+	}
+	naSummary(shell, more)
 	s.notes = shell.Notes
 	if len(s.order) == 0 {
 		return nil
@@ -316,7 +346,7 @@ func (s *CSVStream) taskColumn(j int, c *scanColumn) Column {
 // is an error wrapping mlp.ErrData.
 func (s *CSVStream) cellCode(j int, cell string) (float64, error) {
 	cell = trimCell(cell)
-	if isMissing(cell, s.s.NA) {
+	if s.missing(j, cell) {
 		return math.NaN(), nil
 	}
 	c := &s.cols[j]

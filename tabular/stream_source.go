@@ -86,7 +86,7 @@ func (s *CSVStream) rows(held bool, stop <-chan struct{}, fn func(*Table) error)
 		}
 		drop := false
 		for _, j := range s.order {
-			drop = drop || isMissing(trimCell(rec[j]), s.s.NA)
+			drop = drop || s.missing(j, trimCell(rec[j]))
 		}
 		if drop || heldOut(s.s.Seed, recNo, s.s.ValidationFraction) != held {
 			continue

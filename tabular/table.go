@@ -166,6 +166,12 @@ type Table struct {
 	// is given to predict the same way.
 	NA []string
 
+	// ColumnNA lists, by column name, the markers read as missing in
+	// that column only: those of CSVReader.ColumnNA and those
+	// CSVReader.DetectNA found, each list in byte order; nil when none.
+	// A Preprocessor fitted on the table keeps them too.
+	ColumnNA map[string][]string
+
 	// Ignored names the columns of the header that CSVReader.Ignore left
 	// out (by name or pattern), in header order; nil when none.
 	Ignored []string
@@ -203,7 +209,7 @@ func (t *Table) TargetNames() []string {
 }
 
 // Subset returns a new Table holding rows idx of t, in that order (an index
-// may repeat). Kinds, categories, Task, TaskNote and NA are kept (a
+// may repeat). Kinds, categories, Task, TaskNote, NA and ColumnNA are kept (a
 // categorical column keeps all its categories, also those its rows no longer
 // use), Dropped is 0, and nothing is shared with t. It allocates the new
 // columns and panics if an index is out of range.
@@ -235,6 +241,7 @@ func (t *Table) Subset(idx []int) *Table {
 		TaskNote: t.TaskNote,
 		Notes:    slices.Clone(t.Notes),
 		NA:       slices.Clone(t.NA),
+		ColumnNA: cloneColumnNA(t.ColumnNA),
 		Ignored:  slices.Clone(t.Ignored),
 	}
 }

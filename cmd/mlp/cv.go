@@ -39,6 +39,7 @@ func setupCV(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...)")
 	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers, each a name or a pattern such as 'x_*' (*, ?, [a-z]) matching some")
 	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier, each a name or a pattern such as 'id_*' (*, ?, [a-z]) matching some; a pattern never drops a -target")
+	detectNA := addDetectNAFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text: the scoring, the folds' scores, their mean and standard deviation, and the settings")
 
 	return func(ctx context.Context, e *env) error {
@@ -70,6 +71,7 @@ func setupCV(fs *flag.FlagSet) func(context.Context, *env) error {
 			rd := tabular.NewCSVReader(r)
 			rd.Comma, rd.Targets, rd.Task = rune(sep), targets, asked
 			rd.Categorical, rd.Ignore, rd.NA = categorical, ignore, na
+			rd.DetectNA = *detectNA
 			return rd
 		})
 		if err != nil {

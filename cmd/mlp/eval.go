@@ -143,6 +143,7 @@ func evalCSV(ctx context.Context, p *tabular.Pipeline, r io.Reader, comma rune, 
 		rd.Targets = targets
 		rd.Task = p.Task()
 		rd.NA = markers
+		rd.ColumnNA = p.ColumnNA()
 		t, err := rd.ReadAll()
 		if errors.Is(err, tabular.ErrEmptyInput) {
 			dropped += len(ch.recs) // every target is missing

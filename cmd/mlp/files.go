@@ -47,7 +47,10 @@ func loadPipelineVersion(path string) (*tabular.Pipeline, int, error) {
 // CSV delimited by comma with tabular.CSVReader and a leading column of
 // row names named (rowNames is its name, "" when none). All the bytes of
 // f are written to sum, the data's fingerprint.
-func readTrainingData(f io.Reader, sum hash.Hash, comma rune, r tabular.Roles, categoricalInts int) (t *tabular.Table, rowNames string, err error) {
+//
+// detectNA sets tabular.CSVReader.DetectNA (-detect-na); a Parquet file's
+// columns carry their types, and no number column holds a marker.
+func readTrainingData(f io.Reader, sum hash.Hash, comma rune, r tabular.Roles, categoricalInts int, detectNA bool) (t *tabular.Table, rowNames string, err error) {
 	in, isParquet, err := sniffParquet(f)
 	if err != nil {
 		return nil, "", err
@@ -70,6 +73,7 @@ func readTrainingData(f io.Reader, sum hash.Hash, comma rune, r tabular.Roles, c
 		rd.Comma = comma
 		rd.Targets, rd.Task, rd.Categorical, rd.Ignore, rd.NA = r.Targets, r.Task, r.Categorical, r.Ignore, r.NA
 		rd.CategoricalInts = categoricalInts
+		rd.DetectNA = detectNA
 		return rd
 	})
 }
@@ -133,6 +137,12 @@ func output(out string, inputs ...flagPath) (*atomicfile.Target, error) {
 
 // flagPath is the path given to an input flag, named with its dash.
 type flagPath struct{ flag, path string }
+
+// addDetectNAFlag registers -detect-na, on by default, on a command that
+// reads a training table (tabular.CSVReader.DetectNA).
+func addDetectNAFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("detect-na", true, "in a column of numbers, read the cells that look like a missing-value marker (no letter or digit, as ?, -, ., or the words na, n/a, nan, null, none, missing, unknown in any case) as missing, with a warning naming the column; the model file records them, so predict, eval and serve read them so too; -detect-na=false reads such a column as text (categorical), as pandas does")
+}
 
 // modelData are the -model, -data, -sep and -na flags of the commands that
 // run a model on a CSV file.

@@ -37,7 +37,7 @@ type gridFlags struct {
 	spec, data, scoring, out, results, gather *string
 	targets                                   repeatedFlag
 	workers, index                            *int
-	count, asJSON                             *bool
+	count, asJSON, detectNA                   *bool
 }
 
 func setupGrid(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -52,6 +52,7 @@ func setupGrid(fs *flag.FlagSet) func(context.Context, *env) error {
 	g.count = fs.Bool("count", false, "print the number of jobs, candidates × folds, and exit: the size of a batch system's array")
 	g.index = fs.Int("index", -1, "run only job `N` in [0, candidates×folds): candidate N/folds on fold N%folds (default: $JOB_COMPLETION_INDEX, else $SLURM_ARRAY_TASK_ID, with -results)")
 	g.results = fs.String("results", "", "with a job: the `directory` to write its result file into, grid-N.json; - writes it to standard output")
+	g.detectNA = addDetectNAFlag(fs)
 	g.gather = fs.String("gather", "", "read the result files of every job from `directory`, check them, rank the candidates and refit the best")
 	return func(ctx context.Context, e *env) error {
 		given := map[string]bool{}
@@ -126,7 +127,7 @@ func runGrid(ctx context.Context, e *env, g *gridFlags, given map[string]bool) e
 			return err
 		}
 	}
-	r, err := loadGrid(spec, *g.data, e)
+	r, err := loadGrid(spec, *g.data, *g.detectNA, e)
 	if err != nil {
 		return err
 	}
@@ -184,7 +185,7 @@ func readSpec(path string) (*tabular.GridSpec, error) {
 
 // loadGrid reads the data as spec says and builds the candidates and the
 // cross-validation.
-func loadGrid(spec *tabular.GridSpec, data string, e *env) (*gridRun, error) {
+func loadGrid(spec *tabular.GridSpec, data string, detectNA bool, e *env) (*gridRun, error) {
 	canon, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
@@ -195,7 +196,12 @@ func loadGrid(spec *tabular.GridSpec, data string, e *env) (*gridRun, error) {
 	if spec.Sep != "" {
 		comma, _ = utf8.DecodeRuneInString(spec.Sep)
 	}
-	if r.data, err = readData(data, "grid", comma, e, spec.CSVReader); err != nil {
+	newReader := func(in io.Reader) *tabular.CSVReader {
+		rd := spec.CSVReader(in)
+		rd.DetectNA = detectNA
+		return rd
+	}
+	if r.data, err = readData(data, "grid", comma, e, newReader); err != nil {
 		return nil, err
 	}
 	task := r.data.table.Task

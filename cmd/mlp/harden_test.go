@@ -326,7 +326,8 @@ func TestFlagsNotFields(t *testing.T) {
 		want   []string
 		stdout bool // the text is on standard output
 	}{
-		{"mixed column", []string{"train", "-data", questions, "-target", "y", "-epochs", "1"}, 0, []string{"add it to -na", `"?"`}, false},
+		{"mixed column", []string{"train", "-data", questions, "-target", "y", "-epochs", "1", "-detect-na=false"}, 0, []string{"add it to -na", `"?"`}, false},
+		{"detected markers", []string{"train", "-data", questions, "-target", "y", "-epochs", "1"}, 0, []string{`"?"`, "read as missing values (-detect-na); use -detect-na=false to read"}, false},
 		{"task note", []string{"train", "-data", manyInts, "-target", "y", "-epochs", "1"}, 0, []string{"use -task regress"}, true},
 		{"epochs 0", []string{"train", "-data", question, "-target", "y", "-epochs", "0"}, 2, []string{"-epochs"}, false},
 		{"batch 0", []string{"train", "-data", question, "-target", "y", "-batch", "0"}, 2, []string{"-batch"}, false},

@@ -84,6 +84,7 @@ func (f *importanceFlags) print(ctx context.Context, w io.Writer, p *tabular.Pip
 	rd.Targets = p.Targets()
 	rd.Task = p.Task()
 	rd.NA = append(p.NA(), md.na...)
+	rd.ColumnNA = p.ColumnNA()
 	t, err := rd.ReadAll()
 	if err != nil {
 		return fmt.Errorf("%s: -importance: %w", dataName(*md.data), err)

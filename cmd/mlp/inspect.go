@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -110,11 +111,11 @@ func inspect(w io.Writer, p *tabular.Pipeline, net *mlp.Sequential, version int)
 	if c := p.Classes(); len(c) > 0 {
 		fmt.Fprintf(w, "classes (%d, in the order of p_<class> and of probabilities): %s\n", len(c), strings.Join(c, ", "))
 	}
-	cols := p.Columns()
+	cols, colNA := p.Columns(), p.ColumnNA()
 	fmt.Fprintf(w, "columns (%d):\n", len(cols))
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	for _, c := range cols {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, c.Kind, treatment(c))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Name, c.Kind, treatment(c, colNA[c.Name]))
 	}
 	tw.Flush()
 	params := paramCount(net)
@@ -181,13 +182,21 @@ func printProvenance(w io.Writer, pv tabular.Provenance) {
 	fmt.Fprintf(w, "  validation (%d rows): %s\n", pv.ValidationRows, strings.Join(parts, " "))
 }
 
-// treatment says how a column is prepared for the net.
-func treatment(c tabular.ColumnInfo) string {
+// treatment says how a column is prepared for the net; na are the
+// column's own missing-value markers.
+func treatment(c tabular.ColumnInfo, na []string) string {
 	var parts []string
 	if c.Kind == tabular.Categorical {
 		parts = append(parts, fmt.Sprintf("one-hot over %d categories (%s)", len(c.Categories), abbreviate(c.Categories, 8)))
 	} else if c.Std != 1 || c.Mean != 0 {
 		parts = append(parts, fmt.Sprintf("standardized with mean %.6g, std %.6g", c.Mean, c.Std))
+	}
+	if len(na) > 0 {
+		q := make([]string, len(na))
+		for k, m := range na {
+			q[k] = strconv.Quote(m)
+		}
+		parts = append(parts, "missing also "+abbreviate(q, 8))
 	}
 	if c.Fill != "" {
 		parts = append(parts, fmt.Sprintf("missing -> %s", c.Fill))

@@ -192,6 +192,8 @@ func run(ctx context.Context, args []string, e *env) int {
 // messages, and the flags of the command that set them.
 var libraryTerms = strings.NewReplacer(
 	"add it to CSVReader.NA", "add it to -na",
+	"set DetectNA to false", "use -detect-na=false",
+	"CSVReader.DetectNA", "-detect-na",
 	"name it in CSVReader.Categorical", "name it in -categorical",
 	"add it to CSVReader.Ignore", "add it to -ignore",
 	"CSVReader.Categorical entry", "-categorical entry",

@@ -194,12 +194,19 @@ func recordError(err error, lines []int) error {
 	var re *tabular.RecordError
 	if errors.As(err, &re) && re.Record >= 0 && re.Record < len(lines) {
 		if re.Column != "" {
-			return fmt.Errorf("line %d, column %q: %w", lines[re.Record], re.Column, re.Err)
+			return fmt.Errorf("line %d, column %q: %w", lines[re.Record], re.Column, inFlagTerms{re.Err})
 		}
-		return fmt.Errorf("line %d: %w", lines[re.Record], re.Err)
+		return fmt.Errorf("line %d: %w", lines[re.Record], inFlagTerms{re.Err})
 	}
 	return err
 }
+
+// inFlagTerms is an error whose message names the command's flags in
+// place of the library's settings (flagTerms).
+type inFlagTerms struct{ err error }
+
+func (e inFlagTerms) Error() string { return flagTerms(e.err.Error()) }
+func (e inFlagTerms) Unwrap() error { return e.err }
 
 // csvError turns an error of encoding/csv into one naming the line; an
 // error of the line limiter names it already.

@@ -41,6 +41,7 @@ type trainRun struct {
 	refit, epochsGiven       bool // -refit; -epochs was given
 	s                        tabular.MLPSettings
 	weight, classWeight      bool
+	detectNA                 bool
 	dst, plotDst             *atomicfile.Target
 }
 

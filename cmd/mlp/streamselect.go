@@ -26,7 +26,7 @@ type streamFits struct {
 // out val of the rows (0: none), scored after every epoch when score.
 func streamSettings(r *trainRun, buffer int, val float64, score bool) tabular.StreamSettings {
 	return tabular.StreamSettings{
-		Comma: r.sep, Targets: r.targets, Task: r.task, Categorical: r.categorical, Ignore: r.ignore, NA: r.na,
+		Comma: r.sep, Targets: r.targets, Task: r.task, Categorical: r.categorical, Ignore: r.ignore, NA: r.na, DetectNA: r.detectNA,
 		ValidationFraction: val, Seed: r.seed, ShuffleBuffer: buffer, ScoreHeldOut: score && val > 0,
 	}
 }

@@ -55,6 +55,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	var na, categorical, ignore listFlag
 	fs.Var(&na, "na", "comma-separated `texts` that mark a missing cell, besides pandas' defaults (\"\", NA, N/A, NaN, nan, null, NULL, #N/A, <NA>, ...)")
 	fs.Var(&categorical, "categorical", "comma-separated `columns` to treat as categories even though they hold numbers, each a name or a pattern such as 'x_*' (*, ?, [a-z]) matching some")
+	detectNA := addDetectNAFlag(fs)
 	catInts := fs.Int("categorical-ints", 0, "read as categories every feature column of integers with at most `N` distinct values (0/1 factors, say); 0 is off")
 	fs.Var(&ignore, "ignore", "comma-separated `columns` to leave out, such as an identifier, each a name or a pattern such as 'id_*' (*, ?, [a-z]) matching some; a pattern never drops a -target")
 	quiet := fs.Bool("quiet", false, "print no epoch lines (nor the progress line); the summary, the report and the final line remain")
@@ -107,7 +108,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		run := &trainRun{data: *data, out: *out, plot: *plot, targets: targets, na: na, categorical: categorical, ignore: ignore,
 			task: asked, sep: rune(sep), seed: *seed, val: *val, quiet: *quiet, asJSON: *asJSON, s: s, dst: dst, plotDst: plotDst,
 			refit: *refit, epochsGiven: given["epochs"],
-			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight}
+			weight: *est.weight != "", classWeight: s.ClassWeight != nil || s.BalancedClassWeight, detectNA: *detectNA}
 		if given["refit"] && (*val == 0 || s.EarlyStopping) {
 			// The -val rows choose the epoch count only with -val > 0 and
 			// without -early-stopping; found before reading the data.
@@ -127,7 +128,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		defer f.Close()
 		sum := sha256.New()
 		t, rowNames, err := readTrainingData(f, sum, rune(sep), tabular.Roles{
-			Targets: targets, Task: asked, Categorical: categorical, Ignore: ignore, NA: na}, *catInts)
+			Targets: targets, Task: asked, Categorical: categorical, Ignore: ignore, NA: na}, *catInts, *detectNA)
 		if err != nil {
 			return fmt.Errorf("%s: %w%s", dataName(*data), err, streamHint(err))
 		}

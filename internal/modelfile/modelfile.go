@@ -30,8 +30,13 @@ const (
 	// the record of how it was made: version 2 with a provenance record
 	// between the pipeline section and the network.
 	VersionProvenance = 3
+	// VersionColumnNA is the version of a file holding a pipeline whose
+	// columns have missing-value markers of their own: version 3 with
+	// those markers after the pipeline's, and a provenance record that
+	// may be empty.
+	VersionColumnNA = 4
 	// Newest is the newest version this library reads.
-	Newest = VersionProvenance
+	Newest = VersionColumnNA
 
 	// MaxStrings is the largest count of a list of strings.
 	MaxStrings = 1 << 20
