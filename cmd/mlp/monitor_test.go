@@ -16,7 +16,7 @@ func TestTrainMonitor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-target", "churned", "-seed", "2", "-hidden", "16", "-early-stopping", "-validation-fraction", "0.25", "-epochs", "300"}
+	args := []string{"-target", "churned", "-seed", "4", "-hidden", "16", "-early-stopping", "-validation-fraction", "0.25", "-epochs", "300"}
 	def, _ := trainedJSON(t, data, args...)
 	acc, _ := trainedJSON(t, data, append(args, "-monitor", "val_accuracy")...)
 	bal, _ := trainedJSON(t, data, append(args, "-monitor", "val_balanced_accuracy")...)
